@@ -1,0 +1,47 @@
+// The CLI frame shared by every tool: the documentation record, the common
+// flags, --help with examples, --version, and the hidden
+// `--generate man|bash|zsh|fish` that renders the man page and completions
+// from the same flag declarations (see docgen.h).
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "run.h"
+
+namespace olly {
+
+struct Example {
+  std::string command;      // a shell command line, e.g. "olly filter 'status >= 500' app.ndjson"
+  std::string explanation;  // one sentence on what it does
+};
+
+// Everything a tool says about itself besides its flags.
+struct ToolDoc {
+  std::string name;         // "olly-filter" (the binary)
+  std::string summary;      // one line: "keep events matching an expression"
+  std::string synopsis;     // "olly-filter [OPTIONS] EXPR [FILE...]"
+  std::string description;  // paragraphs separated by blank lines
+  std::vector<Example> examples;
+  std::string exit_status;  // paragraph(s); default text from exit_status_text() when empty
+  std::vector<std::string> see_also;  // "olly(7)", "olly-eval(1)"
+  // Extra man sections, e.g. {"AGGREGATES", "..."}; rendered after DESCRIPTION.
+  std::vector<std::pair<std::string, std::string>> sections;
+};
+
+// The standard exit-status paragraph (0/1/2/3 as in olly(7)).
+std::string exit_status_text(std::string_view findings_meaning);
+
+// Adds --errors, --strict, --stats, --time-field and --color to app, bound to opts.
+// Tools that do not read NDJSON events may leave out --time-field.
+void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field = true);
+
+// Runs a tool: parses argv into app (errors: message naming the flag, exit 2),
+// handles --help (flags then examples), --version and --generate, then calls
+// body. UsageError -> 2, InputError -> 3, StrictStop -> 3; returns the exit status.
+int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
+             const std::function<int()>& body);
+
+}  // namespace olly

@@ -1,0 +1,20 @@
+// Renders a tool's man page and shell completions from its CLI11 flag
+// declarations and ToolDoc, so the three never drift (tests/check-docs
+// regenerates them and fails on any difference).
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "cli.h"
+
+namespace olly {
+
+std::string render_man(const CLI::App& app, const ToolDoc& doc);   // roff, section 1
+std::string render_bash(const CLI::App& app, const ToolDoc& doc);  // bash-completion script
+std::string render_zsh(const CLI::App& app, const ToolDoc& doc);   // #compdef script
+std::string render_fish(const CLI::App& app, const ToolDoc& doc);  // complete -c lines
+// The examples block appended to --help.
+std::string render_help_examples(const ToolDoc& doc);
+
+}  // namespace olly

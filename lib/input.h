@@ -1,0 +1,67 @@
+// Input: files named as arguments, else stdin; "-" is stdin; gzip and zstd
+// are recognised by their magic bytes and read transparently. Lines are
+// framed here once for every tool: CRLF and LF endings, a last line without
+// a newline, empty lines, and lines as long as memory allows (the cap is
+// configurable; the default is 1 GiB).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace olly {
+
+struct Line {
+  std::string_view text;   // without the line ending; valid until the next call
+  uint64_t number = 0;     // 1-based line number within its file
+  std::string_view file;   // "-" for stdin
+  size_t file_index = 0;   // position in the list of inputs
+};
+
+class ByteSource;  // one opened input, decompressing if needed
+
+class LineReader {
+ public:
+  // paths empty means stdin. Files that cannot be opened are reported on
+  // stderr, counted (open_failures()) and skipped; the tool exits 3 at the end.
+  explicit LineReader(std::vector<std::string> paths);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line of the inputs, in order. False when all are read.
+  // Throws InputError on a read or decompression error (exit 3).
+  bool next(Line& out);
+
+  // Called before each read that may block (e.g. on a pipe), so the tool
+  // can flush its output and pipelines stream.
+  void set_before_read(std::function<void()> hook) { before_read_ = std::move(hook); }
+  void set_max_line(size_t bytes) { max_line_ = bytes; }
+
+  uint64_t bytes_read() const { return bytes_read_; }
+  size_t open_failures() const { return open_failures_; }
+  size_t input_count() const { return paths_.size(); }
+  const std::vector<std::string>& paths() const { return paths_; }
+
+ private:
+  bool open_next();
+  bool fill();  // read more bytes into buf_; false at end of the current source
+
+  std::vector<std::string> paths_;
+  size_t next_path_ = 0;
+  size_t current_index_ = 0;
+  std::unique_ptr<ByteSource> src_;
+  std::string current_name_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;  // unconsumed bytes are buf_[begin_, end_)
+  bool eof_ = true;
+  uint64_t line_no_ = 0;
+  uint64_t bytes_read_ = 0;
+  size_t open_failures_ = 0;
+  size_t max_line_ = size_t{1} << 30;
+  std::function<void()> before_read_;
+};
+
+}  // namespace olly

@@ -1,0 +1,72 @@
+// Run conventions shared by every tool: --errors (dead letter), --strict,
+// --stats, the end-of-run error summary, and the exit status.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "writer.h"
+
+namespace olly {
+
+struct CommonOptions {
+  std::string errors_path;  // --errors FILE: bad lines go here as NDJSON
+  bool strict = false;      // --strict: stop at the first bad line, exit 3
+  bool stats = false;       // --stats: one NDJSON health line on stderr at the end
+  std::string time_field;   // --time-field (empty: ts, timestamp, time, @timestamp)
+  std::string color = "auto";  // --color auto|always|never
+};
+
+// Thrown by RunContext::bad_record under --strict; run_tool turns it into exit 3.
+struct StrictStop {
+  std::string message;
+};
+
+struct Stats {
+  uint64_t records_in = 0;
+  uint64_t records_out = 0;
+  uint64_t errors = 0;
+  uint64_t bytes_in = 0;
+};
+
+class RunContext {
+ public:
+  // Opens --errors FILE (UsageError when it cannot be created).
+  explicit RunContext(const CommonOptions& opts);
+  ~RunContext();
+  RunContext(const RunContext&) = delete;
+  RunContext& operator=(const RunContext&) = delete;
+
+  // A line that could not be used. Counted, and written to --errors as
+  // {"file","line","reason","raw"} (or "raw_base64" when the line is not
+  // UTF-8, so it stays recoverable byte for byte). Under --strict this
+  // throws StrictStop after reporting.
+  void bad_record(std::string_view file, uint64_t line, std::string_view reason,
+                  std::string_view raw);
+
+  Stats& stats() { return stats_; }
+  const CommonOptions& options() const { return opts_; }
+  bool use_color() const { return color_; }
+
+  // Ends the run: flushes stdout, prints the bad-line summary and --stats to
+  // stderr, and returns the exit status (status, or 3 when input failed).
+  int finish(int status);
+  void note_input_failure() { input_failed_ = true; }
+
+ private:
+  CommonOptions opts_;
+  Stats stats_;
+  std::FILE* errors_ = nullptr;
+  std::string scratch_;
+  bool color_ = false;
+  bool input_failed_ = false;
+  std::string first_reason_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Peak resident set size of this process in MiB (from getrusage).
+double peak_rss_mb();
+
+}  // namespace olly
