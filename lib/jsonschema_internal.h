@@ -1,0 +1,152 @@
+// The compiled validator tree shared by jsonschema.cpp (compiler and full
+// evaluator) and jsonschema_fast.cpp (the one-pass On-Demand evaluator).
+#pragma once
+#include <re2/re2.h>
+#include <simdjson.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "jsonschema.h"
+
+namespace olly::detail {
+
+enum TypeBit : uint8_t {
+  kTypeNull = 1,
+  kTypeBoolean = 2,
+  kTypeObject = 4,
+  kTypeArray = 8,
+  kTypeNumber = 16,
+  kTypeString = 32,
+  kTypeInteger = 64,
+};
+
+enum class Format : uint8_t { kNone, kDateTime, kDate, kTime, kEmail, kIpv4, kIpv6, kUuid, kUri };
+
+// A number written in the schema as an exact decimal: mantissa * 10^exponent.
+struct Decimal {
+  unsigned __int128 mantissa = 0;
+  int exponent = 0;
+  bool negative = false;
+};
+
+struct Node;
+struct Resource;
+
+struct PatternProperty {
+  std::unique_ptr<RE2> re;
+  Node* schema = nullptr;
+};
+
+struct Node {
+  std::string location;   // "#/properties/a" (remote documents: "URI#/...")
+  std::string keyword;    // the keyword this subschema sits under ("items"), for false-schema messages
+  int8_t boolean = -1;    // -1: an object schema; 0: false; 1: true
+  const Resource* resource = nullptr;
+  const std::string* owner = nullptr;  // nearest x-owner
+
+  bool has_type = false;
+  uint8_t types = 0;
+  bool has_enum = false;
+  std::vector<simdjson::dom::element> enum_values;
+  bool has_const = false;
+  simdjson::dom::element const_value;
+
+  std::optional<long double> minimum, maximum, exclusive_minimum, exclusive_maximum;
+  bool has_multiple_of = false;
+  double multiple_of = 0;
+  Decimal multiple_of_decimal;
+
+  std::optional<uint64_t> min_length, max_length;
+  std::unique_ptr<RE2> pattern;
+  Format format = Format::kNone;
+  std::string format_name;
+
+  std::vector<Node*> prefix_items;
+  Node* items = nullptr;
+  Node* contains = nullptr;
+  std::optional<uint64_t> min_contains, max_contains, min_items, max_items;
+  bool unique_items = false;
+  Node* unevaluated_items = nullptr;
+
+  std::vector<std::pair<std::string, Node*>> properties;
+  std::vector<PatternProperty> pattern_properties;
+  Node* additional_properties = nullptr;
+  Node* property_names = nullptr;
+  std::optional<uint64_t> min_properties, max_properties;
+  std::vector<std::string> required;
+  std::vector<std::pair<std::string, std::vector<std::string>>> dependent_required;
+  std::vector<std::pair<std::string, Node*>> dependent_schemas;
+  Node* unevaluated_properties = nullptr;
+
+  std::vector<Node*> all_of, any_of, one_of;
+  Node* not_schema = nullptr;
+  Node* if_schema = nullptr;
+  Node* then_schema = nullptr;
+  Node* else_schema = nullptr;
+  Node* ref = nullptr;
+  Node* dynamic_ref = nullptr;
+  std::string dynamic_ref_name;  // the plain-name fragment of $dynamicRef, if any
+  std::string dynamic_anchor;    // this schema's own $dynamicAnchor
+
+  bool deprecated = false;
+
+  Node* find_property(std::string_view key) const {
+    for (auto& [name, schema] : properties)
+      if (name == key) return schema;
+    return nullptr;
+  }
+};
+
+struct Resource {
+  std::string uri;
+  std::map<std::string, std::pair<size_t, std::string>> dynamic_anchor_locations;  // name -> (doc, pointer)
+  std::map<std::string, Node*> dynamic_anchors;                                    // compiled
+};
+
+struct SchemaDocument {
+  std::unique_ptr<simdjson::dom::parser> parser;
+  simdjson::dom::element root;
+  std::string uri;
+  std::string location_prefix;  // "" for the contract itself, the URI for others
+};
+
+// Fast-path tree: a flattened view of Nodes that only use one-pass keywords.
+struct FastNode;
+
+struct SchemaImpl {
+  SchemaOptions options;
+  std::deque<SchemaDocument> documents;
+  std::deque<Node> nodes;
+  std::unordered_map<std::string, Resource> resources;  // by absolute URI (no fragment)
+  std::unordered_map<std::string, std::pair<size_t, std::string>> resource_roots;  // uri -> (doc, pointer)
+  std::unordered_map<std::string, std::pair<size_t, std::string>> anchors;         // "uri#name" -> (doc, pointer)
+  std::map<std::pair<size_t, std::string>, std::string> base_of;                  // (doc, pointer) -> base URI
+  std::unordered_map<std::string, Node*> compiled;  // "doc\x01pointer" -> node
+  std::deque<std::string> owners;
+  std::vector<std::string> keywords_used;
+  Node* root = nullptr;
+  bool uses_dynamic_ref = false;
+  bool uses_unevaluated = false;
+
+  std::deque<FastNode> fast_nodes;
+  const FastNode* fast_root = nullptr;
+};
+
+// Builds the fast-path tree when the schema allows one (jsonschema_fast.cpp).
+void build_fast_path(SchemaImpl& impl);
+
+// Shared numeric helpers.
+bool is_multiple_of(const Decimal& divisor, double divisor_value, simdjson::dom::element instance);
+bool is_multiple_of_value(const Decimal& divisor, double divisor_value, int64_t i, uint64_t u, double d,
+                          int kind);  // kind: 0 int64, 1 uint64, 2 double
+Decimal decimal_of(double v);
+size_t utf8_length(std::string_view s);
+
+}  // namespace olly::detail
