@@ -882,21 +882,6 @@ bool type_matches(uint8_t types, element e) {
   }
 }
 
-bool check_format(Format f, std::string_view s) {
-  switch (f) {
-    case Format::kDateTime: return is_format_date_time(s);
-    case Format::kDate: return is_format_date(s);
-    case Format::kTime: return is_format_time(s);
-    case Format::kEmail: return is_format_email(s);
-    case Format::kIpv4: return is_format_ipv4(s);
-    case Format::kIpv6: return is_format_ipv6(s);
-    case Format::kUuid: return is_format_uuid(s);
-    case Format::kUri: return is_format_uri(s);
-    case Format::kNone: return true;
-  }
-  return true;
-}
-
 std::string number_text(long double v) { return fmt::format("{}", static_cast<double>(v)); }
 
 class Evaluator {
@@ -1136,7 +1121,7 @@ class Evaluator {
     }
     if (n.pattern && !RE2::PartialMatch(s, *n.pattern))
       OLLY_FAIL(n, "pattern", inst, fmt::format("does not match pattern '{}'", n.pattern->pattern()));
-    if (n.format != Format::kNone && !check_format(n.format, s))
+    if (n.format != Format::kNone && !check_format_text(n.format, s))
       OLLY_FAIL(n, "format", inst, fmt::format("is not a valid {}", n.format_name));
     return ok;
   }

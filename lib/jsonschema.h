@@ -71,8 +71,10 @@ class JsonSchema {
   bool has_fast_path() const;
 
   // One forward pass over an On-Demand value. Sets valid; returns a simdjson
-  // error when the value turned out not to be well-formed JSON. Only callable
-  // when has_fast_path().
+  // error when the value turned out not to be well-formed JSON or holds a
+  // case the pass cannot decide (a key matched by two keywords): callers then
+  // parse the event as a DOM and use validate(). Only callable when
+  // has_fast_path().
   simdjson::error_code fast_valid(simdjson::ondemand::value value, bool& valid) const;
   // The same for a whole document (a scalar document is not a value in simdjson).
   simdjson::error_code fast_valid(simdjson::ondemand::document& doc, bool& valid) const;

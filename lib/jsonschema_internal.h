@@ -117,8 +117,34 @@ struct SchemaDocument {
   std::string location_prefix;  // "" for the contract itself, the URI for others
 };
 
-// Fast-path tree: a flattened view of Nodes that only use one-pass keywords.
+// Fast-path tree: a view of the Nodes that only use one-pass keywords.
 struct FastNode;
+
+struct FastProperty {
+  std::string name;
+  const FastNode* schema = nullptr;  // from "properties"; null: only required
+  int required_bit = -1;
+};
+
+struct FastNode {
+  const Node* node = nullptr;  // numeric, string and size constraints are read from here
+  int8_t boolean = -1;
+  // enum/const over scalars only
+  bool has_enum = false;
+  std::vector<std::string> enum_strings;
+  std::vector<long double> enum_numbers;
+  bool enum_true = false, enum_false = false, enum_null = false;
+  // objects
+  std::vector<FastProperty> properties;
+  std::vector<std::pair<const RE2*, const FastNode*>> pattern_properties;
+  const FastNode* additional = nullptr;
+  const FastNode* property_names = nullptr;
+  int required_count = 0;
+  bool needs_object_pass = false;
+  // arrays
+  std::vector<const FastNode*> prefix_items;
+  const FastNode* items = nullptr;
+};
 
 struct SchemaImpl {
   SchemaOptions options;
@@ -148,5 +174,6 @@ bool is_multiple_of_value(const Decimal& divisor, double divisor_value, int64_t 
                           int kind);  // kind: 0 int64, 1 uint64, 2 double
 Decimal decimal_of(double v);
 size_t utf8_length(std::string_view s);
+bool check_format_text(Format f, std::string_view s);
 
 }  // namespace olly::detail
