@@ -892,7 +892,7 @@ class Evaluator {
   bool eval(const Node& n, element inst, Annotations* ann) {
     if (n.boolean >= 0) {
       if (n.boolean) return true;
-      report(n, "false", inst, false_message(n.keyword));
+      report(n, n.keyword.empty() ? "false" : n.keyword, inst, false_message(n.keyword));
       return false;
     }
     bool pushed = false;
@@ -931,7 +931,7 @@ class Evaluator {
       else v.instance_location += std::to_string(seg.index);
     }
     v.schema_location = n.location;
-    if (keyword != "false") {
+    if (n.boolean < 0) {
       v.schema_location += '/';
       v.schema_location += keyword;
     }
@@ -1022,7 +1022,12 @@ class Evaluator {
           ann->merge(branch);
         }
       }
-      if (!any) OLLY_FAIL(n, "anyOf", inst, "matches none of the anyOf schemas");
+      if (!any) {
+        report(n, "anyOf", inst, "matches none of the anyOf schemas; the closest one says:");
+        explain_closest(n.any_of, inst);
+        ok = false;
+        if (stopping()) return false;
+      }
     }
     if (!n.one_of.empty()) {
       size_t matches = 0;
@@ -1038,7 +1043,12 @@ class Evaluator {
         }
       }
       if (matches == 1 && ann) ann->merge(chosen);
-      if (matches == 0) OLLY_FAIL(n, "oneOf", inst, "matches none of the oneOf schemas");
+      if (matches == 0) {
+        report(n, "oneOf", inst, "matches none of the oneOf schemas; the closest one says:");
+        explain_closest(n.one_of, inst);
+        ok = false;
+        if (stopping()) return false;
+      }
       if (matches > 1) OLLY_FAIL(n, "oneOf", inst, fmt::format("matches more than one oneOf schema ({})", which));
     }
     if (n.not_schema && quietly(*n.not_schema, inst, nullptr))
@@ -1081,6 +1091,31 @@ class Evaluator {
       ann->all_items = true;
     }
     return ok;
+  }
+
+  // After an anyOf/oneOf failure: the violations of the branch with the fewest.
+  void explain_closest(const std::vector<Node*>& branches, element inst) {
+    if (!out_ || out_->size() >= max_errors_) return;
+    auto* saved = out_;
+    size_t saved_max = max_errors_;
+    std::vector<SchemaViolation> best;
+    bool have = false;
+    max_errors_ = SIZE_MAX;
+    for (Node* branch : branches) {
+      std::vector<SchemaViolation> mine;
+      out_ = &mine;
+      eval(*branch, inst, nullptr);
+      if (!have || mine.size() < best.size()) {
+        best = std::move(mine);
+        have = true;
+      }
+    }
+    out_ = saved;
+    max_errors_ = saved_max;
+    for (auto& v : best) {
+      if (out_->size() >= max_errors_) break;
+      out_->push_back(std::move(v));
+    }
   }
 
   const Node* resolve_dynamic(const Node& n) {

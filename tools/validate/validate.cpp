@@ -1,0 +1,198 @@
+#include "validate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "diag.h"
+#include "writer.h"
+
+namespace olly {
+
+namespace {
+
+std::string read_file(const std::string& path, std::string_view what) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw UsageError(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  bool failed = std::ferror(f);
+  std::fclose(f);
+  if (failed) throw UsageError(fmt::format("{} '{}': read error", what, path));
+  return text;
+}
+
+std::FILE* open_output(const std::string& path, std::string_view flag) {
+  if (path.empty()) return nullptr;
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw UsageError(fmt::format("{} {}: {}", flag, path, std::strerror(errno)));
+  std::setvbuf(f, nullptr, _IOFBF, 1 << 20);
+  return f;
+}
+
+// The value at path in the event, as compact JSON; nullopt when absent.
+std::optional<std::string> lookup(simdjson::dom::element e, const Path& path) {
+  for (auto& step : path.steps) {
+    if (step.is_index()) {
+      if (e.type() != simdjson::dom::element_type::ARRAY) return std::nullopt;
+      if (simdjson::dom::array(e).at(static_cast<size_t>(step.index)).get(e)) return std::nullopt;
+    } else {
+      if (e.type() != simdjson::dom::element_type::OBJECT) return std::nullopt;
+      if (simdjson::dom::object(e).at_key(step.key).get(e)) return std::nullopt;
+    }
+  }
+  return simdjson::minify(e);
+}
+
+}  // namespace
+
+JsonSchema load_contract(const std::string& path, bool formats) {
+  SchemaOptions opts;
+  opts.format_assertion = formats;
+  opts.name = path;
+  return JsonSchema(read_file(path, "contract"), opts);
+}
+
+ValidateStage::ValidateStage(const ValidateOptions& opts, size_t input_count)
+    : schema_(load_contract(opts.contract, opts.formats)),
+      summary_(opts.summary),
+      quiet_(opts.quiet),
+      with_file_(input_count > 1),
+      max_errors_(opts.max_errors),
+      pass_path_(opts.pass_path),
+      fail_path_(opts.fail_path) {
+  for (auto& k : opts.keys) keys_.push_back(parse_path_or_throw(k, "--key"));
+  if (!opts.pass_path.empty() && opts.pass_path == opts.fail_path)
+    throw UsageError("--pass and --fail must name different files");
+  pass_ = open_output(opts.pass_path, "--pass");
+  fail_ = open_output(opts.fail_path, "--fail");
+}
+
+ValidateStage::~ValidateStage() {
+  if (pass_) std::fclose(pass_);
+  if (fail_) std::fclose(fail_);
+}
+
+void ValidateStage::write_line(std::FILE* f, std::string_view raw) {
+  if (!f) return;
+  std::fwrite(raw.data(), 1, raw.size(), f);
+  std::fputc('\n', f);
+}
+
+simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
+  // olly validate CONTRACT: the common event contract is decided in one On-Demand pass
+  if (schema_.has_fast_path()) {
+    bool ok = false;
+    if (schema_.fast_valid(*ev.doc, ok) == simdjson::SUCCESS && ok) {
+      ++valid_;
+      write_line(pass_, ev.raw);
+      return simdjson::SUCCESS;
+    }
+  }
+  // invalid (or undecided): the DOM evaluator checks the whole line and describes it
+  simdjson::dom::element event;
+  if (auto err = dom_.parse(padded_.set(ev.raw)).get(event)) return err;
+  violations_.clear();
+  bool describe = !quiet_ && (summary_ || max_errors_ < 0 || written_ < static_cast<uint64_t>(max_errors_));
+  bool ok = describe ? schema_.validate(event, violations_) : schema_.valid(event);
+  if (ok) {
+    ++valid_;
+    write_line(pass_, ev.raw);
+    return simdjson::SUCCESS;
+  }
+  ++invalid_;
+  write_line(fail_, ev.raw);
+  if (quiet_) return simdjson::SUCCESS;
+  if (!describe) {
+    ++suppressed_;
+    return simdjson::SUCCESS;
+  }
+  write_violations(ev, event, out);
+  return simdjson::SUCCESS;
+}
+
+void ValidateStage::write_violations(const Event& ev, simdjson::dom::element event, Emitter& out) {
+  if (summary_) {
+    for (auto& v : violations_) {
+      auto& t = tallies_[{v.keyword, v.schema_location}];
+      if (t.count++ == 0) t.example = v.instance_location;
+    }
+    return;
+  }
+  for (auto& v : violations_) {
+    if (max_errors_ >= 0 && written_ >= static_cast<uint64_t>(max_errors_)) {
+      ++suppressed_;  // this event is only partly described
+      break;
+    }
+    ++written_;
+    JsonBuilder b(out.buffer());
+    b.begin_object();
+    if (with_file_) b.field("file", ev.file);
+    b.key("line");
+    b.uint64(ev.line);
+    b.field("instance_location", v.instance_location);
+    b.field("schema_location", v.schema_location);
+    b.field("keyword", v.keyword);
+    b.field("message", v.message);
+    if (v.instance_location.empty() && event.type() == simdjson::dom::element_type::OBJECT) {
+      // the value would be the whole event: the line number points at it
+    } else {
+      b.field_raw("value", v.value);
+      if (v.value_truncated) b.field_bool("value_truncated", true);
+    }
+    if (!keys_.empty()) {
+      b.key("key");
+      b.begin_object();
+      for (auto& k : keys_) {
+        b.key(k.text);
+        auto value = lookup(event, k);
+        if (value) b.raw(*value);
+        else b.null();
+      }
+      b.end_object();
+    }
+    if (!v.owner.empty()) b.field("owner", v.owner);
+    b.end_object();
+    out.commit();
+  }
+}
+
+void ValidateStage::on_end(Emitter& out) {
+  if (pass_ && std::fflush(pass_) != 0) throw InputError(fmt::format("--pass {}: write error", pass_path_));
+  if (fail_ && std::fflush(fail_) != 0) throw InputError(fmt::format("--fail {}: write error", fail_path_));
+  if (summary_) {
+    std::vector<std::pair<std::pair<std::string, std::string>, Tally>> rows(tallies_.begin(), tallies_.end());
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+    for (auto& [where, t] : rows) {
+      JsonBuilder b(out.buffer());
+      b.begin_object();
+      b.field("keyword", where.first);
+      b.field("schema_location", where.second);
+      b.key("count");
+      b.uint64(t.count);
+      b.field("example_instance_location", t.example);
+      b.end_object();
+      out.commit();
+    }
+    JsonBuilder b(out.buffer());
+    b.begin_object();
+    b.key("events");
+    b.uint64(valid_ + invalid_);
+    b.key("valid");
+    b.uint64(valid_);
+    b.key("invalid");
+    b.uint64(invalid_);
+    b.end_object();
+    out.commit();
+  }
+  if (suppressed_ > 0)
+    report("--max-errors {} reached: {} more invalid event{} not (fully) described", max_errors_, suppressed_,
+           suppressed_ == 1 ? "" : "s");
+}
+
+}  // namespace olly

@@ -1,0 +1,68 @@
+// olly-validate's stage: check each event against a compiled JSON Schema
+// contract, write violations as NDJSON (or a summary), split the stream into
+// --pass / --fail files.
+#pragma once
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jsonschema.h"
+#include "path.h"
+#include "run.h"
+#include "stage.h"
+
+namespace olly {
+
+struct ValidateOptions {
+  std::string contract;
+  std::vector<std::string> files;
+  std::vector<std::string> keys;  // --key
+  bool summary = false;
+  int64_t max_errors = -1;        // violations written in total; -1: all
+  std::string pass_path, fail_path;
+  bool formats = false;
+  bool quiet = false;
+  CommonOptions common;
+};
+
+// Reads and compiles the contract; throws UsageError naming it.
+JsonSchema load_contract(const std::string& path, bool formats);
+
+class ValidateStage : public Stage {
+ public:
+  ValidateStage(const ValidateOptions& opts, size_t input_count);
+  ~ValidateStage() override;
+
+  simdjson::error_code on_event(Event& ev, Emitter& out) override;
+  void on_end(Emitter& out) override;
+
+  uint64_t invalid_events() const { return invalid_; }
+
+ private:
+  void write_violations(const Event& ev, simdjson::dom::element event, Emitter& out);
+  void write_line(std::FILE* f, std::string_view raw);
+
+  JsonSchema schema_;
+  std::vector<Path> keys_;
+  bool summary_, quiet_;
+  bool with_file_;
+  int64_t max_errors_;
+  uint64_t written_ = 0, suppressed_ = 0, invalid_ = 0, valid_ = 0;
+  std::FILE* pass_ = nullptr;
+  std::FILE* fail_ = nullptr;
+  std::string pass_path_, fail_path_;
+  simdjson::dom::parser dom_;
+  PaddedLine padded_;
+  std::vector<SchemaViolation> violations_;
+  std::string line_;
+  // --summary: (keyword, schema location) -> count, first instance location
+  struct Tally {
+    uint64_t count = 0;
+    std::string example;
+  };
+  std::map<std::pair<std::string, std::string>, Tally> tallies_;
+};
+
+}  // namespace olly
