@@ -551,7 +551,7 @@ class Compiler {
     return true;
   }
 
-  Node* resolve_ref(std::string_view ref, const std::string& base, const std::string& where) {
+  SchemaNode* resolve_ref(std::string_view ref, const std::string& base, const std::string& where) {
     auto [uri, raw_fragment] = split_fragment(resolve_uri(base, ref));
     std::string fragment = percent_decode(raw_fragment);
     if (fragment.empty() || fragment[0] == '/') {
@@ -572,7 +572,7 @@ class Compiler {
     return compile_at(doc, pointer);
   }
 
-  Node* compile_at(size_t doc, const std::string& pointer) {
+  SchemaNode* compile_at(size_t doc, const std::string& pointer) {
     return compile_element(doc, pointer, navigate(doc, pointer, pointer, pointer));
   }
 
@@ -580,11 +580,11 @@ class Compiler {
     return s_.documents[doc].location_prefix + "#" + pointer;
   }
 
-  Node* compile_element(size_t doc, const std::string& pointer, element e, const std::string* owner = nullptr,
+  SchemaNode* compile_element(size_t doc, const std::string& pointer, element e, const std::string* owner = nullptr,
                         std::string_view keyword = {}) {
     std::string key = std::to_string(doc) + '\x01' + pointer;
     if (auto it = s_.compiled.find(key); it != s_.compiled.end()) return it->second;
-    Node& n = s_.nodes.emplace_back();
+    SchemaNode& n = s_.nodes.emplace_back();
     s_.compiled.emplace(key, &n);
     n.location = location(doc, pointer);
     n.keyword = keyword;
@@ -613,7 +613,7 @@ class Compiler {
     return number_value(v);
   }
 
-  void compile_object(Node& n, size_t doc, const std::string& pointer, simdjson::dom::object obj,
+  void compile_object(SchemaNode& n, size_t doc, const std::string& pointer, simdjson::dom::object obj,
                       const std::string& base) {
     std::string_view owner_text;
     if (obj["x-owner"].get(owner_text) == simdjson::SUCCESS) n.owner = &s_.owners.emplace_back(owner_text);
@@ -622,7 +622,7 @@ class Compiler {
       if (has_sub) p += "/" + escape_pointer_token(sub);
       return compile_element(doc, p, v, n.owner, k);
     };
-    auto schema_array = [&](std::string_view k, element v, std::vector<Node*>& out) {
+    auto schema_array = [&](std::string_view k, element v, std::vector<SchemaNode*>& out) {
       if (v.type() != element_type::ARRAY || simdjson::dom::array(v).size() == 0)
         fail(n.location, fmt::format("'{}' must be a non-empty array of schemas", k));
       size_t i = 0;
@@ -736,7 +736,7 @@ class Compiler {
       } else if (k == "properties" || k == "patternProperties" || k == "dependentSchemas") {
         if (v.type() != element_type::OBJECT) fail(where(k), fmt::format("'{}' must be an object of schemas", k));
         for (auto sub : simdjson::dom::object(v)) {
-          Node* c = child(k, sub.value, sub.key, true);
+          SchemaNode* c = child(k, sub.value, sub.key, true);
           if (k == "properties") {
             n.properties.emplace_back(std::string(sub.key), c);
           } else if (k == "dependentSchemas") {
@@ -889,7 +889,7 @@ class Evaluator {
   Evaluator(const SchemaImpl& s, std::vector<SchemaViolation>* out, size_t max_errors, size_t value_limit)
       : s_(s), out_(out), max_errors_(max_errors), value_limit_(value_limit) {}
 
-  bool eval(const Node& n, element inst, Annotations* ann) {
+  bool eval(const SchemaNode& n, element inst, Annotations* ann) {
     if (n.boolean >= 0) {
       if (n.boolean) return true;
       report(n, n.keyword.empty() ? "false" : n.keyword, inst, false_message(n.keyword));
@@ -922,7 +922,7 @@ class Evaluator {
     return "no value is allowed here (false schema)";
   }
 
-  void report(const Node& n, std::string_view keyword, element inst, std::string message) {
+  void report(const SchemaNode& n, std::string_view keyword, element inst, std::string message) {
     if (!out_ || out_->size() >= max_errors_) return;
     auto& v = out_->emplace_back();
     for (auto& seg : path_) {
@@ -962,7 +962,7 @@ class Evaluator {
     ~PathGuard() { path.pop_back(); }
   };
   // Evaluates a subschema for its verdict only (anyOf branches, not, if, contains).
-  bool quietly(const Node& n, element inst, Annotations* ann) {
+  bool quietly(const SchemaNode& n, element inst, Annotations* ann) {
     auto* saved = out_;
     out_ = nullptr;
     bool ok = eval(n, inst, ann);
@@ -984,7 +984,7 @@ class Evaluator {
     }                               \
   } while (0)
 
-  bool eval_object_schema(const Node& n, element inst, Annotations* ann) {
+  bool eval_object_schema(const SchemaNode& n, element inst, Annotations* ann) {
     bool ok = true;
     if (n.has_type && !type_matches(n.types, inst))
       OLLY_FAIL(n, "type", inst, fmt::format("expected {}, got {}", type_list(n.types), type_name(inst)));
@@ -1011,10 +1011,10 @@ class Evaluator {
     if (!ok && stopping()) return false;
     if (n.ref) OLLY_SUB(eval(*n.ref, inst, ann));
     if (n.dynamic_ref) OLLY_SUB(eval(*resolve_dynamic(n), inst, ann));
-    for (Node* sub : n.all_of) OLLY_SUB(eval(*sub, inst, ann));
+    for (SchemaNode* sub : n.all_of) OLLY_SUB(eval(*sub, inst, ann));
     if (!n.any_of.empty()) {
       bool any = false;
-      for (Node* sub : n.any_of) {
+      for (SchemaNode* sub : n.any_of) {
         Annotations branch;
         if (quietly(*sub, inst, ann ? &branch : nullptr)) {
           any = true;
@@ -1094,14 +1094,14 @@ class Evaluator {
   }
 
   // After an anyOf/oneOf failure: the violations of the branch with the fewest.
-  void explain_closest(const std::vector<Node*>& branches, element inst) {
+  void explain_closest(const std::vector<SchemaNode*>& branches, element inst) {
     if (!out_ || out_->size() >= max_errors_) return;
     auto* saved = out_;
     size_t saved_max = max_errors_;
     std::vector<SchemaViolation> best;
     bool have = false;
     max_errors_ = SIZE_MAX;
-    for (Node* branch : branches) {
+    for (SchemaNode* branch : branches) {
       std::vector<SchemaViolation> mine;
       out_ = &mine;
       eval(*branch, inst, nullptr);
@@ -1118,17 +1118,17 @@ class Evaluator {
     }
   }
 
-  const Node* resolve_dynamic(const Node& n) {
-    const Node* target = n.dynamic_ref;
+  const SchemaNode* resolve_dynamic(const SchemaNode& n) {
+    const SchemaNode* target = n.dynamic_ref;
     if (n.dynamic_ref_name.empty() || target->dynamic_anchor != n.dynamic_ref_name) return target;
-    for (const Resource* r : scope_) {
+    for (const SchemaResource* r : scope_) {
       auto it = r->dynamic_anchors.find(n.dynamic_ref_name);
       if (it != r->dynamic_anchors.end()) return it->second;
     }
     return target;
   }
 
-  bool eval_number(const Node& n, element inst) {
+  bool eval_number(const SchemaNode& n, element inst) {
     bool ok = true;
     long double v = number_value(inst);
     if (n.minimum && v < *n.minimum)
@@ -1144,7 +1144,7 @@ class Evaluator {
     return ok;
   }
 
-  bool eval_string(const Node& n, element inst) {
+  bool eval_string(const SchemaNode& n, element inst) {
     bool ok = true;
     std::string_view s = inst;
     if (n.min_length || n.max_length) {
@@ -1161,7 +1161,7 @@ class Evaluator {
     return ok;
   }
 
-  bool eval_array(const Node& n, element inst, Annotations* ann) {
+  bool eval_array(const SchemaNode& n, element inst, Annotations* ann) {
     bool ok = true;
     simdjson::dom::array arr = inst;
     size_t len = arr.size();
@@ -1214,7 +1214,7 @@ class Evaluator {
     return ok;
   }
 
-  bool eval_object(const Node& n, element inst, Annotations* ann) {
+  bool eval_object(const SchemaNode& n, element inst, Annotations* ann) {
     bool ok = true;
     simdjson::dom::object obj = inst;
     if (n.min_properties || n.max_properties) {
@@ -1244,7 +1244,7 @@ class Evaluator {
       if (n.property_names && !check_property_name(n, field.key)) ok = false;
       if (!ok && stopping()) return false;
       bool matched = false;
-      if (Node* sub = n.find_property(field.key)) {
+      if (SchemaNode* sub = n.find_property(field.key)) {
         matched = true;
         OLLY_SUB(eval(*sub, field.value, nullptr));
       }
@@ -1263,7 +1263,7 @@ class Evaluator {
   }
 
   // propertyNames: the key is checked as a string instance of its own.
-  bool check_property_name(const Node& n, std::string_view key) {
+  bool check_property_name(const SchemaNode& n, std::string_view key) {
     std::string json;
     append_json_string(json, key);
     simdjson::dom::parser parser;
@@ -1280,7 +1280,7 @@ class Evaluator {
   size_t max_errors_;
   size_t value_limit_;
   std::vector<Segment> path_;
-  std::vector<const Resource*> scope_;
+  std::vector<const SchemaResource*> scope_;
 };
 
 }  // namespace

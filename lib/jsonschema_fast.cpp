@@ -39,7 +39,7 @@ bool is_scalar(simdjson::dom::element e) {
 // Can this node be checked in one forward pass? (Keywords that look at a
 // value twice, or need annotations, cannot.)
 // A node holding only $ref (and annotations) is an alias of its target.
-bool is_bare_ref(const Node& n) {
+bool is_bare_ref(const SchemaNode& n) {
   return n.boolean < 0 && n.ref && !n.has_type && !n.has_enum && !n.has_const && !n.minimum && !n.maximum &&
          !n.exclusive_minimum && !n.exclusive_maximum && !n.has_multiple_of && !n.min_length && !n.max_length &&
          !n.pattern && n.format == Format::kNone && n.prefix_items.empty() && !n.items && !n.min_items &&
@@ -52,7 +52,7 @@ bool is_bare_ref(const Node& n) {
 
 // Can this node be checked in one forward pass? (Keywords that look at a
 // value twice, or need annotations, cannot.)
-bool node_qualifies(const Node& n) {
+bool node_qualifies(const SchemaNode& n) {
   if (n.boolean >= 0) return true;
   if (n.ref) return false;  // $ref beside other keywords would visit the value twice
   if (n.dynamic_ref || n.contains || n.unique_items || n.unevaluated_items || n.unevaluated_properties ||
@@ -69,9 +69,9 @@ class Builder {
  public:
   explicit Builder(SchemaImpl& s) : s_(s) {}
 
-  const FastNode* build(const Node* n) {
+  const FastNode* build(const SchemaNode* n) {
     // follow bare $ref aliases
-    std::vector<const Node*> seen;
+    std::vector<const SchemaNode*> seen;
     while (is_bare_ref(*n)) {
       if (std::find(seen.begin(), seen.end(), n) != seen.end()) return nullptr;  // $ref cycle of aliases
       seen.push_back(n);
@@ -135,7 +135,7 @@ class Builder {
     if (n->property_names && !(f.property_names = build(n->property_names))) return fail(n);
     f.needs_object_pass = !f.properties.empty() || !f.pattern_properties.empty() || f.additional ||
                           f.property_names || n->min_properties || n->max_properties;
-    for (Node* item : n->prefix_items) {
+    for (SchemaNode* item : n->prefix_items) {
       const FastNode* c = build(item);
       if (!c) return fail(n);
       f.prefix_items.push_back(c);
@@ -145,14 +145,14 @@ class Builder {
   }
 
  private:
-  const FastNode* fail(const Node* n) {
+  const FastNode* fail(const SchemaNode* n) {
     done_[n] = nullptr;
     failed_ = true;
     return nullptr;
   }
 
   SchemaImpl& s_;
-  std::unordered_map<const Node*, const FastNode*> done_;
+  std::unordered_map<const SchemaNode*, const FastNode*> done_;
 
  public:
   bool failed_ = false;
@@ -167,7 +167,7 @@ class Checker {
       if (!f.boolean) ok_ = false;
       return SUCCESS;
     }
-    const Node& n = *f.node;
+    const SchemaNode& n = *f.node;
     od::json_type t;
     if (auto e = v.type().get(t)) return e;
     switch (t) {
@@ -224,7 +224,7 @@ class Checker {
   }
 
   error_code check_string(const FastNode& f, std::string_view s) {
-    const Node& n = *f.node;
+    const SchemaNode& n = *f.node;
     if (f.has_enum) {
       bool found = false;
       for (auto& e : f.enum_strings)
@@ -244,7 +244,7 @@ class Checker {
   }
 
   error_code check_number(const FastNode& f, od::number& num) {
-    const Node& n = *f.node;
+    const SchemaNode& n = *f.node;
     long double v;
     int kind;
     int64_t i = 0;
@@ -277,7 +277,7 @@ class Checker {
   }
 
   error_code check_object(const FastNode& f, od::object& obj) {
-    const Node& n = *f.node;
+    const SchemaNode& n = *f.node;
     if (!f.needs_object_pass && f.required_count == 0) return SUCCESS;
     uint64_t seen = 0;
     uint64_t count = 0;
@@ -334,7 +334,7 @@ class Checker {
   }
 
   error_code check_array(const FastNode& f, od::array& arr) {
-    const Node& n = *f.node;
+    const SchemaNode& n = *f.node;
     uint64_t count = 0;
     bool visit = !f.prefix_items.empty() || f.items;
     if (!visit && !n.min_items && !n.max_items) return SUCCESS;

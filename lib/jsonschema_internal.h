@@ -36,19 +36,19 @@ struct Decimal {
   bool negative = false;
 };
 
-struct Node;
-struct Resource;
+struct SchemaNode;
+struct SchemaResource;
 
 struct PatternProperty {
   std::unique_ptr<RE2> re;
-  Node* schema = nullptr;
+  SchemaNode* schema = nullptr;
 };
 
-struct Node {
+struct SchemaNode {
   std::string location;   // "#/properties/a" (remote documents: "URI#/...")
   std::string keyword;    // the keyword this subschema sits under ("items"), for false-schema messages
   int8_t boolean = -1;    // -1: an object schema; 0: false; 1: true
-  const Resource* resource = nullptr;
+  const SchemaResource* resource = nullptr;
   const std::string* owner = nullptr;  // nearest x-owner
 
   bool has_type = false;
@@ -68,46 +68,46 @@ struct Node {
   Format format = Format::kNone;
   std::string format_name;
 
-  std::vector<Node*> prefix_items;
-  Node* items = nullptr;
-  Node* contains = nullptr;
+  std::vector<SchemaNode*> prefix_items;
+  SchemaNode* items = nullptr;
+  SchemaNode* contains = nullptr;
   std::optional<uint64_t> min_contains, max_contains, min_items, max_items;
   bool unique_items = false;
-  Node* unevaluated_items = nullptr;
+  SchemaNode* unevaluated_items = nullptr;
 
-  std::vector<std::pair<std::string, Node*>> properties;
+  std::vector<std::pair<std::string, SchemaNode*>> properties;
   std::vector<PatternProperty> pattern_properties;
-  Node* additional_properties = nullptr;
-  Node* property_names = nullptr;
+  SchemaNode* additional_properties = nullptr;
+  SchemaNode* property_names = nullptr;
   std::optional<uint64_t> min_properties, max_properties;
   std::vector<std::string> required;
   std::vector<std::pair<std::string, std::vector<std::string>>> dependent_required;
-  std::vector<std::pair<std::string, Node*>> dependent_schemas;
-  Node* unevaluated_properties = nullptr;
+  std::vector<std::pair<std::string, SchemaNode*>> dependent_schemas;
+  SchemaNode* unevaluated_properties = nullptr;
 
-  std::vector<Node*> all_of, any_of, one_of;
-  Node* not_schema = nullptr;
-  Node* if_schema = nullptr;
-  Node* then_schema = nullptr;
-  Node* else_schema = nullptr;
-  Node* ref = nullptr;
-  Node* dynamic_ref = nullptr;
+  std::vector<SchemaNode*> all_of, any_of, one_of;
+  SchemaNode* not_schema = nullptr;
+  SchemaNode* if_schema = nullptr;
+  SchemaNode* then_schema = nullptr;
+  SchemaNode* else_schema = nullptr;
+  SchemaNode* ref = nullptr;
+  SchemaNode* dynamic_ref = nullptr;
   std::string dynamic_ref_name;  // the plain-name fragment of $dynamicRef, if any
   std::string dynamic_anchor;    // this schema's own $dynamicAnchor
 
   bool deprecated = false;
 
-  Node* find_property(std::string_view key) const {
+  SchemaNode* find_property(std::string_view key) const {
     for (auto& [name, schema] : properties)
       if (name == key) return schema;
     return nullptr;
   }
 };
 
-struct Resource {
+struct SchemaResource {
   std::string uri;
   std::map<std::string, std::pair<size_t, std::string>> dynamic_anchor_locations;  // name -> (doc, pointer)
-  std::map<std::string, Node*> dynamic_anchors;                                    // compiled
+  std::map<std::string, SchemaNode*> dynamic_anchors;                                    // compiled
 };
 
 struct SchemaDocument {
@@ -127,7 +127,7 @@ struct FastProperty {
 };
 
 struct FastNode {
-  const Node* node = nullptr;  // numeric, string and size constraints are read from here
+  const SchemaNode* node = nullptr;  // numeric, string and size constraints are read from here
   int8_t boolean = -1;
   // enum/const over scalars only
   bool has_enum = false;
@@ -149,15 +149,15 @@ struct FastNode {
 struct SchemaImpl {
   SchemaOptions options;
   std::deque<SchemaDocument> documents;
-  std::deque<Node> nodes;
-  std::unordered_map<std::string, Resource> resources;  // by absolute URI (no fragment)
+  std::deque<SchemaNode> nodes;
+  std::unordered_map<std::string, SchemaResource> resources;  // by absolute URI (no fragment)
   std::unordered_map<std::string, std::pair<size_t, std::string>> resource_roots;  // uri -> (doc, pointer)
   std::unordered_map<std::string, std::pair<size_t, std::string>> anchors;         // "uri#name" -> (doc, pointer)
   std::map<std::pair<size_t, std::string>, std::string> base_of;                  // (doc, pointer) -> base URI
-  std::unordered_map<std::string, Node*> compiled;  // "doc\x01pointer" -> node
+  std::unordered_map<std::string, SchemaNode*> compiled;  // "doc\x01pointer" -> node
   std::deque<std::string> owners;
   std::vector<std::string> keywords_used;
-  Node* root = nullptr;
+  SchemaNode* root = nullptr;
   bool uses_dynamic_ref = false;
   bool uses_unevaluated = false;
 
