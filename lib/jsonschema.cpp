@@ -246,8 +246,8 @@ size_t utf8_length(std::string_view s) {
 }
 
 // The shortest decimal that reads back as v, split into mantissa and exponent.
-Decimal decimal_of(double v) {
-  Decimal d;
+SchemaDecimal decimal_of(double v) {
+  SchemaDecimal d;
   std::string text = fmt::format("{}", v);
   size_t i = 0;
   if (text[0] == '-') {
@@ -287,7 +287,7 @@ unsigned __int128 pow_mod(unsigned __int128 base, int exp, unsigned __int128 m) 
 }
 
 // x is a multiple of y, both exact decimals with mantissas below 2^64.
-bool decimal_multiple(const Decimal& x, const Decimal& y) {
+bool decimal_multiple(const SchemaDecimal& x, const SchemaDecimal& y) {
   if (x.mantissa == 0) return true;
   if (y.mantissa == 0) return false;
   int shift = x.exponent - y.exponent;
@@ -306,8 +306,8 @@ bool decimal_multiple(const Decimal& x, const Decimal& y) {
 
 }  // namespace
 
-bool is_multiple_of_value(const Decimal& divisor, double divisor_value, int64_t i, uint64_t u, double d, int kind) {
-  Decimal x;
+bool is_multiple_of_value(const SchemaDecimal& divisor, double divisor_value, int64_t i, uint64_t u, double d, int kind) {
+  SchemaDecimal x;
   if (kind == 0) {
     x.negative = i < 0;
     x.mantissa = i < 0 ? static_cast<unsigned __int128>(-(i + 1)) + 1 : static_cast<unsigned __int128>(i);
@@ -321,7 +321,7 @@ bool is_multiple_of_value(const Decimal& divisor, double divisor_value, int64_t 
   return decimal_multiple(x, divisor);
 }
 
-bool is_multiple_of(const Decimal& divisor, double divisor_value, element e) {
+bool is_multiple_of(const SchemaDecimal& divisor, double divisor_value, element e) {
   switch (e.type()) {
     case element_type::INT64: return is_multiple_of_value(divisor, divisor_value, int64_t(e), 0, 0, 0);
     case element_type::UINT64: return is_multiple_of_value(divisor, divisor_value, 0, uint64_t(e), 0, 1);
@@ -703,14 +703,14 @@ class Compiler {
         if (v.get(name) != simdjson::SUCCESS) fail(where(k), "'format' must be a string");
         n.format_name = name;
         if (s_.options.format_assertion) {
-          if (name == "date-time") n.format = Format::kDateTime;
-          else if (name == "date") n.format = Format::kDate;
-          else if (name == "time") n.format = Format::kTime;
-          else if (name == "email") n.format = Format::kEmail;
-          else if (name == "ipv4") n.format = Format::kIpv4;
-          else if (name == "ipv6") n.format = Format::kIpv6;
-          else if (name == "uuid") n.format = Format::kUuid;
-          else if (name == "uri") n.format = Format::kUri;
+          if (name == "date-time") n.format = SchemaFormat::kDateTime;
+          else if (name == "date") n.format = SchemaFormat::kDate;
+          else if (name == "time") n.format = SchemaFormat::kTime;
+          else if (name == "email") n.format = SchemaFormat::kEmail;
+          else if (name == "ipv4") n.format = SchemaFormat::kIpv4;
+          else if (name == "ipv6") n.format = SchemaFormat::kIpv6;
+          else if (name == "uuid") n.format = SchemaFormat::kUuid;
+          else if (name == "uri") n.format = SchemaFormat::kUri;
         }
       } else if (k == "prefixItems") {
         schema_array(k, v, n.prefix_items);
@@ -1156,7 +1156,7 @@ class Evaluator {
     }
     if (n.pattern && !RE2::PartialMatch(s, *n.pattern))
       OLLY_FAIL(n, "pattern", inst, fmt::format("does not match pattern '{}'", n.pattern->pattern()));
-    if (n.format != Format::kNone && !check_format_text(n.format, s))
+    if (n.format != SchemaFormat::kNone && !check_format_text(n.format, s))
       OLLY_FAIL(n, "format", inst, fmt::format("is not a valid {}", n.format_name));
     return ok;
   }

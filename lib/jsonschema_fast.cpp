@@ -10,17 +10,17 @@
 namespace olly {
 namespace detail {
 
-bool check_format_text(Format f, std::string_view s) {
+bool check_format_text(SchemaFormat f, std::string_view s) {
   switch (f) {
-    case Format::kDateTime: return is_format_date_time(s);
-    case Format::kDate: return is_format_date(s);
-    case Format::kTime: return is_format_time(s);
-    case Format::kEmail: return is_format_email(s);
-    case Format::kIpv4: return is_format_ipv4(s);
-    case Format::kIpv6: return is_format_ipv6(s);
-    case Format::kUuid: return is_format_uuid(s);
-    case Format::kUri: return is_format_uri(s);
-    case Format::kNone: return true;
+    case SchemaFormat::kDateTime: return is_format_date_time(s);
+    case SchemaFormat::kDate: return is_format_date(s);
+    case SchemaFormat::kTime: return is_format_time(s);
+    case SchemaFormat::kEmail: return is_format_email(s);
+    case SchemaFormat::kIpv4: return is_format_ipv4(s);
+    case SchemaFormat::kIpv6: return is_format_ipv6(s);
+    case SchemaFormat::kUuid: return is_format_uuid(s);
+    case SchemaFormat::kUri: return is_format_uri(s);
+    case SchemaFormat::kNone: return true;
   }
   return true;
 }
@@ -42,7 +42,7 @@ bool is_scalar(simdjson::dom::element e) {
 bool is_bare_ref(const SchemaNode& n) {
   return n.boolean < 0 && n.ref && !n.has_type && !n.has_enum && !n.has_const && !n.minimum && !n.maximum &&
          !n.exclusive_minimum && !n.exclusive_maximum && !n.has_multiple_of && !n.min_length && !n.max_length &&
-         !n.pattern && n.format == Format::kNone && n.prefix_items.empty() && !n.items && !n.min_items &&
+         !n.pattern && n.format == SchemaFormat::kNone && n.prefix_items.empty() && !n.items && !n.min_items &&
          !n.max_items && n.properties.empty() && n.pattern_properties.empty() && !n.additional_properties &&
          !n.property_names && !n.min_properties && !n.max_properties && n.required.empty() &&
          n.dependent_required.empty() && !n.dynamic_ref && !n.contains && !n.unique_items &&
@@ -69,7 +69,7 @@ class Builder {
  public:
   explicit Builder(SchemaImpl& s) : s_(s) {}
 
-  const FastNode* build(const SchemaNode* n) {
+  const SchemaFastNode* build(const SchemaNode* n) {
     // follow bare $ref aliases
     std::vector<const SchemaNode*> seen;
     while (is_bare_ref(*n)) {
@@ -79,7 +79,7 @@ class Builder {
     }
     if (auto it = done_.find(n); it != done_.end()) return it->second;
     if (!node_qualifies(*n)) return nullptr;
-    FastNode& f = s_.fast_nodes.emplace_back();
+    SchemaFastNode& f = s_.fast_nodes.emplace_back();
     done_[n] = &f;
     f.node = n;
     f.boolean = n->boolean;
@@ -113,7 +113,7 @@ class Builder {
       }
     }
     for (auto& [name, schema] : n->properties) {
-      const FastNode* c = build(schema);
+      const SchemaFastNode* c = build(schema);
       if (!c) return fail(n);
       f.properties.push_back({name, c, -1});
     }
@@ -127,7 +127,7 @@ class Builder {
     }
     if (f.required_count > 64) return fail(n);
     for (auto& pp : n->pattern_properties) {
-      const FastNode* c = build(pp.schema);
+      const SchemaFastNode* c = build(pp.schema);
       if (!c) return fail(n);
       f.pattern_properties.emplace_back(pp.re.get(), c);
     }
@@ -136,7 +136,7 @@ class Builder {
     f.needs_object_pass = !f.properties.empty() || !f.pattern_properties.empty() || f.additional ||
                           f.property_names || n->min_properties || n->max_properties;
     for (SchemaNode* item : n->prefix_items) {
-      const FastNode* c = build(item);
+      const SchemaFastNode* c = build(item);
       if (!c) return fail(n);
       f.prefix_items.push_back(c);
     }
@@ -145,14 +145,14 @@ class Builder {
   }
 
  private:
-  const FastNode* fail(const SchemaNode* n) {
+  const SchemaFastNode* fail(const SchemaNode* n) {
     done_[n] = nullptr;
     failed_ = true;
     return nullptr;
   }
 
   SchemaImpl& s_;
-  std::unordered_map<const SchemaNode*, const FastNode*> done_;
+  std::unordered_map<const SchemaNode*, const SchemaFastNode*> done_;
 
  public:
   bool failed_ = false;
@@ -162,7 +162,7 @@ class Builder {
 // sets ok_ to false at the first violation.
 class Checker {
  public:
-  error_code check(const FastNode& f, od::value v) {
+  error_code check(const SchemaFastNode& f, od::value v) {
     if (f.boolean >= 0) {
       if (!f.boolean) ok_ = false;
       return SUCCESS;
@@ -223,7 +223,7 @@ class Checker {
     return SUCCESS;
   }
 
-  error_code check_string(const FastNode& f, std::string_view s) {
+  error_code check_string(const SchemaFastNode& f, std::string_view s) {
     const SchemaNode& n = *f.node;
     if (f.has_enum) {
       bool found = false;
@@ -239,11 +239,11 @@ class Checker {
       if ((n.min_length && len < *n.min_length) || (n.max_length && len > *n.max_length)) return reject();
     }
     if (n.pattern && !RE2::PartialMatch(s, *n.pattern)) return reject();
-    if (n.format != Format::kNone && !check_format_text(n.format, s)) return reject();
+    if (n.format != SchemaFormat::kNone && !check_format_text(n.format, s)) return reject();
     return SUCCESS;
   }
 
-  error_code check_number(const FastNode& f, od::number& num) {
+  error_code check_number(const SchemaFastNode& f, od::number& num) {
     const SchemaNode& n = *f.node;
     long double v;
     int kind;
@@ -276,7 +276,7 @@ class Checker {
     return SUCCESS;
   }
 
-  error_code check_object(const FastNode& f, od::object& obj) {
+  error_code check_object(const SchemaFastNode& f, od::object& obj) {
     const SchemaNode& n = *f.node;
     if (!f.needs_object_pass && f.required_count == 0) return SUCCESS;
     uint64_t seen = 0;
@@ -289,7 +289,7 @@ class Checker {
       ++count;
       if (f.property_names) {
         // propertyNames over a key: only string keywords apply
-        const FastNode& pn = *f.property_names;
+        const SchemaFastNode& pn = *f.property_names;
         if (pn.boolean == 0) return reject();
         if (pn.boolean < 0) {
           if (pn.node->has_type && !(pn.node->types & kTypeString)) return reject();
@@ -333,7 +333,7 @@ class Checker {
     return SUCCESS;
   }
 
-  error_code check_array(const FastNode& f, od::array& arr) {
+  error_code check_array(const SchemaFastNode& f, od::array& arr) {
     const SchemaNode& n = *f.node;
     uint64_t count = 0;
     bool visit = !f.prefix_items.empty() || f.items;
@@ -342,7 +342,7 @@ class Checker {
       od::value item;
       if (auto e = std::move(item_result).get(item)) return e;
       if (visit) {
-        const FastNode* schema = count < f.prefix_items.size() ? f.prefix_items[count] : f.items;
+        const SchemaFastNode* schema = count < f.prefix_items.size() ? f.prefix_items[count] : f.items;
         if (schema) {
           if (auto e = check(*schema, item)) return e;
           if (!ok_) return SUCCESS;
@@ -359,7 +359,7 @@ class Checker {
 
 void build_fast_path(SchemaImpl& impl) {
   Builder b(impl);
-  const FastNode* root = b.build(impl.root);
+  const SchemaFastNode* root = b.build(impl.root);
   impl.fast_root = b.failed_ ? nullptr : root;
   if (!impl.fast_root) impl.fast_nodes.clear();
 }

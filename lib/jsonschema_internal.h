@@ -27,10 +27,10 @@ enum TypeBit : uint8_t {
   kTypeInteger = 64,
 };
 
-enum class Format : uint8_t { kNone, kDateTime, kDate, kTime, kEmail, kIpv4, kIpv6, kUuid, kUri };
+enum class SchemaFormat : uint8_t { kNone, kDateTime, kDate, kTime, kEmail, kIpv4, kIpv6, kUuid, kUri };
 
 // A number written in the schema as an exact decimal: mantissa * 10^exponent.
-struct Decimal {
+struct SchemaDecimal {
   unsigned __int128 mantissa = 0;
   int exponent = 0;
   bool negative = false;
@@ -39,7 +39,7 @@ struct Decimal {
 struct SchemaNode;
 struct SchemaResource;
 
-struct PatternProperty {
+struct SchemaPatternProperty {
   std::unique_ptr<RE2> re;
   SchemaNode* schema = nullptr;
 };
@@ -61,11 +61,11 @@ struct SchemaNode {
   std::optional<long double> minimum, maximum, exclusive_minimum, exclusive_maximum;
   bool has_multiple_of = false;
   double multiple_of = 0;
-  Decimal multiple_of_decimal;
+  SchemaDecimal multiple_of_decimal;
 
   std::optional<uint64_t> min_length, max_length;
   std::unique_ptr<RE2> pattern;
-  Format format = Format::kNone;
+  SchemaFormat format = SchemaFormat::kNone;
   std::string format_name;
 
   std::vector<SchemaNode*> prefix_items;
@@ -76,7 +76,7 @@ struct SchemaNode {
   SchemaNode* unevaluated_items = nullptr;
 
   std::vector<std::pair<std::string, SchemaNode*>> properties;
-  std::vector<PatternProperty> pattern_properties;
+  std::vector<SchemaPatternProperty> pattern_properties;
   SchemaNode* additional_properties = nullptr;
   SchemaNode* property_names = nullptr;
   std::optional<uint64_t> min_properties, max_properties;
@@ -118,15 +118,15 @@ struct SchemaDocument {
 };
 
 // Fast-path tree: a view of the Nodes that only use one-pass keywords.
-struct FastNode;
+struct SchemaFastNode;
 
-struct FastProperty {
+struct SchemaFastProperty {
   std::string name;
-  const FastNode* schema = nullptr;  // from "properties"; null: only required
+  const SchemaFastNode* schema = nullptr;  // from "properties"; null: only required
   int required_bit = -1;
 };
 
-struct FastNode {
+struct SchemaFastNode {
   const SchemaNode* node = nullptr;  // numeric, string and size constraints are read from here
   int8_t boolean = -1;
   // enum/const over scalars only
@@ -135,15 +135,15 @@ struct FastNode {
   std::vector<long double> enum_numbers;
   bool enum_true = false, enum_false = false, enum_null = false;
   // objects
-  std::vector<FastProperty> properties;
-  std::vector<std::pair<const RE2*, const FastNode*>> pattern_properties;
-  const FastNode* additional = nullptr;
-  const FastNode* property_names = nullptr;
+  std::vector<SchemaFastProperty> properties;
+  std::vector<std::pair<const RE2*, const SchemaFastNode*>> pattern_properties;
+  const SchemaFastNode* additional = nullptr;
+  const SchemaFastNode* property_names = nullptr;
   int required_count = 0;
   bool needs_object_pass = false;
   // arrays
-  std::vector<const FastNode*> prefix_items;
-  const FastNode* items = nullptr;
+  std::vector<const SchemaFastNode*> prefix_items;
+  const SchemaFastNode* items = nullptr;
 };
 
 struct SchemaImpl {
@@ -161,19 +161,19 @@ struct SchemaImpl {
   bool uses_dynamic_ref = false;
   bool uses_unevaluated = false;
 
-  std::deque<FastNode> fast_nodes;
-  const FastNode* fast_root = nullptr;
+  std::deque<SchemaFastNode> fast_nodes;
+  const SchemaFastNode* fast_root = nullptr;
 };
 
 // Builds the fast-path tree when the schema allows one (jsonschema_fast.cpp).
 void build_fast_path(SchemaImpl& impl);
 
 // Shared numeric helpers.
-bool is_multiple_of(const Decimal& divisor, double divisor_value, simdjson::dom::element instance);
-bool is_multiple_of_value(const Decimal& divisor, double divisor_value, int64_t i, uint64_t u, double d,
+bool is_multiple_of(const SchemaDecimal& divisor, double divisor_value, simdjson::dom::element instance);
+bool is_multiple_of_value(const SchemaDecimal& divisor, double divisor_value, int64_t i, uint64_t u, double d,
                           int kind);  // kind: 0 int64, 1 uint64, 2 double
-Decimal decimal_of(double v);
+SchemaDecimal decimal_of(double v);
 size_t utf8_length(std::string_view s);
-bool check_format_text(Format f, std::string_view s);
+bool check_format_text(SchemaFormat f, std::string_view s);
 
 }  // namespace olly::detail
