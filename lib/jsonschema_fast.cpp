@@ -125,7 +125,14 @@ class Builder {
       }
       if (it->required_bit < 0) it->required_bit = f.required_count++;
     }
-    if (f.required_count > 64) return fail(n);
+    if (f.required_count > 64 || f.properties.size() > 60000) return fail(n);
+    f.buckets.assign(256, 0);
+    f.next_in_bucket.assign(f.properties.size(), 0);
+    for (size_t i = f.properties.size(); i-- > 0;) {
+      size_t b = SchemaFastNode::key_bucket(f.properties[i].name);
+      f.next_in_bucket[i] = f.buckets[b];
+      f.buckets[b] = static_cast<uint16_t>(i + 1);
+    }
     for (auto& pp : n->pattern_properties) {
       const SchemaFastNode* c = build(pp.schema);
       if (!c) return fail(n);
@@ -160,6 +167,25 @@ class Builder {
 
 // The checker: every function returns a simdjson error (malformed JSON) and
 // sets ok_ to false at the first violation.
+// A JSON string without escapes is its own text: read it in place (stage 1
+// has validated its UTF-8) instead of copying it out. False when it has escapes.
+inline bool unescaped_in_place(const char* raw, std::string_view& out) {
+  const char* p = raw;
+  while (*p != '"') {
+    if (*p == '\\') return false;
+    ++p;
+  }
+  out = std::string_view(raw, static_cast<size_t>(p - raw));
+  return true;
+}
+
+inline bool same_text(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 class Checker {
  public:
   error_code check(const SchemaFastNode& f, od::value v) {
@@ -188,7 +214,11 @@ class Checker {
       case od::json_type::string: {
         if (n.has_type && !(n.types & kTypeString)) return reject();
         std::string_view s;
-        if (auto e = v.get_string().get(s)) return e;
+        od::raw_json_string raw;
+        if (auto e = v.get_raw_json_string().get(raw)) return e;
+        if (!unescaped_in_place(raw.raw(), s)) {
+          if (auto e = v.get_string().get(s)) return e;
+        }
         return check_string(f, s);
       }
       case od::json_type::number: {
@@ -228,17 +258,18 @@ class Checker {
     if (f.has_enum) {
       bool found = false;
       for (auto& e : f.enum_strings)
-        if (e == s) {
+        if (same_text(e, s)) {
           found = true;
           break;
         }
       if (!found) return reject();
     }
-    if (n.min_length || n.max_length) {
-      size_t len = utf8_length(s);
-      if ((n.min_length && len < *n.min_length) || (n.max_length && len > *n.max_length)) return reject();
+    // code points lie between bytes/4 and bytes: count only when that range straddles a bound
+    if (n.min_length && s.size() / 4 < *n.min_length) {
+      if (s.size() < *n.min_length || utf8_length(s) < *n.min_length) return reject();
     }
-    if (n.pattern && !RE2::PartialMatch(s, *n.pattern)) return reject();
+    if (n.max_length && s.size() > *n.max_length && utf8_length(s) > *n.max_length) return reject();
+    if (n.pattern && !n.pattern->Match(s, 0, s.size(), RE2::UNANCHORED, nullptr, 0)) return reject();
     if (n.format != SchemaFormat::kNone && !check_format_text(n.format, s)) return reject();
     return SUCCESS;
   }
@@ -285,7 +316,9 @@ class Checker {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return e;
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return e;
+      if (!unescaped_in_place(field.key().raw(), key)) {
+        if (auto e = field.unescaped_key().get(key)) return e;
+      }
       ++count;
       if (f.property_names) {
         // propertyNames over a key: only string keywords apply
@@ -298,15 +331,13 @@ class Checker {
         }
       }
       bool matched = false;
-      for (auto& p : f.properties) {
-        if (p.name.size() != key.size() || p.name != key) continue;
-        if (p.required_bit >= 0) seen |= uint64_t{1} << p.required_bit;
-        if (p.schema) {
+      if (const SchemaFastProperty* p = f.find(key)) {
+        if (p->required_bit >= 0) seen |= uint64_t{1} << p->required_bit;
+        if (p->schema) {
           matched = true;
-          if (auto e = check(*p.schema, field.value())) return e;
+          if (auto e = check(*p->schema, field.value())) return e;
           if (!ok_) return SUCCESS;
         }
-        break;
       }
       for (auto& [re, schema] : f.pattern_properties) {
         if (!RE2::PartialMatch(key, *re)) continue;

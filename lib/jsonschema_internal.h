@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 #include <simdjson.h>
 
+#include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
@@ -136,6 +137,24 @@ struct SchemaFastNode {
   bool enum_true = false, enum_false = false, enum_null = false;
   // objects
   std::vector<SchemaFastProperty> properties;
+  // properties by key_bucket(key): index + 1 of the first, chained through next_in_bucket
+  std::vector<uint16_t> buckets;
+  std::vector<uint16_t> next_in_bucket;
+  static size_t key_bucket(std::string_view key) {
+    if (key.empty()) return 0;
+    return (key.size() * 131 + static_cast<unsigned char>(key[0]) * 31 +
+            static_cast<unsigned char>(key[key.size() - 1])) & 255;
+  }
+  const SchemaFastProperty* find(std::string_view key) const {
+    for (uint16_t i = buckets[key_bucket(key)]; i != 0; i = next_in_bucket[i - 1]) {
+      const auto& p = properties[i - 1];
+      if (p.name.size() != key.size()) continue;
+      size_t j = 0;
+      while (j < key.size() && p.name[j] == key[j]) ++j;
+      if (j == key.size()) return &p;
+    }
+    return nullptr;
+  }
   std::vector<std::pair<const RE2*, const SchemaFastNode*>> pattern_properties;
   const SchemaFastNode* additional = nullptr;
   const SchemaFastNode* property_names = nullptr;
