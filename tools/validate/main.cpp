@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
       "$comment, $schema, content* and x-* keywords are annotations. Any other keyword is a "
       "configuration error (exit 2), as is a pattern RE2 cannot run (lookaround, backreferences) "
       "and a $ref outside the contract: nothing is fetched.\n\n"
-      "pattern is ECMA-262 syntax run by RE2 (linear time); \\\\p{Letter}-style names and \\\\uXXXX "
+      "pattern is ECMA-262 syntax run by RE2 (linear time); \\p{Letter}-style names and \\uXXXX "
       "escapes are translated. format is an annotation unless --formats is given.\n\n"
       "Events are checked straight from simdjson On-Demand in one pass when the contract allows it "
       "(types, enums, ranges, lengths, patterns, formats, properties, required, "

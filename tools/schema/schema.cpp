@@ -1,0 +1,90 @@
+#include "schema.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "diag.h"
+#include "schema_diff.h"
+#include "writer.h"
+
+namespace olly {
+namespace {
+
+class InferStage : public Stage {
+ public:
+  explicit InferStage(InferOptions opts) : inferrer_(std::move(opts)) {}
+
+  simdjson::error_code on_event(Event& ev, Emitter&) override {
+    simdjson::dom::element e;
+    if (auto err = parser_.parse(padded_.set(ev.raw)).get(e)) return err;
+    inferrer_.add(e);
+    return simdjson::SUCCESS;
+  }
+  void on_end(Emitter& out) override {
+    std::string text = inferrer_.contract();
+    text.pop_back();  // the emitter adds the newline
+    out.line(text);
+  }
+
+ private:
+  SchemaInferrer inferrer_;
+  simdjson::dom::parser parser_;
+  PaddedLine padded_;
+};
+
+std::string read_contract(const std::string& path) {
+  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!f) throw UsageError(fmt::format("contract '{}': {}", path, std::strerror(errno)));
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  if (f != stdin) std::fclose(f);
+  return text;
+}
+
+}  // namespace
+
+int run_infer(const SchemaToolOptions& opts) {
+  InferOptions io;
+  io.max_enum = opts.max_enum;
+  io.formats = !opts.no_formats;
+  io.ranges = !opts.no_ranges;
+  io.closed = opts.closed;
+  io.title = opts.title;
+  LineReader reader(opts.args);
+  RunContext ctx(opts.common);
+  InferStage stage(io);
+  drive_json(reader, ctx, stage);
+  return ctx.finish(kExitOk);
+}
+
+int run_diff(const SchemaToolOptions& opts) {
+  if (opts.args.size() != 2) throw UsageError("diff: needs two contracts, OLD and NEW");
+  auto changes = diff_schemas(read_contract(opts.args[0]), read_contract(opts.args[1]), opts.args[0], opts.args[1]);
+  RunContext ctx(opts.common);
+  OutputSink& out = stdout_sink();
+  bool breaking = false;
+  for (auto& c : changes) {
+    breaking |= c.breaking;
+    JsonBuilder b(out.buffer());
+    b.begin_object();
+    b.field("change", c.change);
+    b.field_bool("breaking", c.breaking);
+    b.field("path", c.path);
+    b.field("schema_location", c.schema_location);
+    if (!c.old_json.empty()) b.field_raw("old", c.old_json);
+    if (!c.new_json.empty()) b.field_raw("new", c.new_json);
+    b.field("message", c.message);
+    b.end_object();
+    out.put('\n');
+    ++ctx.stats().records_out;
+    out.maybe_flush();
+  }
+  return ctx.finish(breaking ? kExitFindings : kExitOk);
+}
+
+}  // namespace olly
