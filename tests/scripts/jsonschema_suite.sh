@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# CLI-level run of the JSON-Schema-Test-Suite (draft 2020-12) through
+# olly-validate: each group's schema becomes a contract file, its tests one
+# NDJSON line each, and the lines olly-validate reports must be exactly the
+# invalid ones. (tests/unit/test_jsonschema_suite.cpp runs every case through
+# the library; this checks the binary end to end.)
+# Usage: jsonschema_suite.sh BIN_DIR SRC_DIR    exit 77 = skipped
+set -euo pipefail
+BIN_DIR=$1
+SRC_DIR=$2
+SUITE=${OLLY_CONFORMANCE_DIR:-$SRC_DIR/../shared/conformance}/json-schema-test-suite
+if [ ! -d "$SUITE/draft2020-12" ]; then
+  echo "skipped: $SUITE is absent"
+  exit 77
+fi
+if ! command -v python3 >/dev/null; then
+  echo "skipped: python3 is needed to split the suite files"
+  exit 77
+fi
+exec python3 - "$BIN_DIR/olly-validate" "$SUITE" <<'PY'
+import glob, json, os, subprocess, sys, tempfile
+
+validate, suite = sys.argv[1], sys.argv[2]
+files = sorted(glob.glob(os.path.join(suite, "draft2020-12", "*.json")))
+files += sorted(glob.glob(os.path.join(suite, "draft2020-12", "optional", "format", "*.json")))
+total_cases = total_bad = skipped = 0
+with tempfile.TemporaryDirectory() as tmp:
+    contract = os.path.join(tmp, "contract.json")
+    data = os.path.join(tmp, "data.ndjson")
+    for path in files:
+        formats = "optional" in path
+        name = os.path.relpath(path, os.path.join(suite, "draft2020-12"))
+        passed = failed = 0
+        for group in json.load(open(path, encoding="utf-8")):
+            text = json.dumps(group["schema"])
+            # remote documents and the official meta-schemas are not fetched by the CLI
+            if "localhost:1234" in text or "json-schema.org/draft/2020-12/schema\"" in text.replace(
+                    '"$schema": "https://json-schema.org/draft/2020-12/schema"', ""):
+                skipped += len(group["tests"])
+                continue
+            if name == "vocabulary.json":
+                skipped += len(group["tests"])
+                continue
+            with open(contract, "w", encoding="utf-8") as f:
+                f.write(text)
+            with open(data, "w", encoding="utf-8") as f:
+                for t in group["tests"]:
+                    f.write(json.dumps(t["data"], separators=(",", ":")) + "\n")
+            args = [validate] + (["--formats"] if formats else []) + [contract, data]
+            proc = subprocess.run(args, capture_output=True, text=True)
+            if proc.returncode not in (0, 1):
+                print(f"{name}: '{group['description']}': exit {proc.returncode}: {proc.stderr.strip()}")
+                failed += len(group["tests"])
+                continue
+            reported = {json.loads(l)["line"] for l in proc.stdout.splitlines() if l}
+            for i, t in enumerate(group["tests"], 1):
+                if (i in reported) == (not t["valid"]):
+                    passed += 1
+                else:
+                    failed += 1
+                    print(f"{name}: '{group['description']}' / '{t['description']}': expected "
+                          f"{'valid' if t['valid'] else 'invalid'}")
+        print(f"{name}: {passed} passed, {failed} failed")
+        total_cases += passed + failed
+        total_bad += failed
+print(f"jsonschema_suite (CLI): {total_cases - total_bad} of {total_cases} cases passed, {skipped} skipped")
+sys.exit(1 if total_bad else 0)
+PY
