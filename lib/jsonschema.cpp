@@ -806,14 +806,17 @@ class Compiler {
     }
   }
 
-  std::unique_ptr<RE2> compile_pattern(std::string_view source, const std::string& where) {
+  std::unique_ptr<SchemaPattern> compile_pattern(std::string_view source, const std::string& where) {
     RE2::Options opts;
     opts.set_log_errors(false);
     opts.set_never_capture(true);
-    auto re = std::make_unique<RE2>(ecma_to_re2(source), opts);
-    if (!re->ok())
-      fail(where, fmt::format("pattern '{}' is not supported (RE2: {})", source, re->error()));
-    return re;
+    auto p = std::make_unique<SchemaPattern>();
+    p->source = source;
+    p->re = std::make_unique<RE2>(ecma_to_re2(source), opts);
+    if (!p->re->ok())
+      fail(where, fmt::format("pattern '{}' is not supported (RE2: {})", source, p->re->error()));
+    p->simple = compile_simple_pattern(source);
+    return p;
   }
 
   SchemaImpl& s_;
@@ -1154,8 +1157,8 @@ class Evaluator {
       if (n.max_length && len > *n.max_length)
         OLLY_FAIL(n, "maxLength", inst, fmt::format("must be at most {} characters long", *n.max_length));
     }
-    if (n.pattern && !RE2::PartialMatch(s, *n.pattern))
-      OLLY_FAIL(n, "pattern", inst, fmt::format("does not match pattern '{}'", n.pattern->pattern()));
+    if (n.pattern && !n.pattern->match(s))
+      OLLY_FAIL(n, "pattern", inst, fmt::format("does not match pattern '{}'", n.pattern->source));
     if (n.format != SchemaFormat::kNone && !check_format_text(n.format, s))
       OLLY_FAIL(n, "format", inst, fmt::format("is not a valid {}", n.format_name));
     return ok;
@@ -1249,7 +1252,7 @@ class Evaluator {
         OLLY_SUB(eval(*sub, field.value, nullptr));
       }
       for (auto& pp : n.pattern_properties) {
-        if (!RE2::PartialMatch(field.key, *pp.re)) continue;
+        if (!pp.re->match(field.key)) continue;
         matched = true;
         OLLY_SUB(eval(*pp.schema, field.value, nullptr));
       }

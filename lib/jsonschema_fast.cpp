@@ -269,7 +269,7 @@ class Checker {
       if (s.size() < *n.min_length || utf8_length(s) < *n.min_length) return reject();
     }
     if (n.max_length && s.size() > *n.max_length && utf8_length(s) > *n.max_length) return reject();
-    if (n.pattern && !n.pattern->Match(s, 0, s.size(), RE2::UNANCHORED, nullptr, 0)) return reject();
+    if (n.pattern && !n.pattern->match(s)) return reject();
     if (n.format != SchemaFormat::kNone && !check_format_text(n.format, s)) return reject();
     return SUCCESS;
   }
@@ -340,7 +340,7 @@ class Checker {
         }
       }
       for (auto& [re, schema] : f.pattern_properties) {
-        if (!RE2::PartialMatch(key, *re)) continue;
+        if (!re->match(key)) continue;
         if (matched) {
           // a value checked twice does not fit one pass; build_fast_path rules out overlap only
           // statically, so fall back to the full evaluator's verdict through an error

@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 #include <simdjson.h>
 
+#include <array>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -40,8 +41,32 @@ struct SchemaDecimal {
 struct SchemaNode;
 struct SchemaResource;
 
-struct SchemaPatternProperty {
+// See jsonschema_pattern.cpp.
+struct SimplePattern {
+  std::array<uint64_t, 128> accepts{};  // per ASCII byte: the positions that take it
+  uint64_t epsilon = 0;                 // positions that may be skipped (?, *)
+  uint64_t star = 0;                    // positions that repeat (*, +)
+  uint64_t accept_bit = 1;
+  bool anchored_start = false, anchored_end = false;
+  bool match(std::string_view s) const;
+  bool closure_step(uint64_t& active) const;
+};
+std::optional<SimplePattern> compile_simple_pattern(std::string_view ecma_pattern);
+
+// A compiled `pattern` or patternProperties key: the simple matcher when it
+// can, else RE2.
+struct SchemaPattern {
   std::unique_ptr<RE2> re;
+  std::optional<SimplePattern> simple;
+  std::string source;
+  bool match(std::string_view s) const {
+    if (simple) return simple->match(s);
+    return re->Match(s, 0, s.size(), RE2::UNANCHORED, nullptr, 0);
+  }
+};
+
+struct SchemaPatternProperty {
+  std::unique_ptr<SchemaPattern> re;
   SchemaNode* schema = nullptr;
 };
 
@@ -65,7 +90,7 @@ struct SchemaNode {
   SchemaDecimal multiple_of_decimal;
 
   std::optional<uint64_t> min_length, max_length;
-  std::unique_ptr<RE2> pattern;
+  std::unique_ptr<SchemaPattern> pattern;
   SchemaFormat format = SchemaFormat::kNone;
   std::string format_name;
 
@@ -155,7 +180,7 @@ struct SchemaFastNode {
     }
     return nullptr;
   }
-  std::vector<std::pair<const RE2*, const SchemaFastNode*>> pattern_properties;
+  std::vector<std::pair<const SchemaPattern*, const SchemaFastNode*>> pattern_properties;
   const SchemaFastNode* additional = nullptr;
   const SchemaFastNode* property_names = nullptr;
   int required_count = 0;

@@ -225,3 +225,27 @@ TEST_CASE("deep nesting does not crash") {
   deep += std::string(900, ']');
   CHECK(check(s, deep).valid);
 }
+
+#include "jsonschema_internal.h"
+
+TEST_CASE("the simple pattern matcher agrees with RE2") {
+  const char* patterns[] = {"^web-\\d+$", "^[0-9a-f]{32}$", "^u-[0-9]+$", "^/", "a*b", "^a?b?c$", "x{2,3}",
+                            "^[+-]?\\d{1,3}$", "^\\w+@\\w+\\.com$", "b+$", "^$", "", "a{0}b", "^[a-c-]+z?$",
+                            "\\s", "^a*a$", "^(a|b)$", "[^a]", "a.c", "é"};
+  const char* inputs[] = {"", "web-1", "web-", "web-12x", "0123456789abcdef0123456789abcdef", "u-1", "/x", "x/",
+                          "aaab", "ab", "c", "bc", "ac", "xx", "xxxx", "x", "-12", "+1234", "a_1@b.com", "abbb",
+                          "abbbc", "a-cz", "a b", "aaa", "é", "b"};
+  for (const char* p : patterns) {
+    auto simple = olly::detail::compile_simple_pattern(p);
+    RE2 re(p);
+    REQUIRE(re.ok());
+    for (const char* s : inputs) {
+      bool expected = RE2::PartialMatch(s, re);
+      if (simple) CHECK_MESSAGE(simple->match(s) == expected, "pattern " << p << " on '" << s << "'");
+    }
+  }
+  CHECK(olly::detail::compile_simple_pattern("^web-\\d+$"));
+  CHECK_FALSE(olly::detail::compile_simple_pattern("^(a|b)$"));
+  CHECK_FALSE(olly::detail::compile_simple_pattern("a.c"));
+  CHECK_FALSE(olly::detail::compile_simple_pattern("[^a]"));
+}
