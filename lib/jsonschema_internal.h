@@ -48,6 +48,7 @@ struct SimplePattern {
   uint64_t star = 0;                    // positions that repeat (*, +)
   uint64_t accept_bit = 1;
   bool anchored_start = false, anchored_end = false;
+  int closure_rounds = 0;
   bool match(std::string_view s) const;
   bool closure_step(uint64_t& active) const;
 };

@@ -5,6 +5,8 @@
 // instructions per byte and takes no lock, where RE2 pays a call and a cache
 // lock per match. Anything else (groups, alternation, '.', negated classes,
 // non-ASCII, more than 63 positions) is left to RE2.
+#include <algorithm>
+
 #include "jsonschema_internal.h"
 
 namespace olly::detail {
@@ -137,15 +139,18 @@ std::optional<SimplePattern> compile_simple_pattern(std::string_view p) {
     if (atoms[a].second != 0) sp.epsilon |= bit;
     if (atoms[a].second == 2) sp.star |= bit;
   }
+  int run = 0;
+  for (size_t a = 0; a < atoms.size(); ++a) {
+    run = atoms[a].second != 0 ? run + 1 : 0;
+    sp.closure_rounds = std::max(sp.closure_rounds, run);
+  }
   return sp;
 }
 
 bool SimplePattern::closure_step(uint64_t& active) const {
-  while (true) {
-    uint64_t next = active | ((active & epsilon) << 1);
-    if (next == active) return true;
-    active = next;
-  }
+  // one round per position in the longest run of skippable positions
+  for (int i = 0; i < closure_rounds; ++i) active |= (active & epsilon) << 1;
+  return true;
 }
 
 bool SimplePattern::match(std::string_view s) const {
