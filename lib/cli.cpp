@@ -78,6 +78,14 @@ class HelpFormatter : public CLI::Formatter {
     return out;
   }
 
+  // A positional's name already says what it is ("EXPR"); CLI11's default
+  // type label "TEXT" after it is noise.
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    std::string opts = CLI::Formatter::make_option_opts(opt);
+    if (!opt->nonpositional() && opts.rfind(" TEXT", 0) == 0) opts.erase(0, 5);
+    return opts;
+  }
+
   // Wraps descriptions to fit 80 columns; CLI11 indents each new line.
   std::string make_option_desc(const CLI::Option* opt) const override {
     return wrap(CLI::Formatter::make_option_desc(opt), 80 - get_column_width());
