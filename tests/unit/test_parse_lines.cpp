@@ -1,0 +1,405 @@
+// Line formats of olly-parse: logfmt, access logs, syslog, CSV/TSV.
+// Real samples are read from the conformance folder (OLLY_CONFORMANCE_DIR, or
+// the environment variable of that name); those cases are skipped when absent.
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "parse/line_formats.h"
+
+using namespace olly;
+using namespace olly::parse;
+
+namespace {
+
+std::string conformance_dir() {
+  if (const char* env = std::getenv("OLLY_CONFORMANCE_DIR")) return env;
+#ifdef OLLY_CONFORMANCE_DIR
+  return OLLY_CONFORMANCE_DIR;
+#else
+  return "";
+#endif
+}
+
+// The file's text, or nullopt (and a doctest message) when it is absent.
+std::optional<std::string> read_conformance(const std::string& rel) {
+  std::string dir = conformance_dir();
+  std::ifstream in(dir + "/" + rel, std::ios::binary);
+  if (!in) {
+    MESSAGE("skipped: conformance file not found: " << dir << "/" << rel);
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+struct Parsed {
+  bool ok;
+  std::string json;    // the object when ok
+  std::string reason;  // when not ok
+};
+
+template <class Fn>
+Parsed run(Fn&& fn) {
+  std::string buf;
+  JsonBuilder out(buf);
+  std::string reason;
+  bool ok = fn(out, reason);
+  return {ok, buf, reason};
+}
+
+Parsed logfmt(std::string_view line, bool infer = false) {
+  LineFormatOptions opts;
+  opts.infer_types = infer;
+  return run([&](JsonBuilder& o, std::string& r) { return parse_logfmt(line, o, r, opts); });
+}
+
+Parsed access(const AccessLogFormat& f, std::string_view line) {
+  return run([&](JsonBuilder& o, std::string& r) { return f.parse(line, o, r, {}); });
+}
+
+Parsed syslog(std::string_view line, int year = 2024) {
+  LineFormatOptions opts;
+  opts.default_year = year;
+  return run([&](JsonBuilder& o, std::string& r) { return parse_syslog(line, o, r, opts); });
+}
+
+bool is_json_object(const std::string& json) {
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  if (p.parse(json).get(e)) return false;
+  return e.is_object();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- logfmt
+
+TEST_CASE("logfmt: pairs, quoting, bare keys, empty values") {
+  auto p = logfmt(R"(a=1 b="bar baz" c d= e="esc\t\"q\"")");
+  REQUIRE(p.ok);
+  CHECK(p.json == R"({"a":"1","b":"bar baz","c":true,"d":"","e":"esc\t\"q\""})");
+  CHECK(logfmt("a=1 b=2.5 c=true d=x e=\"7\" f=01", true).json ==
+        R"({"a":1,"b":2.5,"c":true,"d":"x","e":"7","f":"01"})");
+}
+
+TEST_CASE("logfmt: duplicate keys, last wins at the first position") {
+  CHECK(logfmt("a=1 b=2 a=3").json == R"({"a":"3","b":"2"})");
+  // Many keys take the hashed path; still last wins.
+  std::string line;
+  for (int i = 0; i < 100; ++i) line += "k" + std::to_string(i % 10) + "=" + std::to_string(i) + " ";
+  auto p = logfmt(line);
+  REQUIRE(p.ok);
+  CHECK(p.json.starts_with(R"({"k0":"90","k1":"91",)"));
+}
+
+TEST_CASE("logfmt: time normalized into ts") {
+  CHECK(logfmt(R"(time="2021-09-15T21:17:10.220731+02:00" level=info)").json ==
+        R"({"time":"2021-09-15T21:17:10.220731+02:00","level":"info","ts":"2021-09-15T19:17:10.220731Z"})");
+  CHECK(logfmt("ts=1 time=2021-09-15T21:17:10Z").json == R"({"ts":"1","time":"2021-09-15T21:17:10Z"})");
+}
+
+TEST_CASE("logfmt: errors name the column") {
+  auto p = logfmt(R"(a="1)");
+  CHECK(!p.ok);
+  CHECK(p.reason == "unterminated quoted value at column 5");
+  CHECK(logfmt("k=b=ar").reason == "unexpected '=' at column 4");
+  CHECK(logfmt("").reason == "empty line");
+  CHECK(logfmt("  \r").reason == "empty line");
+}
+
+TEST_CASE("logfmt: go-logfmt test vectors") {
+  auto text = read_conformance("logfmt/go-logfmt-test-vectors.json");
+  if (!text) return;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(*text);
+  auto hex = [](std::string_view h) {
+    std::string s;
+    for (size_t i = 0; i + 1 < h.size(); i += 2)
+      s.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+    return s;
+  };
+  int checked = 0;
+  for (simdjson::dom::element c : doc["decode"].get_array()) {
+    std::string input(std::string_view(c["input"].get_string()));
+    auto lines = split_lines(input);
+    std::vector<simdjson::dom::element> records;
+    for (auto r : c["records"].get_array()) records.push_back(r);
+    // go-logfmt yields one record per line, blank lines as empty records.
+    REQUIRE(lines.size() == records.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+      CAPTURE(input);
+      auto p = logfmt(lines[i]);
+      auto pairs = records[i].get_array();
+      if (pairs.size() == 0) {
+        CHECK(!p.ok);
+        CHECK(p.reason == "empty line");
+        continue;
+      }
+      REQUIRE(p.ok);
+      // Expected object: last value wins; null = bare key (true) or `k=` ("").
+      std::vector<std::pair<std::string, std::string>> kv;
+      for (auto pr : pairs) {
+        std::string k(std::string_view(pr.at(0).get_string()));
+        std::string v;
+        if (pr.at(1).is_null()) {
+          bool with_eq = std::string_view(lines[i]).find(k + "=") != std::string_view::npos;
+          v = with_eq ? "\"\"" : "true";
+        } else {
+          append_json_string(v, std::string_view(pr.at(1).get_string()));
+        }
+        bool found = false;
+        for (auto& [ek, ev] : kv)
+          if (ek == k) { ev = v; found = true; }
+        if (!found) kv.emplace_back(k, v);
+      }
+      std::string expect;
+      JsonBuilder b(expect);
+      b.begin_object();
+      for (auto& [k, v] : kv) b.field_raw(k, v);
+      b.end_object();
+      CHECK(p.json == expect);
+    }
+    ++checked;
+  }
+  for (simdjson::dom::element c : doc["decode_syntax_errors"].get_array()) {
+    std::string input;
+    std::string_view s;
+    if (!c["input"].get(s)) input = std::string(s);
+    else input = hex(std::string_view(c["input_hex"].get_string()));
+    auto lines = split_lines(input);
+    int64_t line_no = c["line"].get_int64();
+    int64_t pos = c["pos"].get_int64();
+    std::string error(std::string_view(c["error"].get_string()));
+    CAPTURE(input);
+    for (int64_t i = 0; i + 1 < line_no; ++i) CHECK(logfmt(lines[i]).ok);
+    auto p = logfmt(lines[line_no - 1]);
+    CHECK(!p.ok);
+    CHECK(p.reason == error + " at column " + std::to_string(pos));
+    ++checked;
+  }
+  // decode_then_encode: every input line decodes (or is blank).
+  for (simdjson::dom::element c : doc["decode_then_encode"].get_array()) {
+    std::string input(std::string_view(c["input"].get_string()));
+    for (auto line : split_lines(input)) {
+      auto p = logfmt(line);
+      CHECK((p.ok || p.reason == "empty line"));
+    }
+    ++checked;
+  }
+  CHECK(checked == 15 + 14 + 5);
+}
+
+TEST_CASE("logfmt: lnav logrus sample, every line") {
+  auto text = read_conformance("logfmt/logfile_logfmt.0");
+  if (!text) return;
+  int n = 0;
+  for (auto line : split_lines(*text)) {
+    auto p = logfmt(line);
+    CAPTURE(line);
+    CHECK(p.ok);
+    CHECK(is_json_object(p.json));
+    ++n;
+  }
+  CHECK(n > 0);
+  auto first = logfmt(split_lines(*text)[0]);
+  CHECK(first.json.find(R"("level":"error")") != std::string::npos);
+  CHECK(first.json.find(R"("reason":"")") != std::string::npos);
+  CHECK(first.json.find(R"("ts":"2021-09-15T21:17:10.220731Z")") != std::string::npos);
+}
+
+TEST_CASE("logfmt: hostile input") {
+  std::string big(1 << 20, 'x');
+  auto p = logfmt("k=" + big);
+  CHECK(p.ok);
+  CHECK(p.json.size() == big.size() + 8);
+  CHECK(!logfmt("k=\"" + big).ok);
+  std::string nul("a=1\0b=2", 7);
+  CHECK(logfmt(nul).json == R"({"a":"1","b":"2"})");  // NUL separates, like any byte <= 0x20
+  CHECK(logfmt("a=\"\xff\xfe\"").json == "{\"a\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
+  CHECK(logfmt("a=\"\\u00e9\\ud83d\\ude00\"").json == "{\"a\":\"\xC3\xA9\xF0\x9F\x98\x80\"}");
+  std::string many;
+  for (int i = 0; i < 200000; ++i) many += "k ";
+  CHECK(logfmt(many).json == R"({"k":true})");
+}
+
+// ---------------------------------------------------------------- access logs
+
+TEST_CASE("access: combined line, request split, typed fields, ts") {
+  auto f = AccessLogFormat::combined();
+  REQUIRE(f);
+  auto p = access(*f, R"(192.168.202.254 - - [20/Jul/2009:22:59:26 +0000] "GET /vmw/cgi/tramp?a=1&b HTTP/1.0" 200 134 "-" "gPXE/0.9.7")");
+  REQUIRE(p.ok);
+  CHECK(p.json ==
+        R"({"remote_addr":"192.168.202.254","remote_user":null,"time_local":"20/Jul/2009:22:59:26 +0000","ts":"2009-07-20T22:59:26Z",)"
+        R"("request":"GET /vmw/cgi/tramp?a=1&b HTTP/1.0","method":"GET","path":"/vmw/cgi/tramp","query":"a=1&b","protocol":"HTTP/1.0",)"
+        R"("status":200,"body_bytes_sent":134,"http_referer":null,"http_user_agent":"gPXE/0.9.7"})");
+}
+
+TEST_CASE("access: escaped quotes, IPv6, '-' request, common lines, extras") {
+  auto f = *AccessLogFormat::combined();
+  auto p = access(f, R"(::1 - bob [26/Dec/2016:16:16:29 +0200] "GET /a\"b HTTP/1.1" 404 - "-" "Mozilla \"x\" \x22y\x22")");
+  REQUIRE(p.ok);
+  CHECK(p.json ==
+        R"({"remote_addr":"::1","remote_user":"bob","time_local":"26/Dec/2016:16:16:29 +0200","ts":"2016-12-26T14:16:29Z",)"
+        R"("request":"GET /a\"b HTTP/1.1","method":"GET","path":"/a\"b","protocol":"HTTP/1.1","status":404,"body_bytes_sent":null,)"
+        R"("http_referer":null,"http_user_agent":"Mozilla \"x\" \"y\""})");
+  CHECK(access(f, R"(::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -)").json ==
+        R"({"remote_addr":"::1","remote_user":null,"time_local":"26/Dec/2016:16:16:48 +0200","ts":"2016-12-26T14:16:48Z","request":null,"status":408,"body_bytes_sent":null})");
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "-" 0.005 0.004, 0.001)").json ==
+        R"({"remote_addr":"1.2.3.4","remote_user":null,"time_local":"26/Dec/2016:16:16:48 +0000","ts":"2016-12-26T16:16:48Z","request":"GET / HTTP/1.1","method":"GET","path":"/","protocol":"HTTP/1.1",)"
+        R"("status":200,"body_bytes_sent":5,"http_referer":null,"http_user_agent":"ua","http_x_forwarded_for":null,"request_time":0.005,"upstream_response_time":"0.004, 0.001"})");
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" what is this)").json.ends_with(
+        R"("http_user_agent":"ua","extra":"what is this"})"));
+  auto c = *AccessLogFormat::common();
+  CHECK(access(c, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "ref" "ua")").json.ends_with(
+        R"("status":200,"body_bytes_sent":5,"http_referer":"ref","http_user_agent":"ua"})"));
+}
+
+TEST_CASE("access: rejected lines say why and where") {
+  auto f = *AccessLogFormat::combined();
+  auto p = access(f, R"(192.168.202.254 [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210 "-" "gPXE/0.9.7")");
+  CHECK(!p.ok);
+  CHECK(p.reason == "expected ' - ' before remote_user at column 16");
+  p = access(f, R"(1.2.3.4 - - 20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210 "-" "gPXE/0.9.7")");
+  CHECK(p.reason == "expected ' [' before time_local at column 12");
+  p = access(f, R"(1.2.3.4 - - [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0" 4x4 46210 "-" "gPXE/0.9.7")");
+  CHECK(p.reason == "expected an integer for status at column 59");
+  CHECK(p.json.empty());
+  p = access(f, R"(1.2.3.4 - - [20/Jul/2009:22:59:29 +0000] "GET / HTTP/1.0)");
+  CHECK(p.reason == "unterminated quoted request (expected '\" ') at column 42");
+  p = access(f, R"(1.2.3.4 - - [20/Foo/2009:22:59:29 +0000] "GET / HTTP/1.0" 404 46210 "-" "gPXE/0.9.7")");
+  CHECK(p.reason == "invalid time_local '20/Foo/2009:22:59:29 +0000' at column 14");
+}
+
+TEST_CASE("access: custom nginx log_format") {
+  std::string err;
+  auto f = AccessLogFormat::compile(R"($remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time ${upstream_response_time})", err);
+  REQUIRE(f);
+  auto p = access(*f, R"(10.0.0.1 [25/Nov/2026:02:40:00 +0100] "POST /api/checkout HTTP/2.0" 502 0 0.802 0.800)");
+  REQUIRE(p.ok);
+  CHECK(p.json ==
+        R"({"remote_addr":"10.0.0.1","time_local":"25/Nov/2026:02:40:00 +0100","ts":"2026-11-25T01:40:00Z","request":"POST /api/checkout HTTP/2.0",)"
+        R"("method":"POST","path":"/api/checkout","protocol":"HTTP/2.0","status":502,"body_bytes_sent":0,"request_time":0.802,"upstream_response_time":0.800})");
+  p = access(*f, R"(10.0.0.1 [25/Nov/2026:02:40:00 +0100] "POST /api/checkout HTTP/2.0" 502 0 0.802 0.010, 0.002)");
+  CHECK(p.json.ends_with(R"("upstream_response_time":"0.010, 0.002"})"));
+  CHECK(!AccessLogFormat::compile("$a$b", err));
+  CHECK(err == "$a and the next variable need text between them (column 3)");
+  CHECK(!AccessLogFormat::compile("no variables", err));
+  CHECK(!AccessLogFormat::compile("$ x", err));
+  CHECK(err == "expected a variable name after '$' at column 1");
+  auto host = AccessLogFormat::compile(R"($host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent")", err);
+  REQUIRE(host);
+  p = access(*host, R"(example.com:80 "10.5.102.222, 175.16.199.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront")");
+  REQUIRE(p.ok);
+  CHECK(p.json.starts_with(R"({"host":"example.com:80","remote_addr":"\"10.5.102.222, 175.16.199.1, 204.246.1.1\" 10.2.1.185",)"));
+}
+
+namespace {
+
+// Parses every line; returns the rejected ones as "N: reason".
+template <class Fn>
+std::vector<std::string> rejected_lines(Fn&& parse_line, std::string_view text, int& ok) {
+  std::vector<std::string> rejected;
+  int n = 0;
+  for (auto line : split_lines(text)) {
+    ++n;
+    Parsed p = parse_line(line);
+    if (p.ok) {
+      ++ok;
+      CHECK(is_json_object(p.json));
+    } else {
+      rejected.push_back(std::to_string(n) + ": " + p.reason);
+    }
+  }
+  return rejected;
+}
+
+}  // namespace
+
+TEST_CASE("access: real samples (lnav, beats)") {
+  auto f = *AccessLogFormat::combined();
+  auto by_f = [&](std::string_view line) { return access(f, line); };
+  struct Sample { const char* file; std::vector<std::string> rejected; };
+  std::vector<Sample> samples = {
+      {"logs/lnav/logfile_access_log.0", {}},
+      {"logs/lnav/logfile_access_log.1", {}},
+      // The middle line lacks ident and user: truly not combined.
+      {"logs/lnav/logfile_bad_access_log.0", {"2: expected ' - ' before remote_user at column 16"}},
+      {"logs/lnav/logfile_shop_access_log.0", {}},
+      {"logs/beats/nginx_access_test.log", {}},
+      {"logs/beats/apache_access_test.log", {}},
+  };
+  for (auto& s : samples) {
+    auto text = read_conformance(s.file);
+    if (!text) continue;
+    int ok = 0;
+    CAPTURE(s.file);
+    CHECK(rejected_lines(by_f, *text, ok) == s.rejected);
+    CHECK(ok > 0);
+  }
+  if (auto text = read_conformance("logs/beats/nginx_access_test.log")) {
+    auto lines = split_lines(*text);
+    CHECK(access(f, lines[0]).json.starts_with(R"({"remote_addr":"10.0.0.2, 10.0.0.1, 127.0.0.1","remote_user":null,)"));
+    CHECK(access(f, lines[1]).json.ends_with(R"("http_x_forwarded_for":null})"));
+    CHECK(access(f, lines[4]).json.starts_with(R"({"remote_addr":"\"10.5.102.222, 199.96.1.1, 204.246.1.1\" 10.2.1.185",)"));
+    CHECK(access(f, lines[6]).json ==
+          R"({"remote_addr":"127.0.0.1","remote_user":null,"time_local":"12/Apr/2018:09:48:40 +0200","ts":"2018-04-12T07:48:40Z","request":"","status":400,"body_bytes_sent":0,"http_referer":null,"http_user_agent":null})");
+  }
+  if (auto text = read_conformance("logs/beats/nginx_access_test-with-host.log")) {
+    std::string err;
+    auto host = *AccessLogFormat::compile(R"($host $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent")", err);
+    auto by_host = [&](std::string_view line) { return access(host, line); };
+    int ok = 0;
+    // Lines with the trailing "-" do not fit this stricter custom layout.
+    auto rejected = rejected_lines(by_host, *text, ok);
+    CHECK(rejected == std::vector<std::string>{"2: unexpected text after the format's end at column 166",
+                                               "9: unexpected text after the format's end at column 157",
+                                               "10: unexpected text after the format's end at column 170"});
+    auto lines = split_lines(*text);
+    CHECK(access(host, lines[7]).json.starts_with(R"({"host":"example.com:80","remote_addr":"unix:",)"));
+  }
+  if (auto text = read_conformance("logs/lnav/logfile_shop_access_log.0")) {
+    auto p = access(f, split_lines(*text)[0]);
+    CHECK(p.json.find(R"("ts":"2019-01-22T00:26:14Z")") != std::string::npos);
+    CHECK(p.json.ends_with(R"x("http_user_agent":"Mozilla/5.0 (compatible; AhrefsBot/6.1; +http://ahrefs.com/robot/)","http_x_forwarded_for":null})x"));
+  }
+}
+
+TEST_CASE("access: hostile input") {
+  auto f = *AccessLogFormat::combined();
+  std::string big(1 << 20, 'a');
+  CHECK(!access(f, big).ok);
+  auto p = access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET /)" + big + R"( HTTP/1.1" 200 5 "-" "ua")");
+  CHECK(p.ok);
+  // Many candidate delimiters: backtracking is bounded.
+  std::string spaces;
+  for (int i = 0; i < 100000; ++i) spaces += " - ";
+  CHECK(!access(f, "x" + spaces).ok);
+  static const char kNul[] = "1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] \"GET /\0 HTTP/1.1\" 200 5 \"-\" \"\xff\"";
+  std::string nul(kNul, sizeof kNul - 1);
+  p = access(f, nul);
+  REQUIRE(p.ok);
+  CHECK(p.json.find(R"("path":"/\u0000")") != std::string::npos);
+  CHECK(p.json.find("\"http_user_agent\":\"\xEF\xBF\xBD\"") != std::string::npos);
+  CHECK(access(f, "").reason == "empty line");
+}
