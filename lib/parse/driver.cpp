@@ -149,10 +149,7 @@ const std::vector<std::string>& format_names() {
   return names;
 }
 
-std::unique_ptr<Format> build_line_format(ParseOptions& opts) {  // TODO: line formats
-  (void)opts;
-  return nullptr;
-}
+std::unique_ptr<Format> build_line_format(ParseOptions& opts);  // driver_lines.cpp
 
 std::unique_ptr<Format> build_format(ParseOptions& opts) {
   static std::optional<TimeZone> zone;
