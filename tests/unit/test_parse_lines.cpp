@@ -106,7 +106,10 @@ TEST_CASE("logfmt: duplicate keys, last wins at the first position") {
   CHECK(logfmt("a=1 b=2 a=3").json == R"({"a":"3","b":"2"})");
   // Many keys take the hashed path; still last wins.
   std::string line;
-  for (int i = 0; i < 100; ++i) line += "k" + std::to_string(i % 10) + "=" + std::to_string(i) + " ";
+  for (int i = 0; i < 100; ++i) {
+    line.append("k").append(std::to_string(i % 10)).append("=");
+    line.append(std::to_string(i)).append(" ");
+  }
   auto p = logfmt(line);
   REQUIRE(p.ok);
   CHECK(p.json.starts_with(R"({"k0":"90","k1":"91",)"));
