@@ -109,15 +109,16 @@ void write_request_parts(std::string_view req, JsonBuilder& out) {
     return;  // not a request line we can split
   }
   if (rest.empty()) return;
-  out.field("method", method);
+  using detail::member_string;
+  member_string(out, "method", method);
   size_t q = rest.find('?');
   if (q == std::string_view::npos) {
-    out.field("path", rest);
+    member_string(out, "path", rest);
   } else {
-    out.field("path", rest.substr(0, q));
-    out.field("query", rest.substr(q + 1));
+    member_string(out, "path", rest.substr(0, q));
+    member_string(out, "query", rest.substr(q + 1));
   }
-  if (!protocol.empty()) out.field("protocol", protocol);
+  if (!protocol.empty()) member_string(out, "protocol", protocol);
 }
 
 }  // namespace
@@ -277,67 +278,81 @@ bool AccessLogFormat::match_from(std::string_view line, size_t pos, size_t k,
 bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_t column,
                                  JsonBuilder& out, std::string& reason,
                                  const LineFormatOptions& opts) const {
+  using namespace detail;
   thread_local std::string unescaped;
-  out.key(item.name);
-  if (value == "-") {
-    out.null();
+  thread_local TimeCache time_cache;
+  const std::string_view key = item.name;
+  if (value.size() == 1 && value[0] == '-') {
+    member_null(out, key);
     return true;
   }
   switch (item.kind) {
     case Kind::string:
-      out.string(item.quoted ? unescape_quoted(value, unescaped) : value);
+      member_string(out, key, item.quoted ? unescape_quoted(value, unescaped) : value);
       return true;
     case Kind::integer:
     case Kind::integer_or_list: {
       int64_t v;
-      if (detail::parse_int64(value, v)) {
-        out.int64(v);
+      if (parse_int64(value, v)) {
+        member_int(out, key, value, v);
         return true;
       }
       if (item.kind == Kind::integer_or_list && !is_single(value)) {
-        out.string(value);
+        member_string(out, key, value);
         return true;
       }
-      detail::set_reason(reason, fmt::format("expected an integer for {}", item.name), column);
+      set_reason(reason, fmt::format("expected an integer for {}", item.name), column);
       return false;
     }
     case Kind::number:
     case Kind::number_or_list:
-      if (detail::is_json_number(value)) {
-        out.raw(value);
+      if (is_json_number(value)) {
+        member_raw(out, key, value);
         return true;
       }
       if (item.kind == Kind::number_or_list && !is_single(value)) {
-        out.string(value);
+        member_string(out, key, value);
         return true;
       }
-      detail::set_reason(reason, fmt::format("expected a number for {}", item.name), column);
+      set_reason(reason, fmt::format("expected a number for {}", item.name), column);
       return false;
     case Kind::time_local:
     case Kind::time_iso8601: {
-      auto t = item.kind == Kind::time_local ? parse_clf_time(value) : parse_rfc3339(value, opts.tz);
-      if (!t) {
-        detail::set_reason(reason, fmt::format("invalid {} '{}'", item.name, value), column);
-        return false;
+      const bool hit = time_cache.valid && time_cache.text == value &&
+                       time_cache.year == static_cast<int>(item.kind);
+      if (!hit) {
+        auto t = item.kind == Kind::time_local ? parse_clf_time(value) : parse_rfc3339(value, opts.tz);
+        if (!t) {
+          set_reason(reason, fmt::format("invalid {} '{}'", item.name, value), column);
+          return false;
+        }
+        time_cache.text.assign(value);
+        time_cache.ts.clear();
+        format_rfc3339(time_cache.ts, *t);
+        time_cache.year = static_cast<int>(item.kind);
+        time_cache.valid = item.kind == Kind::time_local;  // --tz may change iso8601 readings
       }
-      out.string(value);
-      detail::write_ts(out, *t);
+      member_string(out, key, value);
+      std::string& buf = member(out, "ts");
+      buf.push_back('"');
+      buf.append(time_cache.ts);
+      buf.push_back('"');
       return true;
     }
     case Kind::msec: {
       double secs;
-      if (!detail::is_json_number(value) ||
+      if (!is_json_number(value) ||
           std::from_chars(value.data(), value.data() + value.size(), secs).ec != std::errc()) {
-        detail::set_reason(reason, "expected seconds.millis for msec", column);
+        set_reason(reason, "expected seconds.millis for msec", column);
         return false;
       }
-      out.raw(value);
-      if (auto t = time_from_epoch(secs)) detail::write_ts(out, *t);
+      member_raw(out, key, value);
+      if (auto t = time_from_epoch(secs)) write_ts(out, *t);
       return true;
     }
     case Kind::request: {
       std::string_view req = item.quoted ? unescape_quoted(value, unescaped) : value;
-      out.string(req);
+      member_string(out, key, req);
       write_request_parts(req, out);
       return true;
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <limits>
 #include <unordered_map>
 
@@ -72,10 +73,46 @@ bool is_json_number(std::string_view s) {
 }
 
 void write_ts(JsonBuilder& out, TimeNs t) {
-  thread_local std::string buf;
-  buf.clear();
+  std::string& buf = member(out, "ts");
+  buf.push_back('"');
   format_rfc3339(buf, t);
-  out.field("ts", buf);
+  buf.push_back('"');
+}
+
+bool is_plain_ascii(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  size_t i = 0;
+  uint64_t bad = 0;
+  // SWAR: a high bit per byte that is < 0x20, '"', '\\' or >= 0x80.
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t low = (x - kOnes * 0x20) & ~x;
+    uint64_t q = x ^ (kOnes * '"');
+    uint64_t quote = (q - kOnes) & ~q;
+    uint64_t b = x ^ (kOnes * '\\');
+    uint64_t backslash = (b - kOnes) & ~b;
+    bad |= (low | quote | backslash | x) & kHighs;
+  }
+  if (bad) return false;
+  for (; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
+  }
+  return true;
+}
+
+void member_int(JsonBuilder& out, std::string_view key, std::string_view text, int64_t v) {
+  bool canonical = !text.empty() && (text[0] != '0' || text.size() == 1) &&
+                   !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
+  if (canonical) {
+    member_raw(out, key, text);
+  } else {
+    auto& buf = member(out, key);
+    fmt::format_to(std::back_inserter(buf), "{}", v);
+  }
 }
 
 void set_reason(std::string& reason, std::string_view what, size_t offset) {

@@ -240,22 +240,24 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
   return true;
 }
 
-void write_value(JsonBuilder& out, const Pair& pr, bool infer) {
+void write_member(JsonBuilder& out, std::string_view key, const Pair& pr, bool infer) {
+  std::string& buf = detail::member(out, key);
   switch (pr.kind) {
     case ValueKind::bare:
-      out.boolean(true);
+      buf.append("true");
       return;
     case ValueKind::raw:
       if (infer) {
-        if (detail::is_json_number(pr.value)) { out.raw(pr.value); return; }
-        if (pr.value == "true") { out.boolean(true); return; }
-        if (pr.value == "false") { out.boolean(false); return; }
+        if (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false") {
+          buf.append(pr.value);
+          return;
+        }
       }
-      out.string(pr.value);
+      detail::append_string(buf, pr.value);
       return;
     case ValueKind::quoted_raw:
     case ValueKind::decoded:
-      out.string(pr.value);
+      detail::append_string(buf, pr.value);
       return;
   }
 }
@@ -295,8 +297,7 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
   for (size_t i = 0; i < n; ++i) {
     if (has_duplicates && s.group[i] != i) continue;
     const Pair& pr = has_duplicates ? s.pairs[s.last[i]] : s.pairs[i];
-    out.key(s.pairs[i].key);
-    write_value(out, pr, opts.infer_types);
+    write_member(out, s.pairs[i].key, pr, opts.infer_types);
     std::string_view k = s.pairs[i].key;
     if (k == "ts") has_ts = true;
     else if (!time_pair && pr.kind != ValueKind::bare &&

@@ -35,22 +35,24 @@ struct SdScratch {
 
 void write_pri(JsonBuilder& out, int pri) {
   if (pri < 0) return;
-  out.field_int("pri", pri);
-  out.field("facility", kFacilities[pri / 8]);
-  out.field("severity", kSeverities[pri % 8]);
+  char digits[4];
+  int n = std::snprintf(digits, sizeof digits, "%d", pri);
+  detail::member_raw(out, "pri", std::string_view(digits, static_cast<size_t>(n)));
+  detail::member_string(out, "facility", kFacilities[pri / 8]);
+  detail::member_string(out, "severity", kSeverities[pri % 8]);
 }
 
 void write_pid(JsonBuilder& out, std::string_view pid) {
   int64_t v;
-  if (detail::parse_int64(pid, v)) out.field_int("pid", v);
-  else out.field("pid", pid);
+  if (detail::parse_int64(pid, v)) detail::member_int(out, "pid", pid, v);
+  else detail::member_string(out, "pid", pid);
 }
 
 // msg: leading spaces and a UTF-8 BOM dropped.
 void write_msg(JsonBuilder& out, std::string_view msg) {
   while (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
   if (msg.starts_with("\xEF\xBB\xBF")) msg.remove_prefix(3);
-  out.field("msg", msg);
+  detail::member_string(out, "msg", msg);
 }
 
 // The next space-delimited token of an RFC 5424 header.
@@ -74,8 +76,8 @@ bool expect_space(std::string_view line, size_t& i, std::string_view after, std:
 }
 
 void write_nil_or(JsonBuilder& out, std::string_view key, std::string_view v) {
-  if (v == "-") { out.key(key); out.null(); }
-  else out.field(key, v);
+  if (v == "-") detail::member_null(out, key);
+  else detail::member_string(out, key, v);
 }
 
 // Parses SD-ELEMENTs at line[i] (which is '['); i ends after the last ']'.
@@ -209,6 +211,7 @@ bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
   size_t version_begin = i;
   int version = 0;
   while (i < line.size() && is_digit(line[i]) && i - version_begin < 3) version = version * 10 + (line[i++] - '0');
+  std::string_view version_text = line.substr(version_begin, i - version_begin);
   if (!expect_space(line, i, "VERSION", reason)) return false;
   std::string_view time, host, app, procid, msgid;
   size_t time_col = i;
@@ -243,20 +246,20 @@ bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
 
   out.begin_object();
   write_pri(out, pri);
-  out.field_int("version", version);
+  detail::member_int(out, "version", version_text, version);
   if (ts) {
-    out.field("time", time);
+    detail::member_string(out, "time", time);
     detail::write_ts(out, *ts);
   } else {
-    out.key("time"); out.null();
-    out.key("ts"); out.null();
+    detail::member_null(out, "time");
+    detail::member_null(out, "ts");
   }
   write_nil_or(out, "host", host);
   write_nil_or(out, "app", app);
-  if (procid == "-") { out.key("pid"); out.null(); }
+  if (procid == "-") detail::member_null(out, "pid");
   else write_pid(out, procid);
   write_nil_or(out, "msgid", msgid);
-  if (sd_nil) { out.key("sd"); out.null(); }
+  if (sd_nil) detail::member_null(out, "sd");
   else write_sd(out, sd);
   if (i < line.size()) write_msg(out, line.substr(i + 1));
   out.end_object();
@@ -329,9 +332,11 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
   else return fail();
   if (i >= line.size() || line[i] != ' ') return fail();
   ++i;
-  int year = 0;
-  if (read_digits(line, i, 4, year) && i + 4 < line.size() && line[i + 4] == ' ') i += 5;
-  else year = 0;
+  int year = 0, y;
+  if (read_digits(line, i, 4, y) && i + 4 < line.size() && line[i + 4] == ' ') {
+    year = y;
+    i += 5;
+  }
   int hh, mm, ss;
   if (!read_digits(line, i, 2, hh) || line[i + 2] != ':' || !read_digits(line, i + 3, 2, mm) ||
       line[i + 5] != ':' || !read_digits(line, i + 6, 2, ss))
@@ -347,11 +352,10 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
     }
     while (digits++ < 9) frac *= 10;
   }
-  if (year == 0 && i + 5 <= line.size() && line[i] == ' ' && read_digits(line, i + 1, 4, year) &&
-      (i + 5 == line.size() || line[i + 5] == ' ') && year >= 1970 && year < 2200) {
+  if (year == 0 && i + 5 <= line.size() && line[i] == ' ' && read_digits(line, i + 1, 4, y) &&
+      (i + 5 == line.size() || line[i + 5] == ' ') && y >= 1970 && y < 2200) {
+    year = y;
     i += 5;
-  } else if (year == 0) {
-    year = 0;
   }
   // Canonical "Mmm dd hh:mm:ss" for timeutil.
   char buf[16];
@@ -360,7 +364,12 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
   buf[4] = day >= 10 ? static_cast<char>('0' + day / 10) : ' ';
   buf[5] = static_cast<char>('0' + day % 10);
   buf[6] = ' ';
-  std::snprintf(buf + 7, sizeof buf - 7, "%02d:%02d:%02d", hh, mm, ss);
+  const int clock[3] = {hh, mm, ss};
+  for (int k = 0; k < 3; ++k) {
+    buf[7 + 3 * k] = static_cast<char>('0' + clock[k] / 10);
+    buf[8 + 3 * k] = static_cast<char>('0' + clock[k] % 10);
+    if (k < 2) buf[9 + 3 * k] = ':';
+  }
   std::string_view canon(buf, 15);
   const bool guessed_year = year == 0;
   if (guessed_year) year = opts.default_year ? opts.default_year : wall_clock().year;
@@ -453,10 +462,10 @@ bool parse_3164(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
 
   out.begin_object();
   write_pri(out, pri);
-  out.field("time", time);
+  detail::member_string(out, "time", time);
   detail::write_ts(out, ts);
-  if (!host.empty()) out.field("host", host);
-  if (!app.empty()) out.field("app", app);
+  if (!host.empty()) detail::member_string(out, "host", host);
+  if (!app.empty()) detail::member_string(out, "app", app);
   if (!pid.empty()) write_pid(out, pid);
   write_msg(out, rest);
   out.end_object();

@@ -106,7 +106,10 @@ TEST_CASE("logfmt: duplicate keys, last wins at the first position") {
   CHECK(logfmt("a=1 b=2 a=3").json == R"({"a":"3","b":"2"})");
   // Many keys take the hashed path; still last wins.
   std::string line;
-  for (int i = 0; i < 100; ++i) line += "k" + std::to_string(i % 10) + "=" + std::to_string(i) + " ";
+  for (int i = 0; i < 100; ++i) {
+    line.append("k").append(std::to_string(i % 10)).append("=");
+    line.append(std::to_string(i)).append(" ");
+  }
   auto p = logfmt(line);
   REQUIRE(p.ok);
   CHECK(p.json.starts_with(R"({"k0":"90","k1":"91",)"));
@@ -402,4 +405,153 @@ TEST_CASE("access: hostile input") {
   CHECK(p.json.find(R"("path":"/\u0000")") != std::string::npos);
   CHECK(p.json.find("\"http_user_agent\":\"\xEF\xBF\xBD\"") != std::string::npos);
   CHECK(access(f, "").reason == "empty line");
+}
+
+// ---------------------------------------------------------------- syslog
+
+TEST_CASE("syslog: RFC 3164 variants") {
+  CHECK(syslog("<34>Oct 11 22:14:15 mymachine su[123]: 'su root' failed for lonvick on /dev/pts/8").json ==
+        R"({"pri":34,"facility":"auth","severity":"crit","time":"Oct 11 22:14:15","ts":"2024-10-11T22:14:15Z","host":"mymachine","app":"su","pid":123,"msg":"'su root' failed for lonvick on /dev/pts/8"})");
+  CHECK(syslog("Nov  3 09:47:02 veridian sudo: timstack : TTY=pts/6").json ==
+        R"({"time":"Nov  3 09:47:02","ts":"2024-11-03T09:47:02Z","host":"veridian","app":"sudo","msg":"timstack : TTY=pts/6"})");
+  CHECK(syslog("Apr 4 03:39:57 --- last message repeated 1 time ---").json ==
+        R"({"time":"Apr 4 03:39:57","ts":"2024-04-04T03:39:57Z","msg":"--- last message repeated 1 time ---"})");
+  // No hostname: the word after the time is already the tag.
+  CHECK(syslog("<13>Feb  5 17:32:18 sshd[42]: Accepted publickey").json ==
+        R"({"pri":13,"facility":"user","severity":"notice","time":"Feb  5 17:32:18","ts":"2024-02-05T17:32:18Z","app":"sshd","pid":42,"msg":"Accepted publickey"})");
+  // A year in the line, a fraction, and an RFC 3339 time (rsyslog files).
+  CHECK(syslog("Feb  5 2019 17:32:18.250 host1 cron: x", 2024).json ==
+        R"({"time":"Feb  5 2019 17:32:18.250","ts":"2019-02-05T17:32:18.25Z","host":"host1","app":"cron","msg":"x"})");
+  CHECK(syslog("Feb  5 17:32:18 2019 host1 cron: x").json.find(R"("ts":"2019-02-05T17:32:18Z")") != std::string::npos);
+  CHECK(syslog("2018-08-14T14:30:02.203151+02:00 linux-sqrz systemd[4179]: Stopped target Paths.").json ==
+        R"({"time":"2018-08-14T14:30:02.203151+02:00","ts":"2018-08-14T12:30:02.203151Z","host":"linux-sqrz","app":"systemd","pid":4179,"msg":"Stopped target Paths."})");
+  // Tags: launchd style without ':', a name with a space, none at all.
+  CHECK(syslog("Aug  1 00:00:03 mac com.apple.xpc.launchd[1] (com.apple.x[50989]): Service exited").json.ends_with(
+        R"("host":"mac","app":"com.apple.xpc.launchd","pid":1,"msg":"(com.apple.x[50989]): Service exited"})"));
+  CHECK(syslog("Jan  4 10:23:26 Tims-MacBook-Air Setup Assistant[1173]: Creating connection").json.ends_with(
+        R"("app":"Setup Assistant","pid":1173,"msg":"Creating connection"})"));
+  CHECK(syslog("Nov  3 09:23:38 veridian lookup for opt failed").json.ends_with(
+        R"("host":"veridian","msg":"lookup for opt failed"})"));
+}
+
+TEST_CASE("syslog: RFC 5424") {
+  CHECK(syslog("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
+               "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]"
+               "[examplePriority@32473 class=\"high\"] \xEF\xBB\xBF" "An application event")
+            .json ==
+        R"({"pri":165,"facility":"local4","severity":"notice","version":1,"time":"2003-10-11T22:14:15.003Z","ts":"2003-10-11T22:14:15.003Z",)"
+        R"("host":"mymachine.example.com","app":"evntslog","pid":null,"msgid":"ID47","sd":{"exampleSDID@32473":{"iut":"3","eventSource":"Application","eventID":"1011"},)"
+        R"("examplePriority@32473":{"class":"high"}},"msg":"An application event"})");
+  CHECK(syslog("<30>1 - - - - - -").json ==
+        R"({"pri":30,"facility":"daemon","severity":"info","version":1,"time":null,"ts":null,"host":null,"app":null,"pid":null,"msgid":null,"sd":null})");
+  // Escapes in param values; repeated params become arrays; repeated ids merge.
+  CHECK(syslog(R"(<14>1 2024-01-01T00:00:00+01:00 h a p m [x@1 a="q\"\]\\" a="2"][y b="3"][x@1 c="4"] m)").json.ends_with(
+        R"("ts":"2023-12-31T23:00:00Z","host":"h","app":"a","pid":"p","msgid":"m","sd":{"x@1":{"a":["q\"]\\","2"],"c":"4"},"y":{"b":"3"}},"msg":"m"})"));
+  auto bad = syslog("<14>1 2024-01-01T00:00:00Z h a p m [x@1 a=\"unterminated]");
+  CHECK(!bad.ok);
+  CHECK(bad.reason == "unterminated SD-PARAM value at column 44");
+  CHECK(syslog("<14>1 yesterday h a p m -").reason == "invalid TIMESTAMP 'yesterday' at column 7");
+  CHECK(syslog("<14>1 2024-01-01T00:00:00Z h a").reason == "expected ' ' after APP-NAME at column 31");
+  CHECK(syslog("<192>Oct 11 22:14:15 h a: b").reason == "invalid PRI (expected <0..191>) at column 1");
+}
+
+TEST_CASE("syslog: real samples") {
+  struct Sample { const char* file; std::vector<std::string> rejected; };
+  const std::string cont = ": continuation line (starts with blank space), not a syslog header at column 1";
+  std::vector<Sample> samples = {
+      {"logs/lnav/logfile_syslog.0", {}},
+      {"logs/lnav/logfile_syslog.3", {"4" + cont, "5" + cont, "7" + cont, "8" + cont, "10" + cont, "11" + cont,
+                                      "13" + cont, "14" + cont, "16" + cont, "17" + cont}},
+      {"logs/lnav/logfile_bad_syslog.0", {}},
+      {"logs/lnav/logfile_syslog_with_mixed_times.0", {}},
+      {"logs/lnav/logfile_syslog_with_access_log.0", {}},
+      {"logs/lnav/logfile_haproxy.0", {}},
+      {"logs/beats/system_syslog_tz-offset.log", {}},
+      {"logs/beats/system_syslog_suse-syslog.log", {}},
+      {"logs/syslog5424/drill_test.syslog1", {}},
+      {"logs/syslog5424/dynatrace_RFC5424", {}},
+      {"logs/syslog5424/dynatrace_RFC3164", {}},
+  };
+  auto parse = [](std::string_view line) { return syslog(line); };
+  for (auto& s : samples) {
+    auto text = read_conformance(s.file);
+    if (!text) continue;
+    int ok = 0;
+    CAPTURE(s.file);
+    CHECK(rejected_lines(parse, *text, ok) == s.rejected);
+    CHECK(ok > 0);
+  }
+  if (auto text = read_conformance("logs/beats/system_syslog_darwin-syslog-sample.log")) {
+    int ok = 0;
+    auto rejected = rejected_lines(parse, *text, ok);
+    CHECK(ok == 3);
+    CHECK(rejected.size() == 18);  // the tab-indented continuation lines of one event
+    for (auto& r : rejected) CHECK(r.ends_with(cont));
+  }
+  if (auto text = read_conformance("logs/syslog5424/dynatrace_RFC5424")) {
+    auto p = syslog(*text);
+    CHECK(p.json.starts_with(R"({"pri":86,"facility":"authpriv","severity":"info","version":1,"time":"2015-08-05T21:58:59.693Z","ts":"2015-08-05T21:58:59.693Z","host":"192.168.2.132","app":"SecureAuth0","pid":23108,"msgid":"ID52020","sd":{"SecureAuth@27389":{"UserHostAddress":"192.168.2.132","Realm":"SecureAuth0",)"));
+    CHECK(p.json.ends_with(R"("msg":"Found the user for retrieving user's profile"})"));
+  }
+  if (auto text = read_conformance("logs/syslog5424/drill_test.syslog1")) {
+    auto lines = split_lines(*text);
+    CHECK(syslog(lines[1]).json ==
+          R"({"pri":134,"facility":"local0","severity":"info","version":1,"time":"2016-04-01T16:44:58Z","ts":"2016-04-01T16:44:58Z","host":"MacBook-Pro-3","app":null,"pid":94473,"msgid":null,"sd":null,)"
+          R"("msg":"{\"pid\":94473,\"hostname\":\"MacBook-Pro-3\",\"level\":30,\"msg\":\"hello world\",\"time\":1459529098958,\"v\":1}"})");
+  }
+  if (auto text = read_conformance("logs/syslog5424/dynatrace_RFC3164")) {
+    CHECK(syslog(*text).json ==
+          R"({"pri":34,"facility":"auth","severity":"crit","time":"Feb  4 11:14:27","ts":"2024-02-04T11:14:27Z","host":"1.2.3.4","app":"apache_server","msg":"test message"})");
+  }
+  if (auto text = read_conformance("logs/lnav/syslog_log.format.json")) {
+    // The sample lines of lnav's syslog format definition (3 are RFC 5424).
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc = parser.parse(*text);
+    int n = 0;
+    for (auto sample : doc["syslog_log"]["sample"].get_array()) {
+      std::string_view line = sample["line"].get_string();
+      auto p = syslog(line);
+      CAPTURE(line);
+      CHECK(p.ok);
+      ++n;
+    }
+    CHECK(n >= 8);
+    CHECK(syslog(R"(<30>1 2017-04-27T07:59:12+02:00 nextcloud dhclient - - -  DHCPREQUEST on eth0 to 192.168.1.1 port 67)").json.ends_with(
+          R"("host":"nextcloud","app":"dhclient","pid":null,"msgid":null,"sd":null,"msg":"DHCPREQUEST on eth0 to 192.168.1.1 port 67"})"));
+  }
+}
+
+TEST_CASE("syslog: loghub Linux and OpenSSH samples, every line") {
+  for (const char* file : {"loghub/Linux/Linux_2k.log", "loghub/OpenSSH/OpenSSH_2k.log"}) {
+    auto text = read_conformance(file);
+    if (!text) continue;
+    int ok = 0;
+    auto parse = [](std::string_view line) { return syslog(line); };
+    CAPTURE(file);
+    CHECK(rejected_lines(parse, *text, ok) == std::vector<std::string>{});
+    CHECK(ok == 2000);
+  }
+  if (auto text = read_conformance("loghub/OpenSSH/OpenSSH_2k.log")) {
+    auto p = syslog(split_lines(*text)[0]);
+    CHECK(p.json.find(R"("host":"LabSZ","app":"sshd","pid":24200,)") != std::string::npos);
+  }
+}
+
+TEST_CASE("syslog: hostile input") {
+  CHECK(syslog("").reason == "empty line");
+  CHECK(syslog("\tcontinued").reason == "continuation line (starts with blank space), not a syslog header at column 1");
+  CHECK(syslog("<12").reason == "invalid PRI (expected <0..191>) at column 1");
+  CHECK(syslog("Oct").reason == "expected a syslog time (\"Mmm dd hh:mm:ss\" or RFC 3339) at column 1");
+  CHECK(syslog("Oct 11 22:14").reason == "expected a syslog time (\"Mmm dd hh:mm:ss\" or RFC 3339) at column 1");
+  std::string big = "Oct 11 22:14:15 h app: " + std::string(1 << 20, 'x');
+  CHECK(syslog(big).ok);
+  std::string sd = "<14>1 - - - - - [a";
+  for (int i = 0; i < 100000; ++i) sd += " p=\"v\"";
+  sd += "]";
+  auto p = syslog(sd);
+  REQUIRE(p.ok);
+  CHECK(p.json.size() > 400000);  // one array of 100000 values
+  static const char kNul[] = "Oct 11 22:14:15 h app: a\0b\xff";
+  std::string nul(kNul, sizeof kNul - 1);
+  CHECK(syslog(nul).json.ends_with("\"msg\":\"a\\u0000b\xEF\xBF\xBD\"}"));
 }
