@@ -124,13 +124,19 @@ void EventWriter::normalise_time(size_t start) {
       }
     }
     if (t) {
-      changed = true;
+      size_t at = scratch_.size();
       scratch_.push_back('"');
       format_rfc3339(scratch_, *t);
       scratch_.push_back('"');
-      scratch_.push_back(',');
-      append_json_string(scratch_, key_copy + "_original");
-      scratch_.push_back(':');
+      if (std::string_view(scratch_).substr(at) == raw) {
+        t.reset();  // already RFC 3339 UTC: nothing to keep
+        scratch_.resize(at);
+      } else {
+        changed = true;
+        scratch_.push_back(',');
+        append_json_string(scratch_, key_copy + "_original");
+        scratch_.push_back(':');
+      }
     }
     scratch_.append(raw);
   }

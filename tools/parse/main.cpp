@@ -88,18 +88,17 @@ ToolDoc parse_doc() {
        "the name."},
   };
   doc.examples = {
-      {"olly-parse logfmt app.logfmt", "Key=value application logs to events."},
-      {"olly-parse combined access.log", "nginx or Apache combined access logs; status and bytes are integers."},
-      {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' timed.log",
+      {"olly-parse logfmt parse/app.logfmt", "Key=value application logs to events."},
+      {"olly-parse combined parse/access.log", "nginx or Apache combined access logs; status and bytes are integers."},
+      {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' parse/timed.log",
        "A custom nginx log_format with the request time appended."},
-      {"olly-parse syslog syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
-      {"olly-parse csv --infer-types orders.csv", "CSV with a header row; numbers and booleans typed."},
-      {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' app.log",
+      {"olly-parse syslog --year 2026 parse/syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
+      {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' parse/app.log",
        "Named captures as fields; stack trace lines joined into the event before them."},
-      {"olly-parse otlp trace.json", "An OTLP/JSON trace export: one event per span, ids in hex, duration_ms computed."},
-      {"olly-parse prom metrics.prom", "Prometheus text exposition: one event per sample."},
-      {"olly-parse json --time-field time app.ndjson", "Validate JSON lines and rewrite `time` to RFC 3339 UTC."},
-      {"olly-parse --detect access.log", "Print the format auto would choose."},
+      {"olly-parse otlp parse/trace.json", "An OTLP/JSON trace export: one event per span, ids in hex, duration_ms computed."},
+      {"olly-parse prom parse/metrics.prom", "Prometheus text exposition: one event per sample."},
+      {"olly-parse json --time-field time parse/app.ndjson", "Validate JSON lines and rewrite `time` to RFC 3339 UTC."},
+      {"olly-parse --detect parse/access.log", "Print the format auto would choose."},
   };
   doc.exit_status = exit_status_text("--detect found no format that fits");
   doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)", "olly-agg(1)"};
