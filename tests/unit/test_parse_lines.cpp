@@ -421,7 +421,7 @@ TEST_CASE("syslog: RFC 3164 variants") {
         R"({"pri":13,"facility":"user","severity":"notice","time":"Feb  5 17:32:18","ts":"2024-02-05T17:32:18Z","app":"sshd","pid":42,"msg":"Accepted publickey"})");
   // A year in the line, a fraction, and an RFC 3339 time (rsyslog files).
   CHECK(syslog("Feb  5 2019 17:32:18.250 host1 cron: x", 2024).json ==
-        R"({"time":"Feb  5 2019 17:32:18.250","ts":"2019-02-05T17:32:18.25Z","host":"host1","app":"cron","msg":"x"})");
+        R"({"time":"Feb  5 2019 17:32:18.250","ts":"2019-02-05T17:32:18.250Z","host":"host1","app":"cron","msg":"x"})");
   CHECK(syslog("Feb  5 17:32:18 2019 host1 cron: x").json.find(R"("ts":"2019-02-05T17:32:18Z")") != std::string::npos);
   CHECK(syslog("2018-08-14T14:30:02.203151+02:00 linux-sqrz systemd[4179]: Stopped target Paths.").json ==
         R"({"time":"2018-08-14T14:30:02.203151+02:00","ts":"2018-08-14T12:30:02.203151Z","host":"linux-sqrz","app":"systemd","pid":4179,"msg":"Stopped target Paths."})");
