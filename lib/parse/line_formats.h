@@ -150,14 +150,16 @@ bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
 //
 // Header: the first record names the columns (a UTF-8 BOM is dropped); an
 // empty name becomes "_N" (N = 1-based column), a repeated one "name_2".
+// An empty line outside quotes is skipped (a line of spaces is data).
 // With Options::columns set, the input has no header row and every record
 // is data. A record with a different number of fields than there are
 // columns is an error ("record has 3 fields, expected 4").
 // CSV: fields separated by ',' (Options::delimiter), "quoted" with "" for a
-// quote; a quote inside an unquoted field is kept as text. TSV (delimiter
+// quote; a quote inside an unquoted field is kept as text; text after a
+// closing quote (`"a"b,`) is an error. TSV (delimiter
 // '\t', quoting off): no quoting; \t \n \r \\ escapes are decoded.
 // Types: every field is a string unless infer_types: then an unquoted field
-// that is an integer (int64) or a decimal/exponent number becomes a number,
+// that is a JSON number (integers only within int64; "007" stays text) becomes a number,
 // true/false a boolean, and an empty unquoted field null. Quoted fields
 // always stay strings.
 class CsvReader {
@@ -182,13 +184,15 @@ class CsvReader {
  private:
   Result emit(JsonBuilder& out, std::string& reason);
   bool split(std::string_view text, bool& open_quote, std::string& reason);
-  void set_header();
+  void set_columns(std::vector<std::string> names);
 
   Options opts_;
   std::vector<std::string> columns_;
+  std::vector<std::string> keys_json_;  // "name": per column, escaped once
   bool have_header_ = false;
   bool first_line_ = true;
-  std::string pending_;  // joined lines of a record with an open quote
+  bool in_quote_ = false;  // a record with an open quoted field is pending
+  std::string pending_;    // its lines so far, joined with '\n'
   size_t pending_lines_ = 0;
   // Fields of the current record: decoded text lives in field_text_.
   struct Field { size_t begin, end; bool quoted; };
