@@ -209,7 +209,6 @@ class Loop {
   }
 
   void line(const Line& l) {
-    last_line_ = l.number;
     if (!started_ || l.file_index != file_index_) {
       if (started_) end_file();
       started_ = true;
@@ -217,6 +216,7 @@ class Loop {
       file_.assign(l.file);
       format_.start_file();
     }
+    last_line_ = l.number;
     switch (format_.framing()) {
       case Format::Framing::json_documents:
         json_line(l);
@@ -224,7 +224,7 @@ class Loop {
       case Format::Framing::line:
         if (start_re_) {
           joined_line(l);
-        } else if (!is_blank_line(l.text)) {
+        } else if (format_.wants_blank_lines() || !is_blank_line(l.text)) {
           record(l.text, l.number);
         }
         break;

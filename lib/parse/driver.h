@@ -75,6 +75,9 @@ class Format {
   };
   virtual ~Format() = default;
   virtual Framing framing() const { return Framing::line; }
+  // Blank lines carry no data and are skipped, unless the format needs
+  // them (a CSV quoted field may hold an empty line).
+  virtual bool wants_blank_lines() const { return false; }
   // Called at the start of every input file (header rows, HELP/TYPE state).
   virtual void start_file() {}
   // Parses one record into zero or more events. False: the record does not

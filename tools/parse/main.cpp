@@ -93,6 +93,7 @@ ToolDoc parse_doc() {
       {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' parse/timed.log",
        "A custom nginx log_format with the request time appended."},
       {"olly-parse syslog --year 2026 parse/syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
+      {"olly-parse csv --infer-types parse/orders.csv", "CSV with a header row; numbers and booleans typed, a quoted newline kept."},
       {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' parse/app.log",
        "Named captures as fields; stack trace lines joined into the event before them."},
       {"olly-parse otlp parse/trace.json", "An OTLP/JSON trace export: one event per span, ids in hex, duration_ms computed."},
