@@ -315,7 +315,8 @@ std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz) 
 
 void format_rfc3339(std::string& out, TimeNs t, int frac_digits) {
   int64_t secs = floor_div(t, kNsPerSec);
-  int64_t ns = t - secs * kNsPerSec;
+  int64_t ns = t % kNsPerSec;
+  if (ns < 0) ns += kNsPerSec;
   int64_t days = floor_div(secs, kSecPerDay);
   int64_t sod = secs - days * kSecPerDay;
   int64_t y;
