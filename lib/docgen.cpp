@@ -425,6 +425,16 @@ std::string render_bash(const CLI::App& app, const ToolDoc& doc) {
   out += "  if [[ $cur == -* ]]; then\n";
   out += "    COMPREPLY=($(compgen -W " + sh_quote(join(flags, " ")) + " -- \"$cur\"))\n";
   out += "    return 0\n  fi\n";
+  // A first operand with a fixed set (olly-parse FORMAT) completes from the set.
+  for (const auto& info : options) {
+    if (!info.positional) continue;
+    if (!info.choices.empty()) {
+      out += "  local i n=0\n  for ((i = 1; i < COMP_CWORD; i++)); do [[ ${COMP_WORDS[i]} != -* ]] && ((n++)); done\n";
+      out += "  if (( n == 0 )); then\n    COMPREPLY=($(compgen -W " + sh_quote(join(info.choices, " ")) +
+             " -- \"$cur\"))\n    return 0\n  fi\n";
+    }
+    break;
+  }
   if (files_for_operands || has_operands) {
     out += "  COMPREPLY=($(compgen -f -- \"$cur\"))\n  compopt -o filenames 2>/dev/null\n";
   } else {
@@ -481,7 +491,14 @@ std::string render_fish(const CLI::App& app, const ToolDoc& doc) {
   });
   if (!files_for_operands) out += "complete -c " + doc.name + " -f\n";
   for (const auto& info : options) {
-    if (info.positional) continue;
+    if (info.positional) {
+      // A first operand with a fixed set (olly-parse FORMAT) completes from the set.
+      if (&info == &options.front() && !info.choices.empty()) {
+        out += "complete -c " + doc.name + " -n __fish_is_first_arg -f -a " +
+               fish_quote(join(info.choices, " ")) + "\n";
+      }
+      continue;
+    }
     std::string line = "complete -c " + doc.name;
     for (const auto& s : info.shorts) line += " -s " + s;
     for (const auto& l : info.longs) line += " -l " + l;
