@@ -442,6 +442,12 @@ class Parser {
   }
 
   std::unique_ptr<Node> parse_or() {
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(d) { ++depth; }
+      ~DepthGuard() { --depth; }
+    } guard(depth_);
+    if (depth_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
     auto left = parse_and();
     while (tok_.kind == Tok::oror) {
       size_t col = tok_.column;
@@ -461,6 +467,7 @@ class Parser {
   }
   std::unique_ptr<Node> parse_not() {
     if (tok_.kind == Tok::bang) {
+      if (++unary_run_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
       size_t col = tok_.column;
       advance();
       auto n = make(Op::logical_not, col);
@@ -539,6 +546,7 @@ class Parser {
   }
   std::unique_ptr<Node> parse_unary() {
     if (tok_.kind == Tok::minus) {
+      if (++unary_run_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
       size_t col = tok_.column;
       advance();
       auto inner = parse_unary();
@@ -679,6 +687,9 @@ class Parser {
   std::vector<Path>& paths_;
   size_t pos_ = 0;
   Token tok_;
+  int depth_ = 0;
+  int unary_run_ = 0;  // total prefix operators, bounded like nesting
+  static constexpr int kMaxDepth = 200;
 };
 
 // ---------------------------------------------------------------- evaluation
