@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for olly-dispatch.
+# This may be replaced when dependencies are built.
