@@ -40,12 +40,39 @@ bool is_numeric_kind(AggKind k) {
 
 }  // namespace
 
-size_t Aggregator::KeyHash::operator()(std::string_view s) const { return hash_bytes(s); }
+Aggregator::Group* Aggregator::Table::find(std::string_view key, uint64_t h) {
+  if (slots.empty()) return nullptr;
+  size_t mask = slots.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    auto [sh, idx] = slots[i];
+    if (idx == 0) return nullptr;
+    if (sh == h && groups[idx - 1].key == key) return &groups[idx - 1];
+  }
+}
+
+void Aggregator::Table::insert(uint64_t h, uint32_t index) {
+  if ((groups.size() + 1) * 2 > slots.size()) {
+    // Grow to keep the load at most 1/2.
+    std::vector<std::pair<uint64_t, uint32_t>> old(std::max<size_t>(16, slots.size() * 2));
+    old.swap(slots);
+    size_t mask = slots.size() - 1;
+    for (auto [oh, oi] : old) {
+      if (oi == 0) continue;
+      size_t i = oh & mask;
+      while (slots[i].second != 0) i = (i + 1) & mask;
+      slots[i] = {oh, oi};
+    }
+  }
+  size_t mask = slots.size() - 1;
+  size_t i = h & mask;
+  while (slots[i].second != 0) i = (i + 1) & mask;
+  slots[i] = {h, index + 1};
+}
 
 Aggregator::Aggregator(const AggOptions& opts) : opts_(opts) {
   opts_.plan.validate();
   windowed_ = opts_.plan.every_ns.has_value();
-  for (const auto& b : opts_.plan.by) by_slots_.push_back(extractor_.add(parse_path_or_throw(b, "by")));
+  for (const auto& b : opts_.plan.by) by_slots_.push_back(add_path(parse_path_or_throw(b, "by")));
   for (const auto& a : opts_.plan.aggs) {
     outputs_.push_back(compile_output(a));
     canonical_aggs_.push_back(a.canonical());
@@ -54,11 +81,28 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts) {
   for (const auto& r : recipes_) {
     if (r.kind == AccKind::first || r.kind == AccKind::last || r.kind == AccKind::time_span) needs_time = true;
   }
-  if (needs_time) time_.emplace(opts_.time_field, extractor_);
+  if (needs_time) {
+    needs_time_ = true;
+    std::vector<std::string> names = {"ts", "timestamp", "time", "@timestamp"};
+    if (!opts_.time_field.empty()) names = {opts_.time_field};
+    time_slot_ = add_path(parse_path_or_throw(names[0], "--time-field"));
+    // The fallback extractor reads everything again (strings of a first pass
+    // would not survive the second), main paths first so their slots agree.
+    for (const auto& p : main_paths_) time_fallback_.add(p);
+    for (size_t i = 1; i < names.size(); ++i) {
+      fallback_time_slots_.push_back(time_fallback_.add(parse_path_or_throw(names[i], "--time-field")));
+    }
+  }
   expr_result_.resize(exprs_.size());
 }
 
 Aggregator::~Aggregator() = default;
+
+size_t Aggregator::add_path(const Path& p) {
+  size_t slot = extractor_.add(p);
+  if (slot == main_paths_.size()) main_paths_.push_back(p);
+  return slot;
+}
 
 size_t Aggregator::recipe_for(AccKind kind, const std::string& field, size_t expr, const std::string& id) {
   for (size_t i = 0; i < recipes_.size(); ++i) {
@@ -68,7 +112,7 @@ size_t Aggregator::recipe_for(AccKind kind, const std::string& field, size_t exp
   r.kind = kind;
   r.expr = expr;
   r.id = id;
-  if (!field.empty()) r.slot = extractor_.add(parse_path_or_throw(field, "AGG"));
+  if (!field.empty()) r.slot = add_path(parse_path_or_throw(field, "AGG"));
   recipes_.push_back(std::move(r));
   return recipes_.size() - 1;
 }
@@ -94,7 +138,7 @@ Aggregator::Output Aggregator::compile_output(const AggSpec& spec) {
       }
       exprs_.push_back(Expr::compile(spec.expr, "count_if"));
       std::vector<size_t> slots;
-      for (const auto& p : exprs_.back().paths()) slots.push_back(extractor_.add(p));
+      for (const auto& p : exprs_.back().paths()) slots.push_back(add_path(p));
       expr_slots_.push_back(std::move(slots));
       o.recipe = recipe_for(AccKind::count, "", exprs_.size() - 1, id);
       break;
@@ -154,8 +198,8 @@ Aggregator::Table& Aggregator::window_table(int64_t start) {
 }
 
 Aggregator::Group& Aggregator::find_or_add(Table& table, std::string_view key) {
-  auto it = table.index.find(key);
-  if (it != table.index.end()) return table.groups[it->second];
+  const uint64_t h = hash_bytes(key);
+  if (Group* g = table.find(key, h)) return *g;
   if (total_groups_ >= opts_.max_groups) {
     throw InputError(fmt::format(
         "more than {} groups held at once (--max-groups {}); group by fewer fields, use a shorter "
@@ -167,9 +211,8 @@ Aggregator::Group& Aggregator::find_or_add(Table& table, std::string_view key) {
   g.key.assign(key);
   g.accs.reserve(recipes_.size());
   for (const auto& r : recipes_) g.accs.push_back(make_acc(r));
+  table.insert(h, static_cast<uint32_t>(table.groups.size()));
   table.groups.push_back(std::move(g));
-  uint32_t idx = static_cast<uint32_t>(table.groups.size() - 1);
-  table.index.emplace(table.groups.back().key, idx);
   return table.groups.back();
 }
 
@@ -186,14 +229,8 @@ std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
 simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, Outcome& outcome) {
   outcome = Outcome::ok;
   if (auto e = extractor_.extract(doc, slots_)) return e;
-  bool has_time = false;
   TimeNs t = 0;
-  if (time_) {
-    if (auto tt = time_->read(slots_)) {
-      has_time = true;
-      t = *tt;
-    }
-  }
+  const bool has_time = needs_time_ && read_time(doc, t);
   int64_t start = kNoWindow;
   if (windowed_) {
     if (!has_time) {
@@ -229,6 +266,25 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, Outcome&
     g.accs[i]->add(r.slot == SIZE_MAX ? kMissing : slots_[r.slot], has_time, t);
   }
   return simdjson::SUCCESS;
+}
+
+bool Aggregator::read_time(simdjson::ondemand::document& doc, TimeNs& t) {
+  const Value* v = &slots_[time_slot_];
+  if (v->kind == Kind::missing && !fallback_time_slots_.empty()) {
+    doc.rewind();
+    if (time_fallback_.extract(doc, slots_)) return false;
+    for (size_t slot : fallback_time_slots_) {
+      if (slots_[slot].kind != Kind::missing) {
+        v = &slots_[slot];
+        break;
+      }
+    }
+  }
+  if (v->kind == Kind::missing) return false;
+  auto r = TimeFieldReader::from_value(*v);  // the first present candidate decides
+  if (!r) return false;
+  t = *r;
+  return true;
 }
 
 void Aggregator::close_windows(Emitter* out) {
@@ -426,15 +482,16 @@ void Aggregator::merge_from(Aggregator& other) {
   for (auto& [start, otable] : other.windows_) {
     Table& mine = window_table(start);
     for (auto& og : otable.groups) {
-      auto it = mine.index.find(og.key);
-      if (it == mine.index.end()) {
+      const uint64_t h = hash_bytes(og.key);
+      Group* found = mine.find(og.key, h);
+      if (!found) {
         if (total_groups_ >= opts_.max_groups) find_or_add(mine, og.key);  // throws the limit message
         ++total_groups_;
+        mine.insert(h, static_cast<uint32_t>(mine.groups.size()));
         mine.groups.push_back(std::move(og));
-        mine.index.emplace(mine.groups.back().key, static_cast<uint32_t>(mine.groups.size() - 1));
         continue;
       }
-      Group& g = mine.groups[it->second];
+      Group& g = *found;
       for (size_t i = 0; i < g.accs.size(); ++i) g.accs[i]->merge(*og.accs[i], error);
     }
   }

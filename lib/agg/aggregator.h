@@ -85,13 +85,13 @@ class Aggregator {
     std::string key;
     std::vector<std::unique_ptr<Accumulator>> accs;
   };
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const;
-  };
+  // Groups of one window with an open-addressing index (hash, group + 1),
+  // power-of-two sized, linear probing: one probe per event in the common case.
   struct Table {
-    std::unordered_map<std::string, uint32_t, KeyHash, std::equal_to<>> index;
     std::vector<Group> groups;
+    std::vector<std::pair<uint64_t, uint32_t>> slots;  // second == 0: empty
+    Group* find(std::string_view key, uint64_t h);
+    void insert(uint64_t h, uint32_t index);
   };
 
   Output compile_output(const AggSpec& spec);
@@ -113,7 +113,16 @@ class Aggregator {
   std::vector<size_t> by_slots_;
   std::vector<Expr> exprs_;
   std::vector<std::vector<size_t>> expr_slots_;  // expression path i -> extractor slot
-  std::optional<TimeFieldReader> time_;
+  // The event time: the first candidate (ts, or --time-field) is read with
+  // the other fields, so the walk can stop early; the fallbacks (timestamp,
+  // time, @timestamp) only when it is absent.
+  bool needs_time_ = false;
+  size_t time_slot_ = 0;
+  FieldExtractor time_fallback_;
+  std::vector<size_t> fallback_time_slots_;  // in time_fallback_'s slots
+  std::vector<Path> main_paths_;              // extractor_'s paths, by slot
+  size_t add_path(const Path& p);
+  bool read_time(simdjson::ondemand::document& doc, TimeNs& t);
   bool windowed_ = false;
   bool hold_windows_ = false;
 
