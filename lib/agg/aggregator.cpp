@@ -226,8 +226,58 @@ std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
   }
 }
 
-simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, Outcome& outcome) {
+namespace {
+
+// On-Demand validates only what is read. olly-agg count reads nothing, so
+// a garbage line must still be told from an event: scalars are read whole,
+// and an object or array must at least be closed (a cut-off last line).
+simdjson::error_code check_shape(simdjson::ondemand::document& doc, std::string_view line) {
+  namespace od = simdjson::ondemand;
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  switch (type) {
+    case od::json_type::object: return line.ends_with('}') ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
+    case od::json_type::array: return line.ends_with(']') ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
+    default: break;
+  }
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  simdjson::error_code e = simdjson::SUCCESS;
+  switch (type) {
+    case od::json_type::number: {
+      od::number n;
+      e = doc.get_number().get(n);
+      break;
+    }
+    case od::json_type::string: {
+      std::string_view sv;
+      e = doc.get_string().get(sv);
+      if (!e && !line.ends_with('"')) e = simdjson::TRAILING_CONTENT;
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      e = doc.get_bool().get(b);
+      if (!e && line != "true" && line != "false") e = simdjson::T_ATOM_ERROR;
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      e = doc.is_null().get(is_null);
+      if (!e && (!is_null || line != "null")) e = simdjson::N_ATOM_ERROR;
+      break;
+    }
+    default: break;
+  }
+  doc.rewind();
+  return e;
+}
+
+}  // namespace
+
+simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::string_view line, Outcome& outcome) {
   outcome = Outcome::ok;
+  if (auto e = check_shape(doc, line)) return e;
   if (auto e = extractor_.extract(doc, slots_)) return e;
   TimeNs t = 0;
   const bool has_time = needs_time_ && read_time(doc, t);
@@ -307,6 +357,8 @@ void Aggregator::emit_closed(Emitter& out) {
 }
 
 void Aggregator::emit_all(Emitter& out) {
+  // olly agg count on empty input: one result (count 0), as SQL's aggregate without GROUP BY.
+  if (windows_.empty() && !windowed_ && opts_.plan.by.empty()) find_or_add(window_table(kNoWindow), "");
   for (auto& [start, table] : windows_) emit_window(out, start, table);
   windows_.clear();
   cached_table_ = nullptr;

@@ -47,7 +47,10 @@ class Aggregator {
   enum class Outcome { ok, no_time, late };
   // Adds one event. A simdjson error makes the line a bad record; no_time
   // and late are reported by the caller (reason()).
-  [[nodiscard]] simdjson::error_code add(simdjson::ondemand::document& doc, Outcome& outcome);
+  // line is the document's text: a line that is not JSON at all, or an
+  // object or array cut short, is an error even where no field is read.
+  [[nodiscard]] simdjson::error_code add(simdjson::ondemand::document& doc, std::string_view line,
+                                         Outcome& outcome);
   static std::string_view reason(Outcome o, const AggOptions& opts);
 
   // Streaming: writes the windows the watermark has closed (in window order).

@@ -31,7 +31,7 @@ class AggStage final : public Stage {
 
   simdjson::error_code on_event(Event& ev, Emitter& out) override {
     Aggregator::Outcome outcome;
-    if (auto e = agg_.add(*ev.doc, outcome)) return e;
+    if (auto e = agg_.add(*ev.doc, ev.raw, outcome)) return e;
     if (outcome != Aggregator::Outcome::ok) {
       --ctx_.stats().records_in;  // reported as a bad record instead
       ctx_.bad_record(ev.file, ev.line, Aggregator::reason(outcome, agg_.options()), ev.raw);
@@ -97,7 +97,7 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
           ++w.records;
           Aggregator::Outcome outcome = Aggregator::Outcome::ok;
           auto err = parser.iterate(line.data(), line.size(), capacity).get(doc);
-          if (!err) err = w.agg->add(doc, outcome);
+          if (!err) err = w.agg->add(doc, line, outcome);
           if (err || outcome != Aggregator::Outcome::ok) {
             --w.records;
             w.bad.push_back(BadLine{c, reader.lines(),

@@ -380,11 +380,14 @@ void AggPlan::validate() const {
   }
 }
 
-void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan) {
+void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool first_is_agg) {
   bool last_was_agg = false;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    if (w == "by") {
+    if (i == 0 && first_is_agg && plan.aggs.empty() && w != "by" && w != "every") {
+      plan.aggs.push_back(parse_agg_spec(w, "AGG"));
+      last_was_agg = true;
+    } else if (w == "by") {
       if (i + 1 >= words.size()) throw UsageError("by: expected FIELD[,FIELD...] after `by`");
       std::string list = words[++i];
       // "a," "b" and "a" ",b" continue the list across words.

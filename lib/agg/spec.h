@@ -61,7 +61,9 @@ AggSpec parse_agg_spec(std::string_view text, std::string_view what = "AGG");
 // Parses the positional words: aggregates, then optional `by F,...` and
 // `every D` (either order), then files. `as NAME` may follow an aggregate as
 // two separate words. Adds to plan (flags may already have filled parts).
-void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan);
+// With first_is_agg (no aggregate given yet as a flag), the first word must
+// be an aggregate, so a typo is reported as one instead of a missing file.
+void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool first_is_agg = false);
 
 // Splits "a,b" / "a, b" into fields (commas inside brackets or quotes are kept).
 std::vector<std::string> split_field_list(std::string_view text);

@@ -122,3 +122,12 @@ TEST_CASE("field lists split at top-level commas") {
   CHECK(split_field_list("a, b.c ,d") == std::vector<std::string>{"a", "b.c", "d"});
   CHECK(split_field_list("a[\"x,y\"],b") == std::vector<std::string>{"a[\"x,y\"]", "b"});
 }
+
+TEST_CASE("the first word must be an aggregate when none was given as a flag") {
+  AggPlan plan;
+  CHECK_THROWS_WITH_AS(parse_agg_words({"p101:latency_ms", "x.ndjson"}, plan, true),
+                       doctest::Contains("unknown aggregate 'p101'"), UsageError);
+  AggPlan merge;
+  parse_agg_words({"a.ndjson"}, merge, false);
+  CHECK(merge.files.size() == 1);
+}

@@ -48,7 +48,7 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
     o.plan.every_ns = duration_or_throw(f.every, "--every", false);
     o.plan.every_text = f.every;
   }
-  parse_agg_words(f.words, o.plan);
+  parse_agg_words(f.words, o.plan, !f.merge && f.aggs.empty());
   run.files = o.plan.files;
   run.merge = f.merge;
   run.jobs = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
       {"olly agg count p99:latency_ms by service requests.ndjson", "Requests and p99 latency per service."},
       {"olly agg count 'count_if(status >= 500)/count as error_rate' by path every 1m requests.ndjson",
        "Per-minute request count and error rate per path."},
-      {"olly agg 'top(3, path)' distinct:user requests.ndjson", "The three most requested paths and the number of distinct users."},
+      {"olly agg 'top(3, path)' distinct:user_id requests.ndjson", "The three most requested paths and the number of distinct users."},
       {"olly agg --partial count sum:bytes by service requests.ndjson | olly agg --merge",
        "Partial state, then merged: the same result as one run."},
       {"olly agg -a count -a 'p50(latency_ms) as median' -g service,status requests.ndjson",
