@@ -108,7 +108,7 @@ const char* kPartialFormat =
     "numeric: {\"n\":N, \"all_int\":B, \"isum\":exact integer sum (valid while all_int), \"dsum\":S, "
     "\"dcomp\":C (compensated double sum S + C), \"min\":X, \"max\":Y, \"mean\":M, \"m2\":M2 (Welford)}.\n\n"
     "quantile: {\"alpha\":A, \"max_buckets\":B, \"count\":N, \"min\":X, \"max\":Y, \"zero\":Z, "
-    "\"pos\":[OFFSET,[C,...]], \"neg\":[OFFSET,[C,...]]}: bucket OFFSET+i counts values v with "
+    "\"pos\":[OFFSET,[C,...]], \"neg\":[OFFSET,[C,...]]}: bucket k = OFFSET+i counts values v with "
     "gamma^(k-1) < v <= gamma^k, gamma = (1+A)/(1-A); neg counts magnitudes of negative values; "
     "zero counts |v| < 1e-300.\n\n"
     "distinct: {\"p\":14, \"exact\":BASE64} (sorted distinct 64-bit value hashes, little-endian) or "
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
                  "Aggregates, then optionally `by FIELD,...` and `every DURATION`, then input files "
                  "(stdin when none or -)")
       ->type_name("AGG... [by F,...] [every D] [FILE...]");
-  app.add_option("-a,--agg", f.aggs, "An aggregate (repeatable), e.g. -a 'p99(latency_ms) as p99'")
+  app.add_option("-a,--agg", f.aggs, "An aggregate (repeatable), as in -a 'p99(latency_ms) as p99'")
       ->type_name("AGG")
       ->allow_extra_args(false);
   app.add_option("-g,--by", f.by, "Group by these fields (comma-separated paths; repeatable)")
