@@ -319,19 +319,20 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
 }
 
 bool Aggregator::read_time(simdjson::ondemand::document& doc, TimeNs& t) {
-  const Value* v = &slots_[time_slot_];
-  if (v->kind == Kind::missing && !fallback_time_slots_.empty()) {
+  size_t slot = time_slot_;
+  if (slots_[slot].kind == Kind::missing && !fallback_time_slots_.empty()) {
     doc.rewind();
-    if (time_fallback_.extract(doc, slots_)) return false;
-    for (size_t slot : fallback_time_slots_) {
-      if (slots_[slot].kind != Kind::missing) {
-        v = &slots_[slot];
+    if (time_fallback_.extract(doc, slots_)) return false;  // slots_ is refilled (and may move)
+    for (size_t s : fallback_time_slots_) {
+      if (slots_[s].kind != Kind::missing) {
+        slot = s;
         break;
       }
     }
   }
-  if (v->kind == Kind::missing) return false;
-  auto r = TimeFieldReader::from_value(*v);  // the first present candidate decides
+  const Value& v = slots_[slot];
+  if (v.kind == Kind::missing) return false;
+  auto r = TimeFieldReader::from_value(v);  // the first present candidate decides
   if (!r) return false;
   t = *r;
   return true;

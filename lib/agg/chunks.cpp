@@ -91,7 +91,13 @@ bool ChunkLineReader::fill() {
     tail_ -= head_;
     head_ = 0;
   }
-  if (buf_.size() - kPad - tail_ < kBlock / 2) buf_.resize(buf_.size() * 2);  // a long line
+  if (buf_.size() - kPad - tail_ < kBlock / 2) {
+    // A long line: grow, up to the same 1 GiB cap LineReader keeps.
+    if (buf_.size() > (size_t{1} << 30)) {
+      throw InputError(fmt::format("{}: a line longer than 1 GiB near byte {}", path_, head_offset_));
+    }
+    buf_.resize(buf_.size() * 2);
+  }
   size_t room = buf_.size() - kPad - tail_;
   for (;;) {
     ssize_t n = ::pread(fd_, buf_.data() + tail_, room, static_cast<off_t>(read_offset_));
