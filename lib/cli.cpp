@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <new>
 #include <string_view>
 
 #include "diag.h"
@@ -76,6 +78,14 @@ class HelpFormatter : public CLI::Formatter {
       out += (i == 0 ? "Usage: " : "       ") + lines[i] + "\n";
     }
     return out;
+  }
+
+  // A positional's name already says what it is ("EXPR"); CLI11's default
+  // type label "TEXT" after it is noise.
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    std::string opts = CLI::Formatter::make_option_opts(opt);
+    if (!opt->nonpositional() && opts.rfind(" TEXT", 0) == 0) opts.erase(0, 5);
+    return opts;
   }
 
   // Wraps descriptions to fit 80 columns; CLI11 indents each new line.
@@ -219,8 +229,7 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
   app.add_option_function<std::string>(
          "--generate", [](const std::string& kind) { throw detail::GenerateRequest{kind}; },
          "Print the man page, a completion script or the examples")
-      ->check(CLI::IsMember({"man", "bash", "zsh", "fish", "examples"}))
-      ->group("");  // hidden
+      ->group("");  // hidden; checked below, as CLI11 names hidden options ""
 
   std::string footer = render_help_examples(doc);
   if (!footer.empty()) footer += "\n";
@@ -231,6 +240,11 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
   try {
     app.parse(argc, argv);
   } catch (const detail::GenerateRequest& request) {
+    static const std::vector<std::string> kinds = {"man", "bash", "zsh", "fish", "examples"};
+    if (std::find(kinds.begin(), kinds.end(), request.kind) == kinds.end()) {
+      print_error(fmt::format("--generate: '{}' is not one of {}", request.kind, detail::join(kinds, ", ")));
+      return kExitUsage;
+    }
     std::string text = detail::render(app, doc, request.kind);
     std::fwrite(text.data(), 1, text.size(), stdout);
     return std::fflush(stdout) == 0 ? kExitOk : kExitInput;
@@ -262,6 +276,13 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
     return kExitInput;
   } catch (const StrictStop& e) {
     if (!e.message.empty()) print_error(e.message);
+    return kExitInput;
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return kExitInput;
+  } catch (const std::exception& e) {
+    // Not expected; a message and a failing status beat an abort.
+    print_error(e.what());
     return kExitInput;
   }
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "diag.h"
 #include "run.h"
 
 namespace olly {

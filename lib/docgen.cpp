@@ -22,7 +22,8 @@ struct OptionInfo {
   std::string group;
   bool positional = false;
   bool takes_value = false;
-  bool many = false;  // takes several values (vector option or positional)
+  bool repeatable = false;  // may be given several times (vector option or positional)
+  bool many = false;        // one occurrence takes several words ("FILE...")
   bool takes_file = false;
 };
 
@@ -54,7 +55,9 @@ OptionInfo describe(const CLI::Option& opt) {
     info.placeholder = upper(opt.get_name(true));
   }
   info.takes_value = info.positional || opt.get_items_expected_max() > 0;
-  info.many = info.takes_value && opt.get_expected_max() > 1;
+  info.repeatable = info.takes_value && opt.get_expected_max() > 1;
+  // --select a,b with allow_extra_args(false) takes one word per occurrence.
+  info.many = info.repeatable && (info.positional || opt.get_allow_extra_args());
   info.takes_file = info.takes_value && info.choices.empty() &&
                     (names_a_file(upper(info.placeholder)) ||
                      (info.positional && names_a_file(upper(opt.get_name(true)))));
@@ -422,6 +425,16 @@ std::string render_bash(const CLI::App& app, const ToolDoc& doc) {
   out += "  if [[ $cur == -* ]]; then\n";
   out += "    COMPREPLY=($(compgen -W " + sh_quote(join(flags, " ")) + " -- \"$cur\"))\n";
   out += "    return 0\n  fi\n";
+  // A first operand with a fixed set (olly-parse FORMAT) completes from the set.
+  for (const auto& info : options) {
+    if (!info.positional) continue;
+    if (!info.choices.empty()) {
+      out += "  local i n=0\n  for ((i = 1; i < COMP_CWORD; i++)); do [[ ${COMP_WORDS[i]} != -* ]] && ((n++)); done\n";
+      out += "  if (( n == 0 )); then\n    COMPREPLY=($(compgen -W " + sh_quote(join(info.choices, " ")) +
+             " -- \"$cur\"))\n    return 0\n  fi\n";
+    }
+    break;
+  }
   if (files_for_operands || has_operands) {
     out += "  COMPREPLY=($(compgen -f -- \"$cur\"))\n  compopt -o filenames 2>/dev/null\n";
   } else {
@@ -449,14 +462,14 @@ std::string render_zsh(const CLI::App& app, const ToolDoc& doc) {
     std::string message = zsh_escape(info.placeholder.empty() ? "VALUE" : info.placeholder);
     std::string spec;
     if (info.positional) {
-      spec = sh_quote((info.many ? std::string("*") : std::to_string(++position)) + ":" + message + ":" + action);
+      spec = sh_quote((info.repeatable ? std::string("*") : std::to_string(++position)) + ":" + message + ":" + action);
     } else {
       std::vector<std::string> forms;
       for (const auto& s : info.shorts) forms.push_back("-" + s + (info.takes_value ? "+" : ""));
       for (const auto& l : info.longs) forms.push_back("--" + l + (info.takes_value ? "=" : ""));
       std::string tail = "[" + zsh_escape(short_description(info.description)) + "]";
       if (info.takes_value) tail += ":" + message + ":" + action;
-      std::string prefix = info.many ? "*" : "";
+      std::string prefix = info.repeatable ? "*" : "";
       if (forms.size() > 1) {
         prefix += "(" + join(info.names, " ") + ")";
         spec = (prefix.empty() ? "" : sh_quote(prefix)) + "{" + join(forms, ",") + "}" + sh_quote(tail);
@@ -478,7 +491,14 @@ std::string render_fish(const CLI::App& app, const ToolDoc& doc) {
   });
   if (!files_for_operands) out += "complete -c " + doc.name + " -f\n";
   for (const auto& info : options) {
-    if (info.positional) continue;
+    if (info.positional) {
+      // A first operand with a fixed set (olly-parse FORMAT) completes from the set.
+      if (&info == &options.front() && !info.choices.empty()) {
+        out += "complete -c " + doc.name + " -n __fish_is_first_arg -f -a " +
+               fish_quote(join(info.choices, " ")) + "\n";
+      }
+      continue;
+    }
     std::string line = "complete -c " + doc.name;
     for (const auto& s : info.shorts) line += " -s " + s;
     for (const auto& l : info.longs) line += " -l " + l;

@@ -173,6 +173,27 @@ struct FieldExtractor::Impl {
   }
 };
 
+namespace {
+
+simdjson::error_code validate_scalar_document(ondemand::document& doc, ondemand::json_type type) {
+  simdjson::error_code e = simdjson::SUCCESS;
+  switch (type) {
+    case ondemand::json_type::string: e = doc.get_string().error(); break;
+    case ondemand::json_type::number: e = doc.get_double().error(); break;
+    case ondemand::json_type::boolean: e = doc.get_bool().error(); break;
+    case ondemand::json_type::null: {
+      bool is_null = false;
+      e = doc.is_null().get(is_null);
+      if (!e && !is_null) e = simdjson::N_ATOM_ERROR;
+      break;
+    }
+    default: break;
+  }
+  return e;
+}
+
+}  // namespace
+
 FieldExtractor::FieldExtractor() : impl_(std::make_unique<Impl>()) {}
 FieldExtractor::~FieldExtractor() = default;
 FieldExtractor::FieldExtractor(FieldExtractor&&) noexcept = default;
@@ -183,9 +204,13 @@ size_t FieldExtractor::slot_count() const { return impl_->paths.size(); }
 
 simdjson::error_code FieldExtractor::extract(ondemand::document& doc, std::vector<Value>& slots) {
   slots.assign(impl_->paths.size(), Value::missing());
-  if (impl_->paths.empty()) return simdjson::SUCCESS;
   ondemand::json_type type;
   if (auto e = doc.type().get(type)) return e;
+  if (type != ondemand::json_type::object && type != ondemand::json_type::array) {
+    // A scalar document is an event with no fields, but it must be valid JSON.
+    return validate_scalar_document(doc, type);
+  }
+  if (impl_->paths.empty()) return simdjson::SUCCESS;
   if (type == ondemand::json_type::object) {
     ondemand::object obj;
     if (auto e = doc.get_object().get(obj)) return e;
@@ -196,7 +221,7 @@ simdjson::error_code FieldExtractor::extract(ondemand::document& doc, std::vecto
     if (auto e = doc.get_array().get(arr)) return e;
     return impl_->walk_array(arr, impl_->root, slots);
   }
-  return simdjson::SUCCESS;  // a scalar document: an event with no fields
+  return simdjson::SUCCESS;
 }
 
 }  // namespace olly

@@ -155,7 +155,10 @@ struct ObjectRewriter::Impl {
     out.push_back('{');
     bool first = true;
     SmallBitset seen(node.children.size());
+    // olly-filter --select: stop reading once every listed field is copied.
+    size_t pending = mode == Mode::keep_listed ? node.children.size() : SIZE_MAX;
     for (auto field_result : obj) {
+      if (pending == 0) break;
       ondemand::field field;
       if (auto e = std::move(field_result).get(field)) return e;
       std::string_view key = raw_key(field.key());
@@ -177,6 +180,7 @@ struct ObjectRewriter::Impl {
       // A repeated key: olly keeps the first occurrence (and drops all when asked).
       if (seen.test(op_index)) continue;
       seen.set(op_index);
+      --pending;
       switch (op->action) {
         case Action::drop: continue;
         case Action::set:

@@ -315,7 +315,8 @@ std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz) 
 
 void format_rfc3339(std::string& out, TimeNs t, int frac_digits) {
   int64_t secs = floor_div(t, kNsPerSec);
-  int64_t ns = t - secs * kNsPerSec;
+  int64_t ns = t % kNsPerSec;
+  if (ns < 0) ns += kNsPerSec;
   int64_t days = floor_div(secs, kSecPerDay);
   int64_t sod = secs - days * kSecPerDay;
   int64_t y;
@@ -349,8 +350,10 @@ void format_rfc3339(std::string& out, TimeNs t, int frac_digits) {
   size_t len = 19;
   if (frac_digits > 0) {
     buf[len++] = '.';
-    int64_t div = 100'000'000;
-    for (int k = 0; k < frac_digits; ++k, div /= 10) buf[len++] = static_cast<char>('0' + ns / div % 10);
+    char digits[9];
+    for (int k = 8; k >= 0; --k, ns /= 10) digits[k] = static_cast<char>('0' + ns % 10);
+    std::memcpy(buf + len, digits, static_cast<size_t>(frac_digits));
+    len += static_cast<size_t>(frac_digits);
   }
   buf[len++] = 'Z';
   out.append(buf, len);

@@ -125,6 +125,19 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(reinterpret_cast<const char*>(run), static_cast<size_t>(upto - run));
   };
   while (p < end) {
+    // Eight plain ASCII bytes at a time (no control, quote, backslash or high bit).
+    while (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+      uint64_t control = (w - ones * 0x20) & ~w;
+      uint64_t quote = w ^ (ones * '"');
+      uint64_t backslash = w ^ (ones * '\\');
+      uint64_t special = control | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | w;
+      if (special & highs) break;
+      p += 8;
+    }
+    if (p >= end) break;
     unsigned char c = *p;
     if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { ++p; continue; }
     if (c >= 0x80) {

@@ -198,6 +198,8 @@ TEST_CASE("run_tool maps errors to exit statuses") {
   CHECK(DemoTool().run({"x"}, []() -> int { throw olly::UsageError("--select: empty field"); }) == 2);
   CHECK(DemoTool().run({"x"}, []() -> int { throw olly::InputError("cannot open"); }) == 3);
   CHECK(DemoTool().run({"x"}, []() -> int { throw olly::StrictStop{"bad line"}; }) == 3);
+  CHECK(DemoTool().run({"x"}, []() -> int { throw std::runtime_error("unexpected"); }) == 3);
+  CHECK(DemoTool().run({"--generate", "nope"}, ok) == 2);
   bool ran = false;
   DemoTool tool;
   CHECK(tool.run({"--strict", "--color=never", "--time-field", "t", "x", "a", "b"}, [&] {

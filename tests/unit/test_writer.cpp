@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "writer.h"
@@ -70,4 +71,36 @@ TEST_CASE("strings are escaped; invalid UTF-8 becomes U+FFFD") {
   CHECK(out == "\"nul\\u0000x\"");
   CHECK(is_valid_utf8("plain"));
   CHECK_FALSE(is_valid_utf8("\xc0\xaf"));  // overlong
+}
+
+TEST_CASE("the word-at-a-time fast path agrees with byte-by-byte escaping") {
+  // Reference: escape one byte at a time (valid UTF-8 input only).
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\f') out += "\\f";
+      else if (c < 0x20) { char buf[8]; std::snprintf(buf, sizeof buf, "\\u%04x", c); out += buf; }
+      else out.push_back(static_cast<char>(c));
+    }
+    return out + "\"";
+  };
+  uint64_t seed = 42;
+  const char alphabet[] = "abcXYZ09 \"\\\n\t\x01\x1f\x7f/";
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    size_t len = (seed >> 33) % 40;
+    for (size_t i = 0; i < len; ++i) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      s.push_back(alphabet[(seed >> 33) % (sizeof alphabet - 1)]);
+    }
+    std::string out;
+    append_json_string(out, s);
+    CHECK(out == reference(s));
+  }
 }

@@ -150,6 +150,12 @@ int help_for(const std::string& verb) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `olly VERB ARGS`: hand everything after VERB to olly-VERB untouched (so
+  // `olly filter --help` is the filter's help).
+  if (argc > 1 && argv[1][0] != '-' && std::strcmp(argv[1], "help") != 0) {
+    set_tool_name("olly");
+    exec_verb(argv[1], std::vector<std::string>(argv + 2, argv + argc));
+  }
   bool list = false;
   std::string verb;
   CLI::App app{"olly: small, fast Unix filters for logs, spans and metrics.", "olly"};
@@ -172,7 +178,7 @@ int main(int argc, char** argv) {
       "exit codes of olly(7).\n\n"
       "olly help VERB shows the verb's manual page, or its --help when man cannot.";
   doc.examples = {
-      {"olly --list", "Show the verbs this installation has."},
+      {"olly eval --set slow='latency_ms > 800' requests.ndjson", "Run olly-eval: the verb's arguments pass through unchanged."},
       {"olly filter 'status >= 500' requests.ndjson", "Run olly-filter through the dispatcher."},
   };
   doc.exit_status =

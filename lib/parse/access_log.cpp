@@ -1,0 +1,444 @@
+// nginx / Apache access logs: a format is compiled once into literal
+// delimiters and typed variables; each line is matched with a hand-written
+// scanner (memchr / find on the delimiters), no regex.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "parse/line_detail.h"
+#include "parse/line_formats.h"
+
+namespace olly::parse {
+namespace {
+
+using Kind = AccessLogFormat::Kind;
+
+Kind kind_of(std::string_view name) {
+  if (name == "time_local") return Kind::time_local;
+  if (name == "time_iso8601") return Kind::time_iso8601;
+  if (name == "msec") return Kind::msec;
+  if (name == "request") return Kind::request;
+  if (name == "status" || name == "body_bytes_sent" || name == "bytes_sent" ||
+      name == "request_length" || name == "connection" || name == "connection_requests" ||
+      name == "content_length" || name == "server_port" || name == "remote_port")
+    return Kind::integer;
+  if (name == "upstream_status" || name == "upstream_bytes_received" ||
+      name == "upstream_bytes_sent" || name == "upstream_response_length")
+    return Kind::integer_or_list;
+  if (name == "request_time" || name == "gzip_ratio") return Kind::number;
+  if (name == "upstream_response_time" || name == "upstream_connect_time" ||
+      name == "upstream_header_time")
+    return Kind::number_or_list;
+  return Kind::string;
+}
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Position of the first '"' at or after from that no odd run of backslashes
+// escapes; npos when none.
+size_t find_closing_quote(std::string_view line, size_t from, size_t body) {
+  const char* p = line.data();
+  while (from < line.size()) {
+    const void* q = std::memchr(p + from, '"', line.size() - from);
+    if (!q) return std::string_view::npos;
+    size_t quote = static_cast<size_t>(static_cast<const char*>(q) - p);
+    size_t back = quote;
+    while (back > body && p[back - 1] == '\\') --back;
+    if ((quote - back) % 2 == 0) return quote;
+    from = quote + 1;
+  }
+  return std::string_view::npos;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Apache writes \" and \\ in quoted fields, nginx \xHH: decode both.
+// Returns value itself when there is nothing to decode.
+std::string_view unescape_quoted(std::string_view value, std::string& buf) {
+  if (std::memchr(value.data(), '\\', value.size()) == nullptr) return value;
+  buf.clear();
+  for (size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c != '\\' || i + 1 == value.size()) { buf.push_back(c); continue; }
+    char e = value[i + 1];
+    if (e == '"' || e == '\\') { buf.push_back(e); ++i; continue; }
+    if (e == 'x' && i + 3 < value.size() + 0 && hex_value(value[i + 2]) >= 0 &&
+        hex_value(value[i + 3]) >= 0) {
+      buf.push_back(static_cast<char>(hex_value(value[i + 2]) * 16 + hex_value(value[i + 3])));
+      i += 3;
+      continue;
+    }
+    buf.push_back(c);
+  }
+  return buf;
+}
+
+// "0.010, 0.002" or "200 : 502" lists stay strings; single values are typed.
+bool is_single(std::string_view v) {
+  return v.find_first_of(", :") == std::string_view::npos;
+}
+
+std::string quote_for_reason(std::string_view lit) {
+  std::string s = "'";
+  s.append(lit);
+  s.push_back('\'');
+  return s;
+}
+
+// "GET /a/b?x=1 HTTP/1.1" -> method, path, query, protocol.
+void write_request_parts(std::string_view req, JsonBuilder& out) {
+  size_t sp1 = req.find(' ');
+  if (sp1 == std::string_view::npos || sp1 == 0) return;
+  std::string_view method = req.substr(0, sp1);
+  std::string_view rest = req.substr(sp1 + 1);
+  std::string_view protocol;
+  size_t sp2 = rest.rfind(' ');
+  if (sp2 != std::string_view::npos && rest.substr(sp2 + 1).starts_with("HTTP/")) {
+    protocol = rest.substr(sp2 + 1);
+    rest = rest.substr(0, sp2);
+  } else if (rest.find(' ') != std::string_view::npos) {
+    return;  // not a request line we can split
+  }
+  if (rest.empty()) return;
+  using detail::member_string;
+  member_string(out, "method", method);
+  size_t q = rest.find('?');
+  if (q == std::string_view::npos) {
+    member_string(out, "path", rest);
+  } else {
+    member_string(out, "path", rest.substr(0, q));
+    member_string(out, "query", rest.substr(q + 1));
+  }
+  if (!protocol.empty()) member_string(out, "protocol", protocol);
+}
+
+}  // namespace
+
+std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view fmt, std::string& error) {
+  AccessLogFormat f;
+  size_t i = 0;
+  auto read_literal = [&](std::string& lit) {
+    while (i < fmt.size() && fmt[i] != '$') lit.push_back(fmt[i++]);
+  };
+  read_literal(f.leading_);
+  while (i < fmt.size()) {
+    size_t dollar = i++;
+    std::string name;
+    if (i < fmt.size() && fmt[i] == '{') {
+      size_t close = fmt.find('}', i);
+      if (close == std::string_view::npos) {
+        error = fmt::format("unterminated '${{' at column {}", dollar + 1);
+        return std::nullopt;
+      }
+      name = std::string(fmt.substr(i + 1, close - i - 1));
+      i = close + 1;
+    } else {
+      while (i < fmt.size() && is_name_char(fmt[i])) name.push_back(fmt[i++]);
+    }
+    if (name.empty() || !std::all_of(name.begin(), name.end(), is_name_char)) {
+      error = fmt::format("expected a variable name after '$' at column {}", dollar + 1);
+      return std::nullopt;
+    }
+    if (f.items_.size() == kMaxVariables) {
+      error = fmt::format("more than {} variables", kMaxVariables);
+      return std::nullopt;
+    }
+    Item item;
+    item.name = std::move(name);
+    item.kind = kind_of(item.name);
+    read_literal(item.literal);
+    if (item.literal.empty() && i < fmt.size()) {
+      error = fmt::format("${} and the next variable need text between them (column {})",
+                          item.name, i + 1);
+      return std::nullopt;
+    }
+    const std::string& before = f.items_.empty() ? f.leading_ : f.items_.back().literal;
+    item.quoted = !before.empty() && before.back() == '"' && !item.literal.empty() &&
+                  item.literal.front() == '"';
+    f.items_.push_back(std::move(item));
+  }
+  if (f.items_.empty()) {
+    error = "the format has no $variable";
+    return std::nullopt;
+  }
+  return f;
+}
+
+std::optional<AccessLogFormat> AccessLogFormat::combined() {
+  std::string error;
+  auto f = compile(
+      "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+      "\"$http_referer\" \"$http_user_agent\"",
+      error);
+  if (!f) return f;
+  f->optional_from_ = 6;  // a common-format line: no referer, no user agent
+  f->read_extras_ = true;
+  f->extra_quoted_names_ = {"http_x_forwarded_for"};
+  return f;
+}
+
+std::optional<AccessLogFormat> AccessLogFormat::common() {
+  std::string error;
+  auto f = compile("$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent",
+                   error);
+  if (!f) return f;
+  f->read_extras_ = true;
+  f->extra_quoted_names_ = {"http_referer", "http_user_agent", "http_x_forwarded_for"};
+  return f;
+}
+
+// Matches items_[k..] against line from pos. Unquoted variables end at the
+// next occurrence of their literal, quoted ones at the next unescaped '"'
+// that starts it; when a later item fails, the variable is retried with the
+// next occurrence (bounded by budget, so hostile lines stay linear-ish).
+bool AccessLogFormat::match_from(std::string_view line, size_t pos, size_t k,
+                                 std::string_view* values, size_t& n_present, size_t& end_pos,
+                                 int& budget, std::string& reason) const {
+  const Item& item = items_[k];
+  const bool last = k + 1 == items_.size();
+  if (item.literal.empty()) {  // the last variable
+    size_t end = line.size();
+    if (read_extras_) {
+      size_t sp = line.find(' ', pos);
+      if (sp != std::string_view::npos) end = sp;
+    }
+    values[k] = line.substr(pos, end - pos);
+    n_present = k + 1;
+    end_pos = end;
+    return true;
+  }
+  size_t search = pos;
+  bool first_try = true;
+  while (true) {
+    size_t at;
+    if (item.quoted) {
+      at = search;
+      while (true) {
+        at = find_closing_quote(line, at, pos);
+        if (at == std::string_view::npos || line.substr(at).starts_with(item.literal)) break;
+        ++at;
+      }
+    } else {
+      at = line.find(item.literal, search);
+    }
+    if (at == std::string_view::npos) {
+      if (k + 1 == optional_from_) {
+        // The line ends at this variable (a common line in a combined file).
+        size_t end = line.find(' ', pos);
+        if (end == std::string_view::npos) end = line.size();
+        values[k] = line.substr(pos, end - pos);
+        n_present = k + 1;
+        end_pos = end;
+        return true;
+      }
+      if (first_try && reason.empty()) {  // the first failure explains best
+        size_t col = item.quoted ? pos - 1 : line.find(' ', pos);
+        if (col == std::string_view::npos) col = line.size();
+        std::string what = fmt::format("expected {} {} {}", quote_for_reason(item.literal),
+                                       last ? "after" : "before",
+                                       last ? item.name : items_[k + 1].name);
+        if (item.quoted) what = fmt::format("unterminated quoted {} (expected {})", item.name,
+                                            quote_for_reason(item.literal));
+        detail::set_reason(reason, what, col);
+      }
+      return false;
+    }
+    values[k] = line.substr(pos, at - pos);
+    size_t next = at + item.literal.size();
+    if (last) {
+      if (next == line.size() || read_extras_) {
+        n_present = k + 1;
+        end_pos = next;
+        return true;
+      }
+      if (first_try && reason.empty())
+        detail::set_reason(reason, "unexpected text after the format's end", next);
+    } else if (match_from(line, next, k + 1, values, n_present, end_pos, budget, reason)) {
+      return true;
+    }
+    // A quoted field ends at its first unescaped '"' that starts the literal
+    // (nginx and Apache escape quotes inside), and typed fields are one
+    // token: only plain strings (an X-Forwarded-For list as remote_addr)
+    // retry with a later delimiter.
+    if (item.quoted || item.kind != Kind::string || --budget <= 0) return false;
+    first_try = false;
+    search = at + 1;
+  }
+}
+
+bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_t column,
+                                 JsonBuilder& out, std::string& reason,
+                                 const LineFormatOptions& opts) const {
+  using namespace detail;
+  thread_local std::string unescaped;
+  thread_local TimeCache time_cache;
+  const std::string_view key = item.name;
+  if (value.size() == 1 && value[0] == '-') {
+    member_null(out, key);
+    return true;
+  }
+  switch (item.kind) {
+    case Kind::string:
+      member_string(out, key, item.quoted ? unescape_quoted(value, unescaped) : value);
+      return true;
+    case Kind::integer:
+    case Kind::integer_or_list: {
+      int64_t v;
+      if (parse_int64(value, v)) {
+        member_int(out, key, value, v);
+        return true;
+      }
+      if (item.kind == Kind::integer_or_list && !is_single(value)) {
+        member_string(out, key, value);
+        return true;
+      }
+      set_reason(reason, fmt::format("expected an integer for {}", item.name), column);
+      return false;
+    }
+    case Kind::number:
+    case Kind::number_or_list:
+      if (is_json_number(value)) {
+        member_raw(out, key, value);
+        return true;
+      }
+      if (item.kind == Kind::number_or_list && !is_single(value)) {
+        member_string(out, key, value);
+        return true;
+      }
+      set_reason(reason, fmt::format("expected a number for {}", item.name), column);
+      return false;
+    case Kind::time_local:
+    case Kind::time_iso8601: {
+      const bool hit = time_cache.valid && time_cache.text == value &&
+                       time_cache.year == static_cast<int>(item.kind);
+      if (!hit) {
+        auto t = item.kind == Kind::time_local ? parse_clf_time(value) : parse_rfc3339(value, opts.tz);
+        if (!t) {
+          set_reason(reason, fmt::format("invalid {} '{}'", item.name, value), column);
+          return false;
+        }
+        time_cache.text.assign(value);
+        time_cache.ts.clear();
+        format_rfc3339(time_cache.ts, *t);
+        time_cache.year = static_cast<int>(item.kind);
+        time_cache.valid = item.kind == Kind::time_local;  // --tz may change iso8601 readings
+      }
+      member_string(out, key, value);
+      std::string& buf = member(out, "ts");
+      buf.push_back('"');
+      buf.append(time_cache.ts);
+      buf.push_back('"');
+      return true;
+    }
+    case Kind::msec: {
+      double secs;
+      if (!is_json_number(value) ||
+          std::from_chars(value.data(), value.data() + value.size(), secs).ec != std::errc()) {
+        set_reason(reason, "expected seconds.millis for msec", column);
+        return false;
+      }
+      member_raw(out, key, value);
+      if (auto t = time_from_epoch(secs)) write_ts(out, *t);
+      return true;
+    }
+    case Kind::request: {
+      std::string_view req = item.quoted ? unescape_quoted(value, unescaped) : value;
+      member_string(out, key, req);
+      write_request_parts(req, out);
+      return true;
+    }
+  }
+  return true;
+}
+
+// Trailing fields that common nginx variants append after combined/common.
+void AccessLogFormat::write_extras(std::string_view tail, JsonBuilder& out) const {
+  thread_local std::string unescaped;
+  static constexpr std::string_view kBareNames[] = {"request_time", "upstream_response_time"};
+  size_t quoted_used = 0, bare_used = 0;
+  size_t i = 0;
+  while (true) {
+    while (i < tail.size() && tail[i] == ' ') ++i;
+    if (i == tail.size()) return;
+    if (tail[i] == '"' && quoted_used < extra_quoted_names_.size()) {
+      size_t close = find_closing_quote(tail, i + 1, i + 1);
+      if (close != std::string_view::npos && (close + 1 == tail.size() || tail[close + 1] == ' ')) {
+        std::string_view v = tail.substr(i + 1, close - i - 1);
+        out.key(extra_quoted_names_[quoted_used++]);
+        if (v == "-") out.null();
+        else out.string(unescape_quoted(v, unescaped));
+        i = close + 1;
+        continue;
+      }
+    } else if (tail[i] != '"' && bare_used < std::size(kBareNames)) {
+      // A bare number, '-', or a list "0.010, 0.002" (items end with ',').
+      size_t end = i;
+      while (true) {
+        size_t sp = tail.find(' ', end);
+        if (sp == std::string_view::npos) sp = tail.size();
+        end = sp;
+        if (end > i && tail[end - 1] == ',' && end < tail.size()) { ++end; continue; }
+        break;
+      }
+      std::string_view v = tail.substr(i, end - i);
+      bool single = detail::is_json_number(v);
+      bool list = !single && v.find(',') != std::string_view::npos;
+      if (v == "-" || single || list) {
+        out.key(kBareNames[bare_used++]);
+        if (v == "-") out.null();
+        else if (single) out.raw(v);
+        else out.string(v);
+        i = end;
+        continue;
+      }
+    }
+    out.field("extra", tail.substr(i));
+    return;
+  }
+}
+
+bool AccessLogFormat::parse(std::string_view line, JsonBuilder& out, std::string& reason,
+                            const LineFormatOptions& opts) const {
+  line = detail::strip_cr(line);
+  if (detail::is_blank(line)) {
+    reason = "empty line";
+    return false;
+  }
+  if (!line.starts_with(leading_)) {
+    detail::set_reason(reason, fmt::format("expected {} before {}", quote_for_reason(leading_),
+                                           items_[0].name), 0);
+    return false;
+  }
+  std::string_view values[kMaxVariables];
+  size_t n_present = 0, end_pos = 0;
+  int budget = 64;
+  reason.clear();
+  if (!match_from(line, leading_.size(), 0, values, n_present, end_pos, budget, reason))
+    return false;
+
+  std::string& buf = out.out();
+  const size_t mark = buf.size();
+  out.begin_object();
+  for (size_t k = 0; k < n_present; ++k) {
+    size_t column = static_cast<size_t>(values[k].data() - line.data());
+    if (!write_item(items_[k], values[k], column, out, reason, opts)) {
+      buf.resize(mark);
+      out.reset();
+      return false;
+    }
+  }
+  if (read_extras_ && end_pos < line.size()) write_extras(line.substr(end_pos), out);
+  out.end_object();
+  return true;
+}
+
+}  // namespace olly::parse

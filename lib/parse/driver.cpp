@@ -1,0 +1,449 @@
+#include "parse/driver.h"
+
+#include <re2/re2.h>
+
+#include <cstring>
+#include <optional>
+
+#include "diag.h"
+#include "parse/detect.h"
+#include "parse/json_format.h"
+#include "parse/otlp.h"
+#include "parse/prom.h"
+#include "parse/regex_format.h"
+
+namespace olly::parse {
+
+// ---- EventWriter -----------------------------------------------------------
+
+EventWriter::EventWriter(Emitter& out, const ParseOptions& opts)
+    : out_(out), opts_(opts), builder_(out.buffer()) {}
+
+EventWriter::~EventWriter() = default;
+
+JsonBuilder& EventWriter::begin() {
+  start_ = out_.mark();
+  builder_.reset();
+  open_ = true;
+  return builder_;
+}
+
+void EventWriter::abandon() {
+  if (!open_) return;
+  out_.rollback(start_);
+  builder_.reset();
+  open_ = false;
+}
+
+void EventWriter::end() {
+  open_ = false;
+  std::string& buf = out_.buffer();
+  bool is_object = buf.size() > start_ && buf[start_] == '{' && buf.back() == '}';
+  if (!opts_.time_field.empty() && is_object) normalise_time(start_);
+  if (opts_.keep_raw && is_object) {
+    buf.pop_back();
+    if (buf.size() > start_ + 1) buf.push_back(',');
+    buf.append("\"_raw\":");
+    append_json_string(buf, record_);
+    buf.push_back('}');
+  }
+  ++events_;
+  out_.commit();
+}
+
+namespace {
+
+// The time a field's value names: RFC 3339, an epoch number (or a string
+// of one) by magnitude, or a common log format time.
+std::optional<TimeNs> time_of_value(simdjson::ondemand::value v, const TimeZone* tz) {
+  simdjson::ondemand::json_type type;
+  if (v.type().get(type)) return std::nullopt;
+  if (type == simdjson::ondemand::json_type::string) {
+    std::string_view s;
+    if (v.get_string().get(s)) return std::nullopt;
+    if (auto t = parse_time_string(s, tz)) return t;
+    return parse_clf_time(s);
+  }
+  if (type == simdjson::ondemand::json_type::number) {
+    simdjson::ondemand::number_type nt;
+    if (v.get_number_type().get(nt)) return std::nullopt;
+    if (nt == simdjson::ondemand::number_type::signed_integer) {
+      int64_t i;
+      if (!v.get_int64().get(i)) return time_from_epoch(i);
+    } else {
+      double d;
+      if (!v.get_double().get(d)) return time_from_epoch(d);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// Rewrites the event at buf[start..]: the --time-field member becomes RFC
+// 3339 UTC and its original value follows it as FIELD_original. An event
+// without the field, or whose value is no time, is left as it is.
+void EventWriter::normalise_time(size_t start) {
+  std::string& buf = out_.buffer();
+  std::string_view event(buf.data() + start, buf.size() - start);
+  if (event.find(opts_.time_field) == std::string_view::npos) return;  // cheap common miss
+  padded_.assign(event);
+  padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+  simdjson::ondemand::document doc;
+  if (parser_.iterate(padded_.data(), event.size(), padded_.size()).get(doc)) return;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) return;
+  scratch_.clear();
+  scratch_.push_back('{');
+  bool changed = false, first = true;
+  for (auto field : obj) {
+    std::string_view key;
+    simdjson::ondemand::value value;
+    if (field.unescaped_key().get(key) || field.value().get(value)) return;
+    std::string key_copy(key);  // the next read reuses the key buffer
+    if (!first) scratch_.push_back(',');
+    first = false;
+    append_json_string(scratch_, key_copy);
+    scratch_.push_back(':');
+    std::string_view raw;
+    simdjson::ondemand::json_type type;
+    if (value.type().get(type)) return;
+    std::optional<TimeNs> t;
+    if (key_copy == opts_.time_field && !changed) t = time_of_value(value, opts_.tz);
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object o;
+      if (value.get_object().get(o) || o.raw_json().get(raw)) return;
+    } else if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array a;
+      if (value.get_array().get(a) || a.raw_json().get(raw)) return;
+    } else {
+      raw = value.raw_json_token();
+      while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\t' ||
+                              raw.back() == '\r')) {
+        raw.remove_suffix(1);
+      }
+    }
+    if (t) {
+      size_t at = scratch_.size();
+      scratch_.push_back('"');
+      format_rfc3339(scratch_, *t);
+      scratch_.push_back('"');
+      if (std::string_view(scratch_).substr(at) == raw) {
+        t.reset();  // already RFC 3339 UTC: nothing to keep
+        scratch_.resize(at);
+      } else {
+        changed = true;
+        scratch_.push_back(',');
+        append_json_string(scratch_, key_copy + "_original");
+        scratch_.push_back(':');
+      }
+    }
+    scratch_.append(raw);
+  }
+  scratch_.push_back('}');
+  if (!changed) return;
+  buf.resize(start);
+  buf.append(scratch_);
+}
+
+// ---- formats -------------------------------------------------------------
+
+const std::vector<std::string>& format_names() {
+  static const std::vector<std::string> names = {"logfmt", "combined", "common", "syslog", "csv",
+                                                 "tsv",    "regex",    "otlp",   "prom",   "json",
+                                                 "auto"};
+  return names;
+}
+
+std::unique_ptr<Format> build_line_format(ParseOptions& opts);  // driver_lines.cpp
+
+std::unique_ptr<Format> build_format(ParseOptions& opts) {
+  static std::optional<TimeZone> zone;
+  if (!opts.tz_name.empty() && opts.tz == nullptr) {
+    std::string error;
+    zone = TimeZone::load(opts.tz_name, &error);
+    if (!zone) throw UsageError(fmt::format("--tz: {}", error.empty() ? "unknown time zone" : error));
+    opts.tz = &*zone;
+  }
+  const std::string& f = opts.format;
+  if (f == "otlp") return std::make_unique<OtlpFormat>();
+  if (f == "prom") return std::make_unique<PromFormat>();
+  if (f == "json") return std::make_unique<JsonFormat>();
+  if (f == "regex") {
+    if (opts.pattern.empty()) throw UsageError("regex: give the pattern: olly-parse regex 'PATTERN' [FILE...]");
+    return std::make_unique<RegexFormat>(opts.pattern, opts.infer_types);
+  }
+  if (auto line_format = build_line_format(opts)) return line_format;
+  throw UsageError(fmt::format("FORMAT: unknown format \"{}\" (one of logfmt, combined, common, syslog, "
+                               "csv, tsv, regex, otlp, prom, json, auto)",
+                               f));
+}
+
+// ---- the input loop --------------------------------------------------------
+
+namespace {
+
+// Records larger than this are cut (joined lines) or refused (JSON documents).
+constexpr size_t kMaxJoined = 16u << 20;
+constexpr size_t kMaxDocument = 256u << 20;
+
+bool is_blank_line(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+class Loop {
+ public:
+  Loop(RunContext& ctx, Emitter& out, Format& format, const ParseOptions& opts)
+      : ctx_(ctx), format_(format), writer_(out, opts) {
+    if (!opts.multiline_start.empty() && format.framing() == Format::Framing::line) {
+      RE2::Options o;
+      o.set_log_errors(false);
+      start_re_ = std::make_unique<RE2>(opts.multiline_start, o);
+      if (!start_re_->ok()) {
+        throw UsageError(fmt::format("--multiline-start: invalid regular expression: {}", start_re_->error()));
+      }
+    }
+  }
+
+  void line(const Line& l) {
+    if (!started_ || l.file_index != file_index_) {
+      if (started_) end_file();
+      started_ = true;
+      file_index_ = l.file_index;
+      file_.assign(l.file);
+      format_.start_file();
+    }
+    last_line_ = l.number;
+    switch (format_.framing()) {
+      case Format::Framing::json_documents:
+        json_line(l);
+        break;
+      case Format::Framing::line:
+        if (start_re_) {
+          joined_line(l);
+        } else if (format_.wants_blank_lines() || !is_blank_line(l.text)) {
+          record(l.text, l.number);
+        }
+        break;
+    }
+  }
+
+  void finish() {
+    if (started_) end_file();
+  }
+
+ private:
+  void record(std::string_view text, uint64_t number) {
+    ++ctx_.stats().records_in;
+    writer_.set_record(text);
+    reason_.clear();
+    if (!format_.parse(text, writer_, reason_)) {
+      writer_.abandon();
+      if (reason_.empty()) reason_ = "does not fit the format";
+      ctx_.bad_record(file_, format_.record_start(number), reason_, format_.record_text(text));
+    }
+  }
+
+  void flush_pending() {
+    if (!has_pending_) return;
+    has_pending_ = false;
+    record(pending_, pending_line_);
+    pending_.clear();
+  }
+
+  void end_file() {
+    if (format_.framing() == Format::Framing::json_documents && has_pending_) {
+      ++ctx_.stats().records_in;
+      ctx_.bad_record(file_, pending_line_, "unterminated JSON document at end of input", pending_);
+      has_pending_ = false;
+      pending_.clear();
+      depth_ = 0;
+      in_string_ = escape_ = false;
+    }
+    flush_pending();
+    std::string reason;
+    if (!format_.finish_file(reason)) {
+      ++ctx_.stats().records_in;
+      ctx_.bad_record(file_, format_.record_start(last_line_), reason, format_.record_text({}));
+    }
+  }
+
+  // --multiline-start: a line matching the pattern starts an event; others
+  // continue the one before (joined with "\n").
+  void joined_line(const Line& l) {
+    bool starts = !has_pending_ ||
+                  RE2::PartialMatch(re2::StringPiece(l.text.data(), l.text.size()), *start_re_);
+    if (starts || pending_.size() + l.text.size() > kMaxJoined) {
+      flush_pending();
+      if (is_blank_line(l.text)) return;
+      pending_.assign(l.text);
+      pending_line_ = l.number;
+      has_pending_ = true;
+    } else {
+      pending_.push_back('\n');
+      pending_.append(l.text);
+    }
+  }
+
+  // JSON documents: one per line, several on a line, or one over many lines.
+  void json_line(const Line& l) {
+    std::string_view text = l.text;
+    size_t i = 0;
+    while (i < text.size()) {
+      if (!has_pending_) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+        if (i == text.size()) return;
+        if (text[i] != '{' && text[i] != '[') {
+          ++ctx_.stats().records_in;
+          ctx_.bad_record(file_, l.number, "not a JSON document", text);
+          return;
+        }
+      } else if (i == 0 && (text[0] == '{' || text[0] == '[') && depth_ > 0 && !in_string_) {
+        // Pretty-printers indent what is inside a document: an opening
+        // bracket in column 0 starts a new one, so the open one was cut short.
+        ++ctx_.stats().records_in;
+        ctx_.bad_record(file_, pending_line_, "unterminated JSON document", pending_);
+        has_pending_ = false;
+        pending_.clear();
+        depth_ = 0;
+        in_string_ = escape_ = false;
+      }
+      size_t begin = i;
+      if (!has_pending_) pending_line_ = l.number;
+      bool closed = false;
+      for (; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string_) {
+          if (escape_) {
+            escape_ = false;
+          } else if (c == '\\') {
+            escape_ = true;
+          } else if (c == '"') {
+            in_string_ = false;
+          }
+        } else if (c == '"') {
+          in_string_ = true;
+        } else if (c == '{' || c == '[') {
+          ++depth_;
+        } else if (c == '}' || c == ']') {
+          if (--depth_ == 0) {
+            ++i;
+            closed = true;
+            break;
+          }
+        }
+      }
+      std::string_view piece = text.substr(begin, i - begin);
+      if (closed) {
+        if (has_pending_) {
+          pending_.append(piece);
+          has_pending_ = false;
+          record(pending_, pending_line_);
+          pending_.clear();
+        } else {
+          record(piece, l.number);
+        }
+        continue;
+      }
+      // The document goes on past this line.
+      if (pending_.size() + piece.size() > kMaxDocument) {
+        ++ctx_.stats().records_in;
+        ctx_.bad_record(file_, pending_line_, "JSON document larger than 256 MiB", pending_.substr(0, 4096));
+        pending_.clear();
+        has_pending_ = false;
+        depth_ = 0;
+        in_string_ = escape_ = false;
+        return;
+      }
+      pending_.append(piece);
+      pending_.push_back('\n');
+      has_pending_ = true;
+    }
+  }
+
+  RunContext& ctx_;
+  Format& format_;
+  EventWriter writer_;
+  std::unique_ptr<RE2> start_re_;
+  bool started_ = false;
+  size_t file_index_ = 0;
+  std::string file_;
+  std::string reason_;
+  std::string pending_;
+  bool has_pending_ = false;
+  uint64_t pending_line_ = 0;
+  uint64_t last_line_ = 0;
+  int64_t depth_ = 0;
+  bool in_string_ = false, escape_ = false;
+};
+
+}  // namespace
+
+void run_parse(LineReader& reader, RunContext& ctx, Emitter& out, Format& format,
+               const ParseOptions& opts) {
+  Loop loop(ctx, out, format, opts);
+  reader.set_before_read([&out] { out.flush(); });
+  Line l;
+  while (reader.next(l)) loop.line(l);
+  loop.finish();
+  ctx.stats().bytes_in = reader.bytes_read();
+  if (reader.open_failures() > 0) ctx.note_input_failure();
+}
+
+namespace {
+
+constexpr size_t kPeekLines = 32;
+constexpr size_t kPeekBytes = 256 * 1024;
+
+struct PeekedLine {
+  std::string text, file;
+  uint64_t number;
+  size_t file_index;
+};
+
+std::vector<PeekedLine> peek(LineReader& reader) {
+  std::vector<PeekedLine> lines;
+  size_t bytes = 0;
+  Line l;
+  while (lines.size() < kPeekLines && bytes < kPeekBytes && reader.next(l)) {
+    lines.push_back({std::string(l.text), std::string(l.file), l.number, l.file_index});
+    bytes += l.text.size();
+  }
+  return lines;
+}
+
+std::string detect_peeked(const std::vector<PeekedLine>& lines) {
+  std::vector<std::string_view> views;
+  for (const auto& p : lines) views.emplace_back(p.text);
+  return detect_format(views);
+}
+
+}  // namespace
+
+std::string detect_input(LineReader& reader) { return detect_peeked(peek(reader)); }
+
+void run_parse_auto(LineReader& reader, RunContext& ctx, Emitter& out, ParseOptions& opts) {
+  std::vector<PeekedLine> first = peek(reader);
+  std::string chosen = detect_peeked(first);
+  if (chosen.empty()) {
+    if (first.empty()) return;  // empty input: nothing to parse, nothing to say
+    throw InputError("auto: cannot tell the input's format from its first lines; name it "
+                     "(olly-parse FORMAT ...)");
+  }
+  report("auto: parsing as {}", chosen);
+  opts.format = chosen;
+  std::unique_ptr<Format> format = build_format(opts);
+  Loop loop(ctx, out, *format, opts);
+  reader.set_before_read([&out] { out.flush(); });
+  for (const auto& p : first) loop.line(Line{p.text, p.number, p.file, p.file_index});
+  Line l;
+  while (reader.next(l)) loop.line(l);
+  loop.finish();
+  ctx.stats().bytes_in = reader.bytes_read();
+  if (reader.open_failures() > 0) ctx.note_input_failure();
+}
+
+}  // namespace olly::parse

@@ -1,0 +1,119 @@
+// The olly-parse input loop: lines from LineReader are framed into records
+// (one line; lines joined by --multiline-start; CSV records whose quoted
+// fields span lines; JSON documents spread over many lines), each record is
+// handed to a Format, and the events it writes go out through an
+// EventWriter, which adds --keep-raw's `_raw` and --time-field's
+// normalisation in one place for every format.
+#pragma once
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "input.h"
+#include "run.h"
+#include "stage.h"
+#include "timeutil.h"
+#include "writer.h"
+
+namespace olly::parse {
+
+// The options olly-parse's flags fill, shared by every format.
+struct ParseOptions {
+  std::string format;                // logfmt, combined, ..., auto
+  std::string tz_name;               // --tz (empty: UTC)
+  const TimeZone* tz = nullptr;      // loaded from tz_name by build_format
+  std::string time_field;            // --time-field: normalise this field to RFC 3339 UTC
+  bool keep_raw = false;             // --keep-raw: add the record as `_raw`
+  bool infer_types = false;          // csv/tsv/regex: numbers and booleans typed
+  std::vector<std::string> columns;  // csv/tsv: names instead of a header row
+  std::string pattern;               // regex: the RE2 pattern
+  std::string multiline_start;       // a line matching this starts a new event
+  std::string format_string;         // nginx log_format for combined/common
+  int year = 0;                      // RFC 3164 lines carry no year (0: current year)
+};
+
+// Where a format writes the events of one record. A format calls begin(),
+// writes exactly one JSON object through the builder, then end(); or
+// abandon() to drop it. Once end() returned, the event is out: a format that
+// writes several events per record must find every error before the first end().
+class EventWriter {
+ public:
+  EventWriter(Emitter& out, const ParseOptions& opts);
+  ~EventWriter();
+
+  JsonBuilder& begin();
+  void end();
+  void abandon();
+  // The record the next events come from (for `_raw`).
+  void set_record(std::string_view raw) { record_ = raw; }
+  uint64_t events() const { return events_; }
+
+ private:
+  void normalise_time(size_t start);
+
+  Emitter& out_;
+  const ParseOptions& opts_;
+  JsonBuilder builder_;
+  std::string_view record_;
+  size_t start_ = 0;
+  uint64_t events_ = 0;
+  bool open_ = false;
+  // --time-field rewriting scratch (reused across events).
+  simdjson::ondemand::parser parser_;
+  std::string scratch_;
+  std::string padded_;
+};
+
+class Format {
+ public:
+  enum class Framing {
+    line,            // one record per line (--multiline-start joins lines)
+    json_documents,  // a record is one JSON document, on one line or many
+  };
+  virtual ~Format() = default;
+  virtual Framing framing() const { return Framing::line; }
+  // Blank lines carry no data and are skipped, unless the format needs
+  // them (a CSV quoted field may hold an empty line).
+  virtual bool wants_blank_lines() const { return false; }
+  // Called at the start of every input file (header rows, HELP/TYPE state).
+  virtual void start_file() {}
+  // Parses one record into zero or more events. False: the record does not
+  // fit, reason says why, and nothing was written.
+  [[nodiscard]] virtual bool parse(std::string_view record, EventWriter& out,
+                                   std::string& reason) = 0;
+  // Formats that assemble a record from several lines themselves (csv with
+  // quoted newlines): where the record that failed, or is still open,
+  // started, and its text.
+  virtual uint64_t record_start(uint64_t line) const { return line; }
+  virtual std::string_view record_text(std::string_view line) const { return line; }
+  // End of a file: false (with reason) when a record is still open.
+  virtual bool finish_file(std::string& reason) {
+    (void)reason;
+    return true;
+  }
+};
+
+// The format names olly-parse accepts (auto included), in --help order.
+const std::vector<std::string>& format_names();
+
+// Builds the format named by opts.format (not "auto"). Loads opts.tz from
+// opts.tz_name. Throws UsageError naming the flag when an option is wrong.
+std::unique_ptr<Format> build_format(ParseOptions& opts);
+
+// Reads every input through format; bad records go to ctx.bad_record with
+// the number of their first line.
+void run_parse(LineReader& reader, RunContext& ctx, Emitter& out, Format& format,
+               const ParseOptions& opts);
+
+// olly-parse auto: the first lines decide the format (opts.format is set to
+// it and it is named on stderr), then every line, those included, is parsed
+// with it. Throws InputError when no format fits.
+void run_parse_auto(LineReader& reader, RunContext& ctx, Emitter& out, ParseOptions& opts);
+
+// olly-parse --detect: the guess for the input's first lines ("" when none fits).
+std::string detect_input(LineReader& reader);
+
+}  // namespace olly::parse

@@ -1,0 +1,123 @@
+#include "parse/line_detail.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+namespace olly::parse::detail {
+
+void group_keys(const std::vector<std::string_view>& keys, std::vector<uint32_t>& group) {
+  const size_t n = keys.size();
+  group.resize(n);
+  if (n <= 24) {
+    for (size_t i = 0; i < n; ++i) {
+      group[i] = static_cast<uint32_t>(i);
+      for (size_t j = 0; j < i; ++j) {
+        if (keys[j] == keys[i]) { group[i] = group[j]; break; }
+      }
+    }
+    return;
+  }
+  // Rare (hostile or very wide lines): allocation is fine here.
+  std::unordered_map<std::string_view, uint32_t> first;
+  first.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto [it, inserted] = first.emplace(keys[i], static_cast<uint32_t>(i));
+    group[i] = it->second;
+  }
+}
+
+bool parse_int64(std::string_view s, int64_t& v) {
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && s[i] == '-') { neg = true; ++i; }
+  if (i == s.size()) return false;
+  uint64_t acc = 0;
+  for (; i < s.size(); ++i) {
+    unsigned d = static_cast<unsigned char>(s[i]) - '0';
+    if (d > 9) return false;
+    if (acc > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;
+    acc = acc * 10 + d;
+  }
+  if (neg) {
+    if (acc > uint64_t{1} << 63) return false;
+    v = static_cast<int64_t>(0 - acc);
+  } else {
+    if (acc > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+    v = static_cast<int64_t>(acc);
+  }
+  return true;
+}
+
+bool is_json_number(std::string_view s) {
+  size_t i = 0, n = s.size();
+  auto digit = [&](size_t k) { return k < n && s[k] >= '0' && s[k] <= '9'; };
+  if (i < n && s[i] == '-') ++i;
+  if (!digit(i)) return false;
+  if (s[i] == '0') ++i;
+  else while (digit(i)) ++i;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == n;
+}
+
+void write_ts(JsonBuilder& out, TimeNs t) {
+  std::string& buf = member(out, "ts");
+  buf.push_back('"');
+  format_rfc3339(buf, t);
+  buf.push_back('"');
+}
+
+bool is_plain_ascii(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  size_t i = 0;
+  uint64_t bad = 0;
+  // SWAR: a high bit per byte that is < 0x20, '"', '\\' or >= 0x80.
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t low = (x - kOnes * 0x20) & ~x;
+    uint64_t q = x ^ (kOnes * '"');
+    uint64_t quote = (q - kOnes) & ~q;
+    uint64_t b = x ^ (kOnes * '\\');
+    uint64_t backslash = (b - kOnes) & ~b;
+    bad |= (low | quote | backslash | x) & kHighs;
+  }
+  if (bad) return false;
+  for (; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return false;
+  }
+  return true;
+}
+
+void member_int(JsonBuilder& out, std::string_view key, std::string_view text, int64_t v) {
+  bool canonical = !text.empty() && (text[0] != '0' || text.size() == 1) &&
+                   !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
+  if (canonical) {
+    member_raw(out, key, text);
+  } else {
+    auto& buf = member(out, key);
+    fmt::format_to(std::back_inserter(buf), "{}", v);
+  }
+}
+
+void set_reason(std::string& reason, std::string_view what, size_t offset) {
+  reason.clear();
+  fmt::format_to(std::back_inserter(reason), "{} at column {}", what, offset + 1);
+}
+
+}  // namespace olly::parse::detail

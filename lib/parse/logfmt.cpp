@@ -1,0 +1,314 @@
+// logfmt: key=value pairs, following go-logfmt's decoder (the de-facto spec).
+#include <cstring>
+
+#include "parse/line_detail.h"
+#include "parse/line_formats.h"
+
+namespace olly::parse {
+namespace {
+
+using detail::set_reason;
+
+enum class ValueKind : uint8_t { bare, raw, quoted_raw, decoded };
+
+struct Pair {
+  std::string_view key;
+  std::string_view value;  // into the line (raw, quoted_raw) or the decode buffer
+  ValueKind kind;
+};
+
+// Reused across lines: parsing allocates only while these grow.
+struct Scratch {
+  std::vector<Pair> pairs;
+  std::vector<std::string_view> keys;
+  std::vector<uint32_t> group;
+  std::vector<uint32_t> last;
+  std::string decoded;  // unescaped quoted values, back to back
+};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Reads `digits` hex digits at s[i..]; -1 when malformed.
+int64_t read_hex(std::string_view s, size_t i, size_t digits) {
+  if (i + digits > s.size()) return -1;
+  int64_t v = 0;
+  for (size_t k = 0; k < digits; ++k) {
+    int h = hex_value(s[i + k]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+// Decodes the Go-quoted body s (without the quotes) onto out.
+bool unescape(std::string_view s, std::string& out) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const char* bs = static_cast<const char*>(std::memchr(s.data() + i, '\\', s.size() - i));
+    size_t stop = bs ? static_cast<size_t>(bs - s.data()) : s.size();
+    out.append(s.data() + i, stop - i);
+    if (!bs) break;
+    i = stop + 1;
+    if (i >= s.size()) return false;
+    char e = s[i++];
+    switch (e) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '/': out.push_back('/'); break;
+      case '\'': out.push_back('\''); break;
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'a': out.push_back('\a'); break;
+      case 'v': out.push_back('\v'); break;
+      case 'x': {
+        int64_t v = read_hex(s, i, 2);
+        if (v < 0) return false;
+        out.push_back(static_cast<char>(v));
+        i += 2;
+        break;
+      }
+      case 'u':
+      case 'U': {
+        size_t digits = e == 'u' ? 4 : 8;
+        int64_t v = read_hex(s, i, digits);
+        if (v < 0) return false;
+        i += digits;
+        uint32_t cp = static_cast<uint32_t>(v);
+        // A UTF-16 surrogate pair written as two \u escapes (JSON style).
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= s.size() && s[i] == '\\' && s[i + 1] == 'u') {
+          int64_t lo = read_hex(s, i + 2, 4);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + static_cast<uint32_t>(lo - 0xDC00);
+            i += 6;
+          }
+        }
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        append_utf8(out, cp);
+        break;
+      }
+      default:
+        if (e >= '0' && e <= '7' && i + 2 <= s.size()) {  // Go octal \NNN
+          int v = e - '0';
+          for (int k = 0; k < 2; ++k) {
+            char c = s[i + k];
+            if (c < '0' || c > '7') return false;
+            v = v * 8 + (c - '0');
+          }
+          if (v > 255) return false;
+          out.push_back(static_cast<char>(v));
+          i += 2;
+          break;
+        }
+        return false;
+    }
+  }
+  return true;
+}
+
+// Keys with bytes >= 0x80 must be valid UTF-8 and not U+FFFD (go-logfmt).
+bool valid_key(std::string_view key) {
+  if (!is_valid_utf8(key)) return false;
+  return key.find("\xEF\xBF\xBD") == std::string_view::npos;
+}
+
+inline bool is_separator(unsigned char c) { return c <= ' '; }
+inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; }
+
+// Scans the pairs of line into s.pairs; false with reason on a syntax error.
+bool scan(std::string_view line, Scratch& s, std::string& reason) {
+  const size_t n = line.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(line.data());
+  size_t i = 0;
+  s.decoded.clear();
+  // Decoded values point into s.decoded, which may reallocate: keep offsets
+  // first and fix the views at the end.
+  bool any_decoded = false;
+  while (true) {
+    while (i < n && is_separator(p[i])) ++i;
+    if (i == n) break;
+    size_t key_begin = i;
+    unsigned char high = 0;
+    while (i < n && is_plain(p[i])) { high |= p[i]; ++i; }
+    if (i == key_begin) {
+      set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
+      return false;
+    }
+    std::string_view key = line.substr(key_begin, i - key_begin);
+    if ((high & 0x80) && !valid_key(key)) {
+      set_reason(reason, "invalid key", i);
+      return false;
+    }
+    if (i < n && p[i] == '"') {
+      set_reason(reason, "unexpected '\"'", i);
+      return false;
+    }
+    if (i == n || is_separator(p[i])) {
+      s.pairs.push_back({key, {}, ValueKind::bare});
+      continue;
+    }
+    ++i;  // '='
+    if (i == n || is_separator(p[i])) {
+      s.pairs.push_back({key, std::string_view(), ValueKind::raw});
+      continue;
+    }
+    if (p[i] == '=') {
+      set_reason(reason, "unexpected '='", i);
+      return false;
+    }
+    if (p[i] == '"') {
+      size_t body = i + 1;
+      size_t j = body;
+      bool escaped = false;
+      while (true) {
+        const void* q = std::memchr(p + j, '"', n - j);
+        if (!q) {
+          set_reason(reason, "unterminated quoted value", n);
+          return false;
+        }
+        size_t quote = static_cast<size_t>(static_cast<const unsigned char*>(q) - p);
+        // The quote is escaped when an odd run of backslashes precedes it.
+        size_t back = quote;
+        while (back > body && p[back - 1] == '\\') --back;
+        if ((quote - back) % 2 == 0) {
+          if (!escaped && std::memchr(p + body, '\\', quote - body)) escaped = true;
+          j = quote;
+          break;
+        }
+        escaped = true;
+        j = quote + 1;
+      }
+      std::string_view raw = line.substr(body, j - body);
+      i = j + 1;
+      if (!escaped) {
+        s.pairs.push_back({key, raw, ValueKind::quoted_raw});
+      } else {
+        size_t start = s.decoded.size();
+        if (!unescape(raw, s.decoded)) {
+          set_reason(reason, "invalid quoted value", i);
+          return false;
+        }
+        // Offsets for now (see above): data() is patched after the loop.
+        s.pairs.push_back({key, std::string_view(reinterpret_cast<const char*>(start),
+                                                 s.decoded.size() - start),
+                           ValueKind::decoded});
+        any_decoded = true;
+      }
+      continue;
+    }
+    size_t value_begin = i;
+    while (i < n && is_plain(p[i])) ++i;
+    if (i < n && !is_separator(p[i])) {
+      set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
+      return false;
+    }
+    s.pairs.push_back({key, line.substr(value_begin, i - value_begin), ValueKind::raw});
+  }
+  if (any_decoded) {
+    for (Pair& pr : s.pairs) {
+      if (pr.kind == ValueKind::decoded) {
+        size_t off = reinterpret_cast<size_t>(pr.value.data());
+        pr.value = std::string_view(s.decoded.data() + off, pr.value.size());
+      }
+    }
+  }
+  return true;
+}
+
+void write_member(JsonBuilder& out, std::string_view key, const Pair& pr, bool infer) {
+  std::string& buf = detail::member(out, key);
+  switch (pr.kind) {
+    case ValueKind::bare:
+      buf.append("true");
+      return;
+    case ValueKind::raw:
+      if (infer) {
+        if (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false") {
+          buf.append(pr.value);
+          return;
+        }
+      }
+      detail::append_string(buf, pr.value);
+      return;
+    case ValueKind::quoted_raw:
+    case ValueKind::decoded:
+      detail::append_string(buf, pr.value);
+      return;
+  }
+}
+
+}  // namespace
+
+bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason) {
+  return parse_logfmt(line, out, reason, LineFormatOptions{});
+}
+
+bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
+                  const LineFormatOptions& opts) {
+  thread_local Scratch s;
+  line = detail::strip_cr(line);
+  if (detail::is_blank(line)) {
+    reason = "empty line";
+    return false;
+  }
+  s.pairs.clear();
+  if (!scan(line, s, reason)) return false;
+
+  const size_t n = s.pairs.size();
+  s.keys.clear();
+  for (const Pair& pr : s.pairs) s.keys.push_back(pr.key);
+  detail::group_keys(s.keys, s.group);
+  // last[g]: the index of the last pair in group g (the value that wins).
+  s.last.resize(n);
+  bool has_duplicates = false;
+  for (size_t i = 0; i < n; ++i) {
+    s.last[s.group[i]] = static_cast<uint32_t>(i);
+    if (s.group[i] != i) has_duplicates = true;
+  }
+
+  out.begin_object();
+  const Pair* time_pair = nullptr;
+  bool has_ts = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (has_duplicates && s.group[i] != i) continue;
+    const Pair& pr = has_duplicates ? s.pairs[s.last[i]] : s.pairs[i];
+    write_member(out, s.pairs[i].key, pr, opts.infer_types);
+    std::string_view k = s.pairs[i].key;
+    if (k == "ts") has_ts = true;
+    else if (!time_pair && pr.kind != ValueKind::bare &&
+             (k == "time" || k == "timestamp" || k == "t"))
+      time_pair = &pr;
+  }
+  if (!has_ts && time_pair) {
+    if (auto t = parse_rfc3339(time_pair->value, opts.tz)) detail::write_ts(out, *t);
+  }
+  out.end_object();
+  return true;
+}
+
+}  // namespace olly::parse

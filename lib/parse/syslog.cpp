@@ -1,0 +1,509 @@
+// syslog lines: RFC 5424 and RFC 3164 (BSD), told apart per line.
+#include <fmt/format.h>
+
+#include <cstring>
+#include <ctime>
+
+#include "parse/line_detail.h"
+#include "parse/line_formats.h"
+
+namespace olly::parse {
+namespace {
+
+using detail::set_reason;
+
+constexpr std::string_view kFacilities[24] = {
+    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
+    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "audit",  "alert",  "clock",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
+constexpr std::string_view kSeverities[8] = {"emerg",   "alert",  "crit", "err",
+                                             "warning", "notice", "info", "debug"};
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Structured data collected before it is written (params are grouped).
+struct SdScratch {
+  struct Param { uint32_t element; std::string_view name; std::string_view value; bool decoded; };
+  std::vector<std::string_view> ids;
+  std::vector<Param> params;
+  std::string decoded;
+  std::string composite;  // "id\0name" keys for grouping params
+  std::vector<std::string_view> keys;
+  std::vector<uint32_t> id_group, param_group, chain_head, chain_tail, chain_next, same_next,
+      same_last;
+};
+
+void write_pri(JsonBuilder& out, int pri) {
+  if (pri < 0) return;
+  char digits[4];
+  int n = std::snprintf(digits, sizeof digits, "%d", pri);
+  detail::member_raw(out, "pri", std::string_view(digits, static_cast<size_t>(n)));
+  detail::member_string(out, "facility", kFacilities[pri / 8]);
+  detail::member_string(out, "severity", kSeverities[pri % 8]);
+}
+
+void write_pid(JsonBuilder& out, std::string_view pid) {
+  int64_t v;
+  if (detail::parse_int64(pid, v)) detail::member_int(out, "pid", pid, v);
+  else detail::member_string(out, "pid", pid);
+}
+
+// msg: leading spaces and a UTF-8 BOM dropped.
+void write_msg(JsonBuilder& out, std::string_view msg) {
+  while (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+  if (msg.starts_with("\xEF\xBB\xBF")) msg.remove_prefix(3);
+  detail::member_string(out, "msg", msg);
+}
+
+// The next space-delimited token of an RFC 5424 header.
+bool header_token(std::string_view line, size_t& i, std::string_view& tok, std::string_view what,
+                  std::string& reason) {
+  if (i >= line.size() || line[i] == ' ') {
+    set_reason(reason, fmt::format("expected {}", what), i);
+    return false;
+  }
+  size_t sp = line.find(' ', i);
+  if (sp == std::string_view::npos) sp = line.size();
+  tok = line.substr(i, sp - i);
+  i = sp;
+  return true;
+}
+
+bool expect_space(std::string_view line, size_t& i, std::string_view after, std::string& reason) {
+  if (i < line.size() && line[i] == ' ') { ++i; return true; }
+  set_reason(reason, fmt::format("expected ' ' after {}", after), i);
+  return false;
+}
+
+void write_nil_or(JsonBuilder& out, std::string_view key, std::string_view v) {
+  if (v == "-") detail::member_null(out, key);
+  else detail::member_string(out, key, v);
+}
+
+// Parses SD-ELEMENTs at line[i] (which is '['); i ends after the last ']'.
+bool parse_sd(std::string_view line, size_t& i, SdScratch& sd, std::string& reason) {
+  sd.ids.clear();
+  sd.params.clear();
+  sd.decoded.clear();
+  bool any_decoded = false;
+  const size_t n = line.size();
+  auto name_char = [](char c) { return c > ' ' && c < 127 && c != '=' && c != ']' && c != '"'; };
+  while (i < n && line[i] == '[') {
+    ++i;
+    size_t id_begin = i;
+    while (i < n && name_char(line[i])) ++i;
+    if (i == id_begin) { set_reason(reason, "expected an SD-ID", i); return false; }
+    uint32_t element = static_cast<uint32_t>(sd.ids.size());
+    sd.ids.push_back(line.substr(id_begin, i - id_begin));
+    while (i < n && line[i] == ' ') {
+      ++i;
+      size_t name_begin = i;
+      while (i < n && name_char(line[i])) ++i;
+      if (i == name_begin) { set_reason(reason, "expected an SD-PARAM name", i); return false; }
+      std::string_view name = line.substr(name_begin, i - name_begin);
+      if (i + 1 >= n || line[i] != '=' || line[i + 1] != '"') {
+        set_reason(reason, fmt::format("expected '=\"' after SD-PARAM {}", name), i);
+        return false;
+      }
+      i += 2;
+      size_t value_begin = i;
+      bool escaped = false;
+      while (i < n && line[i] != '"') {
+        if (line[i] == '\\' && i + 1 < n) { escaped = true; ++i; }
+        ++i;
+      }
+      if (i >= n) { set_reason(reason, "unterminated SD-PARAM value", value_begin); return false; }
+      std::string_view raw = line.substr(value_begin, i - value_begin);
+      ++i;  // closing quote
+      if (!escaped) {
+        sd.params.push_back({element, name, raw, false});
+      } else {
+        // RFC 5424 escapes only \" \\ \]; any other backslash stays as is.
+        size_t start = sd.decoded.size();
+        for (size_t k = 0; k < raw.size(); ++k) {
+          if (raw[k] == '\\' && k + 1 < raw.size() &&
+              (raw[k + 1] == '"' || raw[k + 1] == '\\' || raw[k + 1] == ']'))
+            ++k;
+          sd.decoded.push_back(raw[k]);
+        }
+        sd.params.push_back({element, name,
+                             std::string_view(reinterpret_cast<const char*>(start),
+                                              sd.decoded.size() - start),
+                             true});
+        any_decoded = true;
+      }
+    }
+    if (i >= n || line[i] != ']') {
+      set_reason(reason, "expected ']' to end the SD-ELEMENT", i);
+      return false;
+    }
+    ++i;
+  }
+  if (any_decoded) {
+    for (auto& p : sd.params) {
+      if (p.decoded)
+        p.value = std::string_view(sd.decoded.data() + reinterpret_cast<size_t>(p.value.data()),
+                                   p.value.size());
+    }
+  }
+  return true;
+}
+
+// {sd-id: {param: value | [values]}}, ids and params in first-seen order.
+void write_sd(JsonBuilder& out, SdScratch& sd) {
+  detail::group_keys(sd.ids, sd.id_group);
+  const size_t np = sd.params.size();
+  sd.composite.clear();
+  for (auto& p : sd.params) {
+    sd.composite.append(sd.ids[sd.id_group[p.element]]);
+    sd.composite.push_back('\0');
+    sd.composite.append(p.name);
+  }
+  sd.keys.clear();
+  size_t off = 0;
+  for (auto& p : sd.params) {
+    size_t len = sd.ids[sd.id_group[p.element]].size() + 1 + p.name.size();
+    sd.keys.emplace_back(sd.composite.data() + off, len);
+    off += len;
+  }
+  detail::group_keys(sd.keys, sd.param_group);
+  constexpr uint32_t kNone = UINT32_MAX;
+  const size_t ne = sd.ids.size();
+  sd.chain_head.assign(ne, kNone);
+  sd.chain_tail.assign(ne, kNone);
+  sd.chain_next.assign(np, kNone);
+  sd.same_next.assign(np, kNone);
+  sd.same_last.assign(np, kNone);
+  for (uint32_t p = 0; p < np; ++p) {
+    uint32_t g = sd.id_group[sd.params[p].element];
+    if (sd.chain_head[g] == kNone) sd.chain_head[g] = p;
+    else sd.chain_next[sd.chain_tail[g]] = p;
+    sd.chain_tail[g] = p;
+    uint32_t pg = sd.param_group[p];
+    if (pg != p) sd.same_next[sd.same_last[pg]] = p;
+    sd.same_last[pg] = p;
+  }
+  out.key("sd");
+  out.begin_object();
+  for (uint32_t e = 0; e < ne; ++e) {
+    if (sd.id_group[e] != e) continue;
+    out.key(sd.ids[e]);
+    out.begin_object();
+    for (uint32_t p = sd.chain_head[e]; p != kNone; p = sd.chain_next[p]) {
+      if (sd.param_group[p] != p) continue;
+      out.key(sd.params[p].name);
+      if (sd.same_next[p] == kNone) {
+        out.string(sd.params[p].value);
+      } else {
+        out.begin_array();
+        for (uint32_t q = p; q != kNone; q = sd.same_next[q]) out.string(sd.params[q].value);
+        out.end_array();
+      }
+    }
+    out.end_object();
+  }
+  out.end_object();
+}
+
+bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std::string& reason,
+                const LineFormatOptions& opts) {
+  thread_local SdScratch sd;
+  size_t version_begin = i;
+  int version = 0;
+  while (i < line.size() && is_digit(line[i]) && i - version_begin < 3) version = version * 10 + (line[i++] - '0');
+  std::string_view version_text = line.substr(version_begin, i - version_begin);
+  if (!expect_space(line, i, "VERSION", reason)) return false;
+  std::string_view time, host, app, procid, msgid;
+  size_t time_col = i;
+  if (!header_token(line, i, time, "TIMESTAMP", reason) || !expect_space(line, i, "TIMESTAMP", reason) ||
+      !header_token(line, i, host, "HOSTNAME", reason) || !expect_space(line, i, "HOSTNAME", reason) ||
+      !header_token(line, i, app, "APP-NAME", reason) || !expect_space(line, i, "APP-NAME", reason) ||
+      !header_token(line, i, procid, "PROCID", reason) || !expect_space(line, i, "PROCID", reason) ||
+      !header_token(line, i, msgid, "MSGID", reason) || !expect_space(line, i, "MSGID", reason))
+    return false;
+  std::optional<TimeNs> ts;
+  if (time != "-") {
+    ts = parse_rfc3339(time, opts.tz);
+    if (!ts) {
+      set_reason(reason, fmt::format("invalid TIMESTAMP '{}'", time), time_col);
+      return false;
+    }
+  }
+  bool sd_nil = false;
+  if (i < line.size() && line[i] == '-') {
+    sd_nil = true;
+    ++i;
+  } else if (i < line.size() && line[i] == '[') {
+    if (!parse_sd(line, i, sd, reason)) return false;
+  } else {
+    set_reason(reason, "expected STRUCTURED-DATA ('-' or '[')", i);
+    return false;
+  }
+  if (i < line.size() && line[i] != ' ') {
+    set_reason(reason, "expected ' ' after STRUCTURED-DATA", i);
+    return false;
+  }
+
+  out.begin_object();
+  write_pri(out, pri);
+  detail::member_int(out, "version", version_text, version);
+  if (ts) {
+    detail::member_string(out, "time", time);
+    detail::write_ts(out, *ts);
+  } else {
+    detail::member_null(out, "time");
+    detail::member_null(out, "ts");
+  }
+  write_nil_or(out, "host", host);
+  write_nil_or(out, "app", app);
+  if (procid == "-") detail::member_null(out, "pid");
+  else write_pid(out, procid);
+  write_nil_or(out, "msgid", msgid);
+  if (sd_nil) detail::member_null(out, "sd");
+  else write_sd(out, sd);
+  if (i < line.size()) write_msg(out, line.substr(i + 1));
+  out.end_object();
+  return true;
+}
+
+int month_number(std::string_view m) {
+  static constexpr std::string_view kMonths[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int k = 0; k < 12; ++k)
+    if (m == kMonths[k]) return k + 1;
+  return 0;
+}
+
+bool read_digits(std::string_view s, size_t i, size_t n, int& v) {
+  if (i + n > s.size()) return false;
+  v = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (!is_digit(s[i + k])) return false;
+    v = v * 10 + (s[i + k] - '0');
+  }
+  return true;
+}
+
+struct Clock {
+  int year;
+  TimeNs now;
+};
+const Clock& wall_clock() {
+  static const Clock c = [] {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    return Clock{tm.tm_year + 1900, static_cast<TimeNs>(t) * kNsPerSec};
+  }();
+  return c;
+}
+
+// RFC 3164 time at line[i]: "Mmm dd hh:mm:ss[.frac]" with an optional year
+// before or after the clock, or an RFC 3339 time. i ends after it.
+bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFormatOptions& opts,
+                     std::string& reason) {
+  const size_t begin = i;
+  int y4;
+  if (read_digits(line, i, 4, y4) && i + 4 < line.size() && line[i + 4] == '-') {
+    size_t sp = line.find(' ', i);
+    if (sp == std::string_view::npos) sp = line.size();
+    auto t = parse_rfc3339(line.substr(i, sp - i), opts.tz);
+    if (!t) {
+      set_reason(reason, "invalid RFC 3339 time", i);
+      return false;
+    }
+    ts = *t;
+    i = sp;
+    return true;
+  }
+  auto fail = [&] {
+    set_reason(reason, "expected a syslog time (\"Mmm dd hh:mm:ss\" or RFC 3339)", begin);
+    return false;
+  };
+  if (i + 3 > line.size()) return fail();
+  int month = month_number(line.substr(i, 3));
+  if (month == 0) return fail();
+  i += 3;
+  if (i >= line.size() || line[i] != ' ') return fail();
+  while (i < line.size() && line[i] == ' ') ++i;
+  int day;
+  if (read_digits(line, i, 2, day)) i += 2;
+  else if (read_digits(line, i, 1, day)) i += 1;
+  else return fail();
+  if (i >= line.size() || line[i] != ' ') return fail();
+  ++i;
+  int year = 0, y;
+  if (read_digits(line, i, 4, y) && i + 4 < line.size() && line[i + 4] == ' ') {
+    year = y;
+    i += 5;
+  }
+  int hh, mm, ss;
+  if (!read_digits(line, i, 2, hh) || line[i + 2] != ':' || !read_digits(line, i + 3, 2, mm) ||
+      line[i + 5] != ':' || !read_digits(line, i + 6, 2, ss))
+    return fail();
+  i += 8;
+  int64_t frac = 0;
+  if (i < line.size() && line[i] == '.') {
+    ++i;
+    int digits = 0;
+    while (i < line.size() && is_digit(line[i])) {
+      if (digits < 9) { frac = frac * 10 + (line[i] - '0'); ++digits; }
+      ++i;
+    }
+    while (digits++ < 9) frac *= 10;
+  }
+  if (year == 0 && i + 5 <= line.size() && line[i] == ' ' && read_digits(line, i + 1, 4, y) &&
+      (i + 5 == line.size() || line[i + 5] == ' ') && y >= 1970 && y < 2200) {
+    year = y;
+    i += 5;
+  }
+  // Canonical "Mmm dd hh:mm:ss" for timeutil.
+  char buf[16];
+  std::memcpy(buf, line.data() + begin, 3);
+  buf[3] = ' ';
+  buf[4] = day >= 10 ? static_cast<char>('0' + day / 10) : ' ';
+  buf[5] = static_cast<char>('0' + day % 10);
+  buf[6] = ' ';
+  const int clock[3] = {hh, mm, ss};
+  for (int k = 0; k < 3; ++k) {
+    buf[7 + 3 * k] = static_cast<char>('0' + clock[k] / 10);
+    buf[8 + 3 * k] = static_cast<char>('0' + clock[k] % 10);
+    if (k < 2) buf[9 + 3 * k] = ':';
+  }
+  std::string_view canon(buf, 15);
+  const bool guessed_year = year == 0;
+  if (guessed_year) year = opts.default_year ? opts.default_year : wall_clock().year;
+  auto t = parse_bsd_syslog_time(canon, year, opts.tz);
+  if (t && guessed_year && !opts.default_year && *t > wall_clock().now + 86400 * kNsPerSec)
+    t = parse_bsd_syslog_time(canon, year - 1, opts.tz);
+  if (!t) {
+    set_reason(reason, "invalid syslog time", begin);
+    return false;
+  }
+  ts = *t + frac;
+  return true;
+}
+
+// "app[pid]" -> app, pid (pid empty when there is none).
+void split_tag(std::string_view tag, std::string_view& app, std::string_view& pid) {
+  pid = {};
+  app = tag;
+  if (tag.size() >= 3 && tag.back() == ']') {
+    size_t open = tag.rfind('[');
+    if (open != std::string_view::npos && open > 0) {
+      app = tag.substr(0, open);
+      pid = tag.substr(open + 1, tag.size() - open - 2);
+    }
+  }
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+bool parse_3164(std::string_view line, size_t i, int pri, JsonBuilder& out, std::string& reason,
+                const LineFormatOptions& opts) {
+  size_t time_begin = i;
+  TimeNs ts;
+  if (!parse_3164_time(line, i, ts, opts, reason)) return false;
+  std::string_view time = line.substr(time_begin, i - time_begin);
+  if (i < line.size() && line[i] != ' ') {
+    set_reason(reason, "expected ' ' after the time", i);
+    return false;
+  }
+  while (i < line.size() && line[i] == ' ') ++i;
+  std::string_view rest = line.substr(i);
+
+  std::string_view host, app, pid;
+  auto token = [](std::string_view s) {
+    size_t sp = s.find(' ');
+    return sp == std::string_view::npos ? s : s.substr(0, sp);
+  };
+  auto skip = [](std::string_view s, size_t n) {
+    s.remove_prefix(std::min(n, s.size()));
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    return s;
+  };
+  if (!rest.empty() && !rest.starts_with("--- ")) {
+    std::string_view t = token(rest);
+    // "tag:" right after the time: no hostname (RFC 3164 from the network).
+    if (!t.ends_with(':')) {
+      host = t;
+      rest = skip(rest, t.size());
+    }
+  }
+  if (!rest.empty() && !rest.starts_with("--- ")) {
+    std::string_view t = token(rest);
+    std::string_view a, p;
+    if (t.size() > 1 && t.ends_with(':')) {  // "app:" or "app[pid]:"
+      split_tag(t.substr(0, t.size() - 1), app, pid);
+      rest = skip(rest, t.size());
+    } else if (split_tag(t, a, p), !p.empty() && all_digits(p)) {  // "app[pid]" (launchd)
+      app = a;
+      pid = p;
+      rest = skip(rest, t.size());
+    } else {
+      // "Setup Assistant[1173]: ": a tag with spaces, only with a numeric pid.
+      size_t end = rest.substr(0, 64).find("]: ");
+      if (end != std::string_view::npos) {
+        std::string_view cand = rest.substr(0, end + 1);
+        split_tag(cand, a, p);
+        if (all_digits(p) && a.find_first_of(":[]") == std::string_view::npos) {
+          app = a;
+          pid = p;
+          rest = skip(rest, end + 2);
+        }
+      }
+    }
+  }
+
+  out.begin_object();
+  write_pri(out, pri);
+  detail::member_string(out, "time", time);
+  detail::write_ts(out, ts);
+  if (!host.empty()) detail::member_string(out, "host", host);
+  if (!app.empty()) detail::member_string(out, "app", app);
+  if (!pid.empty()) write_pid(out, pid);
+  write_msg(out, rest);
+  out.end_object();
+  return true;
+}
+
+}  // namespace
+
+bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
+                  const LineFormatOptions& opts) {
+  line = detail::strip_cr(line);
+  if (detail::is_blank(line)) {
+    reason = "empty line";
+    return false;
+  }
+  if (line[0] == ' ' || line[0] == '\t') {
+    set_reason(reason, "continuation line (starts with blank space), not a syslog header", 0);
+    return false;
+  }
+  size_t i = 0;
+  int pri = -1;
+  if (line[0] == '<') {
+    size_t k = 1;
+    int v = 0;
+    while (k < line.size() && k <= 3 && is_digit(line[k])) v = v * 10 + (line[k++] - '0');
+    if (k == 1 || k >= line.size() || line[k] != '>' || v > 191) {
+      set_reason(reason, "invalid PRI (expected <0..191>)", 0);
+      return false;
+    }
+    pri = v;
+    i = k + 1;
+    // "<PRI>1 " : RFC 5424 (VERSION then a space); anything else is RFC 3164.
+    size_t d = i;
+    while (d < line.size() && d - i < 3 && is_digit(line[d])) ++d;
+    if (d > i && line[i] != '0' && d < line.size() && line[d] == ' ')
+      return parse_5424(line, i, pri, out, reason, opts);
+  }
+  return parse_3164(line, i, pri, out, reason, opts);
+}
+
+}  // namespace olly::parse

@@ -1,0 +1,194 @@
+// olly-parse: text logs and telemetry exports to NDJSON events.
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "input.h"
+#include "parse/driver.h"
+#include "stage.h"
+
+using namespace olly;
+
+namespace {
+
+ToolDoc parse_doc() {
+  ToolDoc doc;
+  doc.name = "olly-parse";
+  doc.summary = "turn text logs and telemetry exports into NDJSON events";
+  doc.synopsis = "olly-parse [OPTIONS] FORMAT [FILE...]\nolly-parse [OPTIONS] regex PATTERN [FILE...]\n"
+                 "olly-parse --detect [FILE...]";
+  doc.description =
+      "olly-parse reads text in one FORMAT and writes one JSON object per event, one per line. "
+      "Lines that do not fit the format are never dropped silently: they are counted, reported at "
+      "the end with the first one's line number, and written with their reason to --errors FILE; "
+      "--strict stops at the first one (exit 3). Blank lines carry no data and are skipped.\n\n"
+      "Formats: logfmt; combined and common (nginx/Apache access logs, or any nginx log_format "
+      "layout given with --format-string); syslog (RFC 5424 and RFC 3164, told apart per line); "
+      "csv and tsv (header row, or --columns); regex (RE2 named captures); otlp (OpenTelemetry "
+      "OTLP/JSON: spans, log records and metric data points); prom (Prometheus text exposition); "
+      "json (validate and re-emit); auto (sniff the format from the first lines and name it on "
+      "stderr).\n\n"
+      "Times: formats that carry a time add `ts` in RFC 3339 UTC and keep the original text. "
+      "--tz names the zone for times written without an offset (UTC by default). --time-field F "
+      "rewrites the top-level field F of every event to RFC 3339 UTC (from RFC 3339, epoch "
+      "seconds/ms/µs/ns by magnitude, or a common log format time) and keeps the original as "
+      "F_original; an event whose F is missing or no time is left as it is.\n\n"
+      "--keep-raw adds the record as `_raw` (for --multiline-start, the joined lines; for otlp, "
+      "the whole export document). --multiline-start RE makes a line that matches RE start an "
+      "event and joins each other line to the one before with a newline (stack traces, indented "
+      "syslog continuations); it works with every line format.";
+  doc.sections = {
+      {"FORMATS",
+       "logfmt: key=value pairs separated by blanks; \"quoted values\" with escapes; a bare key is "
+       "true; key= is the empty string. Duplicate keys: the last value wins, at the first "
+       "position. Values are strings unless --infer-types.\n\n"
+       "combined, common: field names are nginx's variable names (remote_addr, remote_user, "
+       "time_local, request, status, body_bytes_sent, http_referer, http_user_agent); the request "
+       "is also split into method, path, query and protocol; status and bytes are integers, "
+       "request_time a number; a field that is '-' is null. Trailing extras that common nginx "
+       "variants append (X-Forwarded-For, request time, upstream time) are read too. "
+       "--format-string takes an nginx log_format string ($variable or ${variable}).\n\n"
+       "syslog: pri, facility, severity, version, time, ts, host, app, pid, msgid, sd (RFC 5424 "
+       "structured data as {id: {param: value}}; NILVALUE is null), msg. RFC 3164 lines without a "
+       "year take --year, else the current year (last year when that would be in the future).\n\n"
+       "csv, tsv: RFC 4180 quoting with embedded newlines (csv); the first record names the "
+       "columns unless --columns is given; --infer-types makes unquoted numbers numbers, true/false "
+       "booleans and empty fields null.\n\n"
+       "regex PATTERN: the RE2 pattern is searched in each record (anchor it with ^ and $); named "
+       "groups (?P<name>...) become string fields (typed with --infer-types); a group that did not "
+       "take part is omitted. With --multiline-start, write (?s) to let . match the joined "
+       "newlines.\n\n"
+       "otlp: OTLP/JSON export documents, one per line (collector file exporter) or pretty-printed "
+       "over many lines, flattened to one event per span, log record or metric data point, with "
+       "`signal` span, log or metric. Attribute lists become objects ({\"http.method\": \"GET\"}); "
+       "resource attributes go under `resource`, the scope's name, version and attributes under "
+       "`scope`, and resource service.name is repeated as `service`. Trace and span ids are "
+       "lower-case hex (upper-case hex and base64 ids are converted). Times stay exact as "
+       "integer *_unix_nano fields and `ts` gives the start (span), event or observed (log) or "
+       "sample (metric) time in RFC 3339 with nanoseconds. Spans: name, kind (SERVER, CLIENT, "
+       "PRODUCER, CONSUMER, INTERNAL), status (UNSET, OK, ERROR), status_message, duration_ms, "
+       "events, links. Logs: severity (the text, else the name of severity_number), "
+       "severity_number, body (any value, as JSON), trace_id, span_id, event_name. Metrics: "
+       "name, type (sum, gauge, histogram, exponential_histogram, summary), unit, value, "
+       "temporality (DELTA, CUMULATIVE), monotonic, count, sum, min, max; histograms keep "
+       "bucket_counts and explicit_bounds as arrays (the last count is the +Inf bucket); "
+       "exponential histograms scale, zero_count and positive/negative {offset, bucket_counts}; "
+       "summaries quantiles [{quantile, value}]. Exemplars are not carried over.\n\n"
+       "prom: one event per sample: name, family (when a histogram or summary sample's name "
+       "differs from its family), type (from # TYPE; untyped without), help, labels {name: "
+       "value}, value, and with a timestamp timestamp_ms and ts. +Inf, -Inf and NaN, which JSON "
+       "cannot hold, are the strings \"+Inf\", \"-Inf\" and \"NaN\". What Prometheus' parser "
+       "rejects goes to --errors. OpenMetrics text is accepted: # EOF is ignored, # UNIT gives "
+       "unit, and an exemplar becomes `exemplar` {labels, value, timestamp}.\n\n"
+       "json: each line must be one JSON document (fully validated); it is written back as it "
+       "was, blanks around it trimmed.\n\n"
+       "auto: the first 32 lines are classified (otlp, json, prom, syslog, combined, common, "
+       "logfmt, tsv, csv, in that order of preference) and the format most of them fit is used; "
+       "olly-parse names it on stderr. When none fits, olly-parse exits 3. --detect prints only "
+       "the name."},
+  };
+  doc.examples = {
+      {"olly-parse logfmt parse/app.logfmt", "Key=value application logs to events."},
+      {"olly-parse combined parse/access.log", "nginx or Apache combined access logs; status and bytes are integers."},
+      {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' parse/timed.log",
+       "A custom nginx log_format with the request time appended."},
+      {"olly-parse syslog --year 2026 parse/syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
+      {"olly-parse csv --infer-types parse/orders.csv", "CSV with a header row; numbers and booleans typed, a quoted newline kept."},
+      {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' parse/app.log",
+       "Named captures as fields; stack trace lines joined into the event before them."},
+      {"olly-parse otlp parse/trace.json", "An OTLP/JSON trace export: one event per span, ids in hex, duration_ms computed."},
+      {"olly-parse prom parse/metrics.prom", "Prometheus text exposition: one event per sample."},
+      {"olly-parse json --time-field time parse/app.ndjson", "Validate JSON lines and rewrite `time` to RFC 3339 UTC."},
+      {"olly-parse --detect parse/access.log", "Print the format auto would choose."},
+  };
+  doc.exit_status = exit_status_text("--detect found no format that fits");
+  doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)", "olly-agg(1)"};
+  return doc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  parse::ParseOptions opts;
+  CommonOptions common;
+  std::string format;
+  std::vector<std::string> files;
+  bool detect = false;
+
+  CLI::App app{"Turn text logs and telemetry exports into NDJSON events.", "olly-parse"};
+  std::vector<std::string> names = parse::format_names();
+  // A format name, or (for --detect FILE) a file; named like add_choice's
+  // validators so the man page and completions list the formats.
+  auto format_check = [names](std::string& value) -> std::string {
+    for (const auto& n : names) {
+      if (value == n) return {};
+    }
+    if (value == "-" || ::access(value.c_str(), F_OK) == 0) return {};  // olly-parse --detect FILE
+    return fmt::format("'{}' is not one of {}", value, fmt::join(names, ", "));
+  };
+  app.add_option("FORMAT", format, "Input format (see FORMATS)")
+      ->check(CLI::Validator(format_check, "", "olly-choices:" + fmt::format("{}", fmt::join(names, "\n"))))
+      ->type_name("FORMAT");
+  app.add_option("FILE", files,
+                 "Input files (.gz and .zst read transparently); stdin when none or -. For regex the "
+                 "first is the PATTERN");
+  app.add_option("--tz", opts.tz_name, "Time zone for times without an offset: UTC, +05:30, local, Europe/Berlin")
+      ->type_name("ZONE");
+  app.add_flag("--keep-raw", opts.keep_raw, "Add the raw record as _raw");
+  app.add_flag("--infer-types", opts.infer_types,
+               "logfmt, csv, tsv, regex: numbers become numbers, true/false booleans");
+  app.add_option("--columns", opts.columns, "csv, tsv: column names (comma-separated); the input has no header row")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("NAMES");
+  app.add_option("--multiline-start", opts.multiline_start,
+                 "A line matching this RE2 pattern starts an event; other lines join the one before")
+      ->type_name("RE");
+  app.add_option("--format-string", opts.format_string,
+                 "combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)")
+      ->type_name("LAYOUT");
+  app.add_option("--year", opts.year, "syslog: the year for RFC 3164 times (default: the current year)")
+      ->type_name("YEAR")
+      ->check(CLI::Range(1, 9999));
+  app.add_flag("--detect", detect, "Only print the format auto would choose for the input");
+  add_common_options(app, common);
+
+  ToolDoc doc = parse_doc();
+  return run_tool(app, doc, argc, argv, [&]() -> int {
+    if (detect) {
+      // olly-parse --detect FILE: the first positional is a file, not a format.
+      if (!format.empty()) files.insert(files.begin(), format);
+      LineReader reader(files);
+      std::string guess = parse::detect_input(reader);
+      if (reader.open_failures() > 0) return kExitInput;
+      if (guess.empty()) {
+        report("--detect: no format fits the input's first lines");
+        return kExitFindings;
+      }
+      stdout_sink().write(guess);
+      stdout_sink().put('\n');
+      stdout_sink().flush();
+      return kExitOk;
+    }
+    if (format.empty()) {
+      throw UsageError(fmt::format("FORMAT: missing; one of {}", fmt::join(names, ", ")));
+    }
+    opts.format = format;
+    if (format == "regex") {
+      if (files.empty()) throw UsageError("regex: give the pattern: olly-parse regex 'PATTERN' [FILE...]");
+      opts.pattern = files.front();
+      files.erase(files.begin());
+    }
+    opts.time_field = common.time_field;
+    RunContext ctx(common);
+    Emitter out(stdout_sink(), ctx.stats());
+    LineReader reader(files);
+    if (format == "auto") {
+      parse::run_parse_auto(reader, ctx, out, opts);
+    } else {
+      auto parser = parse::build_format(opts);
+      parse::run_parse(reader, ctx, out, *parser, opts);
+    }
+    return ctx.finish(kExitOk);
+  });
+}
