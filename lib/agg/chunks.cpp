@@ -39,7 +39,9 @@ bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t 
   }
   for (size_t i = 0; i < files.size(); ++i) {
     uint64_t size = sizes[i];
-    uint64_t parts = std::max<uint64_t>(1, std::min<uint64_t>(jobs, size / std::max<uint64_t>(min_chunk, 1)));
+    // Several ranges per thread, taken in order as threads free up, even out
+    // threads that run slower (a busy core, a range with longer lines).
+    uint64_t parts = std::max<uint64_t>(1, std::min<uint64_t>(uint64_t{jobs} * 4, size / std::max<uint64_t>(min_chunk, 1)));
     for (uint64_t p = 0; p < parts; ++p) {
       chunks.push_back(FileChunk{i, size * p / parts, size * (p + 1) / parts});
     }
