@@ -69,9 +69,9 @@ if [ "$BASELINES" = 1 ]; then
     measure jq_p99 p99 "jq -s group_by(.service)" 1 jq -s -c '
       group_by(.service)[] | (map(.latency_ms) | sort) as $v
       | {service: .[0].service, count: length, p99: $v[(($v | length) - 1) * 0.99 | floor]}' "$DATA"
-    measure jq_every every "jq reduce (minute, status) counts" 1 jq -n -c '
-      reduce inputs as $e ({}; .["\($e.ts[0:16])|\($e.status)"] += 1)
-      | to_entries[] | {window: (.key | split("|")[0]), status: (.key | split("|")[1]), count: .value}' "$DATA"
+    # (A streaming `reduce inputs` with one counter per key took over 4 minutes here.)
+    measure jq_every every "jq -s group_by([minute, status])" 1 jq -s -c '
+      group_by([.ts[0:16], .status])[] | {window: .[0].ts[0:16], status: .[0].status, count: length}' "$DATA"
     ratio "olly-agg vs jq (count p99 by service)" jq_p99 olly_p99 40
   fi
   # The fastest baseline for the windowed task.
