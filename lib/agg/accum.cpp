@@ -1,0 +1,444 @@
+#include "agg/accum.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "agg/group_key.h"
+#include "json_value.h"
+#include "writer.h"
+
+namespace olly {
+
+std::string_view acc_kind_name(AccKind k) {
+  switch (k) {
+    case AccKind::count: return "count";
+    case AccKind::numeric: return "numeric";
+    case AccKind::quantile: return "quantile";
+    case AccKind::distinct: return "distinct";
+    case AccKind::top: return "top";
+    case AccKind::first: return "first";
+    case AccKind::last: return "last";
+    case AccKind::hist: return "hist";
+    case AccKind::time_span: return "time_span";
+  }
+  return "?";
+}
+
+bool numeric_of(const Value& v, Num& out) {
+  switch (v.kind) {
+    case Kind::integer:
+      out.is_int = true;
+      out.i = v.i;
+      return true;
+    case Kind::number:
+      if (!std::isfinite(v.d)) return false;
+      out.is_int = false;
+      out.d = v.d;
+      return true;
+    case Kind::string: {
+      // "250" counts as 250, as comparisons do (DESIGN: a whole-number string is a number).
+      const char* b = v.s.data();
+      const char* e = b + v.s.size();
+      if (b == e) return false;
+      int64_t i;
+      auto r = std::from_chars(b, e, i);
+      if (r.ec == std::errc() && r.ptr == e) {
+        out.is_int = true;
+        out.i = i;
+        return true;
+      }
+      double d;
+      auto rd = std::from_chars(b, e, d);
+      if (rd.ec == std::errc() && rd.ptr == e && std::isfinite(d)) {
+        out.is_int = false;
+        out.d = d;
+        return true;
+      }
+      return false;
+    }
+    default: return false;
+  }
+}
+
+namespace {
+
+bool kind_error(std::string& error) {
+  error = "accumulator kinds differ";
+  return false;
+}
+
+void write_num(JsonBuilder& out, const Num& x) {
+  if (x.is_int) {
+    out.int64(x.i);
+  } else {
+    out.number(x.d);
+  }
+}
+
+bool read_num(const simdjson::dom::element& e, Num& out) {
+  int64_t i;
+  if (e.is_int64() && !e.get_int64().get(i)) {
+    out.is_int = true;
+    out.i = i;
+    return true;
+  }
+  double d;
+  if (e.get_double().get(d)) return false;
+  out.is_int = false;
+  out.d = d;
+  return true;
+}
+
+// Neumaier's compensated addition: (sum, comp) += x.
+void neumaier_add(double& sum, double& comp, double x) {
+  double t = sum + x;
+  if (std::fabs(sum) >= std::fabs(x)) {
+    comp += (sum - t) + x;
+  } else {
+    comp += (x - t) + sum;
+  }
+  sum = t;
+}
+
+bool less_num(const Num& a, const Num& b) {
+  if (a.is_int && b.is_int) return a.i < b.i;
+  return a.as_double() < b.as_double();
+}
+
+}  // namespace
+
+// ---- count
+
+bool CountAcc::merge(const Accumulator& other, std::string& error) {
+  if (other.kind() != kind()) return kind_error(error);
+  n += static_cast<const CountAcc&>(other).n;
+  return true;
+}
+
+void CountAcc::write_state(JsonBuilder& out) const {
+  out.begin_object();
+  out.key("n");
+  out.uint64(n);
+  out.end_object();
+}
+
+bool CountAcc::read_state(const simdjson::dom::element& in, std::string& error) {
+  if (in["n"].get_uint64().get(n)) {
+    error = "count state needs \"n\"";
+    return false;
+  }
+  return true;
+}
+
+// ---- numeric
+
+void NumericAcc::add(const Value& v, bool, TimeNs) {
+  Num x;
+  if (numeric_of(v, x)) add_num(x);
+}
+
+void NumericAcc::add_num(const Num& x) {
+  double xd = x.as_double();
+  if (n == 0) {
+    min = max = x;
+  } else {
+    if (less_num(x, min)) min = x;
+    if (less_num(max, x)) max = x;
+  }
+  ++n;
+  if (all_int) {
+    if (!x.is_int || __builtin_add_overflow(isum, x.i, &isum)) all_int = false;
+  }
+  neumaier_add(dsum, dcomp, xd);
+  double delta = xd - mean;
+  mean += delta / static_cast<double>(n);
+  m2 += delta * (xd - mean);
+}
+
+bool NumericAcc::merge(const Accumulator& other_base, std::string& error) {
+  if (other_base.kind() != kind()) return kind_error(error);
+  const auto& o = static_cast<const NumericAcc&>(other_base);
+  if (o.n == 0) return true;
+  if (n == 0) {
+    *this = o;
+    return true;
+  }
+  if (less_num(o.min, min)) min = o.min;
+  if (less_num(max, o.max)) max = o.max;
+  if (all_int && o.all_int) {
+    if (__builtin_add_overflow(isum, o.isum, &isum)) all_int = false;
+  } else {
+    all_int = false;
+  }
+  neumaier_add(dsum, dcomp, o.dsum);
+  neumaier_add(dsum, dcomp, o.dcomp);
+  // Chan et al.'s pairwise update of mean and M2.
+  double na = static_cast<double>(n), nb = static_cast<double>(o.n), nt = na + nb;
+  double delta = o.mean - mean;
+  mean += delta * nb / nt;
+  m2 += o.m2 + delta * delta * na * nb / nt;
+  n += o.n;
+  return true;
+}
+
+double NumericAcc::stddev() const {
+  if (n < 2) return std::numeric_limits<double>::quiet_NaN();
+  return std::sqrt(std::max(0.0, m2 / static_cast<double>(n - 1)));
+}
+
+void NumericAcc::write_sum(JsonBuilder& out) const {
+  if (all_int) {
+    out.int64(isum);
+  } else {
+    out.number(dsum + dcomp);
+  }
+}
+
+void NumericAcc::write_min(JsonBuilder& out) const {
+  if (n == 0) {
+    out.null();
+  } else {
+    write_num(out, min);
+  }
+}
+
+void NumericAcc::write_max(JsonBuilder& out) const {
+  if (n == 0) {
+    out.null();
+  } else {
+    write_num(out, max);
+  }
+}
+
+void NumericAcc::write_state(JsonBuilder& out) const {
+  out.begin_object();
+  out.key("n");
+  out.uint64(n);
+  out.field_bool("all_int", all_int);
+  out.field_int("isum", isum);
+  out.field_number("dsum", dsum);
+  out.field_number("dcomp", dcomp);
+  if (n > 0) {
+    out.key("min");
+    write_num(out, min);
+    out.key("max");
+    write_num(out, max);
+  }
+  out.field_number("mean", mean);
+  out.field_number("m2", m2);
+  out.end_object();
+}
+
+bool NumericAcc::read_state(const simdjson::dom::element& in, std::string& error) {
+  if (in["n"].get_uint64().get(n) || in["all_int"].get_bool().get(all_int) ||
+      in["isum"].get_int64().get(isum) || in["dsum"].get_double().get(dsum) ||
+      in["dcomp"].get_double().get(dcomp) || in["mean"].get_double().get(mean) ||
+      in["m2"].get_double().get(m2)) {
+    error = "numeric state needs n, all_int, isum, dsum, dcomp, mean, m2";
+    return false;
+  }
+  if (n > 0) {
+    simdjson::dom::element a, b;
+    if (in["min"].get(a) || in["max"].get(b) || !read_num(a, min) || !read_num(b, max)) {
+      error = "numeric state needs min and max";
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---- quantile
+
+void QuantileAcc::add(const Value& v, bool, TimeNs) {
+  Num x;
+  if (numeric_of(v, x)) sketch.add(x.as_double());
+}
+
+bool QuantileAcc::merge(const Accumulator& other, std::string& error) {
+  if (other.kind() != kind()) return kind_error(error);
+  if (!sketch.merge(static_cast<const QuantileAcc&>(other).sketch)) {
+    error = "quantile sketches with different --accuracy cannot be merged";
+    return false;
+  }
+  return true;
+}
+
+// ---- distinct
+
+void DistinctAcc::add(const Value& v, bool, TimeNs) {
+  if (v.is_nullish()) return;
+  scratch.clear();
+  append_key_part(scratch, v);
+  hll.add(scratch);
+}
+
+bool DistinctAcc::merge(const Accumulator& other, std::string& error) {
+  if (other.kind() != kind()) return kind_error(error);
+  if (!hll.merge(static_cast<const DistinctAcc&>(other).hll)) {
+    error = "HyperLogLog states of different precision cannot be merged";
+    return false;
+  }
+  return true;
+}
+
+// ---- top
+
+void TopAcc::add(const Value& v, bool, TimeNs) {
+  if (v.is_nullish()) return;
+  scratch.clear();
+  append_value_json(scratch, v);
+  summary.add(scratch);
+}
+
+bool TopAcc::merge(const Accumulator& other, std::string& error) {
+  if (other.kind() != kind()) return kind_error(error);
+  summary.merge(static_cast<const TopAcc&>(other).summary);
+  return true;
+}
+
+void TopAcc::write_final(JsonBuilder& out, size_t k) const {
+  out.begin_array();
+  for (const auto& e : summary.top(k)) {
+    out.begin_object();
+    out.key("value");
+    out.raw(e.item);
+    out.key("count");
+    out.uint64(e.count);
+    // Past the summary's capacity a count may be over by up to `error`.
+    if (e.error > 0) {
+      out.key("error");
+      out.uint64(e.error);
+    }
+    out.end_object();
+  }
+  out.end_array();
+}
+
+// ---- first / last
+
+bool PickAcc::takes(bool other_set, bool other_has_time, TimeNs other_t) const {
+  if (!other_set) return false;
+  if (!set) return true;
+  if (!is_last()) return has_time && other_has_time && other_t < time;
+  // last: a later (or equal) time wins; without times the later input wins.
+  return !(has_time && other_has_time) || other_t >= time;
+}
+
+void PickAcc::add(const Value& v, bool ev_has_time, TimeNs t) {
+  if (v.kind == Kind::missing) return;
+  if (!takes(true, ev_has_time, t)) return;
+  set = true;
+  has_time = ev_has_time;
+  time = t;
+  json.clear();
+  append_value_json(json, v);
+}
+
+bool PickAcc::merge(const Accumulator& other_base, std::string& error) {
+  if (other_base.kind() != kind()) return kind_error(error);
+  const auto& o = static_cast<const PickAcc&>(other_base);
+  if (takes(o.set, o.has_time, o.time)) {
+    set = true;
+    has_time = o.has_time;
+    time = o.time;
+    json = o.json;
+  }
+  return true;
+}
+
+void PickAcc::write_state(JsonBuilder& out) const {
+  out.begin_object();
+  if (set) {
+    out.key("t");
+    if (has_time) {
+      out.int64(time);
+    } else {
+      out.null();
+    }
+    out.field_raw("v", json);
+  }
+  out.end_object();
+}
+
+bool PickAcc::read_state(const simdjson::dom::element& in, std::string& error) {
+  simdjson::dom::element t, v;
+  if (in["v"].get(v)) {
+    set = false;
+    return true;
+  }
+  if (in["t"].get(t)) {
+    error = "first/last state needs \"t\" with \"v\"";
+    return false;
+  }
+  set = true;
+  has_time = !t.is_null();
+  if (has_time && t.get_int64().get(time)) {
+    error = "first/last \"t\" must be nanoseconds or null";
+    return false;
+  }
+  json = simdjson::minify(v);
+  return true;
+}
+
+// ---- hist
+
+void HistAcc::add(const Value& v, bool, TimeNs) {
+  Num x;
+  if (numeric_of(v, x)) hist.add(x.as_double());
+}
+
+bool HistAcc::merge(const Accumulator& other, std::string& error) {
+  if (other.kind() != kind()) return kind_error(error);
+  hist.merge(static_cast<const HistAcc&>(other).hist);
+  return true;
+}
+
+// ---- time span
+
+void TimeSpanAcc::add(const Value&, bool has_time, TimeNs t) {
+  if (!has_time) return;
+  if (!any) {
+    lo = hi = t;
+    any = true;
+  } else {
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+}
+
+bool TimeSpanAcc::merge(const Accumulator& other_base, std::string& error) {
+  if (other_base.kind() != kind()) return kind_error(error);
+  const auto& o = static_cast<const TimeSpanAcc&>(other_base);
+  if (!o.any) return true;
+  if (!any) {
+    *this = o;
+    return true;
+  }
+  lo = std::min(lo, o.lo);
+  hi = std::max(hi, o.hi);
+  return true;
+}
+
+void TimeSpanAcc::write_state(JsonBuilder& out) const {
+  out.begin_object();
+  if (any) {
+    out.field_int("lo", lo);
+    out.field_int("hi", hi);
+  }
+  out.end_object();
+}
+
+bool TimeSpanAcc::read_state(const simdjson::dom::element& in, std::string& error) {
+  simdjson::dom::element e;
+  any = !in["lo"].get(e);
+  if (any && (in["lo"].get_int64().get(lo) || in["hi"].get_int64().get(hi))) {
+    error = "time span needs integer \"lo\" and \"hi\"";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace olly

@@ -1,0 +1,655 @@
+#include "agg/aggregator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "agg/group_key.h"
+#include "diag.h"
+#include "json_value.h"
+#include "sketch/hash.h"
+#include "writer.h"
+
+namespace olly {
+
+namespace {
+
+constexpr int64_t kNoWindow = INT64_MIN;
+
+// Sketch estimates carry about 1% error: 6 significant digits say all there is.
+double round_significant(double v) {
+  if (!std::isfinite(v) || v == 0) return v;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return std::strtod(buf, nullptr);
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+bool is_numeric_kind(AggKind k) {
+  return k != AggKind::top && k != AggKind::hist && k != AggKind::first && k != AggKind::last;
+}
+
+}  // namespace
+
+Aggregator::Group* Aggregator::Table::find(std::string_view key, uint64_t h) {
+  if (slots.empty()) return nullptr;
+  size_t mask = slots.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    auto [sh, idx] = slots[i];
+    if (idx == 0) return nullptr;
+    if (sh == h && groups[idx - 1].key == key) return &groups[idx - 1];
+  }
+}
+
+void Aggregator::Table::insert(uint64_t h, uint32_t index) {
+  if ((groups.size() + 1) * 2 > slots.size()) {
+    // Grow to keep the load at most 1/2.
+    std::vector<std::pair<uint64_t, uint32_t>> old(std::max<size_t>(16, slots.size() * 2));
+    old.swap(slots);
+    size_t mask = slots.size() - 1;
+    for (auto [oh, oi] : old) {
+      if (oi == 0) continue;
+      size_t i = oh & mask;
+      while (slots[i].second != 0) i = (i + 1) & mask;
+      slots[i] = {oh, oi};
+    }
+  }
+  size_t mask = slots.size() - 1;
+  size_t i = h & mask;
+  while (slots[i].second != 0) i = (i + 1) & mask;
+  slots[i] = {h, index + 1};
+}
+
+Aggregator::Aggregator(const AggOptions& opts) : opts_(opts) {
+  opts_.plan.validate();
+  windowed_ = opts_.plan.every_ns.has_value();
+  for (const auto& b : opts_.plan.by) by_slots_.push_back(add_path(parse_path_or_throw(b, "by")));
+  for (const auto& a : opts_.plan.aggs) {
+    outputs_.push_back(compile_output(a));
+    canonical_aggs_.push_back(a.canonical());
+  }
+  bool needs_time = windowed_;
+  for (const auto& r : recipes_) {
+    if (r.kind == AccKind::first || r.kind == AccKind::last || r.kind == AccKind::time_span) needs_time = true;
+  }
+  if (needs_time) {
+    needs_time_ = true;
+    std::vector<std::string> names = {"ts", "timestamp", "time", "@timestamp"};
+    if (!opts_.time_field.empty()) names = {opts_.time_field};
+    time_slot_ = add_path(parse_path_or_throw(names[0], "--time-field"));
+    // The fallback extractor reads everything again (strings of a first pass
+    // would not survive the second), main paths first so their slots agree.
+    for (const auto& p : main_paths_) time_fallback_.add(p);
+    for (size_t i = 1; i < names.size(); ++i) {
+      fallback_time_slots_.push_back(time_fallback_.add(parse_path_or_throw(names[i], "--time-field")));
+    }
+  }
+  expr_result_.resize(exprs_.size());
+}
+
+Aggregator::~Aggregator() = default;
+
+size_t Aggregator::add_path(const Path& p) {
+  size_t slot = extractor_.add(p);
+  if (slot == main_paths_.size()) main_paths_.push_back(p);
+  return slot;
+}
+
+size_t Aggregator::recipe_for(AccKind kind, const std::string& field, size_t expr, const std::string& id) {
+  for (size_t i = 0; i < recipes_.size(); ++i) {
+    if (recipes_[i].id == id) return i;
+  }
+  Recipe r;
+  r.kind = kind;
+  r.expr = expr;
+  r.id = id;
+  if (!field.empty()) r.slot = add_path(parse_path_or_throw(field, "AGG"));
+  recipes_.push_back(std::move(r));
+  return recipes_.size() - 1;
+}
+
+Aggregator::Output Aggregator::compile_output(const AggSpec& spec) {
+  Output o{&spec, SIZE_MAX, {}};
+  const std::string& f = spec.field;
+  switch (spec.kind) {
+    case AggKind::count: o.recipe = recipe_for(AccKind::count, "", SIZE_MAX, "count"); break;
+    case AggKind::rate:
+      o.recipe = recipe_for(AccKind::count, "", SIZE_MAX, "count");
+      if (!windowed_) recipe_for(AccKind::time_span, "", SIZE_MAX, "time_span");
+      break;
+    case AggKind::count_if: {
+      std::string id = "count_if:" + spec.expr;
+      size_t existing = SIZE_MAX;
+      for (size_t i = 0; i < recipes_.size(); ++i) {
+        if (recipes_[i].id == id) existing = i;
+      }
+      if (existing != SIZE_MAX) {
+        o.recipe = existing;
+        break;
+      }
+      exprs_.push_back(Expr::compile(spec.expr, "count_if"));
+      std::vector<size_t> slots;
+      for (const auto& p : exprs_.back().paths()) slots.push_back(add_path(p));
+      expr_slots_.push_back(std::move(slots));
+      o.recipe = recipe_for(AccKind::count, "", exprs_.size() - 1, id);
+      break;
+    }
+    case AggKind::sum:
+    case AggKind::avg:
+    case AggKind::min:
+    case AggKind::max:
+    case AggKind::stddev: o.recipe = recipe_for(AccKind::numeric, f, SIZE_MAX, "numeric:" + f); break;
+    case AggKind::quantile: o.recipe = recipe_for(AccKind::quantile, f, SIZE_MAX, "quantile:" + f); break;
+    case AggKind::distinct: o.recipe = recipe_for(AccKind::distinct, f, SIZE_MAX, "distinct:" + f); break;
+    case AggKind::top: o.recipe = recipe_for(AccKind::top, f, SIZE_MAX, "top:" + f); break;
+    case AggKind::first: o.recipe = recipe_for(AccKind::first, f, SIZE_MAX, "first:" + f); break;
+    case AggKind::last: o.recipe = recipe_for(AccKind::last, f, SIZE_MAX, "last:" + f); break;
+    case AggKind::hist: o.recipe = recipe_for(AccKind::hist, f, SIZE_MAX, "hist:" + f); break;
+    case AggKind::ratio:
+      for (const auto& a : spec.args) {
+        if (!is_numeric_kind(a.kind)) {
+          throw UsageError(fmt::format("AGG: '{}': ratio needs numeric aggregates, not {}", spec.canonical(),
+                                       agg_kind_name(a.kind)));
+        }
+        o.args.push_back(compile_output(a));
+      }
+      break;
+  }
+  return o;
+}
+
+std::unique_ptr<Accumulator> Aggregator::make_acc(const Recipe& r) const {
+  switch (r.kind) {
+    case AccKind::count: return std::make_unique<CountAcc>();
+    case AccKind::numeric: return std::make_unique<NumericAcc>();
+    case AccKind::quantile: return std::make_unique<QuantileAcc>(opts_.accuracy);
+    case AccKind::distinct: return std::make_unique<DistinctAcc>();
+    case AccKind::top: {
+      // The summary holds at least 4x the largest K asked of this field.
+      size_t k = 1;
+      for (const auto& a : opts_.plan.aggs) {
+        if (a.kind == AggKind::top && "top:" + a.field == r.id) k = std::max(k, a.k);
+      }
+      return std::make_unique<TopAcc>(std::max(opts_.topk_capacity, 4 * k));
+    }
+    case AccKind::first: return std::make_unique<PickAcc>(false);
+    case AccKind::last: return std::make_unique<PickAcc>(true);
+    case AccKind::hist: return std::make_unique<HistAcc>();
+    case AccKind::time_span: return std::make_unique<TimeSpanAcc>();
+  }
+  return nullptr;
+}
+
+Aggregator::Table& Aggregator::window_table(int64_t start) {
+  if (cached_table_ && cached_start_ == start) return *cached_table_;
+  Table& t = windows_[start];
+  cached_start_ = start;
+  cached_table_ = &t;
+  return t;
+}
+
+Aggregator::Group& Aggregator::find_or_add(Table& table, std::string_view key) {
+  const uint64_t h = hash_bytes(key);
+  if (Group* g = table.find(key, h)) return *g;
+  if (total_groups_ >= opts_.max_groups) {
+    throw InputError(fmt::format(
+        "more than {} groups held at once (--max-groups {}); group by fewer fields, use a shorter "
+        "window, or raise --max-groups",
+        opts_.max_groups, opts_.max_groups));
+  }
+  ++total_groups_;
+  Group g;
+  g.key.assign(key);
+  g.accs.reserve(recipes_.size());
+  for (const auto& r : recipes_) g.accs.push_back(make_acc(r));
+  table.insert(h, static_cast<uint32_t>(table.groups.size()));
+  table.groups.push_back(std::move(g));
+  return table.groups.back();
+}
+
+std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
+  switch (o) {
+    case Outcome::no_time:
+      return opts.time_field.empty() ? "no event time (ts, timestamp, time or @timestamp) for `every`"
+                                     : "no event time in --time-field for `every`";
+    case Outcome::late: return "late event: its window was already emitted (see --lateness)";
+    default: return "";
+  }
+}
+
+namespace {
+
+// On-Demand validates only what is read. olly-agg count reads nothing, so
+// a garbage line must still be told from an event: scalars are read whole,
+// and an object or array must at least be closed (a cut-off last line).
+simdjson::error_code check_shape(simdjson::ondemand::document& doc, std::string_view line) {
+  namespace od = simdjson::ondemand;
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  switch (type) {
+    case od::json_type::object: return line.ends_with('}') ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
+    case od::json_type::array: return line.ends_with(']') ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
+    default: break;
+  }
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  simdjson::error_code e = simdjson::SUCCESS;
+  switch (type) {
+    case od::json_type::number: {
+      od::number n;
+      e = doc.get_number().get(n);
+      break;
+    }
+    case od::json_type::string: {
+      std::string_view sv;
+      e = doc.get_string().get(sv);
+      if (!e && !line.ends_with('"')) e = simdjson::TRAILING_CONTENT;
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      e = doc.get_bool().get(b);
+      if (!e && line != "true" && line != "false") e = simdjson::T_ATOM_ERROR;
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      e = doc.is_null().get(is_null);
+      if (!e && (!is_null || line != "null")) e = simdjson::N_ATOM_ERROR;
+      break;
+    }
+    default: break;
+  }
+  doc.rewind();
+  return e;
+}
+
+}  // namespace
+
+simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::string_view line, Outcome& outcome) {
+  outcome = Outcome::ok;
+  if (auto e = check_shape(doc, line)) return e;
+  if (auto e = extractor_.extract(doc, slots_)) return e;
+  TimeNs t = 0;
+  const bool has_time = needs_time_ && read_time(doc, t);
+  int64_t start = kNoWindow;
+  if (windowed_) {
+    if (!has_time) {
+      outcome = Outcome::no_time;
+      return simdjson::SUCCESS;
+    }
+    const int64_t every = *opts_.plan.every_ns;
+    start = floor_div(t, every) * every;
+    // olly agg ... every 1m: a window closes once event time passes its end + --lateness.
+    if (watermark_ && start + every + opts_.lateness_ns <= *watermark_) {
+      ++late_;
+      outcome = Outcome::late;
+      return simdjson::SUCCESS;
+    }
+    if (!watermark_ || t > *watermark_) watermark_ = t;
+  }
+  key_.clear();
+  for (size_t s : by_slots_) append_key_part(key_, slots_[s]);
+  Group& g = find_or_add(window_table(start), key_);
+
+  if (!exprs_.empty()) {
+    scratch_.reset();
+    for (size_t e = 0; e < exprs_.size(); ++e) {
+      expr_values_.clear();
+      for (size_t s : expr_slots_[e]) expr_values_.push_back(slots_[s]);
+      expr_result_[e] = exprs_[e].test(expr_values_, scratch_);
+    }
+  }
+  static const Value kMissing;
+  for (size_t i = 0; i < recipes_.size(); ++i) {
+    const Recipe& r = recipes_[i];
+    if (r.expr != SIZE_MAX && !expr_result_[r.expr]) continue;
+    g.accs[i]->add(r.slot == SIZE_MAX ? kMissing : slots_[r.slot], has_time, t);
+  }
+  return simdjson::SUCCESS;
+}
+
+bool Aggregator::read_time(simdjson::ondemand::document& doc, TimeNs& t) {
+  size_t slot = time_slot_;
+  if (slots_[slot].kind == Kind::missing && !fallback_time_slots_.empty()) {
+    doc.rewind();
+    if (time_fallback_.extract(doc, slots_)) return false;  // slots_ is refilled (and may move)
+    for (size_t s : fallback_time_slots_) {
+      if (slots_[s].kind != Kind::missing) {
+        slot = s;
+        break;
+      }
+    }
+  }
+  const Value& v = slots_[slot];
+  if (v.kind == Kind::missing) return false;
+  auto r = TimeFieldReader::from_value(v);  // the first present candidate decides
+  if (!r) return false;
+  t = *r;
+  return true;
+}
+
+void Aggregator::close_windows(Emitter* out) {
+  if (!windowed_ || !watermark_ || hold_windows_) return;
+  const int64_t every = *opts_.plan.every_ns;
+  while (!windows_.empty()) {
+    auto it = windows_.begin();
+    if (it->first + every + opts_.lateness_ns > *watermark_) break;
+    if (out) emit_window(*out, it->first, it->second);
+    total_groups_ -= it->second.groups.size();
+    if (cached_table_ == &it->second) cached_table_ = nullptr;
+    windows_.erase(it);
+  }
+}
+
+void Aggregator::emit_closed(Emitter& out) {
+  if (!windowed_ || !watermark_ || windows_.empty()) return;
+  if (windows_.begin()->first + *opts_.plan.every_ns + opts_.lateness_ns > *watermark_) return;
+  close_windows(&out);
+}
+
+void Aggregator::emit_all(Emitter& out) {
+  // olly agg count on empty input: one result (count 0), as SQL's aggregate without GROUP BY.
+  if (windows_.empty() && !windowed_ && opts_.plan.by.empty()) find_or_add(window_table(kNoWindow), "");
+  for (auto& [start, table] : windows_) emit_window(out, start, table);
+  windows_.clear();
+  cached_table_ = nullptr;
+  total_groups_ = 0;
+}
+
+void Aggregator::emit_window(Emitter& out, int64_t start, Table& table) {
+  std::vector<uint32_t> order(table.groups.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (opts_.sort && order.size() > 1) {
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return compare_keys(table.groups[a].key, table.groups[b].key) < 0;
+    });
+  }
+  for (uint32_t i : order) {
+    line_.clear();
+    write_group(line_, start, table.groups[i]);
+    out.line(line_);
+  }
+}
+
+void Aggregator::write_group(std::string& line, int64_t start, const Group& g) const {
+  JsonBuilder b(line);
+  b.begin_object();
+  if (opts_.partial) {
+    b.field_int("olly_agg_partial", kPartialVersion);
+    b.key("aggs");
+    b.begin_array();
+    for (const auto& c : canonical_aggs_) b.string(c);
+    b.end_array();
+    b.key("by");
+    b.begin_array();
+    for (const auto& f : opts_.plan.by) b.string(f);
+    b.end_array();
+    if (windowed_) b.field("every", format_duration(*opts_.plan.every_ns));
+  }
+  if (start != kNoWindow) {
+    b.field("window_start", format_rfc3339(start));
+    b.field("window_end", format_rfc3339(start + *opts_.plan.every_ns));
+  }
+  if (opts_.partial) {
+    b.key("group");
+    b.begin_object();
+    write_key_fields(b, opts_.plan.by, g.key);
+    b.end_object();
+    b.key("state");
+    b.begin_array();
+    for (size_t i = 0; i < recipes_.size(); ++i) {
+      b.begin_object();
+      b.field("acc", acc_kind_name(recipes_[i].kind));
+      b.field("id", recipes_[i].id);
+      b.key("s");
+      g.accs[i]->write_state(b);
+      b.end_object();
+    }
+    b.end_array();
+  } else {
+    write_key_fields(b, opts_.plan.by, g.key);
+    for (const auto& o : outputs_) {
+      b.key(o.spec->name);
+      write_output(b, o, g);
+    }
+  }
+  b.end_object();
+}
+
+std::optional<double> Aggregator::numeric_output(const Output& o, const Group& g) const {
+  const AggSpec& s = *o.spec;
+  const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.accs[o.recipe].get();
+  auto nz = [](double v) -> std::optional<double> {
+    if (std::isnan(v)) return std::nullopt;
+    return v;
+  };
+  switch (s.kind) {
+    case AggKind::count:
+    case AggKind::count_if: return static_cast<double>(static_cast<const CountAcc*>(acc)->n);
+    case AggKind::sum: {
+      auto* n = static_cast<const NumericAcc*>(acc);
+      if (n->n == 0) return std::nullopt;
+      return n->sum_double();
+    }
+    case AggKind::avg: {
+      auto* n = static_cast<const NumericAcc*>(acc);
+      if (n->n == 0) return std::nullopt;
+      return n->sum_double() / static_cast<double>(n->n);
+    }
+    case AggKind::min:
+    case AggKind::max: {
+      auto* n = static_cast<const NumericAcc*>(acc);
+      if (n->n == 0) return std::nullopt;
+      return s.kind == AggKind::min ? n->min.as_double() : n->max.as_double();
+    }
+    case AggKind::stddev: return nz(static_cast<const NumericAcc*>(acc)->stddev());
+    case AggKind::quantile: return nz(static_cast<const QuantileAcc*>(acc)->sketch.quantile(s.quantile));
+    case AggKind::distinct: return std::round(static_cast<const DistinctAcc*>(acc)->hll.estimate());
+    case AggKind::rate: {
+      double n = static_cast<double>(static_cast<const CountAcc*>(acc)->n);
+      if (windowed_) return n / (static_cast<double>(*opts_.plan.every_ns) / 1e9);
+      for (size_t i = 0; i < recipes_.size(); ++i) {
+        if (recipes_[i].kind == AccKind::time_span) {
+          auto* span = static_cast<const TimeSpanAcc*>(g.accs[i].get());
+          if (!span->any || span->hi == span->lo) return std::nullopt;
+          return n / (static_cast<double>(span->hi - span->lo) / 1e9);
+        }
+      }
+      return std::nullopt;
+    }
+    case AggKind::ratio: {
+      auto a = numeric_output(o.args[0], g), b = numeric_output(o.args[1], g);
+      if (!a || !b || *b == 0) return std::nullopt;
+      return *a / *b;
+    }
+    default: return std::nullopt;
+  }
+}
+
+void Aggregator::write_output(JsonBuilder& b, const Output& o, const Group& g) const {
+  const AggSpec& s = *o.spec;
+  const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.accs[o.recipe].get();
+  switch (s.kind) {
+    case AggKind::count:
+    case AggKind::count_if: b.uint64(static_cast<const CountAcc*>(acc)->n); return;
+    case AggKind::sum: {
+      auto* n = static_cast<const NumericAcc*>(acc);
+      if (n->n == 0) {
+        b.null();
+      } else {
+        n->write_sum(b);
+      }
+      return;
+    }
+    case AggKind::min: static_cast<const NumericAcc*>(acc)->write_min(b); return;
+    case AggKind::max: static_cast<const NumericAcc*>(acc)->write_max(b); return;
+    case AggKind::distinct: {
+      b.uint64(static_cast<uint64_t>(std::llround(static_cast<const DistinctAcc*>(acc)->hll.estimate())));
+      return;
+    }
+    case AggKind::top: static_cast<const TopAcc*>(acc)->write_final(b, s.k); return;
+    case AggKind::hist: static_cast<const HistAcc*>(acc)->hist.write_final(b); return;
+    case AggKind::first:
+    case AggKind::last: {
+      auto* p = static_cast<const PickAcc*>(acc);
+      if (p->set) {
+        b.raw(p->json);
+      } else {
+        b.null();
+      }
+      return;
+    }
+    case AggKind::quantile: {
+      auto v = numeric_output(o, g);
+      if (v) {
+        b.number(round_significant(*v));
+      } else {
+        b.null();
+      }
+      return;
+    }
+    default: {
+      auto v = numeric_output(o, g);
+      if (v) {
+        b.number(*v);
+      } else {
+        b.null();
+      }
+      return;
+    }
+  }
+}
+
+void Aggregator::merge_from(Aggregator& other) {
+  std::string error;
+  for (auto& [start, otable] : other.windows_) {
+    Table& mine = window_table(start);
+    for (auto& og : otable.groups) {
+      const uint64_t h = hash_bytes(og.key);
+      Group* found = mine.find(og.key, h);
+      if (!found) {
+        if (total_groups_ >= opts_.max_groups) find_or_add(mine, og.key);  // throws the limit message
+        ++total_groups_;
+        mine.insert(h, static_cast<uint32_t>(mine.groups.size()));
+        mine.groups.push_back(std::move(og));
+        continue;
+      }
+      Group& g = *found;
+      for (size_t i = 0; i < g.accs.size(); ++i) g.accs[i]->merge(*og.accs[i], error);
+    }
+  }
+  other.windows_.clear();
+  other.cached_table_ = nullptr;
+  other.total_groups_ = 0;
+  late_ += other.late_;
+}
+
+bool Aggregator::add_partial(const simdjson::dom::element& line, std::string& error) {
+  int64_t version;
+  if (line["olly_agg_partial"].get_int64().get(version)) {
+    error = "not an olly-agg partial state (no \"olly_agg_partial\"; write them with --partial)";
+    return false;
+  }
+  if (version != kPartialVersion) {
+    error = fmt::format("partial-state version {} is not supported (this olly-agg reads version {})", version,
+                        kPartialVersion);
+    return false;
+  }
+  simdjson::dom::array aggs, by, state;
+  simdjson::dom::object group;
+  if (line["aggs"].get_array().get(aggs) || line["by"].get_array().get(by) ||
+      line["group"].get_object().get(group) || line["state"].get_array().get(state)) {
+    error = "partial state needs \"aggs\", \"by\", \"group\" and \"state\"";
+    return false;
+  }
+  size_t i = 0;
+  for (auto a : aggs) {
+    std::string_view text;
+    if (a.get_string().get(text) || i >= canonical_aggs_.size() || text != canonical_aggs_[i]) {
+      error = "partial state was written for different aggregates (its \"aggs\" differ)";
+      return false;
+    }
+    ++i;
+  }
+  if (i != canonical_aggs_.size()) {
+    error = "partial state was written for different aggregates (its \"aggs\" differ)";
+    return false;
+  }
+  i = 0;
+  for (auto f : by) {
+    std::string_view text;
+    if (f.get_string().get(text) || i >= opts_.plan.by.size() || text != opts_.plan.by[i]) {
+      error = "partial state was written for different `by` fields";
+      return false;
+    }
+    ++i;
+  }
+  if (i != opts_.plan.by.size()) {
+    error = "partial state was written for different `by` fields";
+    return false;
+  }
+  int64_t start = kNoWindow;
+  std::string_view every_text, ws;
+  bool has_every = !line["every"].get_string().get(every_text);
+  if (has_every != windowed_) {
+    error = "partial state and this run disagree on `every`";
+    return false;
+  }
+  if (windowed_) {
+    auto every = parse_duration(every_text);
+    if (!every || *every != *opts_.plan.every_ns) {
+      error = "partial state was written with a different `every`";
+      return false;
+    }
+    std::optional<TimeNs> t;
+    if (line["window_start"].get_string().get(ws) || !(t = parse_rfc3339(ws))) {
+      error = "partial state needs an RFC 3339 \"window_start\"";
+      return false;
+    }
+    start = *t;
+  }
+  key_.clear();
+  for (const auto& name : opts_.plan.by) {
+    simdjson::dom::element v;
+    if (group[name].get(v)) {
+      append_key_part(key_, Value::null());
+    } else {
+      append_key_part(key_, value_from_dom(v));
+    }
+  }
+  Group& g = find_or_add(window_table(start), key_);
+  if (state.size() != recipes_.size()) {
+    error = "partial state has the wrong number of accumulators";
+    return false;
+  }
+  i = 0;
+  for (auto st : state) {
+    std::string_view acc_name, id;
+    simdjson::dom::element s;
+    if (st["acc"].get_string().get(acc_name) || st["id"].get_string().get(id) || st["s"].get(s) ||
+        acc_name != acc_kind_name(recipes_[i].kind) || id != recipes_[i].id) {
+      error = fmt::format("partial state: accumulator {} does not match ({})", i, recipes_[i].id);
+      return false;
+    }
+    auto acc = make_acc(recipes_[i]);
+    if (!acc->read_state(s, error)) {
+      error = fmt::format("partial state: {}: {}", recipes_[i].id, error);
+      return false;
+    }
+    if (!g.accs[i]->merge(*acc, error)) return false;
+    ++i;
+  }
+  return true;
+}
+
+}  // namespace olly

@@ -1,0 +1,148 @@
+// The aggregation engine: groups events by the `by` fields and by tumbling
+// event-time window, feeds each group's accumulators, and writes final
+// values or mergeable partial states. One Aggregator per thread; threads'
+// aggregators (and --merge's partial lines) combine with the same merge code.
+#pragma once
+#include <simdjson.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agg/accum.h"
+#include "agg/spec.h"
+#include "expr.h"
+#include "extract.h"
+#include "stage.h"
+#include "timefield.h"
+
+namespace olly {
+
+struct AggOptions {
+  AggPlan plan;
+  double accuracy = DDSketch::kDefaultAccuracy;  // --accuracy
+  size_t topk_capacity = SpaceSaving::kDefaultCapacity;
+  int64_t lateness_ns = 0;                        // --lateness
+  size_t max_groups = 1'000'000;                  // --max-groups (groups held at once)
+  bool sort = true;                               // --sort key|none
+  bool partial = false;                           // --partial
+  std::string time_field;                         // --time-field
+};
+
+// The partial-state format version written in every partial line.
+inline constexpr int kPartialVersion = 1;
+
+class Aggregator {
+ public:
+  // Compiles the plan (expressions, paths); UsageError on a bad one.
+  explicit Aggregator(const AggOptions& opts);
+  ~Aggregator();
+  Aggregator(const Aggregator&) = delete;
+  Aggregator& operator=(const Aggregator&) = delete;
+
+  enum class Outcome { ok, no_time, late };
+  // Adds one event. A simdjson error makes the line a bad record; no_time
+  // and late are reported by the caller (reason()).
+  // line is the document's text: a line that is not JSON at all, or an
+  // object or array cut short, is an error even where no field is read.
+  [[nodiscard]] simdjson::error_code add(simdjson::ondemand::document& doc, std::string_view line,
+                                         Outcome& outcome);
+  static std::string_view reason(Outcome o, const AggOptions& opts);
+
+  // Streaming: writes the windows the watermark has closed (in window order).
+  void emit_closed(Emitter& out);
+  // End of input: writes every remaining group.
+  void emit_all(Emitter& out);
+
+  // Folds other (built from the same options) into this one.
+  void merge_from(Aggregator& other);
+  // --merge: folds one partial-state line; false with error when the line is
+  // not a partial state of this plan.
+  bool add_partial(const simdjson::dom::element& line, std::string& error);
+
+  // Threaded chunks: each chunk judges lateness by its own watermark.
+  void reset_watermark() { watermark_.reset(); }
+  // Keep every window until emit_all (threads, --merge).
+  void set_hold_windows(bool hold) { hold_windows_ = hold; }
+  uint64_t late_events() const { return late_; }
+  size_t group_count() const { return total_groups_; }
+  const AggOptions& options() const { return opts_; }
+
+ private:
+  struct Recipe {
+    AccKind kind;
+    size_t slot = SIZE_MAX;  // extractor slot of the field; SIZE_MAX for none
+    size_t expr = SIZE_MAX;  // count_if expression; SIZE_MAX for none
+    std::string id;          // dedupe key, e.g. "numeric:latency_ms"
+  };
+  struct Output {
+    const AggSpec* spec;
+    size_t recipe = SIZE_MAX;
+    std::vector<Output> args;  // ratio operands
+  };
+  struct Group {
+    std::string key;
+    std::vector<std::unique_ptr<Accumulator>> accs;
+  };
+  // Groups of one window with an open-addressing index (hash, group + 1),
+  // power-of-two sized, linear probing: one probe per event in the common case.
+  struct Table {
+    std::vector<Group> groups;
+    std::vector<std::pair<uint64_t, uint32_t>> slots;  // second == 0: empty
+    Group* find(std::string_view key, uint64_t h);
+    void insert(uint64_t h, uint32_t index);
+  };
+
+  Output compile_output(const AggSpec& spec);
+  size_t recipe_for(AccKind kind, const std::string& field, size_t expr, const std::string& id);
+  std::unique_ptr<Accumulator> make_acc(const Recipe& r) const;
+  Group& find_or_add(Table& table, std::string_view key);
+  Table& window_table(int64_t start);
+  void emit_window(Emitter& out, int64_t start, Table& table);
+  void write_group(std::string& line, int64_t start, const Group& g) const;
+  void write_output(JsonBuilder& out, const Output& o, const Group& g) const;
+  std::optional<double> numeric_output(const Output& o, const Group& g) const;
+  void close_windows(Emitter* out);
+
+  AggOptions opts_;
+  std::vector<Recipe> recipes_;
+  std::vector<Output> outputs_;
+  std::vector<std::string> canonical_aggs_;
+  FieldExtractor extractor_;
+  std::vector<size_t> by_slots_;
+  std::vector<Expr> exprs_;
+  std::vector<std::vector<size_t>> expr_slots_;  // expression path i -> extractor slot
+  // The event time: the first candidate (ts, or --time-field) is read with
+  // the other fields, so the walk can stop early; the fallbacks (timestamp,
+  // time, @timestamp) only when it is absent.
+  bool needs_time_ = false;
+  size_t time_slot_ = 0;
+  FieldExtractor time_fallback_;
+  std::vector<size_t> fallback_time_slots_;  // in time_fallback_'s slots
+  std::vector<Path> main_paths_;              // extractor_'s paths, by slot
+  size_t add_path(const Path& p);
+  bool read_time(simdjson::ondemand::document& doc, TimeNs& t);
+  bool windowed_ = false;
+  bool hold_windows_ = false;
+
+  std::map<int64_t, Table> windows_;  // by window start; INT64_MIN without a window
+  int64_t cached_start_ = 0;
+  Table* cached_table_ = nullptr;
+  size_t total_groups_ = 0;
+  std::optional<int64_t> watermark_;
+  uint64_t late_ = 0;
+
+  // Per-event scratch.
+  std::vector<Value> slots_;
+  std::vector<Value> expr_values_;
+  std::vector<char> expr_result_;
+  EvalScratch scratch_;
+  std::string key_;
+  std::string line_;
+};
+
+}  // namespace olly

@@ -1,0 +1,52 @@
+// Reading regular files in byte ranges split at line boundaries, so several
+// threads can aggregate one file (olly-agg -j N). Each range is read with
+// pread into its own buffer with simdjson padding after the data, so lines
+// are parsed in place without a copy.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace olly {
+
+struct FileChunk {
+  size_t file_index = 0;
+  uint64_t begin = 0, end = 0;  // lines starting in [begin, end) belong to this chunk
+};
+
+// Splits the files into chunks of at least min_chunk bytes, about `jobs` per
+// file. Returns false (and no chunks) when an input is not a regular
+// uncompressed file (stdin, a pipe, gzip or zstd): those are read serially.
+bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t min_chunk,
+                 std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes);
+
+class ChunkLineReader {
+ public:
+  ChunkLineReader();
+  ~ChunkLineReader();
+  ChunkLineReader(const ChunkLineReader&) = delete;
+  ChunkLineReader& operator=(const ChunkLineReader&) = delete;
+
+  // Throws InputError when the file cannot be opened or read.
+  void open(const std::string& path, uint64_t begin, uint64_t end);
+  // The next line (without its LF or CRLF). capacity: bytes readable from
+  // line.data() on (at least line.size() + SIMDJSON_PADDING).
+  bool next(std::string_view& line, size_t& capacity);
+  uint64_t lines() const { return lines_; }  // lines returned so far
+
+ private:
+  bool fill();  // reads more; false at end of file
+
+  int fd_ = -1;
+  std::string path_;
+  std::vector<char> buf_;
+  size_t head_ = 0, tail_ = 0;  // unread bytes are buf_[head_, tail_)
+  uint64_t head_offset_ = 0;    // file offset of buf_[head_]
+  uint64_t read_offset_ = 0;    // file offset of the next pread
+  uint64_t end_ = 0;
+  bool eof_ = false;
+  uint64_t lines_ = 0;
+};
+
+}  // namespace olly

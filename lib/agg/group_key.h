@@ -1,0 +1,32 @@
+// Group keys: the values of the `by` fields of one event, encoded into one
+// byte string (the hash-map key), decoded again to write them out and to
+// sort groups by value. Missing and null are the same group (null).
+//
+// Encoding, per field: 'n' null; 'f' / 't' false / true; 'i' + 8 bytes
+// int64; 'd' + 8 bytes double (integral doubles are encoded as 'i', so 5.0
+// and 5 group together and partial states round-trip); 's' / 'a' / 'o' +
+// 4-byte length + bytes (string unescaped, array/object raw JSON).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "value.h"
+
+namespace olly {
+
+class JsonBuilder;
+
+void append_key_part(std::string& key, const Value& v);
+
+// Decodes one encoded key into its values (strings view into key).
+std::vector<Value> decode_key(std::string_view key);
+
+// Orders keys by their values: null < booleans < numbers < strings < arrays
+// < objects; numbers numerically, strings bytewise. Returns <0, 0, >0.
+int compare_keys(std::string_view a, std::string_view b);
+
+// Writes "name":value for each by-field.
+void write_key_fields(JsonBuilder& out, const std::vector<std::string>& names, std::string_view key);
+
+}  // namespace olly

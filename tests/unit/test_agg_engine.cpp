@@ -1,0 +1,206 @@
+// Aggregation internals: group keys, accumulator merges and state round
+// trips, and an Aggregator's partial output merged back by another.
+#include <doctest/doctest.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "agg/accum.h"
+#include "agg/aggregator.h"
+#include "agg/group_key.h"
+#include "writer.h"
+
+using namespace olly;
+
+namespace {
+
+std::string key_of(std::initializer_list<Value> values) {
+  std::string k;
+  for (const auto& v : values) append_key_part(k, v);
+  return k;
+}
+
+template <typename Acc>
+std::string state_json(const Acc& a) {
+  std::string s;
+  JsonBuilder b(s);
+  a.write_state(b);
+  return s;
+}
+
+// Runs lines through an Aggregator and returns what it emits at the end.
+std::string aggregate(const AggOptions& opts, const std::vector<std::string>& lines) {
+  Aggregator agg(opts);
+  simdjson::ondemand::parser parser;
+  for (const auto& l : lines) {
+    simdjson::padded_string p(l);
+    simdjson::ondemand::document doc;
+    REQUIRE(parser.iterate(p).get(doc) == simdjson::SUCCESS);
+    Aggregator::Outcome o;
+    REQUIRE(agg.add(doc, l, o) == simdjson::SUCCESS);
+  }
+  std::FILE* f = std::tmpfile();
+  {
+    OutputSink sink(fileno(f));
+    Stats stats;
+    Emitter out(sink, stats);
+    agg.emit_all(out);
+    sink.flush();
+  }
+  std::rewind(f);
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("group keys round trip and sort by value") {
+  std::string k = key_of({Value::string("api"), Value::integer(-5), Value::null(), Value::boolean(true),
+                          Value::number(2.5)});
+  auto v = decode_key(k);
+  REQUIRE(v.size() == 5);
+  CHECK(v[0].s == "api");
+  CHECK(v[1].i == -5);
+  CHECK(v[2].kind == Kind::null);
+  CHECK(v[3].b);
+  CHECK(v[4].d == 2.5);
+  // 5.0 and 5 are one group; missing and null are one group.
+  CHECK(key_of({Value::number(5.0)}) == key_of({Value::integer(5)}));
+  CHECK(key_of({Value::missing()}) == key_of({Value::null()}));
+  CHECK(compare_keys(key_of({Value::integer(10)}), key_of({Value::integer(9)})) > 0);
+  CHECK(compare_keys(key_of({Value::number(9.5)}), key_of({Value::integer(10)})) < 0);
+  CHECK(compare_keys(key_of({Value::string("b")}), key_of({Value::string("ab")})) > 0);
+  CHECK(compare_keys(key_of({Value::null()}), key_of({Value::integer(-100)})) < 0);
+  CHECK(compare_keys(key_of({Value::integer(1)}), key_of({Value::string("1")})) < 0);
+}
+
+TEST_CASE("numbers are read from numbers and whole-number strings") {
+  Num n;
+  CHECK(numeric_of(Value::integer(7), n));
+  CHECK(n.is_int);
+  CHECK(numeric_of(Value::string("250"), n));
+  CHECK(n.i == 250);
+  CHECK(numeric_of(Value::string("2.5e3"), n));
+  CHECK(n.d == 2500);
+  CHECK_FALSE(numeric_of(Value::string("25ms"), n));
+  CHECK_FALSE(numeric_of(Value::string(""), n));
+  CHECK_FALSE(numeric_of(Value::null(), n));
+  CHECK_FALSE(numeric_of(Value::boolean(true), n));
+}
+
+TEST_CASE("numeric accumulator merges exactly and falls back to doubles on overflow") {
+  NumericAcc whole, a, b;
+  std::string err;
+  for (int i = 1; i <= 1000; ++i) {
+    Value v = Value::integer(i * 7 - 3000);
+    whole.add(v, false, 0);
+    (i % 3 ? a : b).add(v, false, 0);
+  }
+  REQUIRE(a.merge(b, err));
+  CHECK(a.n == whole.n);
+  CHECK(a.isum == whole.isum);
+  CHECK(a.all_int);
+  CHECK(a.min.i == whole.min.i);
+  CHECK(a.max.i == whole.max.i);
+  CHECK(a.stddev() == doctest::Approx(whole.stddev()).epsilon(1e-12));
+  NumericAcc big;
+  big.add(Value::integer(INT64_MAX), false, 0);
+  big.add(Value::integer(10), false, 0);
+  CHECK_FALSE(big.all_int);
+  CHECK(big.sum_double() == doctest::Approx(9.223372036854775817e18));
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  REQUIRE(parser.parse(state_json(a)).get(e) == simdjson::SUCCESS);
+  NumericAcc back;
+  REQUIRE(back.read_state(e, err));
+  CHECK(state_json(back) == state_json(a));
+}
+
+TEST_CASE("first and last follow event time, then input order") {
+  PickAcc first(false), last(true);
+  first.add(Value::string("b"), true, 20);
+  first.add(Value::string("a"), true, 10);
+  first.add(Value::string("c"), true, 10);
+  last.add(Value::string("x"), true, 30);
+  last.add(Value::string("y"), true, 5);
+  last.add(Value::string("z"), true, 30);
+  CHECK(first.json == "\"a\"");
+  CHECK(last.json == "\"z\"");
+  PickAcc later(false);
+  later.add(Value::integer(1), true, 5);
+  std::string err;
+  REQUIRE(first.merge(later, err));
+  CHECK(first.json == "1");
+}
+
+TEST_CASE("partial states written by one aggregator merge into the same final result") {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    lines.push_back(R"({"ts":)" + std::to_string(1795600000 + i) + R"(,"svc":")" + (i % 3 ? "a" : "b") +
+                    R"(","lat":)" + std::to_string((i * 37) % 1000 + 1) + R"(,"user":"u)" + std::to_string(i % 700) +
+                    R"(","status":)" + (i % 10 ? "200" : "500") + "}");
+  }
+  AggPlan plan;
+  parse_agg_words({"count", "count_if(status >= 500)/count as err", "sum:lat", "min:lat", "max:lat", "p99:lat",
+                   "distinct:user", "top(2, user)", "first:lat", "last:lat", "hist:lat", "rate", "by", "svc",
+                   "every", "10m"},
+                  plan);
+  AggOptions opts;
+  opts.plan = plan;
+  const std::string single = aggregate(opts, lines);
+
+  AggOptions popts = opts;
+  popts.partial = true;
+  std::vector<std::string> first_half(lines.begin(), lines.begin() + 1700);
+  std::vector<std::string> second_half(lines.begin() + 1700, lines.end());
+  std::string partials = aggregate(popts, first_half) + aggregate(popts, second_half);
+
+  Aggregator merged(opts);
+  merged.set_hold_windows(true);
+  simdjson::dom::parser parser;
+  size_t start = 0, nl;
+  std::string error;
+  while ((nl = partials.find('\n', start)) != std::string::npos) {
+    simdjson::dom::element e;
+    REQUIRE(parser.parse(partials.substr(start, nl - start)).get(e) == simdjson::SUCCESS);
+    bool ok = merged.add_partial(e, error);
+    INFO(error);
+    REQUIRE(ok);
+    start = nl + 1;
+  }
+  std::FILE* f = std::tmpfile();
+  {
+    OutputSink sink(fileno(f));
+    Stats stats;
+    Emitter out(sink, stats);
+    merged.emit_all(out);
+    sink.flush();
+  }
+  std::rewind(f);
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  CHECK(text == single);
+  CHECK(single.find("\"err\":0.1") != std::string::npos);
+
+  // A partial of different aggregates is refused with a reason.
+  AggPlan other;
+  parse_agg_words({"count", "by", "svc"}, other);
+  AggOptions oopts;
+  oopts.plan = other;
+  Aggregator wrong(oopts);
+  simdjson::dom::element e;
+  REQUIRE(parser.parse(partials.substr(0, partials.find('\n'))).get(e) == simdjson::SUCCESS);
+  CHECK_FALSE(wrong.add_partial(e, error));
+  CHECK(error.find("different aggregates") != std::string::npos);
+}

@@ -1,0 +1,217 @@
+// olly-agg: group-by and time-window aggregation with mergeable state.
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "agg/run_agg.h"
+#include "cli.h"
+#include "diag.h"
+#include "timeutil.h"
+
+using namespace olly;
+
+namespace {
+
+struct Flags {
+  std::vector<std::string> words;  // AGG... [by F,...] [every D] [FILE...]
+  std::vector<std::string> aggs;   // -a
+  std::vector<std::string> by;     // -g
+  std::string every;               // -w
+  std::string lateness = "0s";
+  double accuracy = DDSketch::kDefaultAccuracy;
+  size_t top_capacity = SpaceSaving::kDefaultCapacity;
+  size_t max_groups = 1'000'000;
+  std::string sort = "key";
+  bool partial = false;
+  bool merge = false;
+  unsigned jobs = 0;
+  uint64_t min_chunk = 4u << 20;
+  CommonOptions common;
+};
+
+int64_t duration_or_throw(const std::string& text, const char* flag, bool allow_zero) {
+  auto ns = parse_duration(text);
+  if (!ns || *ns < 0 || (!allow_zero && *ns == 0)) {
+    throw UsageError(fmt::format("{}: '{}' is not a {}duration (e.g. 250ms, 10s, 1m, 1h)", flag, text,
+                                 allow_zero ? "" : "positive "));
+  }
+  return *ns;
+}
+
+AggOptions build_options(const Flags& f, AggRunOptions& run) {
+  AggOptions o;
+  for (const auto& a : f.aggs) o.plan.aggs.push_back(parse_agg_spec(a, "--agg"));
+  for (const auto& b : f.by) {
+    for (auto& field : split_field_list(b)) o.plan.by.push_back(field);
+  }
+  if (!f.every.empty()) {
+    o.plan.every_ns = duration_or_throw(f.every, "--every", false);
+    o.plan.every_text = f.every;
+  }
+  parse_agg_words(f.words, o.plan, !f.merge && f.aggs.empty());
+  run.files = o.plan.files;
+  run.merge = f.merge;
+  run.jobs = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+  run.min_chunk = f.min_chunk;
+  if (f.partial && f.merge) throw UsageError("--partial and --merge cannot be combined");
+  if (!f.merge) o.plan.validate();
+  if (!(f.accuracy > 0 && f.accuracy < 0.5)) {
+    throw UsageError(fmt::format("--accuracy: {} is not in (0, 0.5); 0.01 means 1% relative error", f.accuracy));
+  }
+  o.accuracy = f.accuracy;
+  o.topk_capacity = f.top_capacity;
+  o.lateness_ns = duration_or_throw(f.lateness, "--lateness", true);
+  o.max_groups = f.max_groups;
+  o.sort = f.sort == "key";
+  o.partial = f.partial;
+  o.time_field = f.common.time_field;
+  return o;
+}
+
+const char* kAggregates =
+    "count: events in the group.\n\n"
+    "count_if(EXPR): events for which EXPR (olly(7)) is true; named count_if_ plus the expression "
+    "spelled out (count_if(status >= 500) is count_if_status_ge_500).\n\n"
+    "sum(F), avg(F), min(F), max(F): over the numeric values of field F (numbers, and strings that "
+    "are whole numbers); other values are ignored. Integer sums are exact; min and max keep the "
+    "value as it was (integer or not). null when F never held a number.\n\n"
+    "stddev(F): sample standard deviation (n - 1); null below two values.\n\n"
+    "pNN(F): the NN-th percentile, any NN from 0 to 100 (p50, p90, p99, p99.9; median is p50): the "
+    "value at rank floor(q x (n - 1)) of the sorted values, estimated by a DDSketch within the "
+    "relative error --accuracy (1% by default) and printed to 6 significant digits; p0 and p100 are "
+    "the exact min and max. Named p99_F, p99_9_F.\n\n"
+    "distinct(F): the number of distinct values of F (null and missing not counted). Exact up to "
+    "1024 distinct values; beyond, a HyperLogLog with 2^14 registers, standard error 0.81%.\n\n"
+    "top(K, F) or topK:F: the K most frequent values of F, as [{\"value\":V,\"count\":N},...] by "
+    "count then value. Counts are exact while a group has at most max(--top-capacity, 4K) distinct "
+    "values; past that a space-saving summary keeps every value more frequent than n / capacity, "
+    "and an entry may carry \"error\": its count is at most that much too high.\n\n"
+    "rate: events per second: count divided by the window length; without `every`, by the time "
+    "between the group's first and last event (null when that is zero).\n\n"
+    "first(F), last(F): the value of F at the earliest / latest event time (input order breaks ties "
+    "and decides when events carry no time).\n\n"
+    "hist(F): a histogram with power-of-two buckets: [{\"lo\":L,\"hi\":H,\"count\":N},...], L < v <= H "
+    "(negative buckets mirrored, zero on its own).\n\n"
+    "ratio(A, B) or A/B: one numeric aggregate divided by another, null when B is 0 or null, e.g. "
+    "'count_if(status >= 500)/count as error_rate'. Named A_per_B unless named with as.\n\n"
+    "AGG as NAME (one word or separate words) names the output field; names must be unique.";
+
+const char* kPartialFormat =
+    "--partial writes, per group and window, one line (version 1):\n\n"
+    "{\"olly_agg_partial\":1, \"aggs\":[CANONICAL AGG TEXT,...], \"by\":[FIELD,...], \"every\":\"1m\" "
+    "(only with a window), \"window_start\":RFC3339, \"window_end\":RFC3339 (only with a window), "
+    "\"group\":{FIELD:VALUE,...}, \"state\":[{\"acc\":KIND, \"id\":ID, \"s\":STATE},...]}\n\n"
+    "The state list holds one accumulator per distinct input (sum, avg, min, max and stddev of a "
+    "field share one; every percentile of a field shares one sketch), in the order the aggregates "
+    "first need them. STATE by KIND:\n\n"
+    "count: {\"n\":N}.\n\n"
+    "numeric: {\"n\":N, \"all_int\":B, \"isum\":exact integer sum (valid while all_int), \"dsum\":S, "
+    "\"dcomp\":C (compensated double sum S + C), \"min\":X, \"max\":Y, \"mean\":M, \"m2\":M2 (Welford)}.\n\n"
+    "quantile: {\"alpha\":A, \"max_buckets\":B, \"count\":N, \"min\":X, \"max\":Y, \"zero\":Z, "
+    "\"pos\":[OFFSET,[C,...]], \"neg\":[OFFSET,[C,...]]}: bucket k = OFFSET+i counts values v with "
+    "gamma^(k-1) < v <= gamma^k, gamma = (1+A)/(1-A); neg counts magnitudes of negative values; "
+    "zero counts |v| < 1e-300.\n\n"
+    "distinct: {\"p\":14, \"exact\":BASE64} (sorted distinct 64-bit value hashes, little-endian) or "
+    "{\"p\":14, \"registers\":BASE64} (2^p one-byte HyperLogLog registers).\n\n"
+    "top: {\"capacity\":C, \"exact\":B, \"total\":N, \"items\":[[VALUE_JSON_TEXT, COUNT, ERROR],...]}.\n\n"
+    "first, last: {\"t\":NANOSECONDS or null, \"v\":VALUE} ({} when unset).\n\n"
+    "hist: {\"zero\":Z, \"pos\":[[K,N],...], \"neg\":[[K,N],...]} (bucket K: 2^(K-1) < |v| <= 2^K).\n\n"
+    "time_span (rate without every): {\"lo\":NS, \"hi\":NS} ({} when no event had a time).\n\n"
+    "--merge reads such lines from any number of files or stdin, checks that aggs, by and every "
+    "agree, and merges states group by group: counts, sums, min and max exactly as one run over all "
+    "the input would give them, percentiles and distinct within the sketches' error. Sketches built "
+    "with different --accuracy do not merge. A newer version number is refused.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  CLI::App app{"Group-by and time-window aggregation with mergeable state.", "olly-agg"};
+  app.add_option("ARGS", f.words,
+                 "Aggregates, then optionally `by FIELD,...` and `every DURATION`, then input files "
+                 "(stdin when none or -)")
+      ->type_name("AGG... [by F,...] [every D] [FILE...]");
+  app.add_option("-a,--agg", f.aggs, "An aggregate (repeatable), as in -a 'p99(latency_ms) as p99'")
+      ->type_name("AGG")
+      ->allow_extra_args(false);
+  app.add_option("-g,--by", f.by, "Group by these fields (comma-separated paths; repeatable)")
+      ->type_name("FIELDS")
+      ->allow_extra_args(false);
+  app.add_option("-w,--every", f.every, "Tumbling event-time windows of this length (10s, 1m, 1h)")
+      ->type_name("DURATION");
+  app.add_option("--lateness", f.lateness,
+                 "Emit a window once event time passes its end plus this (default 0s); later events "
+                 "for it are late: counted in --stats and sent to --errors")
+      ->type_name("DURATION");
+  app.add_option("--accuracy", f.accuracy, "Relative error of percentiles (default 0.01 = 1%)")
+      ->type_name("FRACTION");
+  app.add_option("--top-capacity", f.top_capacity,
+                 "Counters per top(K, F) summary (at least 4K; default 1024); counts are exact below it")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-groups", f.max_groups,
+                 "Stop with an error (exit 3) when more groups than this are held at once (default 1000000)")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  add_choice(app, "--sort", f.sort, {"key", "none"},
+             "Output order within a window: key (by group values; the default) or none (first seen)", "ORDER");
+  app.add_flag("--partial", f.partial, "Write mergeable state instead of final values (see PARTIAL STATE)");
+  app.add_flag("--merge", f.merge,
+               "Read partial states (from --partial) and write final values; AGG words may be left out");
+  app.add_option("-j,--jobs", f.jobs,
+                 "Threads for regular files, split at line boundaries (default: the number of cores); "
+                 "stdin and compressed input are read by one thread")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--min-chunk", f.min_chunk, "Smallest byte range a thread gets (testing)")->group("");
+  add_common_options(app, f.common);
+
+  ToolDoc doc;
+  doc.name = "olly-agg";
+  doc.summary = "group-by and time-window aggregation with mergeable state";
+  doc.synopsis =
+      "olly-agg [OPTIONS] AGG... [by FIELD,...] [every DURATION] [FILE...]\n"
+      "olly-agg --merge [OPTIONS] [FILE...]";
+  doc.description =
+      "olly-agg groups NDJSON events by the values of the `by` fields and, with `every`, by tumbling "
+      "event-time windows, and writes one event per group and window holding the group fields and the "
+      "aggregates (see AGGREGATES). An aggregate is written p99(latency_ms) (quoted in the shell) or "
+      "p99:latency_ms; -a, -g and -w say the same as flags.\n\n"
+      "Without `every` there is one result per group at the end of input. With `every D`, events "
+      "fall in windows [k D, (k+1) D) of their event time (--time-field; default the first of ts, "
+      "timestamp, time, @timestamp; RFC 3339 or epoch numbers), output events carry window_start and "
+      "window_end (RFC 3339), and a window is written as soon as the stream's event time passes its "
+      "end plus --lateness, so `tail -f app.ndjson | olly-agg count by status every 1m` streams. An "
+      "event for a window already written is late: it is counted (\"late\" in --stats) and sent to "
+      "--errors. Events without a time are bad lines when `every` is given.\n\n"
+      "Output is sorted by window, then by group values (null, booleans, numbers, strings); --sort "
+      "none keeps first-seen order. A missing group field groups as null.\n\n"
+      "Memory is bounded by groups x aggregates (sketches are a few KiB each), never by input size; "
+      "--max-groups stops a run that would hold too many groups. Regular files are read by -j "
+      "threads, each aggregating a byte range; their states merge exactly as --merge merges partial "
+      "states. With more than one thread, lateness is judged within each range.\n\n"
+      "--partial writes mergeable state instead of final values, and --merge combines any number of "
+      "partial streams into the result one run over all the input would give: shard the input, run "
+      "olly-agg --partial where the data is (xargs -P, GNU parallel, Hadoop Streaming or Spark pipe "
+      "mappers), and merge in one reducer.";
+  doc.sections = {{"AGGREGATES", kAggregates}, {"PARTIAL STATE", kPartialFormat}};
+  doc.examples = {
+      {"olly agg count p99:latency_ms by service requests.ndjson", "Requests and p99 latency per service."},
+      {"olly agg count 'count_if(status >= 500)/count as error_rate' by path every 1m requests.ndjson",
+       "Per-minute request count and error rate per path."},
+      {"olly agg 'top(3, path)' distinct:user_id requests.ndjson", "The three most requested paths and the number of distinct users."},
+      {"olly agg --partial count sum:bytes by service requests.ndjson | olly agg --merge",
+       "Partial state, then merged: the same result as one run."},
+      {"olly agg -a count -a 'p50(latency_ms) as median' -g service,status requests.ndjson",
+       "The same aggregates written as flags."},
+  };
+  doc.exit_status = exit_status_text("");
+  doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)", "olly-alert(1)", "olly-view(1)"};
+
+  return run_tool(app, doc, argc, argv, [&] {
+    AggRunOptions run;
+    AggOptions opts = build_options(f, run);
+    RunContext ctx(f.common);
+    return run_agg(opts, run, ctx);
+  });
+}
