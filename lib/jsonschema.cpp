@@ -893,6 +893,17 @@ class Evaluator {
       : s_(s), out_(out), max_errors_(max_errors), value_limit_(value_limit) {}
 
   bool eval(const SchemaNode& n, element inst, Annotations* ann) {
+    // Recursive schemas over deeply nested instances must end in a violation,
+    // not a stack overflow.
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(d) { ++depth; }
+      ~DepthGuard() { --depth; }
+    } guard(depth_);
+    if (depth_ > kMaxEvalDepth) {
+      report(n, "depth", inst, fmt::format("nested deeper than {} schema levels; not validated", kMaxEvalDepth));
+      return false;
+    }
     if (n.boolean >= 0) {
       if (n.boolean) return true;
       report(n, n.keyword.empty() ? "false" : n.keyword, inst, false_message(n.keyword));
@@ -1284,6 +1295,8 @@ class Evaluator {
   size_t value_limit_;
   std::vector<Segment> path_;
   std::vector<const SchemaResource*> scope_;
+  int depth_ = 0;
+  static constexpr int kMaxEvalDepth = 1000;
 };
 
 }  // namespace

@@ -187,8 +187,21 @@ inline bool same_text(std::string_view a, std::string_view b) {
 }
 
 class Checker {
+  int depth_ = 0;
+  static constexpr int kMaxFastDepth = 500;  // instance levels; the evaluator allows 1000 schema levels
+
  public:
   error_code check(const SchemaFastNode& f, od::value v) {
+    // As deep as the full evaluator goes (it reports the depth violation).
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(d) { ++depth; }
+      ~DepthGuard() { --depth; }
+    } guard(depth_);
+    if (depth_ > kMaxFastDepth) {
+      ok_ = false;
+      return SUCCESS;
+    }
     if (f.boolean >= 0) {
       if (!f.boolean) ok_ = false;
       return SUCCESS;
