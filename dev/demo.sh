@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds olly and runs the incident-triage demo (SCENARIOS.md, 1) on the
-# sample data shipped in tests/data.
+# sample data shipped in tests/data (written by us).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash dev/deps.sh
@@ -8,9 +8,32 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 export PATH="$PWD/build/bin:$PATH"
 cd tests/data
-run() { printf '\n$ %s\n' "$*"; bash -c "$*"; }
-echo "== Checkout errors spiked. Which requests failed, and where did they go?"
-run "olly filter 'path =~ \"^/api/checkout\" && status >= 500' --select ts,status,upstream,latency_ms requests.ndjson | head -5"
+run() { printf '\n$ %s\n' "$1"; bash -c "$1"; }
+
+nginx='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_addr'
+export nginx
+
+echo "== 03:00, checkout errors spiked. The nginx access log, minute by minute, per upstream:"
+run 'olly parse combined --format-string "$nginx" access.log \
+  | olly filter '"'"'path =~ "^/api/checkout" && ts >= "2026-11-25T02:40:00Z"'"'"' \
+  | olly agg count '"'"'count_if(status >= 500)'"'"' p99:request_time by upstream_addr every 2m'
+
 echo
-echo "== How slow were the failing calls, in seconds?"
-run "olly filter 'status >= 500' requests.ndjson | olly eval --set latency_s='latency_ms / 1000' --set slow='latency_ms > 800' | olly filter slow --select ts,upstream,latency_s --limit 3"
+echo "== One line of the rotated log was cut mid-write: it was counted, not lost. Keep it aside:"
+run 'olly parse combined --format-string "$nginx" --errors /tmp/olly-demo-bad.ndjson access.log > /dev/null; cat /tmp/olly-demo-bad.ndjson'
+
+echo
+echo "== Who is failing? The error rate per upstream over the whole log:"
+run 'olly parse combined --format-string "$nginx" access.log 2>/dev/null \
+  | olly agg count '"'"'count_if(status >= 500)/count as error_rate'"'"' by upstream_addr'
+
+echo
+echo "== The service's own JSON logs: the slow failures, with their trace ids, in seconds:"
+run 'olly filter '"'"'status >= 500 && upstream == "10.0.3.7"'"'"' requests.ndjson \
+  | olly eval --set latency_s='"'"'latency_ms / 1000'"'"' \
+  | olly filter '"'"'latency_s > 1.5'"'"' --select ts,trace_id,error.type,latency_s --limit 4'
+
+echo
+echo "== Do these events still honour their data contract? (exit 1 and a list when not)"
+olly schema infer requests.ndjson > /tmp/olly-demo-contract.json
+run 'olly validate --summary /tmp/olly-demo-contract.json requests.ndjson && echo "contract holds"'
