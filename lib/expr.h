@@ -17,7 +17,13 @@ namespace olly {
 // Reset per event by the caller: views into it stay valid until then.
 class EvalScratch {
  public:
-  std::string_view keep(std::string s);
+  // A cleared string owned by the scratch; fill it, then view it until reset().
+  std::string& buffer();
+  std::string_view keep(std::string_view s) {
+    std::string& b = buffer();
+    b.assign(s);
+    return b;
+  }
   void reset() { used_ = 0; }
 
  private:
@@ -49,6 +55,8 @@ class Expr {
   bool test(std::span<const Value> slots, EvalScratch& scratch) const;
 
   const std::string& text() const { return text_; }
+  // True when the expression is the constant `true` (filter 'true').
+  bool is_constant_true() const;
 
  private:
   std::unique_ptr<detail::Node> root_;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "writer.h"
 
@@ -54,6 +56,8 @@ class RunContext {
   // stderr, and returns the exit status (status, or 3 when input failed).
   int finish(int status);
   void note_input_failure() { input_failed_ = true; }
+  // A tool-specific counter added to the --stats line (e.g. "late" for agg).
+  void add_stat(std::string name, int64_t value) { extra_stats_.emplace_back(std::move(name), value); }
 
  private:
   CommonOptions opts_;
@@ -63,6 +67,7 @@ class RunContext {
   bool color_ = false;
   bool input_failed_ = false;
   std::string first_reason_;
+  std::vector<std::pair<std::string, int64_t>> extra_stats_;
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -16,15 +16,26 @@ constexpr int64_t kNsPerSec = 1'000'000'000;
 // RFC 3339 / ISO 8601 date-time: "2026-11-25T02:40:00Z", fractions up to 9
 // digits, "z", "+02:00", "+0200", a space instead of "T". A value without an
 // offset is read in the zone tz (UTC when null).
+// Details: "t" as separator; "," as decimal mark; offsets "+hh:mm", "+hhmm",
+// "+hh" (hh <= 23, mm <= 59); a date alone ("2026-11-25") is local midnight;
+// seconds may be omitted ("...T02:40Z"). Fraction digits past 9 are truncated.
+// A leap second "23:59:60" (only valid where it is 23:59:60 UTC) is folded to
+// 23:59:59.999999999 UTC, keeping order. Strict: no surrounding whitespace,
+// day checked against the month (leap years), nullopt outside TimeNs range.
+// No allocation, no locale.
 class TimeZone;
 std::optional<TimeNs> parse_rfc3339(std::string_view s, const TimeZone* tz = nullptr);
 
 // Epoch numbers, unit chosen by magnitude: |v| < 1e11 seconds, < 1e14
-// milliseconds, < 1e17 microseconds, else nanoseconds.
+// milliseconds, < 1e17 microseconds, else nanoseconds. nullopt when the
+// result overflows TimeNs (or v is NaN/inf). A double's fraction is read from
+// its shortest decimal spelling (1732500000.123 -> ...123000000 ns);
+// sub-nanosecond digits are truncated toward zero.
 std::optional<TimeNs> time_from_epoch(int64_t v);
 std::optional<TimeNs> time_from_epoch(double v);
 
-// A string that is an RFC 3339 time or an epoch number (by magnitude).
+// A string that is an RFC 3339 time or an epoch number (by magnitude):
+// "1732500000", "1732500000.123", "-5", "1.7325e9".
 std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz = nullptr);
 
 // RFC 3339 in UTC with "Z": fraction digits as needed (none, 3, 6 or 9) when
@@ -34,19 +45,36 @@ std::string format_rfc3339(TimeNs t, int frac_digits = -1);
 
 // Durations: "250ms", "5s", "1m", "2h", "1d", "1w", "1h30m", "1.5s", "100us",
 // "100µs", "10ns". Returns nanoseconds; nullopt when malformed.
+// Units: ns, us/µs/μs, ms, s, m, h, d (24h), w (7d); parts in any order;
+// digits required both sides of '.'; "0" alone is allowed; empty, negative,
+// unknown unit, missing unit and overflow (> INT64_MAX ns) are rejected.
 std::optional<int64_t> parse_duration(std::string_view s);
-// "1m", "250ms", "1h30m": the shortest exact spelling.
+// "1m", "250ms", "1h30m": exact; greedy w/d/h/m, then seconds with a decimal
+// fraction ("1.5s") or one sub-second unit ("250ms", "1.5us"). "0s" for 0;
+// negative values get a leading '-' (which parse_duration rejects).
 std::string format_duration(int64_t ns);
 
-// Common log format time "10/Oct/2000:13:55:36 -0700" (nginx $time_local).
+// Common log format time "10/Oct/2000:13:55:36 -0700" (nginx $time_local);
+// also "+07:00" offsets and an optional ".frac" after the seconds.
 std::optional<TimeNs> parse_clf_time(std::string_view s);
 // RFC 3164 "Oct 11 22:14:15" (also "Oct  1 ..."), year and zone supplied
-// by the caller (syslog lines carry neither).
+// by the caller (syslog lines carry neither). Also "Oct 1 ..." and an
+// optional fraction "Oct 11 22:14:15.123". tz null means UTC.
 std::optional<TimeNs> parse_bsd_syslog_time(std::string_view s, int year, const TimeZone* tz);
 
 // A time zone: "UTC", "Z", fixed offsets "+05:30" / "-0800", "local" (the TZ
 // environment / /etc/localtime) and IANA names ("Europe/Berlin") read from
 // the system's TZif files (/usr/share/zoneinfo), with DST transitions.
+// Names: "UTC"/"utc"/"Z"/"z"; "+hh:mm"/"+hhmm"/"+hh"; "local" = $TZ (":name",
+// an IANA name, an absolute TZif path, or a POSIX TZ string; empty = UTC),
+// else /etc/localtime, else UTC; IANA names are looked up under $TZDIR or
+// /usr/share/zoneinfo (names with "..", a leading '/' or odd characters are
+// rejected). TZif v1 and v2+/v3 (64-bit section used when present); the
+// footer's POSIX TZ rule (Mm.w.d, Jn, n dates, times up to +-167h) is
+// expanded into transitions up to year 2262, the end of TimeNs. Leap-second
+// records are ignored ("right/" zones would be off by the leap seconds).
+// load() returns nullopt with *error set ("unknown time zone ...", "no time
+// zone database at ... (install the tzdata package)", "not a TZif file").
 class TimeZone {
  public:
   static std::optional<TimeZone> load(std::string_view name, std::string* error = nullptr);
@@ -54,14 +82,18 @@ class TimeZone {
   // Offset from UTC in seconds in force at UTC instant t.
   int32_t offset_at_utc(TimeNs t) const;
   // Offset for a local wall-clock time given as seconds since the epoch as if
-  // it were UTC (ambiguous times take the earlier offset).
+  // it were UTC (ambiguous times take the earlier offset, i.e. the first
+  // occurrence; times skipped by a forward jump take the offset in force
+  // before the jump, so 02:30 in a 02:00->03:00 gap reads as 03:30).
   int32_t offset_for_local(int64_t local_seconds) const;
   const std::string& name() const { return name_; }
 
  private:
   std::string name_;
+  // The offset of a fixed zone, or the offset before the first transition.
   int32_t fixed_offset_ = 0;
-  // Transition table from TZif (empty for fixed zones).
+  // Transition table from TZif (empty for fixed zones); `at` in UTC seconds,
+  // strictly increasing.
   struct Transition { int64_t at; int32_t offset; };
   std::vector<Transition> transitions_;
   friend struct TimeZoneLoader;

@@ -1,0 +1,132 @@
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include "diag.h"
+#include "expr.h"
+#include "extract.h"
+#include "stage.h"
+
+using namespace olly;
+
+namespace {
+
+// Evaluates expr over one JSON document.
+Value eval_on(const std::string& expr_text, const std::string& json, std::string* text_out = nullptr) {
+  static simdjson::ondemand::parser parser;
+  static PaddedLine padded;
+  static EvalScratch scratch;
+  static std::vector<Value> slots;
+  Expr expr = Expr::compile(expr_text);
+  FieldExtractor ex;
+  for (const auto& p : expr.paths()) ex.add(p);
+  simdjson::ondemand::document doc;
+  REQUIRE(!parser.iterate(padded.set(json)).get(doc));
+  REQUIRE(!ex.extract(doc, slots));
+  scratch.reset();
+  Value v = expr.eval(slots, scratch);
+  if (text_out) {
+    text_out->clear();
+    if (v.kind == Kind::string) text_out->assign(v.s);
+  }
+  return v;
+}
+
+bool holds(const std::string& expr_text, const std::string& json) {
+  return truthy(eval_on(expr_text, json));
+}
+
+std::string compile_error(const std::string& text) {
+  try {
+    Expr::compile(text, "EXPR");
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("comparisons follow DESIGN.md's null and coercion rules") {
+  const std::string ev = R"({"status":503,"s":"500","name":"api","n":null,"f":1.5,"ok":true})";
+  CHECK(holds("status >= 500", ev));
+  CHECK_FALSE(holds("status < 500", ev));
+  CHECK(holds("s >= 500", ev));          // whole-number string compares numerically
+  CHECK(holds("s == 500", ev));
+  CHECK_FALSE(holds("name > 5", ev));    // not a number: false
+  CHECK_FALSE(holds("name < 5", ev));
+  CHECK_FALSE(holds("missing < 5", ev)); // null compares false (unlike jq)
+  CHECK_FALSE(holds("missing != 5", ev));
+  CHECK(holds("missing == null", ev));
+  CHECK(holds("n == null", ev));
+  CHECK_FALSE(holds("n != null", ev));
+  CHECK(holds("status != null", ev));
+  CHECK(holds("ok == true", ev));
+  CHECK(holds("f > 1 && f < 2", ev));
+  CHECK(holds("!(status == 200)", ev));
+  CHECK(holds("not status == 200", ev));
+  CHECK(holds("status == 200 or name == 'api'", ev));
+}
+
+TEST_CASE("regex, in, functions") {
+  const std::string ev =
+      R"({"path":"/api/checkout/7","tags":["a","b"],"obj":{"k":1},"msg":"Failed password for root","n":3,"ts":"2026-11-25T02:40:00Z"})";
+  CHECK(holds(R"(path =~ "^/api/checkout")", ev));
+  CHECK(holds(R"(path !~ "^/health")", ev));
+  CHECK(holds(R"(msg =~ "(?i)failed PASSWORD")", ev));
+  CHECK(holds(R"(n in [1, 2, 3])", ev));
+  CHECK_FALSE(holds(R"(n in [1, 2])", ev));
+  CHECK(holds(R"("b" in tags)", ev));
+  CHECK(holds(R"("k" in obj)", ev));
+  CHECK(holds(R"("check" in path)", ev));
+  CHECK(holds("len(tags) == 2", ev));
+  CHECK(holds("len(obj) == 1", ev));
+  CHECK(holds("len(path) == 15", ev));
+  CHECK(holds("exists(obj.k) && !exists(obj.z)", ev));
+  CHECK(holds(R"(lower("AbC") == "abc" && upper(path) == "/API/CHECKOUT/7")", ev));
+  CHECK(holds(R"(contains(msg, "password") && starts_with(path, "/api") && ends_with(path, "/7"))", ev));
+  CHECK(holds(R"(int("42") == 42 && float("1.5") == 1.5 && str(n) == "3")", ev));
+  CHECK(holds("ts(ts) == 1795574400", ev));
+  CHECK(holds("coalesce(nope, n) == 3", ev));
+  CHECK(holds("tags[1] == 'b' && obj.k == 1", ev));
+  CHECK(holds("now() > ts(ts)", ev));
+}
+
+TEST_CASE("arithmetic and durations") {
+  const std::string ev = R"({"latency_ms":250,"big":9223372036854775807})";
+  CHECK(eval_on("latency_ms / 1000", ev).d == doctest::Approx(0.25));
+  CHECK(eval_on("latency_ms * 2 + 1", ev).i == 501);
+  CHECK(eval_on("latency_ms % 7", ev).i == 5);
+  CHECK(eval_on("-latency_ms", ev).i == -250);
+  CHECK(eval_on("big + 1", ev).kind == Kind::number);  // overflow becomes a double
+  CHECK(eval_on("1 / 0", ev).kind == Kind::null);
+  CHECK(eval_on("250ms", ev).d == doctest::Approx(0.25));
+  CHECK(eval_on("1h30m", ev).d == doctest::Approx(5400));
+  std::string s;
+  eval_on("'a' + 'b'", ev, &s);
+  CHECK(s == "ab");
+}
+
+TEST_CASE("syntax errors point at the column") {
+  std::string e = compile_error("status >= && x");
+  CHECK(e.find("column 11") != std::string::npos);
+  CHECK(e.find("\n  status >= && x\n             ^") != std::string::npos);
+  CHECK(compile_error("status = 5").find("'=='") != std::string::npos);
+  CHECK(compile_error("a == 1 == 2").find("do not chain") != std::string::npos);
+  CHECK(compile_error("nosuch(1)").find("unknown function") != std::string::npos);
+  CHECK(compile_error(R"(x =~ "(")").find("bad regex") != std::string::npos);
+  CHECK(compile_error("'open").find("unterminated") != std::string::npos);
+  CHECK(compile_error("(a").find("expected ')'") != std::string::npos);
+  CHECK(compile_error("exists(1)").find("field path") != std::string::npos);
+  CHECK(compile_error("5xyz").find("not a number or a duration") != std::string::npos);
+  CHECK(compile_error("").find("expected an operand") != std::string::npos);
+}
+
+TEST_CASE("hostile expressions do not crash") {
+  std::string deep(100000, '(');
+  CHECK(compile_error(deep).find("nested too deeply") != std::string::npos);
+  CHECK(compile_error(std::string(100000, '!') + "x").find("nested too deeply") != std::string::npos);
+  CHECK(compile_error(std::string(100000, '-') + "x").find("nested too deeply") != std::string::npos);
+  std::string text = "(((((((((((1)))))))))))";
+  CHECK(eval_on(text, "{}").i == 1);
+  CHECK(compile_error(std::string("a == \"\xff\"")).empty());
+}

@@ -1,0 +1,76 @@
+#include "eval.h"
+
+#include <fmt/format.h>
+
+#include "diag.h"
+
+namespace olly {
+
+EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::keep_unlisted) {
+  if (opts.sets.empty()) throw UsageError("--set: give at least one NAME=EXPR");
+  assignments_.reserve(opts.sets.size());
+  for (const auto& spec : opts.sets) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError(fmt::format("--set: '{}' is not NAME=EXPR", spec));
+    }
+    Assignment a;
+    a.target = parse_path_or_throw(std::string_view(spec).substr(0, eq), "--set");
+    a.expr = Expr::compile(std::string_view(spec).substr(eq + 1), fmt::format("--set {}", a.target.text));
+    assignments_.push_back(std::move(a));
+  }
+  for (size_t i = 0; i < assignments_.size(); ++i) {
+    bind(assignments_[i], i);
+    rewriter_.set(assignments_[i].target, i, "--set");
+  }
+  if (!opts.where.empty()) {
+    where_.emplace(Expr::compile(opts.where, "--where"));
+    for (const auto& p : where_->paths()) where_slots_.push_back(extractor_.add(p));
+  }
+  results_.resize(assignments_.size());
+}
+
+void EvalStage::bind(Assignment& a, size_t position) {
+  for (const auto& path : a.expr.paths()) {
+    SlotSource src;
+    // A later --set sees the value an earlier one computed.
+    for (size_t j = position; j-- > 0;) {
+      if (assignments_[j].target == path) {
+        src.from_assignment = true;
+        src.index = j;
+        break;
+      }
+    }
+    if (!src.from_assignment) src.index = extractor_.add(path);
+    a.sources.push_back(src);
+  }
+  a.slots.resize(a.sources.size());
+}
+
+simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
+  if (auto e = extractor_.extract(*ev.doc, event_slots_)) return e;
+  scratch_.reset();
+  if (where_) {
+    where_values_.resize(where_slots_.size());
+    for (size_t i = 0; i < where_slots_.size(); ++i) where_values_[i] = event_slots_[where_slots_[i]];
+    if (!where_->test(where_values_, scratch_)) {
+      // olly-eval --where: events it does not select pass through unchanged.
+      out.line(ev.raw);
+      return simdjson::SUCCESS;
+    }
+  }
+  for (size_t i = 0; i < assignments_.size(); ++i) {
+    Assignment& a = assignments_[i];
+    for (size_t k = 0; k < a.sources.size(); ++k) {
+      const SlotSource& src = a.sources[k];
+      a.slots[k] = src.from_assignment ? results_[src.index] : event_slots_[src.index];
+    }
+    results_[i] = a.expr.eval(a.slots, scratch_);
+  }
+  ev.doc->rewind();
+  if (auto e = rewriter_.rewrite(*ev.doc, results_, out.buffer())) return e;
+  out.commit();
+  return simdjson::SUCCESS;
+}
+
+}  // namespace olly

@@ -1,0 +1,53 @@
+// olly-eval's stage: add or replace fields computed by expressions.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "expr.h"
+#include "extract.h"
+#include "rewrite.h"
+#include "run.h"
+#include "stage.h"
+
+namespace olly {
+
+struct EvalOptions {
+  std::vector<std::string> sets;  // "name=EXPR"
+  std::string where;
+  std::vector<std::string> files;
+  CommonOptions common;
+};
+
+class EvalStage : public Stage {
+ public:
+  explicit EvalStage(const EvalOptions& opts);
+  simdjson::error_code on_event(Event& ev, Emitter& out) override;
+
+ private:
+  // Where an expression's slot comes from: the event, or an earlier --set.
+  struct SlotSource {
+    bool from_assignment = false;
+    size_t index = 0;  // extractor slot or assignment number
+  };
+  struct Assignment {
+    Path target;
+    Expr expr;
+    std::vector<SlotSource> sources;
+    std::vector<Value> slots;  // reused per event
+  };
+
+  void bind(Assignment& a, size_t position);
+
+  std::vector<Assignment> assignments_;
+  std::optional<Expr> where_;
+  std::vector<size_t> where_slots_;
+  std::vector<Value> where_values_;
+  FieldExtractor extractor_;
+  std::vector<Value> event_slots_;
+  std::vector<Value> results_;
+  EvalScratch scratch_;
+  ObjectRewriter rewriter_;
+};
+
+}  // namespace olly

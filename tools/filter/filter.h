@@ -1,0 +1,56 @@
+// olly-filter's stage: keep events matching an expression, optionally
+// within a time range, projected or passed through byte for byte.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "expr.h"
+#include "extract.h"
+#include "rewrite.h"
+#include "run.h"
+#include "stage.h"
+#include "timefield.h"
+
+namespace olly {
+
+struct FilterOptions {
+  std::string expression;
+  std::vector<std::string> files;
+  std::vector<std::string> select;
+  std::vector<std::string> drop;
+  bool invert = false;
+  bool fail_empty = false;
+  int64_t limit = -1;
+  std::string since;
+  std::string until;
+  std::string now;
+  bool with_filename = false;
+  CommonOptions common;
+};
+
+class FilterStage : public Stage {
+ public:
+  // Compiles everything once; throws UsageError naming the flag.
+  FilterStage(const FilterOptions& opts, size_t input_count);
+
+  simdjson::error_code on_event(Event& ev, Emitter& out) override;
+  bool done() const override { return limit_ >= 0 && matched_ >= static_cast<uint64_t>(limit_); }
+  uint64_t matched() const { return matched_; }
+
+ private:
+  Expr expr_;
+  FieldExtractor extractor_;
+  std::vector<Value> slots_;
+  EvalScratch scratch_;
+  std::optional<TimeFieldReader> time_;
+  std::optional<TimeNs> since_, until_;
+  std::optional<ObjectRewriter> rewriter_;
+  std::vector<Value> set_values_;  // rewriter values: [0] = _file
+  bool invert_ = false;
+  bool add_filename_ = false;
+  int64_t limit_ = -1;
+  uint64_t matched_ = 0;
+};
+
+}  // namespace olly

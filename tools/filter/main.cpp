@@ -1,0 +1,73 @@
+// olly-filter: keep events matching an expression.
+#include "cli.h"
+#include "filter.h"
+
+using namespace olly;
+
+int main(int argc, char** argv) {
+  FilterOptions opts;
+  CLI::App app{"Keep the events that match an expression.", "olly-filter"};
+  app.add_option("EXPR", opts.expression, "Expression an event must satisfy (see olly(7))")->required();
+  app.add_option("FILE", opts.files, "Input files (.gz and .zst read transparently); stdin when none or -");
+  app.add_option("-s,--select", opts.select, "Keep only these fields (comma-separated paths), in input order")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("FIELDS");
+  app.add_option("-d,--drop", opts.drop, "Remove these fields (comma-separated paths)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("FIELDS");
+  app.add_flag("-v,--invert", opts.invert, "Keep the events that do NOT match EXPR");
+  app.add_flag("--fail-empty", opts.fail_empty, "Exit 1 when no event matched");
+  app.add_option("-n,--limit", opts.limit, "Stop after N matching events")->type_name("N")->check(CLI::NonNegativeNumber);
+  app.add_option("--since", opts.since,
+                 "Keep events at or after TIME: RFC 3339, epoch, or a duration before --now (15m)")
+      ->type_name("TIME");
+  app.add_option("--until", opts.until, "Keep events before TIME (same forms as --since)")->type_name("TIME");
+  app.add_option("--now", opts.now, "The time relative --since/--until count back from (default: the clock)")
+      ->type_name("TIME");
+  app.add_flag("-H,--with-filename", opts.with_filename, "Add the input file name as _file when reading several files");
+  add_common_options(app, opts.common);
+
+  ToolDoc doc;
+  doc.name = "olly-filter";
+  doc.summary = "keep events matching an expression";
+  doc.synopsis = "olly-filter [OPTIONS] EXPR [FILE...]";
+  doc.description =
+      "olly-filter reads NDJSON events and writes those for which EXPR is true. Without a projection "
+      "the matching lines are written exactly as they were read, byte for byte; --select and --drop "
+      "rewrite each event, copying the values they keep unchanged.\n\n"
+      "EXPR is the olly expression language (olly(7)): comparisons, =~ with RE2 patterns, in, "
+      "arithmetic, functions such as exists(), lower() and ts(). A missing field is null, and every "
+      "comparison with null is false except == null and != null, so a filter on a field an event "
+      "lacks drops that event. A string compares with a number numerically when the whole string is "
+      "a number.\n\n"
+      "--since and --until select by event time, read from --time-field (default: the first of ts, "
+      "timestamp, time, @timestamp), as RFC 3339 or epoch seconds, milliseconds, microseconds or "
+      "nanoseconds (by magnitude). Events without a readable time are dropped when either is given.\n\n"
+      "Lines that are not JSON are counted, reported at the end and sent to --errors FILE; blank "
+      "lines are skipped. olly-filter parses only what it needs (simdjson On-Demand): values it does "
+      "not read are skipped, not validated; use olly-parse json to validate whole lines. With "
+      "duplicate keys the first occurrence counts.";
+  doc.examples = {
+      {"olly filter 'status >= 500' requests.ndjson", "Keep server errors."},
+      {"olly filter 'path =~ \"^/api/checkout\" && latency_ms > 800' --select ts,upstream,latency_ms requests.ndjson",
+       "Slow checkout calls, projected to three fields."},
+      {"olly filter --since 2026-11-25T02:44:00Z --until 2026-11-25T02:45:00Z 'level == \"error\"' requests.ndjson",
+       "Errors within one minute of event time."},
+      {"olly filter 'error.type in [\"Timeout\", \"ConnectionReset\"]' --drop error,trace_id --limit 2 requests.ndjson",
+       "The first two network failures, without their error object and trace id."},
+      {"olly filter --fail-empty 'status == 418' requests.ndjson", "Exit 1 because no event matches (for CI and cron)."},
+  };
+  doc.exit_status = exit_status_text("no event matched and --fail-empty was given");
+  doc.see_also = {"olly(1)", "olly(7)", "olly-eval(1)", "olly-agg(1)"};
+
+  return run_tool(app, doc, argc, argv, [&] {
+    LineReader reader(opts.files);
+    RunContext ctx(opts.common);
+    FilterStage stage(opts, reader.input_count());
+    drive_json(reader, ctx, stage);
+    int status = (opts.fail_empty && stage.matched() == 0) ? kExitFindings : kExitOk;
+    return ctx.finish(status);
+  });
+}
