@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "diag.h"
 #include "run.h"
 
 namespace olly {
@@ -31,16 +32,44 @@ struct ToolDoc {
   std::vector<std::pair<std::string, std::string>> sections;
 };
 
+// Text fields (description, sections, exit_status) are plain text:
+// paragraphs separated by blank lines; a paragraph whose lines are all
+// indented by two or more spaces is shown verbatim (code); lines starting
+// with "- " are list items, and an item "- TERM: text" whose TERM has no
+// spaces becomes a tagged item (TERM in bold).
+
 // The standard exit-status paragraph (0/1/2/3 as in olly(7)).
 std::string exit_status_text(std::string_view findings_meaning);
+
+// The option group that holds the shared flags (and --help, --version) so
+// --help and the man page show them in their own section.
+inline constexpr const char* kCommonGroup = "Common options";
 
 // Adds --errors, --strict, --stats, --time-field and --color to app, bound to opts.
 // Tools that do not read NDJSON events may leave out --time-field.
 void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field = true);
 
+// Adds an option whose value must be one of a fixed set (e.g. --color
+// auto|always|never). The set is recorded on the option itself so the man
+// page and the completions can list it (see option_choices). placeholder is
+// the argument name shown in help and man ("WHEN"); empty shows the set.
+CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& target,
+                        std::vector<std::string> choices, const std::string& description,
+                        const std::string& placeholder = "");
+
+// The fixed value set of an option: the one given to add_choice, else the
+// members of a CLI::IsMember check attached to it; empty when free-form.
+std::vector<std::string> option_choices(const CLI::Option& opt);
+
+// The argument placeholder of an option as written in help and man pages
+// ("FILE", "EXPR"), without validator annotations; empty for flags.
+std::string option_placeholder(const CLI::Option& opt);
+
 // Runs a tool: parses argv into app (errors: message naming the flag, exit 2),
 // handles --help (flags then examples), --version and --generate, then calls
 // body. UsageError -> 2, InputError -> 3, StrictStop -> 3; returns the exit status.
+// The hidden `--generate KIND` prints a rendering (man, bash, zsh, fish, or
+// examples: one example command per line) and exits 0.
 int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
              const std::function<int()>& body);
 

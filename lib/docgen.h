@@ -14,7 +14,10 @@ std::string render_man(const CLI::App& app, const ToolDoc& doc);   // roff, sect
 std::string render_bash(const CLI::App& app, const ToolDoc& doc);  // bash-completion script
 std::string render_zsh(const CLI::App& app, const ToolDoc& doc);   // #compdef script
 std::string render_fish(const CLI::App& app, const ToolDoc& doc);  // complete -c lines
-// The examples block appended to --help.
+// The examples block appended to --help ("Examples:" and each command with
+// its explanation); empty when the tool has none.
 std::string render_help_examples(const ToolDoc& doc);
+// One example command per line (`--generate examples`), for tests/check-docs.
+std::string render_examples(const ToolDoc& doc);
 
 }  // namespace olly

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "json_value.h"
+#include "small_bitset.h"
 
 namespace olly {
 
@@ -108,20 +109,24 @@ struct FieldExtractor::Impl {
     size_t pending = 0;
     for (const auto& child : node.children) pending += child.index < 0;
     if (pending == 0) return simdjson::SUCCESS;
-    for (auto field_result : obj) {  
+    SmallBitset seen(node.children.size());
+    for (auto field_result : obj) {
       ondemand::field field;
       if (auto e = std::move(field_result).get(field)) return e;
       const TrieNode* match = nullptr;
       ondemand::raw_json_string key = field.key();
-      for (const auto& child : node.children) {
+      for (size_t i = 0; i < node.children.size(); ++i) {
+        const TrieNode& child = node.children[i];
         if (child.index < 0 && key_equals(key, child.key)) {
-          match = &child;
+          // olly keeps the first occurrence of a duplicate key.
+          if (!seen.test(i)) match = &child;
+          seen.set(i);
           break;
         }
       }
       if (!match) continue;  // value skipped by the iterator
       if (auto e = capture(field.value(), *match, slots)) return e;
-      // olly keeps the first occurrence of a duplicate key; stop once all are read.
+      // Stop once every listed member is read.
       if (--pending == 0) break;
     }
     return simdjson::SUCCESS;

@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "json_value.h"
+#include "small_bitset.h"
 #include "writer.h"
 
 namespace olly {
@@ -116,11 +117,11 @@ struct ObjectRewriter::Impl {
   }
 
   // Appends set targets under node that the input did not have.
-  void append_missing(const OpNode& node, const std::vector<bool>& seen, const std::vector<Value>& values,
+  void append_missing(const OpNode& node, const SmallBitset& seen, const std::vector<Value>& values,
                       std::string& out, bool& first) {
     for (size_t i = 0; i < node.children.size(); ++i) {
       const OpNode& child = node.children[i];
-      if (seen[i] || !has_set(child)) continue;
+      if (seen.test(i) || !has_set(child)) continue;
       if (!first) out.push_back(',');
       first = false;
       append_json_string(out, child.key);
@@ -144,7 +145,7 @@ struct ObjectRewriter::Impl {
     }
     out.push_back('{');
     bool first = true;
-    std::vector<bool> seen(node.children.size(), false);
+    SmallBitset seen(node.children.size());
     append_missing(node, seen, values, out, first);
     out.push_back('}');
   }
@@ -153,8 +154,8 @@ struct ObjectRewriter::Impl {
                             std::string& out) {
     out.push_back('{');
     bool first = true;
-    std::vector<bool> seen(node.children.size(), false);
-    for (auto field_result : obj) {  
+    SmallBitset seen(node.children.size());
+    for (auto field_result : obj) {
       ondemand::field field;
       if (auto e = std::move(field_result).get(field)) return e;
       std::string_view key = raw_key(field.key());
@@ -174,8 +175,8 @@ struct ObjectRewriter::Impl {
         continue;
       }
       // A repeated key: olly keeps the first occurrence (and drops all when asked).
-      if (seen[op_index]) continue;
-      seen[op_index] = true;
+      if (seen.test(op_index)) continue;
+      seen.set(op_index);
       switch (op->action) {
         case Action::drop: continue;
         case Action::set:
@@ -241,7 +242,7 @@ simdjson::error_code ObjectRewriter::rewrite(ondemand::document& doc, const std:
     if (auto e = doc.raw_json().get(raw)) return e;
     out.push_back('{');
     bool first = true;
-    std::vector<bool> seen(impl_->root.children.size(), false);
+    SmallBitset seen(impl_->root.children.size());
     impl_->append_missing(impl_->root, seen, values, out, first);
     out.push_back('}');
     return simdjson::SUCCESS;

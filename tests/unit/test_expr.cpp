@@ -109,7 +109,7 @@ TEST_CASE("arithmetic and durations") {
 TEST_CASE("syntax errors point at the column") {
   std::string e = compile_error("status >= && x");
   CHECK(e.find("column 11") != std::string::npos);
-  CHECK(e.find("\n  status >= && x\n             ^") != std::string::npos);
+  CHECK(e.find("\n  status >= && x\n            ^") != std::string::npos);
   CHECK(compile_error("status = 5").find("'=='") != std::string::npos);
   CHECK(compile_error("a == 1 == 2").find("do not chain") != std::string::npos);
   CHECK(compile_error("nosuch(1)").find("unknown function") != std::string::npos);

@@ -1,5 +1,6 @@
 // olly-eval: add or replace fields computed by expressions.
 #include "cli.h"
+#include "diag.h"
 #include "eval.h"
 
 using namespace olly;

@@ -1,5 +1,6 @@
 // olly-filter: keep events matching an expression.
 #include "cli.h"
+#include "diag.h"
 #include "filter.h"
 
 using namespace olly;
