@@ -95,6 +95,14 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
 def tool_version(argv):
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
@@ -112,6 +120,7 @@ def main():
     ap.add_argument("--commit", default="?")
     args = ap.parse_args()
 
+    load_start = load_average()
     data = args.data
     size = os.path.getsize(data)
     mb = size / 1e6
@@ -207,6 +216,9 @@ def main():
     out.append(f"- CPU: {cpu_model()} ({os.cpu_count()} cores visible)")
     out.append(f"- Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
     out.append(f"- olly commit: {args.commit}")
+    out.append(f"- Load average (1/5/15 min) at start: {load_start}; at end: {load_average()} "
+               "(the machine is shared: a load above the core count slows the long jq/gojq/mlr "
+               "runs most and inflates their ratios)")
     out.append(f"- Input: {size / 1e6:.1f} MB, {nlines} lines of NDJSON "
                f"({size / max(nlines, 1):.0f} bytes a line) from `olly-bench-gen`")
     if have_olly:
