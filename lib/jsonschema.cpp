@@ -1296,7 +1296,7 @@ class Evaluator {
   std::vector<Segment> path_;
   std::vector<const SchemaResource*> scope_;
   int depth_ = 0;
-  static constexpr int kMaxEvalDepth = 1000;
+  static constexpr int kMaxEvalDepth = 300;
 };
 
 }  // namespace

@@ -188,7 +188,7 @@ inline bool same_text(std::string_view a, std::string_view b) {
 
 class Checker {
   int depth_ = 0;
-  static constexpr int kMaxFastDepth = 500;  // instance levels; the evaluator allows 1000 schema levels
+  static constexpr int kMaxFastDepth = 150;  // instance levels; the evaluator allows 300 schema levels
 
  public:
   error_code check(const SchemaFastNode& f, od::value v) {
