@@ -91,6 +91,8 @@ class JsonBuilder {
 void append_json_string(std::string& out, std::string_view s);
 // Appends the shortest text that reads back as exactly v (null for NaN/inf).
 void append_json_number(std::string& out, double v);
+// Appends code point cp encoded as UTF-8 (cp <= 0x10FFFF).
+void append_utf8(std::string& out, uint32_t cp);
 // True when s is valid UTF-8.
 bool is_valid_utf8(std::string_view s);
 
