@@ -245,7 +245,7 @@ class Bench:
             r.update(label=row.label, cmd=shown_command(row), checked=row.checked)
             measured.append(r)
             print(f"  {row.label:40s} {r['seconds']:8.3f}s {size / 1e6 / r['seconds']:9.1f} MB/s "
-                  f"{r['rss_kib'] / 1024:8.1f} MB  {str(r['lines']):>9s} lines  ({r['runs']} runs)",
+                  f"{r['rss_kib'] / 1024:8.1f} MB  {'-' if r['lines'] is None else r['lines']:>9} lines  ({r['runs']} runs)",
                   flush=True)
         counts = {r["lines"] for r in measured if r["checked"]}
         if len(counts) > 1:
