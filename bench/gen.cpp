@@ -3,6 +3,7 @@
 //   olly-bench-gen --lines 1000000 --seed 42 > events.ndjson
 //   olly-bench-gen --lines 100000 --seed 7 --format combined > access.log
 //   olly-bench-gen --lines 100000 --seed 7 --format logfmt > app.logfmt
+//   olly-bench-gen --lines 100000 --seed 7 --format syslog > app.syslog
 //
 // The same seed gives the same events in every format, byte for byte, on
 // every machine (our own PRNG, no <random> distributions, whose output is
@@ -564,7 +565,11 @@ void write_logfmt(Out& out, TimeFormatter& tf, const Event& e) {
   out.add(" method=");
   out.add(e.route->method);
   out.add(" path=");
+  // go-logfmt quotes any value holding a space, '=', '"' or a control
+  // character: the search path's query string holds '=' (and no quote or backslash).
+  if (e.route->has_query) out.add('"');
   add_path(out, e);
+  if (e.route->has_query) out.add('"');
   out.add(" status=");
   out.add_uint(static_cast<uint64_t>(e.status));
   out.add(" latency_ms=");
@@ -603,12 +608,40 @@ void write_logfmt(Out& out, TimeFormatter& tf, const Event& e) {
   out.add('\n');
 }
 
+// RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG, as an app
+// logging to a collector would send it: facility local4, severity from level.
+//   <166>1 2026-11-25T00:00:00.003Z orders-2 orders 1234 - - GET /api/v2/orders/315789 200 18.63ms
+void write_syslog(Out& out, TimeFormatter& tf, const Event& e) {
+  constexpr uint64_t kLocal4 = 20;
+  const uint64_t severity = e.status >= 500 ? 3 : e.status >= 400 ? 4 : 6;
+  out.add('<');
+  out.add_uint(kLocal4 * 8 + severity);
+  out.add(">1 ");
+  out.add(tf.rfc3339(e.ts_ms));
+  out.add(' ');
+  add_host(out, e);
+  out.add(' ');
+  out.add(kServices[static_cast<size_t>(e.route->service)]);
+  out.add(' ');
+  // A stable pid per host: one process per host and service.
+  out.add_uint(static_cast<uint64_t>(1000 + 97 * e.route->service + 13 * e.host));
+  out.add(" - - ");
+  out.add(e.route->method);
+  out.add(' ');
+  add_path(out, e);
+  out.add(' ');
+  out.add_uint(static_cast<uint64_t>(e.status));
+  out.add(' ');
+  out.add_centi(e.latency_centi_ms);
+  out.add("ms\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   GenOptions opts;
   CLI::App app{"olly-bench-gen: seeded generator of realistic request events (NDJSON, "
-               "nginx combined or logfmt) for olly's benchmarks"};
+               "nginx combined, logfmt or RFC 5424 syslog) for olly's benchmarks"};
   app.add_option("--lines,-n", opts.lines, "number of events")->capture_default_str();
   app.add_option("--seed,-s", opts.seed, "random seed (same seed, same output)")->capture_default_str();
   app.add_option("--start", opts.start, "first timestamp, YYYY-MM-DDTHH:MM:SSZ")->capture_default_str();
@@ -618,8 +651,8 @@ int main(int argc, char** argv) {
   app.add_option("--rate", opts.rate, "mean events per second (spacing of ts)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--format,-f", opts.format, "json, combined (nginx) or logfmt")
-      ->check(CLI::IsMember({"json", "combined", "logfmt"}))
+  app.add_option("--format,-f", opts.format, "json, combined (nginx), logfmt or syslog (RFC 5424)")
+      ->check(CLI::IsMember({"json", "combined", "logfmt", "syslog"}))
       ->capture_default_str();
   try {
     app.parse(argc, argv);
@@ -637,15 +670,20 @@ int main(int argc, char** argv) {
   Generator gen(opts, start_ms);
   TimeFormatter tf;
   Out out;
-  const int format = opts.format == "json" ? 0 : opts.format == "combined" ? 1 : 2;
+  const int format = opts.format == "json"       ? 0
+                     : opts.format == "combined" ? 1
+                     : opts.format == "logfmt"   ? 2
+                                                 : 3;
   for (uint64_t i = 0; i < opts.lines; ++i) {
     const Event e = gen.next();
     if (format == 0) {
       write_json(out, tf, e);
     } else if (format == 1) {
       write_combined(out, tf, e);
-    } else {
+    } else if (format == 2) {
       write_logfmt(out, tf, e);
+    } else {
+      write_syslog(out, tf, e);
     }
     out.maybe_flush();
   }
