@@ -2,6 +2,10 @@
 // syslog, CSV). Internal to lib/parse.
 #pragma once
 #include <cstdint>
+#include <cstring>
+#if defined(__AVX512BW__) && defined(__BMI2__)
+#include <immintrin.h>
+#endif
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,24 +44,76 @@ void write_ts(JsonBuilder& out, TimeNs t);
 // appended straight to its string. Only scalar values may follow member();
 // nested values go through JsonBuilder::key().
 bool is_plain_ascii(std::string_view s);  // printable ASCII, no '"' or '\'
+
+#if defined(__AVX512BW__) && defined(__BMI2__)
+// The first n <= 64 bytes at p are plain (as is_plain_ascii). A masked load
+// never touches the bytes past n, so short strings need no scalar tail.
+inline bool plain_block(const char* p, size_t n) {
+  const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(n));
+  const __m512i x = _mm512_maskz_loadu_epi8(m, p);
+  // Signed compare: below 0x20 covers control bytes and bytes >= 0x80.
+  __mmask64 bad = _mm512_mask_cmplt_epi8_mask(m, x, _mm512_set1_epi8(0x20));
+  bad |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('"'));
+  bad |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('\\'));
+  return bad == 0;
+}
+inline bool is_plain_short(std::string_view s) {
+  return s.size() <= 64 ? plain_block(s.data(), s.size()) : is_plain_ascii(s);
+}
+#else
+inline bool is_plain_short(std::string_view s) { return is_plain_ascii(s); }
+#endif
+
+// Appends s as a JSON string: copied as is when plain, escaped otherwise.
 inline void append_string(std::string& buf, std::string_view s) {
-  if (is_plain_ascii(s)) {
-    buf.push_back('"');
-    buf.append(s);
-    buf.push_back('"');
+  if (is_plain_short(s)) {
+    const size_t at = buf.size();
+    buf.resize(at + s.size() + 2);  // one capacity check; the bytes are overwritten
+    char* d = buf.data() + at;
+    d[0] = '"';
+    if (!s.empty()) std::memcpy(d + 1, s.data(), s.size());
+    d[s.size() + 1] = '"';
   } else {
     append_json_string(buf, s);
   }
 }
+// Appends `"key":` (and the comma before it when needed).
 inline std::string& member(JsonBuilder& out, std::string_view key) {
   out.raw(std::string_view());
   std::string& buf = out.out();
-  append_string(buf, key);
-  buf.push_back(':');
+  if (is_plain_short(key)) {
+    const size_t at = buf.size();
+    buf.resize(at + key.size() + 3);
+    char* d = buf.data() + at;
+    d[0] = '"';
+    if (!key.empty()) std::memcpy(d + 1, key.data(), key.size());
+    d[key.size() + 1] = '"';
+    d[key.size() + 2] = ':';
+  } else {
+    append_json_string(buf, key);
+    buf.push_back(':');
+  }
   return buf;
 }
 inline void member_string(JsonBuilder& out, std::string_view key, std::string_view v) {
-  append_string(member(out, key), v);
+  if (!(is_plain_short(key) && is_plain_short(v))) {
+    append_string(member(out, key), v);
+    return;
+  }
+  out.raw(std::string_view());
+  std::string& buf = out.out();
+  // `"key":"value"` in one step: a single capacity check and no escaping.
+  const size_t at = buf.size();
+  buf.resize(at + key.size() + v.size() + 5);
+  char* d = buf.data() + at;
+  *d++ = '"';
+  if (!key.empty()) std::memcpy(d, key.data(), key.size());
+  d += key.size();
+  *d++ = '"';
+  *d++ = ':';
+  *d++ = '"';
+  if (!v.empty()) std::memcpy(d, v.data(), v.size());
+  d[v.size()] = '"';
 }
 inline void member_raw(JsonBuilder& out, std::string_view key, std::string_view json) {
   member(out, key).append(json);
