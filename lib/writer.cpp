@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace olly {
@@ -15,6 +17,12 @@ OutputSink::OutputSink(int fd) : fd_(fd) {
   // A closed pipe must end us quietly (exit 0), not by signal.
   std::signal(SIGPIPE, SIG_IGN);
   buf_.reserve(kFlushAt * 2);
+#ifdef F_SETPIPE_SZ
+  // Into a pipe, a bigger buffer lets us run ahead of the reader instead of
+  // waking it every 64 KiB (best effort: the limit may refuse it).
+  struct stat st;
+  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) (void)::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);
+#endif
 }
 
 OutputSink::~OutputSink() { flush(); }

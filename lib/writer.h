@@ -29,7 +29,7 @@ class OutputSink {
   // quietly with status 0, as `| head` expects; other errors exit 3.
   void flush();
 
-  static constexpr size_t kFlushAt = 64 * 1024;
+  static constexpr size_t kFlushAt = 256 * 1024;
 
  private:
   int fd_;
