@@ -43,9 +43,8 @@ bool is_name_char(char c) {
 size_t find_closing_quote(std::string_view line, size_t from, size_t body) {
   const char* p = line.data();
   while (from < line.size()) {
-    const void* q = std::memchr(p + from, '"', line.size() - from);
-    if (!q) return std::string_view::npos;
-    size_t quote = static_cast<size_t>(static_cast<const char*>(q) - p);
+    const size_t quote = detail::find_byte(line, from, '"');
+    if (quote == std::string_view::npos) return std::string_view::npos;
     size_t back = quote;
     while (back > body && p[back - 1] == '\\') --back;
     if ((quote - back) % 2 == 0) return quote;
@@ -64,7 +63,7 @@ int hex_value(char c) {
 // Apache writes \" and \\ in quoted fields, nginx \xHH: decode both.
 // Returns value itself when there is nothing to decode.
 std::string_view unescape_quoted(std::string_view value, std::string& buf) {
-  if (std::memchr(value.data(), '\\', value.size()) == nullptr) return value;
+  if (detail::find_byte(value, 0, '\\') == std::string_view::npos) return value;
   buf.clear();
   for (size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
@@ -208,7 +207,7 @@ bool AccessLogFormat::match_from(std::string_view line, size_t pos, size_t k,
   if (item.literal.empty()) {  // the last variable
     size_t end = line.size();
     if (read_extras_) {
-      size_t sp = line.find(' ', pos);
+      size_t sp = detail::find_byte(line, pos, ' ');
       if (sp != std::string_view::npos) end = sp;
     }
     values[k] = line.substr(pos, end - pos);
@@ -224,11 +223,11 @@ bool AccessLogFormat::match_from(std::string_view line, size_t pos, size_t k,
       at = search;
       while (true) {
         at = find_closing_quote(line, at, pos);
-        if (at == std::string_view::npos || line.substr(at).starts_with(item.literal)) break;
+        if (at == std::string_view::npos || detail::has_literal_at(line, at, item.literal)) break;
         ++at;
       }
     } else {
-      at = line.find(item.literal, search);
+      at = detail::find_literal(line, item.literal, search);
     }
     if (at == std::string_view::npos) {
       if (k + 1 == optional_from_) {
@@ -318,7 +317,7 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
       return false;
     case Kind::time_local:
     case Kind::time_iso8601: {
-      const bool hit = time_cache.valid && time_cache.text == value &&
+      const bool hit = time_cache.valid && same_bytes(time_cache.text, value) &&
                        time_cache.year == static_cast<int>(item.kind);
       if (!hit) {
         auto t = item.kind == Kind::time_local ? parse_clf_time(value) : parse_rfc3339(value, opts.tz);

@@ -60,9 +60,58 @@ inline bool plain_block(const char* p, size_t n) {
 inline bool is_plain_short(std::string_view s) {
   return s.size() <= 64 ? plain_block(s.data(), s.size()) : is_plain_ascii(s);
 }
+// Where byte c first occurs in s at or after from (npos when it does not):
+// fields are short, so one 64-byte block usually answers without a call.
+inline size_t find_byte(std::string_view s, size_t from, char c) {
+  const __m512i needle = _mm512_set1_epi8(c);
+  while (from < s.size()) {
+    const size_t n = s.size() - from;
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(n < 64 ? n : 64));
+    const __m512i x = _mm512_maskz_loadu_epi8(m, s.data() + from);
+    const uint64_t hits = _mm512_mask_cmpeq_epi8_mask(m, x, needle);
+    if (hits) return from + static_cast<size_t>(__builtin_ctzll(hits));
+    from += 64;
+  }
+  return std::string_view::npos;
+}
+// a == b for short strings without a library call.
+inline bool same_bytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 64) return a == b;
+  const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(a.size()));
+  const __m512i x = _mm512_maskz_loadu_epi8(m, a.data());
+  const __m512i y = _mm512_maskz_loadu_epi8(m, b.data());
+  return _mm512_mask_cmpneq_epi8_mask(m, x, y) == 0;
+}
 #else
 inline bool is_plain_short(std::string_view s) { return is_plain_ascii(s); }
+inline size_t find_byte(std::string_view s, size_t from, char c) {
+  if (from >= s.size()) return std::string_view::npos;
+  const void* q = std::memchr(s.data() + from, c, s.size() - from);
+  return q ? static_cast<size_t>(static_cast<const char*>(q) - s.data()) : std::string_view::npos;
+}
+inline bool same_bytes(std::string_view a, std::string_view b) { return a == b; }
 #endif
+
+// s.find(lit, from) for the short literals of a log layout.
+inline size_t find_literal(std::string_view s, std::string_view lit, size_t from) {
+  if (lit.empty()) return from <= s.size() ? from : std::string_view::npos;
+  while (true) {
+    const size_t at = find_byte(s, from, lit[0]);
+    if (at == std::string_view::npos || lit.size() > s.size() - at) return std::string_view::npos;
+    size_t k = 1;
+    while (k < lit.size() && s[at + k] == lit[k]) ++k;
+    if (k == lit.size()) return at;
+    from = at + 1;
+  }
+}
+// s.substr(at).starts_with(lit), inline.
+inline bool has_literal_at(std::string_view s, size_t at, std::string_view lit) {
+  if (at > s.size() || lit.size() > s.size() - at) return false;
+  for (size_t k = 0; k < lit.size(); ++k)
+    if (s[at + k] != lit[k]) return false;
+  return true;
+}
 
 // Appends s as a JSON string: copied as is when plain, escaped otherwise.
 inline void append_string(std::string& buf, std::string_view s) {
