@@ -1,5 +1,8 @@
 // logfmt: key=value pairs, following go-logfmt's decoder (the de-facto spec).
 #include <cstring>
+#if defined(__AVX512BW__) && defined(__BMI2__)
+#include <immintrin.h>
+#endif
 
 #include "parse/line_detail.h"
 #include "parse/line_formats.h"
@@ -123,6 +126,33 @@ bool valid_key(std::string_view key) {
 inline bool is_separator(unsigned char c) { return c <= ' '; }
 inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; }
 
+// The end of the run of plain bytes (keys, bare values) starting at i; high
+// gets the OR of the run's bytes' top bits (non-ASCII keys need a check).
+inline size_t plain_run_end(const unsigned char* p, size_t i, size_t n, unsigned char& high) {
+#if defined(__AVX512BW__) && defined(__BMI2__)
+  while (i < n) {
+    const size_t left = n - i;
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(left < 64 ? left : 64));
+    const __m512i x = _mm512_maskz_loadu_epi8(m, p + i);
+    uint64_t stop = _mm512_mask_cmple_epu8_mask(m, x, _mm512_set1_epi8(' '));
+    stop |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('='));
+    stop |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('"'));
+    const uint64_t top = _mm512_movepi8_mask(x) & m;
+    if (stop) {
+      const unsigned k = static_cast<unsigned>(__builtin_ctzll(stop));
+      if (_bzhi_u64(top, k)) high |= 0x80;
+      return i + k;
+    }
+    if (top) high |= 0x80;
+    i += 64;
+  }
+  return n;
+#else
+  while (i < n && is_plain(p[i])) { high |= p[i]; ++i; }
+  return i;
+#endif
+}
+
 // Scans the pairs of line into s.pairs; false with reason on a syntax error.
 bool scan(std::string_view line, Scratch& s, std::string& reason) {
   const size_t n = line.size();
@@ -137,7 +167,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
     if (i == n) break;
     size_t key_begin = i;
     unsigned char high = 0;
-    while (i < n && is_plain(p[i])) { high |= p[i]; ++i; }
+    i = plain_run_end(p, i, n, high);
     if (i == key_begin) {
       set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
       return false;
@@ -205,7 +235,8 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
       continue;
     }
     size_t value_begin = i;
-    while (i < n && is_plain(p[i])) ++i;
+    unsigned char value_high = 0;
+    i = plain_run_end(p, i, n, value_high);
     if (i < n && !is_separator(p[i])) {
       set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
       return false;
