@@ -12,10 +12,20 @@ void group_keys(const std::vector<std::string_view>& keys, std::vector<uint32_t>
   const size_t n = keys.size();
   group.resize(n);
   if (n <= 24) {
+    // Length and end bytes first: distinct keys almost never share all three,
+    // so the byte compare runs only for real duplicates.
+    uint64_t print[24];
+    for (size_t i = 0; i < n; ++i) {
+      std::string_view k = keys[i];
+      uint64_t ends = k.empty() ? 0
+                                : static_cast<unsigned char>(k.front()) << 8 |
+                                      static_cast<unsigned char>(k.back());
+      print[i] = static_cast<uint64_t>(k.size()) << 16 | ends;
+    }
     for (size_t i = 0; i < n; ++i) {
       group[i] = static_cast<uint32_t>(i);
       for (size_t j = 0; j < i; ++j) {
-        if (keys[j] == keys[i]) { group[i] = group[j]; break; }
+        if (print[j] == print[i] && keys[j] == keys[i]) { group[i] = group[j]; break; }
       }
     }
     return;

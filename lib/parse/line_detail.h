@@ -144,14 +144,11 @@ inline std::string& member(JsonBuilder& out, std::string_view key) {
   }
   return buf;
 }
-inline void member_string(JsonBuilder& out, std::string_view key, std::string_view v) {
-  if (!(is_plain_short(key) && is_plain_short(v))) {
-    append_string(member(out, key), v);
-    return;
-  }
+// `"key":"value"` in one step, for a key and value known to be plain
+// (is_plain_ascii): a single capacity check and no escaping.
+inline void member_plain(JsonBuilder& out, std::string_view key, std::string_view v) {
   out.raw(std::string_view());
   std::string& buf = out.out();
-  // `"key":"value"` in one step: a single capacity check and no escaping.
   const size_t at = buf.size();
   buf.resize(at + key.size() + v.size() + 5);
   char* d = buf.data() + at;
@@ -163,6 +160,10 @@ inline void member_string(JsonBuilder& out, std::string_view key, std::string_vi
   *d++ = '"';
   if (!v.empty()) std::memcpy(d, v.data(), v.size());
   d[v.size()] = '"';
+}
+inline void member_string(JsonBuilder& out, std::string_view key, std::string_view v) {
+  if (is_plain_short(key) && is_plain_short(v)) member_plain(out, key, v);
+  else append_string(member(out, key), v);
 }
 inline void member_raw(JsonBuilder& out, std::string_view key, std::string_view json) {
   member(out, key).append(json);

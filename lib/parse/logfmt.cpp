@@ -18,6 +18,8 @@ struct Pair {
   std::string_view key;
   std::string_view value;  // into the line (raw, quoted_raw) or the decode buffer
   ValueKind kind;
+  bool key_plain = false;    // known to need no JSON escaping
+  bool value_plain = false;
 };
 
 // Reused across lines: parsing allocates only while these grow.
@@ -126,9 +128,12 @@ bool valid_key(std::string_view key) {
 inline bool is_separator(unsigned char c) { return c <= ' '; }
 inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; }
 
-// The end of the run of plain bytes (keys, bare values) starting at i; high
-// gets the OR of the run's bytes' top bits (non-ASCII keys need a check).
-inline size_t plain_run_end(const unsigned char* p, size_t i, size_t n, unsigned char& high) {
+// The end of the run of plain bytes (keys, bare values) starting at i. Sets
+// kHigh in flags when the run has a byte >= 0x80 (non-ASCII keys need a
+// check) and kBackslash for a '\\': without either it needs no JSON escaping
+// (the run has no control byte or '"' by definition).
+constexpr unsigned char kHigh = 0x80, kBackslash = 0x01;
+inline size_t plain_run_end(const unsigned char* p, size_t i, size_t n, unsigned char& flags) {
 #if defined(__AVX512BW__) && defined(__BMI2__)
   while (i < n) {
     const size_t left = n - i;
@@ -138,17 +143,23 @@ inline size_t plain_run_end(const unsigned char* p, size_t i, size_t n, unsigned
     stop |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('='));
     stop |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('"'));
     const uint64_t top = _mm512_movepi8_mask(x) & m;
+    const uint64_t backslash = _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('\\'));
     if (stop) {
       const unsigned k = static_cast<unsigned>(__builtin_ctzll(stop));
-      if (_bzhi_u64(top, k)) high |= 0x80;
+      if (_bzhi_u64(top, k)) flags |= kHigh;
+      if (_bzhi_u64(backslash, k)) flags |= kBackslash;
       return i + k;
     }
-    if (top) high |= 0x80;
+    if (top) flags |= kHigh;
+    if (backslash) flags |= kBackslash;
     i += 64;
   }
   return n;
 #else
-  while (i < n && is_plain(p[i])) { high |= p[i]; ++i; }
+  while (i < n && is_plain(p[i])) {
+    flags |= (p[i] & kHigh) | (p[i] == '\\' ? kBackslash : 0);
+    ++i;
+  }
   return i;
 #endif
 }
@@ -173,7 +184,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
       return false;
     }
     std::string_view key = line.substr(key_begin, i - key_begin);
-    if ((high & 0x80) && !valid_key(key)) {
+    if ((high & kHigh) && !valid_key(key)) {
       set_reason(reason, "invalid key", i);
       return false;
     }
@@ -182,12 +193,12 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
       return false;
     }
     if (i == n || is_separator(p[i])) {
-      s.pairs.push_back({key, {}, ValueKind::bare});
+      s.pairs.push_back({key, {}, ValueKind::bare, high == 0, true});
       continue;
     }
     ++i;  // '='
     if (i == n || is_separator(p[i])) {
-      s.pairs.push_back({key, std::string_view(), ValueKind::raw});
+      s.pairs.push_back({key, std::string_view(), ValueKind::raw, high == 0, true});
       continue;
     }
     if (p[i] == '=') {
@@ -219,7 +230,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
       std::string_view raw = line.substr(body, j - body);
       i = j + 1;
       if (!escaped) {
-        s.pairs.push_back({key, raw, ValueKind::quoted_raw});
+        s.pairs.push_back({key, raw, ValueKind::quoted_raw, high == 0, false});
       } else {
         size_t start = s.decoded.size();
         if (!unescape(raw, s.decoded)) {
@@ -229,7 +240,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
         // Offsets for now (see above): data() is patched after the loop.
         s.pairs.push_back({key, std::string_view(reinterpret_cast<const char*>(start),
                                                  s.decoded.size() - start),
-                           ValueKind::decoded});
+                           ValueKind::decoded, high == 0, false});
         any_decoded = true;
       }
       continue;
@@ -241,7 +252,8 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
       set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
       return false;
     }
-    s.pairs.push_back({key, line.substr(value_begin, i - value_begin), ValueKind::raw});
+    s.pairs.push_back({key, line.substr(value_begin, i - value_begin), ValueKind::raw,
+                       high == 0, value_high == 0});
   }
   if (any_decoded) {
     for (Pair& pr : s.pairs) {
@@ -254,7 +266,13 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
   return true;
 }
 
-void write_member(JsonBuilder& out, std::string_view key, const Pair& pr, bool infer) {
+void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const Pair& pr,
+                  bool infer) {
+  if (key_plain && pr.value_plain && pr.kind == ValueKind::raw &&
+      !(infer && (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false"))) {
+    detail::member_plain(out, key, pr.value);  // scan() saw every byte: no escaping needed
+    return;
+  }
   std::string& buf = detail::member(out, key);
   switch (pr.kind) {
     case ValueKind::bare:
@@ -311,7 +329,7 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
   for (size_t i = 0; i < n; ++i) {
     if (has_duplicates && s.group[i] != i) continue;
     const Pair& pr = has_duplicates ? s.pairs[s.last[i]] : s.pairs[i];
-    write_member(out, s.pairs[i].key, pr, opts.infer_types);
+    write_member(out, s.pairs[i].key, s.pairs[i].key_plain, pr, opts.infer_types);
     std::string_view k = s.pairs[i].key;
     if (k == "ts") has_ts = true;
     else if (!time_pair && pr.kind != ValueKind::bare &&
