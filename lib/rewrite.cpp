@@ -21,6 +21,7 @@ struct OpNode {
   std::string key;
   Action action = Action::none;
   size_t value_index = 0;
+  bool has_set = false;  // this node or one below it is set (decided when built)
   std::vector<OpNode> children;
 };
 
@@ -64,7 +65,7 @@ struct ObjectRewriter::Impl {
         if (child.key == step.key) next = &child;
       }
       if (!next) {
-        node->children.push_back(OpNode{step.key, Action::none, 0, {}});
+        node->children.push_back(OpNode{step.key, Action::none, 0, false, {}});
         next = &node->children.back();
       }
       node = next;
@@ -121,7 +122,7 @@ struct ObjectRewriter::Impl {
                       std::string& out, bool& first) {
     for (size_t i = 0; i < node.children.size(); ++i) {
       const OpNode& child = node.children[i];
-      if (seen.test(i) || !has_set(child)) continue;
+      if (seen.test(i) || !child.has_set) continue;
       if (!first) out.push_back(',');
       first = false;
       append_json_string(out, child.key);
@@ -130,13 +131,7 @@ struct ObjectRewriter::Impl {
     }
   }
 
-  static bool has_set(const OpNode& node) {
-    if (node.action == Action::set) return true;
-    for (const auto& c : node.children) {
-      if (has_set(c)) return true;
-    }
-    return false;
-  }
+
 
   void write_created(const OpNode& node, const std::vector<Value>& values, std::string& out) {
     if (node.action == Action::set) {
@@ -201,7 +196,7 @@ struct ObjectRewriter::Impl {
         if (auto e = field.value().get_object().get(child_obj)) return e;
         write_key(out, key, first);
         if (auto e = walk(child_obj, *op, values, out)) return e;
-      } else if (has_set(*op)) {
+      } else if (op->has_set) {
         write_key(out, key, first);
         write_created(*op, values, out);  // setting a.b replaces a non-object a
       } else if (mode == Mode::keep_unlisted) {
@@ -229,7 +224,16 @@ void ObjectRewriter::drop(const Path& path, std::string_view flag) {
   n.children.clear();
 }
 void ObjectRewriter::set(const Path& path, size_t index, std::string_view flag) {
-  OpNode& n = impl_->node_for(path, flag);
+  impl_->node_for(path, flag);
+  // Mark the path from the root down, so rewriting need not search for sets.
+  OpNode* node = &impl_->root;
+  for (const auto& step : path.steps) {
+    for (auto& child : node->children) {
+      if (child.key == step.key) node = &child;
+    }
+    node->has_set = true;
+  }
+  OpNode& n = *node;
   n.action = Action::set;
   n.value_index = index;
   n.children.clear();
