@@ -456,6 +456,23 @@ TEST_CASE("syslog: RFC 5424") {
   CHECK(syslog("<192>Oct 11 22:14:15 h a: b").reason == "invalid PRI (expected <0..191>) at column 1");
 }
 
+TEST_CASE("syslog: RFC 5424 ts keeps the time's fraction") {
+  // ts carries as many fraction digits as the instant needs (format_rfc3339
+  // with -1): milliseconds stay, a zero fraction is dropped.
+  auto ts_of = [](std::string_view time) {
+    std::string json = syslog("<166>1 " + std::string(time) + " orders-2 orders 1026 - - GET /x 200").json;
+    size_t at = json.find("\"ts\":\"");
+    REQUIRE(at != std::string::npos);
+    return json.substr(at + 6, json.find('"', at + 6) - at - 6);
+  };
+  CHECK(ts_of("2026-11-25T00:00:00.003Z") == "2026-11-25T00:00:00.003Z");
+  CHECK(ts_of("2026-11-25T00:00:00.25Z") == "2026-11-25T00:00:00.250Z");
+  CHECK(ts_of("2026-11-25T01:00:00.000123+01:00") == "2026-11-25T00:00:00.000123Z");
+  CHECK(ts_of("2026-11-25T00:00:00.123456789Z") == "2026-11-25T00:00:00.123456789Z");
+  CHECK(ts_of("2026-11-25T00:00:00.000Z") == "2026-11-25T00:00:00Z");
+  CHECK(ts_of("2026-11-25T00:00:07Z") == "2026-11-25T00:00:07Z");
+}
+
 TEST_CASE("syslog: real samples") {
   struct Sample { const char* file; std::vector<std::string> rejected; };
   const std::string cont = ": continuation line (starts with blank space), not a syslog header at column 1";
