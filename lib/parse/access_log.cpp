@@ -332,10 +332,7 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
         time_cache.valid = item.kind == Kind::time_local;  // --tz may change iso8601 readings
       }
       member_string(out, key, value);
-      std::string& buf = member(out, "ts");
-      buf.push_back('"');
-      buf.append(time_cache.ts);
-      buf.push_back('"');
+      member_plain(out, "ts", time_cache.ts);
       return true;
     }
     case Kind::msec: {

@@ -83,8 +83,8 @@ bool is_json_number(std::string_view s) {
 }
 
 void write_ts(JsonBuilder& out, TimeNs t) {
-  std::string& buf = member(out, "ts");
-  buf.push_back('"');
+  member_text(out, "ts", "\"");
+  std::string& buf = out.out();
   format_rfc3339(buf, t);
   buf.push_back('"');
 }
@@ -114,15 +114,9 @@ bool is_plain_ascii(std::string_view s) {
   return true;
 }
 
-void member_int(JsonBuilder& out, std::string_view key, std::string_view text, int64_t v) {
-  bool canonical = !text.empty() && (text[0] != '0' || text.size() == 1) &&
-                   !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
-  if (canonical) {
-    member_raw(out, key, text);
-  } else {
-    auto& buf = member(out, key);
-    fmt::format_to(std::back_inserter(buf), "{}", v);
-  }
+void member_int_slow(JsonBuilder& out, std::string_view key, int64_t v) {
+  auto& buf = member(out, key);
+  fmt::format_to(std::back_inserter(buf), "{}", v);
 }
 
 void set_reason(std::string& reason, std::string_view what, size_t offset) {

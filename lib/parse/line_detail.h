@@ -144,6 +144,21 @@ inline std::string& member(JsonBuilder& out, std::string_view key) {
   }
   return buf;
 }
+// Appends `"key":` followed by text (raw JSON) in one step, for a key known
+// to be plain: a single capacity check.
+inline void member_text(JsonBuilder& out, std::string_view key, std::string_view text) {
+  out.raw(std::string_view());
+  std::string& buf = out.out();
+  const size_t at = buf.size();
+  buf.resize(at + key.size() + text.size() + 3);
+  char* d = buf.data() + at;
+  *d++ = '"';
+  if (!key.empty()) std::memcpy(d, key.data(), key.size());
+  d += key.size();
+  *d++ = '"';
+  *d++ = ':';
+  if (!text.empty()) std::memcpy(d, text.data(), text.size());
+}
 // `"key":"value"` in one step, for a key and value known to be plain
 // (is_plain_ascii): a single capacity check and no escaping.
 inline void member_plain(JsonBuilder& out, std::string_view key, std::string_view v) {
@@ -161,16 +176,26 @@ inline void member_plain(JsonBuilder& out, std::string_view key, std::string_vie
   if (!v.empty()) std::memcpy(d, v.data(), v.size());
   d[v.size()] = '"';
 }
+
+// The member_* writers below take a format's own field names as keys
+// ("status", "ts", an nginx variable name): plain ASCII, written unchecked.
+// Keys read from the input go through member().
 inline void member_string(JsonBuilder& out, std::string_view key, std::string_view v) {
-  if (is_plain_short(key) && is_plain_short(v)) member_plain(out, key, v);
+  if (is_plain_short(v)) member_plain(out, key, v);
   else append_string(member(out, key), v);
 }
 inline void member_raw(JsonBuilder& out, std::string_view key, std::string_view json) {
-  member(out, key).append(json);
+  member_text(out, key, json);
 }
-inline void member_null(JsonBuilder& out, std::string_view key) { member(out, key).append("null"); }
+inline void member_null(JsonBuilder& out, std::string_view key) { member_text(out, key, "null"); }
 // An integer already validated by parse_int64: its text when canonical.
-void member_int(JsonBuilder& out, std::string_view key, std::string_view text, int64_t v);
+void member_int_slow(JsonBuilder& out, std::string_view key, int64_t v);
+inline void member_int(JsonBuilder& out, std::string_view key, std::string_view text, int64_t v) {
+  const bool canonical = !text.empty() && (text[0] != '0' || text.size() == 1) &&
+                         !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
+  if (canonical) member_text(out, key, text);
+  else member_int_slow(out, key, v);
+}
 
 // Remembers the last time text and its RFC 3339 rendering: consecutive log
 // lines mostly share their second.
