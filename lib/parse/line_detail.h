@@ -83,7 +83,19 @@ inline bool same_bytes(std::string_view a, std::string_view b) {
   const __m512i y = _mm512_maskz_loadu_epi8(m, b.data());
   return _mm512_mask_cmpneq_epi8_mask(m, x, y) == 0;
 }
+// memcpy for short runs without a library call.
+inline void copy_short(char* d, std::string_view s) {
+  if (s.size() <= 64) {
+    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(s.size()));
+    _mm512_mask_storeu_epi8(d, m, _mm512_maskz_loadu_epi8(m, s.data()));
+  } else {
+    std::memcpy(d, s.data(), s.size());
+  }
+}
 #else
+inline void copy_short(char* d, std::string_view s) {
+  if (!s.empty()) std::memcpy(d, s.data(), s.size());
+}
 inline bool is_plain_short(std::string_view s) { return is_plain_ascii(s); }
 inline size_t find_byte(std::string_view s, size_t from, char c) {
   if (from >= s.size()) return std::string_view::npos;
@@ -120,7 +132,7 @@ inline void append_string(std::string& buf, std::string_view s) {
     buf.resize(at + s.size() + 2);  // one capacity check; the bytes are overwritten
     char* d = buf.data() + at;
     d[0] = '"';
-    if (!s.empty()) std::memcpy(d + 1, s.data(), s.size());
+    copy_short(d + 1, s);
     d[s.size() + 1] = '"';
   } else {
     append_json_string(buf, s);
@@ -135,7 +147,7 @@ inline std::string& member(JsonBuilder& out, std::string_view key) {
     buf.resize(at + key.size() + 3);
     char* d = buf.data() + at;
     d[0] = '"';
-    if (!key.empty()) std::memcpy(d + 1, key.data(), key.size());
+    copy_short(d + 1, key);
     d[key.size() + 1] = '"';
     d[key.size() + 2] = ':';
   } else {
@@ -153,11 +165,11 @@ inline void member_text(JsonBuilder& out, std::string_view key, std::string_view
   buf.resize(at + key.size() + text.size() + 3);
   char* d = buf.data() + at;
   *d++ = '"';
-  if (!key.empty()) std::memcpy(d, key.data(), key.size());
+  copy_short(d, key);
   d += key.size();
   *d++ = '"';
   *d++ = ':';
-  if (!text.empty()) std::memcpy(d, text.data(), text.size());
+  copy_short(d, text);
 }
 // `"key":"value"` in one step, for a key and value known to be plain
 // (is_plain_ascii): a single capacity check and no escaping.
@@ -168,12 +180,12 @@ inline void member_plain(JsonBuilder& out, std::string_view key, std::string_vie
   buf.resize(at + key.size() + v.size() + 5);
   char* d = buf.data() + at;
   *d++ = '"';
-  if (!key.empty()) std::memcpy(d, key.data(), key.size());
+  copy_short(d, key);
   d += key.size();
   *d++ = '"';
   *d++ = ':';
   *d++ = '"';
-  if (!v.empty()) std::memcpy(d, v.data(), v.size());
+  copy_short(d, v);
   d[v.size()] = '"';
 }
 
