@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <limits>
 #include <unordered_map>
 
@@ -24,9 +27,24 @@ void group_keys(const std::vector<std::string_view>& keys, std::vector<uint32_t>
     }
     for (size_t i = 0; i < n; ++i) {
       group[i] = static_cast<uint32_t>(i);
+#if defined(__AVX512F__)
+      // Eight earlier prints per compare.
+      const __m512i mine = _mm512_set1_epi64(static_cast<long long>(print[i]));
+      for (size_t b = 0; b < i; b += 8) {
+        const size_t lanes = i - b < 8 ? i - b : 8;
+        const __mmask8 m = static_cast<__mmask8>((1u << lanes) - 1);
+        unsigned hits = _mm512_mask_cmpeq_epu64_mask(m, _mm512_maskz_loadu_epi64(m, print + b), mine);
+        for (; hits; hits &= hits - 1) {
+          const size_t j = b + static_cast<size_t>(__builtin_ctz(hits));
+          if (keys[j] == keys[i]) { group[i] = group[j]; goto next; }
+        }
+      }
+    next:;
+#else
       for (size_t j = 0; j < i; ++j) {
         if (print[j] == print[i] && keys[j] == keys[i]) { group[i] = group[j]; break; }
       }
+#endif
     }
     return;
   }
