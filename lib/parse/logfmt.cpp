@@ -1,5 +1,7 @@
 // logfmt: key=value pairs, following go-logfmt's decoder (the de-facto spec).
+#include <algorithm>
 #include <cstring>
+#include <vector>
 #if defined(__AVX512BW__) && defined(__BMI2__)
 #include <immintrin.h>
 #endif
@@ -30,6 +32,7 @@ struct Scratch {
   std::vector<uint32_t> last;
   std::string decoded;  // unescaped quoted values, back to back
 };
+
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -133,42 +136,99 @@ inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; 
 // check) and kBackslash for a '\\': without either it needs no JSON escaping
 // (the run has no control byte or '"' by definition).
 constexpr unsigned char kHigh = 0x80, kBackslash = 0x01;
-inline size_t plain_run_end(const unsigned char* p, size_t i, size_t n, unsigned char& flags) {
 #if defined(__AVX512BW__) && defined(__BMI2__)
-  while (i < n) {
-    const size_t left = n - i;
-    const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(left < 64 ? left : 64));
-    const __m512i x = _mm512_maskz_loadu_epi8(m, p + i);
-    uint64_t stop = _mm512_mask_cmple_epu8_mask(m, x, _mm512_set1_epi8(' '));
-    stop |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('='));
-    stop |= _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('"'));
-    const uint64_t top = _mm512_movepi8_mask(x) & m;
-    const uint64_t backslash = _mm512_mask_cmpeq_epi8_mask(m, x, _mm512_set1_epi8('\\'));
-    if (stop) {
-      const unsigned k = static_cast<unsigned>(__builtin_ctzll(stop));
-      if (_bzhi_u64(top, k)) flags |= kHigh;
-      if (_bzhi_u64(backslash, k)) flags |= kBackslash;
-      return i + k;
+// The line classified once, 64 bytes per step, into bit masks (bit k of
+// word b is byte 64b+k): stop (a byte that ends a key or bare value: <= ' ',
+// '=' or '"'; every byte past the end counts as one), quote, backslash and
+// high (>= 0x80). Scanning is then bit arithmetic, with no load per field.
+class LineMasks {
+ public:
+  void build(const unsigned char* p, size_t n) {
+    const size_t words = n / 64 + 1;
+    stop_.resize(words);
+    quote_.resize(words);
+    backslash_.resize(words);
+    high_.resize(words);
+    n_ = n;
+    for (size_t b = 0; b < words; ++b) {
+      const size_t at = b * 64, left = n - at;
+      const __mmask64 m = _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(left < 64 ? left : 64));
+      const __m512i x = _mm512_maskz_loadu_epi8(m, p + at);
+      const uint64_t quote = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('"'));
+      stop_[b] = _mm512_cmple_epu8_mask(x, _mm512_set1_epi8(' ')) | ~m | quote |
+                 _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('='));
+      quote_[b] = quote;
+      backslash_[b] = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\\'));
+      high_[b] = _mm512_movepi8_mask(x);
     }
-    if (top) flags |= kHigh;
-    if (backslash) flags |= kBackslash;
-    i += 64;
   }
-  return n;
+  // The first set bit of masks at or after i (n when none).
+  size_t next(const std::vector<uint64_t>& masks, size_t i) const {
+    if (i >= n_) return n_;
+    size_t b = i >> 6;
+    uint64_t w = masks[b] >> (i & 63);
+    if (w) return std::min(n_, i + static_cast<size_t>(__builtin_ctzll(w)));
+    for (++b; b < masks.size(); ++b)
+      if (masks[b]) return std::min(n_, b * 64 + static_cast<size_t>(__builtin_ctzll(masks[b])));
+    return n_;
+  }
+  // Whether masks has a bit in [i, end).
+  static bool any(const std::vector<uint64_t>& masks, size_t i, size_t end) {
+    while (i < end) {
+      const size_t b = i >> 6, k = i & 63;
+      const size_t take = std::min<size_t>(64 - k, end - i);
+      if (_bzhi_u64(masks[b] >> k, static_cast<unsigned>(take))) return true;
+      i += take;
+    }
+    return false;
+  }
+  size_t run_end(size_t i, unsigned char& flags) const {
+    const size_t end = next(stop_, i);
+    if (any(high_, i, end)) flags |= kHigh;
+    if (any(backslash_, i, end)) flags |= kBackslash;
+    return end;
+  }
+  size_t next_quote(size_t i) const { return next(quote_, i); }
+  bool backslash_in(size_t i, size_t end) const { return any(backslash_, i, end); }
+
+ private:
+  std::vector<uint64_t> stop_, quote_, backslash_, high_;
+  size_t n_ = 0;
+};
 #else
-  while (i < n && is_plain(p[i])) {
-    flags |= (p[i] & kHigh) | (p[i] == '\\' ? kBackslash : 0);
-    ++i;
+// The same answers, byte by byte.
+class LineMasks {
+ public:
+  void build(const unsigned char* p, size_t n) { p_ = p; n_ = n; }
+  size_t run_end(size_t i, unsigned char& flags) const {
+    while (i < n_ && is_plain(p_[i])) {
+      flags |= (p_[i] & kHigh) | (p_[i] == '\\' ? kBackslash : 0);
+      ++i;
+    }
+    return i;
   }
-  return i;
+  size_t next_quote(size_t i) const {
+    if (i >= n_) return n_;
+    const void* q = std::memchr(p_ + i, '"', n_ - i);
+    return q ? static_cast<size_t>(static_cast<const unsigned char*>(q) - p_) : n_;
+  }
+  bool backslash_in(size_t i, size_t end) const {
+    return end > i && std::memchr(p_ + i, '\\', end - i) != nullptr;
+  }
+
+ private:
+  const unsigned char* p_ = nullptr;
+  size_t n_ = 0;
+};
 #endif
-}
 
 // Scans the pairs of line into s.pairs; false with reason on a syntax error.
 bool scan(std::string_view line, Scratch& s, std::string& reason) {
   const size_t n = line.size();
   const auto* p = reinterpret_cast<const unsigned char*>(line.data());
   size_t i = 0;
+  thread_local LineMasks masks;
+  masks.build(p, n);
   s.decoded.clear();
   // Decoded values point into s.decoded, which may reallocate: keep offsets
   // first and fix the views at the end.
@@ -178,7 +238,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
     if (i == n) break;
     size_t key_begin = i;
     unsigned char high = 0;
-    i = plain_run_end(p, i, n, high);
+    i = masks.run_end(i, high);
     if (i == key_begin) {
       set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
       return false;
@@ -210,17 +270,16 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
       size_t j = body;
       bool escaped = false;
       while (true) {
-        const void* q = std::memchr(p + j, '"', n - j);
-        if (!q) {
+        const size_t quote = masks.next_quote(j);
+        if (quote == n) {
           set_reason(reason, "unterminated quoted value", n);
           return false;
         }
-        size_t quote = static_cast<size_t>(static_cast<const unsigned char*>(q) - p);
         // The quote is escaped when an odd run of backslashes precedes it.
         size_t back = quote;
         while (back > body && p[back - 1] == '\\') --back;
         if ((quote - back) % 2 == 0) {
-          if (!escaped && std::memchr(p + body, '\\', quote - body)) escaped = true;
+          if (!escaped && masks.backslash_in(body, quote)) escaped = true;
           j = quote;
           break;
         }
@@ -247,7 +306,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
     }
     size_t value_begin = i;
     unsigned char value_high = 0;
-    i = plain_run_end(p, i, n, value_high);
+    i = masks.run_end(i, value_high);
     if (i < n && !is_separator(p[i])) {
       set_reason(reason, p[i] == '=' ? "unexpected '='" : "unexpected '\"'", i);
       return false;
