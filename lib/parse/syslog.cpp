@@ -35,9 +35,13 @@ struct SdScratch {
 
 void write_pri(JsonBuilder& out, int pri) {
   if (pri < 0) return;
-  char digits[4];
-  int n = std::snprintf(digits, sizeof digits, "%d", pri);
-  detail::member_raw(out, "pri", std::string_view(digits, static_cast<size_t>(n)));
+  // 0..191 (checked by parse_syslog).
+  char digits[3];
+  size_t n = 0;
+  if (pri >= 100) digits[n++] = static_cast<char>('0' + pri / 100);
+  if (pri >= 10) digits[n++] = static_cast<char>('0' + pri / 10 % 10);
+  digits[n++] = static_cast<char>('0' + pri % 10);
+  detail::member_raw(out, "pri", std::string_view(digits, n));
   detail::member_string(out, "facility", kFacilities[pri / 8]);
   detail::member_string(out, "severity", kSeverities[pri % 8]);
 }
@@ -62,7 +66,7 @@ bool header_token(std::string_view line, size_t& i, std::string_view& tok, std::
     set_reason(reason, fmt::format("expected {}", what), i);
     return false;
   }
-  size_t sp = line.find(' ', i);
+  size_t sp = detail::find_byte(line, i, ' ');
   if (sp == std::string_view::npos) sp = line.size();
   tok = line.substr(i, sp - i);
   i = sp;
