@@ -473,6 +473,30 @@ TEST_CASE("syslog: RFC 5424 ts keeps the time's fraction") {
   CHECK(ts_of("2026-11-25T00:00:07Z") == "2026-11-25T00:00:07Z");
 }
 
+TEST_CASE("syslog: RFC 5424 times: repeated times, --tz only for times without offset") {
+  // The rendered ts is reused for a repeated time; a time without offset is
+  // read in --tz each time, so the same text under another zone moves.
+  std::optional<TimeZone> paris = TimeZone::load("Europe/Paris");
+  if (!paris) return;  // no tz database here
+  auto ts_with = [](std::string_view line, const TimeZone* tz) {
+    LineFormatOptions opts;
+    opts.tz = tz;
+    std::string json = run([&](JsonBuilder& o, std::string& r) { return parse_syslog(line, o, r, opts); }).json;
+    size_t at = json.find("\"ts\":\"");
+    REQUIRE(at != std::string::npos);
+    return json.substr(at + 6, json.find('"', at + 6) - at - 6);
+  };
+  const char* local = "<14>1 2026-07-01T12:00:00.5 h a - - - m";
+  CHECK(ts_with(local, nullptr) == "2026-07-01T12:00:00.500Z");
+  CHECK(ts_with(local, &*paris) == "2026-07-01T10:00:00.500Z");
+  CHECK(ts_with(local, nullptr) == "2026-07-01T12:00:00.500Z");
+  const char* zulu = "<14>1 2026-07-01T12:00:00.5Z h a - - - m";
+  CHECK(ts_with(zulu, nullptr) == "2026-07-01T12:00:00.500Z");
+  CHECK(ts_with(zulu, &*paris) == "2026-07-01T12:00:00.500Z");
+  CHECK(ts_with("<14>1 2026-07-01T12:00:00.5+02:00 h a - - - m", &*paris) == "2026-07-01T10:00:00.500Z");
+  CHECK(ts_with("<14>1 2026-07-01T12:00:00.5+02:00 h a - - - m", nullptr) == "2026-07-01T10:00:00.500Z");
+}
+
 TEST_CASE("syslog: real samples") {
   struct Sample { const char* file; std::vector<std::string> rejected; };
   const std::string cont = ": continuation line (starts with blank space), not a syslog header at column 1";
