@@ -225,24 +225,13 @@ bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
       !header_token(line, i, procid, "PROCID", reason) || !expect_space(line, i, "PROCID", reason) ||
       !header_token(line, i, msgid, "MSGID", reason) || !expect_space(line, i, "MSGID", reason))
     return false;
-  // Consecutive lines mostly share their time (or its millisecond): the
-  // rendered ts of the last one is kept. Only times with an offset, which
-  // --tz does not affect, are cached.
-  thread_local detail::TimeCache time_cache;
-  const bool nil_time = time == "-";
-  const bool cached = !nil_time && time_cache.valid && detail::same_bytes(time_cache.text, time);
-  if (!nil_time && !cached) {
-    std::optional<TimeNs> ts = parse_rfc3339(time, opts.tz);
+  std::optional<TimeNs> ts;
+  if (time != "-") {
+    ts = parse_rfc3339(time, opts.tz);
     if (!ts) {
       set_reason(reason, fmt::format("invalid TIMESTAMP '{}'", time), time_col);
       return false;
     }
-    time_cache.text.assign(time);
-    time_cache.ts.clear();
-    format_rfc3339(time_cache.ts, *ts);
-    const size_t n = time.size();
-    time_cache.valid = time.back() == 'Z' || time.back() == 'z' ||
-                       (n > 6 && (time[n - 6] == '+' || time[n - 6] == '-') && time[n - 3] == ':');
   }
   bool sd_nil = false;
   if (i < line.size() && line[i] == '-') {
@@ -262,9 +251,9 @@ bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
   out.begin_object();
   write_pri(out, pri);
   detail::member_int(out, "version", version_text, version);
-  if (!nil_time) {
+  if (ts) {
     detail::member_string(out, "time", time);
-    detail::member_plain(out, "ts", time_cache.ts);
+    detail::write_ts(out, *ts);
   } else {
     detail::member_null(out, "time");
     detail::member_null(out, "ts");
