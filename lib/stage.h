@@ -35,6 +35,11 @@ class Emitter {
     sink_.maybe_flush();
   }
   void flush() { sink_.flush(); }
+  // Writes `count` complete lines (each ending in a newline) built elsewhere.
+  void lines(std::string_view text, uint64_t count) {
+    sink_.write_through(text);
+    stats_.records_out += count;
+  }
 
  private:
   OutputSink& sink_;

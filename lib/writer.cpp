@@ -13,6 +13,8 @@
 namespace olly {
 
 OutputSink::OutputSink(int fd) : fd_(fd) {
+  buf_.reserve(kFlushAt * 2);
+  if (fd_ < 0) return;
   // A closed pipe must end us quietly (exit 0), not by signal.
   std::signal(SIGPIPE, SIG_IGN);
 #ifdef F_SETPIPE_SZ
@@ -20,14 +22,27 @@ OutputSink::OutputSink(int fd) : fd_(fd) {
   // buffer lets the next tool in the pipeline read in large blocks (best effort).
   ::fcntl(fd_, F_SETPIPE_SZ, 1 << 20);
 #endif
-  buf_.reserve(kFlushAt * 2);
 }
 
 OutputSink::~OutputSink() { flush(); }
 
 void OutputSink::flush() {
-  const char* p = buf_.data();
-  size_t left = buf_.size();
+  if (fd_ < 0) return;
+  write_all(buf_.data(), buf_.size());
+  buf_.clear();
+}
+
+void OutputSink::write_through(std::string_view s) {
+  if (fd_ < 0 || s.size() < kFlushAt) {
+    buf_.append(s);
+    maybe_flush();
+    return;
+  }
+  flush();
+  write_all(s.data(), s.size());
+}
+
+void OutputSink::write_all(const char* p, size_t left) {
   while (left > 0) {
     ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
@@ -39,7 +54,6 @@ void OutputSink::flush() {
     p += n;
     left -= static_cast<size_t>(n);
   }
-  buf_.clear();
 }
 
 OutputSink& stdout_sink() {

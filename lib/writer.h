@@ -14,6 +14,8 @@ namespace olly {
 // blocks on a read, so pipes stream block by block.
 class OutputSink {
  public:
+  // fd < 0: a sink that only buffers (a worker thread's output, written
+  // out later in input order); flush() and maybe_flush() keep everything.
   explicit OutputSink(int fd = 1);
   ~OutputSink();
   OutputSink(const OutputSink&) = delete;
@@ -25,6 +27,8 @@ class OutputSink {
   void maybe_flush() {
     if (buf_.size() >= kFlushAt) flush();
   }
+  // Appends s, written straight from s when it is large (no copy into buffer()).
+  void write_through(std::string_view s);
   // Writes everything buffered. A closed reader (EPIPE) ends the process
   // quietly with status 0, as `| head` expects; other errors exit 3.
   void flush();
@@ -32,6 +36,8 @@ class OutputSink {
   static constexpr size_t kFlushAt = 256 * 1024;
 
  private:
+  void write_all(const char* p, size_t n);
+
   int fd_;
   std::string buf_;
 };

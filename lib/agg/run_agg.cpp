@@ -7,7 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include "agg/chunks.h"
+#include "chunks.h"
 #include "diag.h"
 #include "input.h"
 #include "stage.h"

@@ -181,18 +181,19 @@ std::unique_ptr<Format> build_format(ParseOptions& opts) {
 
 // ---- the input loop --------------------------------------------------------
 
+bool detail::is_blank_line(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Records larger than this are cut (joined lines) or refused (JSON documents).
 constexpr size_t kMaxJoined = 16u << 20;
 constexpr size_t kMaxDocument = 256u << 20;
 
-bool is_blank_line(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  }
-  return true;
-}
 
 class Loop {
  public:
@@ -224,7 +225,7 @@ class Loop {
       case Format::Framing::line:
         if (start_re_) {
           joined_line(l);
-        } else if (format_.wants_blank_lines() || !is_blank_line(l.text)) {
+        } else if (format_.wants_blank_lines() || !detail::is_blank_line(l.text)) {
           record(l.text, l.number);
         }
         break;
@@ -278,7 +279,7 @@ class Loop {
                   RE2::PartialMatch(re2::StringPiece(l.text.data(), l.text.size()), *start_re_);
     if (starts || pending_.size() + l.text.size() > kMaxJoined) {
       flush_pending();
-      if (is_blank_line(l.text)) return;
+      if (detail::is_blank_line(l.text)) return;
       pending_.assign(l.text);
       pending_line_ = l.number;
       has_pending_ = true;

@@ -7,6 +7,7 @@
 #pragma once
 #include <simdjson.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,6 +79,10 @@ class Format {
   // Blank lines carry no data and are skipped, unless the format needs
   // them (a CSV quoted field may hold an empty line).
   virtual bool wants_blank_lines() const { return false; }
+  // True when each line is parsed on its own, whatever came before it in
+  // the file (no header row, no TYPE state): such a format can be split
+  // across threads at any line boundary (olly-parse -j N).
+  virtual bool reads_lines_alone() const { return false; }
   // Called at the start of every input file (header rows, HELP/TYPE state).
   virtual void start_file() {}
   // Parses one record into zero or more events. False: the record does not
@@ -112,6 +117,21 @@ void run_parse(LineReader& reader, RunContext& ctx, Emitter& out, Format& format
 // it and it is named on stderr), then every line, those included, is parsed
 // with it. Throws InputError when no format fits.
 void run_parse_auto(LineReader& reader, RunContext& ctx, Emitter& out, ParseOptions& opts);
+
+// Reads every input with `jobs` threads, each parsing blocks of about
+// block_size bytes, the events and bad records written in input order as
+// run_parse would. Only for a format that reads_lines_alone() without
+// --multiline-start, over regular uncompressed files; returns false, having
+// read nothing, otherwise (the caller then runs run_parse).
+// on_start runs once it is decided that the threads will read the input.
+bool run_parse_parallel(const std::vector<std::string>& files, unsigned jobs, uint64_t block_size,
+                        RunContext& ctx, Emitter& out, ParseOptions& opts,
+                        const std::function<void()>& on_start = {});
+
+namespace detail {
+// Blanks only (spaces, tabs, a CR): no data, skipped.
+bool is_blank_line(std::string_view s);
+}  // namespace detail
 
 // olly-parse --detect: the guess for the input's first lines ("" when none fits).
 std::string detect_input(LineReader& reader);

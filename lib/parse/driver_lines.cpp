@@ -18,6 +18,7 @@ LineFormatOptions line_options(const ParseOptions& opts) {
 class LogfmtFormat : public Format {
  public:
   explicit LogfmtFormat(const ParseOptions& opts) : opts_(line_options(opts)) {}
+  bool reads_lines_alone() const override { return true; }
   bool parse(std::string_view line, EventWriter& out, std::string& reason) override {
     if (!parse_logfmt(line, out.begin(), reason, opts_)) return false;
     out.end();
@@ -32,6 +33,7 @@ class AccessFormat : public Format {
  public:
   AccessFormat(AccessLogFormat layout, const ParseOptions& opts)
       : layout_(std::move(layout)), opts_(line_options(opts)) {}
+  bool reads_lines_alone() const override { return true; }
   bool parse(std::string_view line, EventWriter& out, std::string& reason) override {
     if (!layout_.parse(line, out.begin(), reason, opts_)) return false;
     out.end();
@@ -46,6 +48,7 @@ class AccessFormat : public Format {
 class SyslogFormat : public Format {
  public:
   explicit SyslogFormat(const ParseOptions& opts) : opts_(line_options(opts)) {}
+  bool reads_lines_alone() const override { return true; }
   bool parse(std::string_view line, EventWriter& out, std::string& reason) override {
     if (!parse_syslog(line, out.begin(), reason, opts_)) return false;
     out.end();

@@ -24,6 +24,7 @@ class RegexFormat : public Format {
   // Throws UsageError naming `flag` when the pattern does not compile or has
   // no named group.
   RegexFormat(std::string_view pattern, bool infer_types, std::string_view flag = "PATTERN");
+  bool reads_lines_alone() const override { return true; }
   bool parse(std::string_view record, EventWriter& out, std::string& reason) override;
 
  private:

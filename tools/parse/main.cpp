@@ -1,6 +1,9 @@
 // olly-parse: text logs and telemetry exports to NDJSON events.
 #include <unistd.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "cli.h"
 #include "diag.h"
 #include "input.h"
@@ -114,6 +117,8 @@ int main(int argc, char** argv) {
   std::string format;
   std::vector<std::string> files;
   bool detect = false;
+  unsigned jobs = 0;
+  uint64_t block_size = 1 << 20;
 
   CLI::App app{"Turn text logs and telemetry exports into NDJSON events.", "olly-parse"};
   std::vector<std::string> names = parse::format_names();
@@ -150,6 +155,15 @@ int main(int argc, char** argv) {
   app.add_option("--year", opts.year, "syslog: the year for RFC 3164 times (default: the current year)")
       ->type_name("YEAR")
       ->check(CLI::Range(1, 9999));
+  app.add_option("-j,--jobs", jobs,
+                 "Threads for regular files (default: the number of cores); the output is in input "
+                 "order either way. stdin, compressed input, csv, tsv, otlp, prom, json and "
+                 "--multiline-start are read by one thread")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--block-size", block_size, "Bytes a thread parses at a time (testing)")
+      ->check(CLI::PositiveNumber)
+      ->group("");
   app.add_flag("--detect", detect, "Only print the format auto would choose for the input");
   add_common_options(app, common);
 
@@ -182,10 +196,24 @@ int main(int argc, char** argv) {
     opts.time_field = common.time_field;
     RunContext ctx(common);
     Emitter out(stdout_sink(), ctx.stats());
+    if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
+    if (format == "auto" && jobs > 1 && !files.empty()) {
+      // Regular files can be sniffed first and then read by all threads.
+      LineReader sniff(files);
+      std::string guess = parse::detect_input(sniff);
+      if (!guess.empty() && sniff.open_failures() == 0) {
+        parse::ParseOptions chosen = opts;
+        chosen.format = guess;
+        auto announce = [&] { report("auto: parsing as {}", guess); };
+        if (parse::run_parse_parallel(files, jobs, block_size, ctx, out, chosen, announce)) {
+          return ctx.finish(kExitOk);
+        }
+      }
+    }
     LineReader reader(files);
     if (format == "auto") {
       parse::run_parse_auto(reader, ctx, out, opts);
-    } else {
+    } else if (!parse::run_parse_parallel(files, jobs, block_size, ctx, out, opts)) {
       auto parser = parse::build_format(opts);
       parse::run_parse(reader, ctx, out, *parser, opts);
     }

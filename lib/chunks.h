@@ -1,5 +1,5 @@
 // Reading regular files in byte ranges split at line boundaries, so several
-// threads can aggregate one file (olly-agg -j N). Each range is read with
+// threads can read one file (olly-agg -j N, olly-parse -j N). Each range is read with
 // pread into its own buffer with simdjson padding after the data, so lines
 // are parsed in place without a copy.
 #pragma once
@@ -20,6 +20,12 @@ struct FileChunk {
 // uncompressed file (stdin, a pipe, gzip or zstd): those are read serially.
 bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t min_chunk,
                  std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes);
+
+// Splits the files into consecutive ranges of `block` bytes (the last of a
+// file shorter), in input order, for work that is written out in order
+// (olly-parse -j N). Returns false as plan_chunks does.
+bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vector<FileChunk>& chunks,
+                 std::vector<uint64_t>& sizes);
 
 class ChunkLineReader {
  public:

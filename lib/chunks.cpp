@@ -1,4 +1,4 @@
-#include "agg/chunks.h"
+#include "chunks.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -16,13 +16,11 @@ namespace olly {
 namespace {
 constexpr size_t kBlock = 1 << 20;
 constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
-}  // namespace
 
-bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t min_chunk,
-                 std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes) {
-  chunks.clear();
+// The sizes of the inputs when every one is a regular uncompressed file.
+bool regular_file_sizes(const std::vector<std::string>& files, std::vector<uint64_t>& sizes) {
   sizes.clear();
-  if (files.empty() || jobs == 0) return false;
+  if (files.empty()) return false;
   for (const auto& f : files) {
     if (f == "-") return false;
     struct stat st {};
@@ -37,6 +35,18 @@ bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t 
     if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) return false;
     sizes.push_back(static_cast<uint64_t>(st.st_size));
   }
+  return true;
+}
+
+}  // namespace
+
+bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t min_chunk,
+                 std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes) {
+  chunks.clear();
+  if (jobs == 0 || !regular_file_sizes(files, sizes)) {
+    sizes.clear();
+    return false;
+  }
   for (size_t i = 0; i < files.size(); ++i) {
     uint64_t size = sizes[i];
     // Several ranges per thread, taken in order as threads free up, even out
@@ -44,6 +54,21 @@ bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t 
     uint64_t parts = std::max<uint64_t>(1, std::min<uint64_t>(uint64_t{jobs} * 4, size / std::max<uint64_t>(min_chunk, 1)));
     for (uint64_t p = 0; p < parts; ++p) {
       chunks.push_back(FileChunk{i, size * p / parts, size * (p + 1) / parts});
+    }
+  }
+  return true;
+}
+
+bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vector<FileChunk>& chunks,
+                 std::vector<uint64_t>& sizes) {
+  chunks.clear();
+  if (block == 0 || !regular_file_sizes(files, sizes)) {
+    sizes.clear();
+    return false;
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (uint64_t at = 0; at < sizes[i]; at += block) {
+      chunks.push_back(FileChunk{i, at, std::min(sizes[i], at + block)});
     }
   }
   return true;
@@ -101,6 +126,13 @@ bool ChunkLineReader::fill() {
     buf_.resize(buf_.size() * 2);
   }
   size_t room = buf_.size() - kPad - tail_;
+  // Past the range only the line that crosses its end is still wanted.
+  constexpr uint64_t kTail = 16 << 10;
+  if (read_offset_ >= end_) {
+    room = std::min<size_t>(room, kTail);
+  } else {
+    room = static_cast<size_t>(std::min<uint64_t>(room, end_ - read_offset_ + kTail));
+  }
   for (;;) {
     ssize_t n = ::pread(fd_, buf_.data() + tail_, room, static_cast<off_t>(read_offset_));
     if (n < 0) {
