@@ -3,7 +3,7 @@ complete -c olly-agg -s a -l agg -x -d 'An aggregate (repeatable), as in -a \'p9
 complete -c olly-agg -s g -l by -x -d 'Group by these fields (comma-separated paths; repeatable)'
 complete -c olly-agg -s w -l every -x -d 'Tumbling event-time windows of this length (10s, 1m, 1h)'
 complete -c olly-agg -l lateness -x -d 'Emit a window once event time passes its end plus this (default 0s); later events for it are late: counted in --stats and sent to --errors'
-complete -c olly-agg -l accuracy -x -d 'Relative error of percentiles (default 0.01 = 1%)'
+complete -c olly-agg -l accuracy -x -d 'Relative error of percentiles, from 0.001 to below 0.5 (default 0.01 = 1%); with --merge the partial states\' own accuracy is used unless this is given'
 complete -c olly-agg -l top-capacity -x -d 'Counters per top(K, F) summary (at least 4K; default 1024); counts are exact below it'
 complete -c olly-agg -l max-groups -x -d 'Stop with an error (exit 3) when more groups than this are held at once (default 1000000)'
 complete -c olly-agg -l sort -x -a 'key none' -d 'Output order within a window: key (by group values; the default) or none (first seen)'

@@ -259,7 +259,12 @@ void QuantileAcc::add(const Value& v, bool, TimeNs) {
 
 bool QuantileAcc::merge(const Accumulator& other, std::string& error) {
   if (other.kind() != kind()) return kind_error(error);
-  if (!sketch.merge(static_cast<const QuantileAcc&>(other).sketch)) {
+  const auto& o = static_cast<const QuantileAcc&>(other).sketch;
+  if (sketch.count() == 0 && sketch.relative_accuracy() != o.relative_accuracy()) {
+    sketch = o;  // an empty sketch takes the accuracy of what it merges (--merge)
+    return true;
+  }
+  if (!sketch.merge(o)) {
     error = "quantile sketches with different --accuracy cannot be merged";
     return false;
   }

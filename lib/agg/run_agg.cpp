@@ -214,9 +214,14 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
       agg = std::make_unique<Aggregator>(opts);
       agg->set_hold_windows(true);
     }
-    if (!agg->add_partial(doc, error)) {
-      --stats.records_in;
-      ctx.bad_record(line.file, line.number, error, line.text);
+    switch (agg->add_partial(doc, error)) {
+      case Aggregator::PartialResult::ok: break;
+      case Aggregator::PartialResult::bad:
+        --stats.records_in;
+        ctx.bad_record(line.file, line.number, error, line.text);
+        break;
+      case Aggregator::PartialResult::mismatch:
+        throw UsageError(fmt::format("--merge: {}:{}: {}", line.file, line.number, error));
     }
   }
   stats.bytes_in = reader.bytes_read();

@@ -19,6 +19,7 @@ struct Flags {
   std::string every;               // -w
   std::string lateness = "0s";
   double accuracy = DDSketch::kDefaultAccuracy;
+  bool accuracy_given = false;
   size_t top_capacity = SpaceSaving::kDefaultCapacity;
   size_t max_groups = 1'000'000;
   std::string sort = "key";
@@ -55,10 +56,12 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
   run.min_chunk = f.min_chunk;
   if (f.partial && f.merge) throw UsageError("--partial and --merge cannot be combined");
   if (!f.merge) o.plan.validate();
-  if (!(f.accuracy > 0 && f.accuracy < 0.5)) {
-    throw UsageError(fmt::format("--accuracy: {} is not in (0, 0.5); 0.01 means 1% relative error", f.accuracy));
+  if (!(f.accuracy >= DDSketch::kMinAccuracy && f.accuracy < DDSketch::kMaxAccuracy)) {
+    throw UsageError(fmt::format("--accuracy: {} is not in [{}, {}); 0.01 means 1% relative error", f.accuracy,
+                                 DDSketch::kMinAccuracy, DDSketch::kMaxAccuracy));
   }
   o.accuracy = f.accuracy;
+  o.accuracy_given = f.accuracy_given;
   o.topk_capacity = f.top_capacity;
   o.lateness_ns = duration_or_throw(f.lateness, "--lateness", true);
   o.max_groups = f.max_groups;
@@ -79,7 +82,11 @@ const char* kAggregates =
     "pNN(F): the NN-th percentile, any NN from 0 to 100 (p50, p90, p99, p99.9; median is p50): the "
     "value at rank floor(q x (n - 1)) of the sorted values, estimated by a DDSketch within the "
     "relative error --accuracy (1% by default) and printed to 6 significant digits; p0 and p100 are "
-    "the exact min and max. Named p99_F, p99_9_F.\n\n"
+    "the exact min and max. Named p99_F, p99_9_F. The error bound holds while the field's "
+    "magnitudes span at most 21 decades (e.g. 1e-9 to 1e12, any 21); past that the buckets nearest "
+    "zero are merged, so the lowest percentiles of such data lose accuracy first. A sketch takes 8 "
+    "bytes per bucket over the range the data covers: about 0.9 KiB per decade at 0.01, 9 KiB at "
+    "0.001, at most 19 KiB (0.01) or 189 KiB (0.001) per sign.\n\n"
     "distinct(F): the number of distinct values of F (null and missing not counted). Exact up to "
     "1024 distinct values; beyond, a HyperLogLog with 2^14 registers, standard error 0.81%.\n\n"
     "top(K, F) or topK:F: the K most frequent values of F, as [{\"value\":V,\"count\":N},...] by "
@@ -143,7 +150,9 @@ int main(int argc, char** argv) {
                  "Emit a window once event time passes its end plus this (default 0s); later events "
                  "for it are late: counted in --stats and sent to --errors")
       ->type_name("DURATION");
-  app.add_option("--accuracy", f.accuracy, "Relative error of percentiles (default 0.01 = 1%)")
+  app.add_option("--accuracy", f.accuracy,
+                 "Relative error of percentiles, from 0.001 to below 0.5 (default 0.01 = 1%); with --merge "
+                 "the partial states' own accuracy is used unless this is given")
       ->type_name("FRACTION");
   app.add_option("--top-capacity", f.top_capacity,
                  "Counters per top(K, F) summary (at least 4K; default 1024); counts are exact below it")
@@ -210,6 +219,7 @@ int main(int argc, char** argv) {
 
   return run_tool(app, doc, argc, argv, [&] {
     AggRunOptions run;
+    f.accuracy_given = app.count("--accuracy") > 0;
     AggOptions opts = build_options(f, run);
     RunContext ctx(f.common);
     return run_agg(opts, run, ctx);
