@@ -124,10 +124,14 @@ const char* kPartialFormat =
     "first, last: {\"t\":NANOSECONDS or null, \"v\":VALUE} ({} when unset).\n\n"
     "hist: {\"zero\":Z, \"pos\":[[K,N],...], \"neg\":[[K,N],...]} (bucket K: 2^(K-1) < |v| <= 2^K).\n\n"
     "time_span (rate without every): {\"lo\":NS, \"hi\":NS} ({} when no event had a time).\n\n"
-    "--merge reads such lines from any number of files or stdin, checks that aggs, by and every "
-    "agree, and merges states group by group: counts, sums, min and max exactly as one run over all "
-    "the input would give them, percentiles and distinct within the sketches' error. Sketches built "
-    "with different --accuracy do not merge. A newer version number is refused.";
+    "--merge reads such lines from any number of files or stdin and merges states group by group: "
+    "counts, sums, min and max exactly as one run over all the input would give them, percentiles "
+    "and distinct within the sketches' error. Each line is checked whole before any of it is "
+    "merged: a line that is not valid partial state (bad JSON, a malformed state) is a bad line "
+    "(--errors, --strict) and counts for nothing. Partial states written by a different "
+    "configuration (other aggs, by or every, another --accuracy, or an unknown version) stop the "
+    "run with exit status 2 and no output. The percentiles' accuracy is the one stored in the "
+    "states; --accuracy with --merge requires the states to have it.";
 
 }  // namespace
 
