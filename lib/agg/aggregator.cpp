@@ -552,6 +552,7 @@ void Aggregator::merge_from(Aggregator& other) {
   other.cached_table_ = nullptr;
   other.total_groups_ = 0;
   late_ += other.late_;
+  other.late_ = 0;
 }
 
 Aggregator::PartialResult Aggregator::add_partial(const simdjson::dom::element& line, std::string& error) {

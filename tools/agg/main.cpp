@@ -53,6 +53,7 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
   run.files = o.plan.files;
   run.merge = f.merge;
   run.jobs = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+  run.jobs_given = f.jobs != 0;
   run.min_chunk = f.min_chunk;
   if (f.partial && f.merge) throw UsageError("--partial and --merge cannot be combined");
   if (!f.merge) o.plan.validate();
@@ -172,8 +173,8 @@ int main(int argc, char** argv) {
   app.add_flag("--merge", f.merge,
                "Read partial states (from --partial) and write final values; AGG words may be left out");
   app.add_option("-j,--jobs", f.jobs,
-                 "Threads for regular files, split at line boundaries (default: the number of cores); "
-                 "stdin and compressed input are read by one thread")
+                 "Threads for regular files, split at line boundaries (default: the number of cores; "
+                 "with `every`, one unless given); stdin and compressed input are read by one thread")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   app.add_option("--min-chunk", f.min_chunk, "Smallest byte range a thread gets (testing)")->group("");
@@ -201,8 +202,14 @@ int main(int argc, char** argv) {
       "none keeps first-seen order. A missing group field groups as null.\n\n"
       "Memory is bounded by groups x aggregates (sketches are a few KiB each), never by input size; "
       "--max-groups stops a run that would hold too many groups. Regular files are read by -j "
-      "threads, each aggregating a byte range; their states merge exactly as --merge merges partial "
-      "states. With more than one thread, lateness is judged within each range.\n\n"
+      "threads: the files are cut into about 32 byte ranges at line boundaries (their size depends "
+      "only on the input's size), each range is aggregated on its own, and the ranges' states are "
+      "merged in input order exactly as --merge merges partial states, so the output of -j N is "
+      "byte for byte that of -j 1 (first and last break time ties by input order; stddev and "
+      "float sums may differ from a serial read of stdin in the last digits). With `every`, input "
+      "is read serially, writing windows as they close and holding only the open ones, unless -j "
+      "is given; with -j, every window is held to the end of input and lateness is judged within "
+      "each range (alike for every N).\n\n"
       "--partial writes mergeable state instead of final values, and --merge combines any number of "
       "partial streams into the result one run over all the input would give: shard the input, run "
       "olly-agg --partial where the data is (xargs -P, GNU parallel, Hadoop Streaming or Spark pipe "
