@@ -73,6 +73,7 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts) {
   opts_.plan.validate();
   windowed_ = opts_.plan.every_ns.has_value();
   for (const auto& b : opts_.plan.by) by_slots_.push_back(add_path(parse_path_or_throw(b, "by")));
+  nested_by_ = nested_key_names(opts_.plan.by);
   for (const auto& a : opts_.plan.aggs) {
     outputs_.push_back(compile_output(a));
     canonical_aggs_.push_back(a.canonical());
@@ -417,7 +418,11 @@ void Aggregator::write_group(std::string& line, int64_t start, const Group& g) c
     }
     b.end_array();
   } else {
-    write_key_fields(b, opts_.plan.by, g.key);
+    if (nested_by_.empty()) {
+      write_key_fields(b, opts_.plan.by, g.key);
+    } else {
+      write_key_fields_nested(b, nested_by_, g.key);
+    }
     for (const auto& o : outputs_) {
       b.key(o.spec->name);
       write_output(b, o, g);

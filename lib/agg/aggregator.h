@@ -118,6 +118,7 @@ class Aggregator {
   std::vector<std::string> canonical_aggs_;
   FieldExtractor extractor_;
   std::vector<size_t> by_slots_;
+  std::vector<std::vector<std::string>> nested_by_;  // output names of dotted by-fields; empty: flat
   std::vector<Expr> exprs_;
   std::vector<std::vector<size_t>> expr_slots_;  // expression path i -> extractor slot
   // The event time: the first candidate (ts, or --time-field) is read with
