@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -72,6 +73,19 @@ bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vec
     }
   }
   return true;
+}
+
+bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, std::vector<FileChunk>& chunks,
+                     std::vector<uint64_t>& sizes) {
+  chunks.clear();
+  if (!regular_file_sizes(files, sizes)) {
+    sizes.clear();
+    return false;
+  }
+  uint64_t total = 0;
+  for (uint64_t s : sizes) total += s;
+  const uint64_t block = std::max<uint64_t>({1, min_block, std::min<uint64_t>(total / 32, uint64_t{64} << 20)});
+  return plan_blocks(files, block, chunks, sizes);
 }
 
 ChunkLineReader::ChunkLineReader() : buf_(kBlock + kPad) {}

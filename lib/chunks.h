@@ -27,6 +27,13 @@ bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t 
 bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vector<FileChunk>& chunks,
                  std::vector<uint64_t>& sizes);
 
+// olly-agg -j N: consecutive ranges whose size depends on the inputs' total
+// size only (never on the thread count), so every -j splits alike: about
+// 32 ranges, each at least min_block bytes and at most 64 MiB (the last of a
+// file shorter). Returns false as plan_chunks does.
+bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, std::vector<FileChunk>& chunks,
+                     std::vector<uint64_t>& sizes);
+
 class ChunkLineReader {
  public:
   ChunkLineReader();

@@ -92,6 +92,40 @@ bool read_num(const simdjson::dom::element& e, Num& out) {
   return true;
 }
 
+std::string int128_text(__int128 v) {
+  bool neg = v < 0;
+  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  char buf[48];
+  size_t i = sizeof buf;
+  do {
+    buf[--i] = static_cast<char>('0' + static_cast<int>(u % 10));
+    u /= 10;
+  } while (u != 0);
+  if (neg) buf[--i] = '-';
+  return std::string(buf + i, sizeof buf - i);
+}
+
+// An integer sum: an int64 number, or a decimal string beyond int64.
+bool read_int128(const simdjson::dom::element& e, __int128& out) {
+  int64_t i;
+  if (e.is_int64() && !e.get_int64().get(i)) {
+    out = i;
+    return true;
+  }
+  std::string_view s;
+  if (e.get_string().get(s) || s.empty() || s.size() > 40) return false;
+  size_t p = s[0] == '-' ? 1 : 0;
+  if (p == s.size()) return false;
+  unsigned __int128 u = 0;
+  for (; p < s.size(); ++p) {
+    if (s[p] < '0' || s[p] > '9') return false;
+    u = u * 10 + static_cast<unsigned>(s[p] - '0');
+    if (u > (static_cast<unsigned __int128>(1) << 126)) return false;
+  }
+  out = s[0] == '-' ? -static_cast<__int128>(u) : static_cast<__int128>(u);
+  return true;
+}
+
 // Neumaier's compensated addition: (sum, comp) += x.
 void neumaier_add(double& sum, double& comp, double x) {
   double t = sum + x;
@@ -150,7 +184,11 @@ void NumericAcc::add_num(const Num& x) {
   }
   ++n;
   if (all_int) {
-    if (!x.is_int || __builtin_add_overflow(isum, x.i, &isum)) all_int = false;
+    if (x.is_int) {
+      isum += x.i;
+    } else {
+      all_int = false;
+    }
   }
   neumaier_add(dsum, dcomp, xd);
   double delta = xd - mean;
@@ -169,7 +207,7 @@ bool NumericAcc::merge(const Accumulator& other_base, std::string& error) {
   if (less_num(o.min, min)) min = o.min;
   if (less_num(max, o.max)) max = o.max;
   if (all_int && o.all_int) {
-    if (__builtin_add_overflow(isum, o.isum, &isum)) all_int = false;
+    isum += o.isum;
   } else {
     all_int = false;
   }
@@ -190,8 +228,12 @@ double NumericAcc::stddev() const {
 }
 
 void NumericAcc::write_sum(JsonBuilder& out) const {
-  if (all_int) {
-    out.int64(isum);
+  if (all_int && isum >= INT64_MIN && isum <= INT64_MAX) {
+    out.int64(static_cast<int64_t>(isum));
+  } else if (all_int && isum > 0 && isum <= static_cast<__int128>(UINT64_MAX)) {
+    out.uint64(static_cast<uint64_t>(isum));
+  } else if (all_int) {
+    out.number(static_cast<double>(isum));  // JSON readers (simdjson too) take no wider integers
   } else {
     out.number(dsum + dcomp);
   }
@@ -218,7 +260,11 @@ void NumericAcc::write_state(JsonBuilder& out) const {
   out.key("n");
   out.uint64(n);
   out.field_bool("all_int", all_int);
-  out.field_int("isum", isum);
+  if (isum >= INT64_MIN && isum <= INT64_MAX) {
+    out.field_int("isum", static_cast<int64_t>(isum));
+  } else {
+    out.field("isum", int128_text(isum));  // exact, as a decimal string
+  }
   out.field_number("dsum", dsum);
   out.field_number("dcomp", dcomp);
   if (n > 0) {
@@ -233,8 +279,9 @@ void NumericAcc::write_state(JsonBuilder& out) const {
 }
 
 bool NumericAcc::read_state(const simdjson::dom::element& in, std::string& error) {
-  if (in["n"].get_uint64().get(n) || in["all_int"].get_bool().get(all_int) ||
-      in["isum"].get_int64().get(isum) || in["dsum"].get_double().get(dsum) ||
+  simdjson::dom::element isum_el;
+  if (in["n"].get_uint64().get(n) || in["all_int"].get_bool().get(all_int) || in["isum"].get(isum_el) ||
+      !read_int128(isum_el, isum) || in["dsum"].get_double().get(dsum) ||
       in["dcomp"].get_double().get(dcomp) || in["mean"].get_double().get(mean) ||
       in["m2"].get_double().get(m2)) {
     error = "numeric state needs n, all_int, isum, dsum, dcomp, mean, m2";
@@ -259,7 +306,12 @@ void QuantileAcc::add(const Value& v, bool, TimeNs) {
 
 bool QuantileAcc::merge(const Accumulator& other, std::string& error) {
   if (other.kind() != kind()) return kind_error(error);
-  if (!sketch.merge(static_cast<const QuantileAcc&>(other).sketch)) {
+  const auto& o = static_cast<const QuantileAcc&>(other).sketch;
+  if (sketch.count() == 0 && sketch.relative_accuracy() != o.relative_accuracy()) {
+    sketch = o;  // an empty sketch takes the accuracy of what it merges (--merge)
+    return true;
+  }
+  if (!sketch.merge(o)) {
     error = "quantile sketches with different --accuracy cannot be merged";
     return false;
   }

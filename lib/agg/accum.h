@@ -76,8 +76,9 @@ struct NumericAcc final : Accumulator {
   double stddev() const;  // sample standard deviation; NaN below 2 values
 
   uint64_t n = 0;
-  bool all_int = true;  // every value so far an integer and the integer sum has not overflowed
-  int64_t isum = 0;
+  bool all_int = true;  // every value so far an integer: isum is the exact sum
+  // Exact in any order: 2^64 int64 values cannot overflow it.
+  __int128 isum = 0;
   double dsum = 0, dcomp = 0;  // Neumaier-compensated sum of all values
   Num min, max;
   double mean = 0, m2 = 0;

@@ -73,6 +73,7 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts) {
   opts_.plan.validate();
   windowed_ = opts_.plan.every_ns.has_value();
   for (const auto& b : opts_.plan.by) by_slots_.push_back(add_path(parse_path_or_throw(b, "by")));
+  nested_by_ = nested_key_names(opts_.plan.by);
   for (const auto& a : opts_.plan.aggs) {
     outputs_.push_back(compile_output(a));
     canonical_aggs_.push_back(a.canonical());
@@ -417,7 +418,11 @@ void Aggregator::write_group(std::string& line, int64_t start, const Group& g) c
     }
     b.end_array();
   } else {
-    write_key_fields(b, opts_.plan.by, g.key);
+    if (nested_by_.empty()) {
+      write_key_fields(b, opts_.plan.by, g.key);
+    } else {
+      write_key_fields_nested(b, nested_by_, g.key);
+    }
     for (const auto& o : outputs_) {
       b.key(o.spec->name);
       write_output(b, o, g);
@@ -552,71 +557,119 @@ void Aggregator::merge_from(Aggregator& other) {
   other.cached_table_ = nullptr;
   other.total_groups_ = 0;
   late_ += other.late_;
+  other.late_ = 0;
 }
 
-bool Aggregator::add_partial(const simdjson::dom::element& line, std::string& error) {
+Aggregator::PartialResult Aggregator::add_partial(const simdjson::dom::element& line, std::string& error) {
+  // The whole line is checked (and its states decoded) before anything is
+  // merged: a line either counts in full or not at all.
+  const auto bad = [&](std::string msg) {
+    error = std::move(msg);
+    return PartialResult::bad;
+  };
+  const auto mismatch = [&](std::string msg) {
+    error = std::move(msg);
+    return PartialResult::mismatch;
+  };
   int64_t version;
   if (line["olly_agg_partial"].get_int64().get(version)) {
-    error = "not an olly-agg partial state (no \"olly_agg_partial\"; write them with --partial)";
-    return false;
+    return bad("not an olly-agg partial state (no \"olly_agg_partial\"; write them with --partial)");
   }
   if (version != kPartialVersion) {
-    error = fmt::format("partial-state version {} is not supported (this olly-agg reads version {})", version,
-                        kPartialVersion);
-    return false;
+    return mismatch(fmt::format("partial-state version {} is not supported (this olly-agg reads version {})",
+                                version, kPartialVersion));
   }
   simdjson::dom::array aggs, by, state;
   simdjson::dom::object group;
   if (line["aggs"].get_array().get(aggs) || line["by"].get_array().get(by) ||
       line["group"].get_object().get(group) || line["state"].get_array().get(state)) {
-    error = "partial state needs \"aggs\", \"by\", \"group\" and \"state\"";
-    return false;
+    return bad("partial state needs \"aggs\", \"by\", \"group\" and \"state\"");
   }
+  const auto list_text = [](const simdjson::dom::array& a) {
+    std::string out;
+    for (auto e : a) {
+      std::string_view t;
+      if (!out.empty()) out += ' ';
+      out += e.get_string().get(t) ? std::string_view("?") : t;
+    }
+    return out;
+  };
+  const auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& t : v) {
+      if (!out.empty()) out += ' ';
+      out += t;
+    }
+    return out;
+  };
   size_t i = 0;
+  bool same = true;
   for (auto a : aggs) {
     std::string_view text;
-    if (a.get_string().get(text) || i >= canonical_aggs_.size() || text != canonical_aggs_[i]) {
-      error = "partial state was written for different aggregates (its \"aggs\" differ)";
-      return false;
-    }
+    if (a.get_string().get(text) || i >= canonical_aggs_.size() || text != canonical_aggs_[i]) same = false;
     ++i;
   }
-  if (i != canonical_aggs_.size()) {
-    error = "partial state was written for different aggregates (its \"aggs\" differ)";
-    return false;
+  if (!same || i != canonical_aggs_.size()) {
+    return mismatch(fmt::format("partial states were written for different aggregates ({} here, {} before)",
+                                list_text(aggs), join(canonical_aggs_)));
   }
   i = 0;
   for (auto f : by) {
     std::string_view text;
-    if (f.get_string().get(text) || i >= opts_.plan.by.size() || text != opts_.plan.by[i]) {
-      error = "partial state was written for different `by` fields";
-      return false;
-    }
+    if (f.get_string().get(text) || i >= opts_.plan.by.size() || text != opts_.plan.by[i]) same = false;
     ++i;
   }
-  if (i != opts_.plan.by.size()) {
-    error = "partial state was written for different `by` fields";
-    return false;
+  if (!same || i != opts_.plan.by.size()) {
+    return mismatch(fmt::format("partial states were written for different `by` fields ([{}] here, [{}] before)",
+                                list_text(by), join(opts_.plan.by)));
   }
   int64_t start = kNoWindow;
   std::string_view every_text, ws;
   bool has_every = !line["every"].get_string().get(every_text);
   if (has_every != windowed_) {
-    error = "partial state and this run disagree on `every`";
-    return false;
+    return mismatch("partial states disagree on `every` (some have a window, some not)");
   }
   if (windowed_) {
     auto every = parse_duration(every_text);
     if (!every || *every != *opts_.plan.every_ns) {
-      error = "partial state was written with a different `every`";
-      return false;
+      return mismatch(fmt::format("partial states were written with a different `every` ({} here, {} before)",
+                                  every_text, format_duration(*opts_.plan.every_ns)));
     }
     std::optional<TimeNs> t;
     if (line["window_start"].get_string().get(ws) || !(t = parse_rfc3339(ws))) {
-      error = "partial state needs an RFC 3339 \"window_start\"";
-      return false;
+      return bad("partial state needs an RFC 3339 \"window_start\"");
     }
     start = *t;
+  }
+  if (state.size() != recipes_.size()) return bad("partial state has the wrong number of accumulators");
+  std::vector<std::unique_ptr<Accumulator>> incoming;
+  incoming.reserve(recipes_.size());
+  i = 0;
+  for (auto st : state) {
+    std::string_view acc_name, id;
+    simdjson::dom::element s;
+    if (st["acc"].get_string().get(acc_name) || st["id"].get_string().get(id) || st["s"].get(s) ||
+        acc_name != acc_kind_name(recipes_[i].kind) || id != recipes_[i].id) {
+      return bad(fmt::format("partial state: accumulator {} does not match ({})", i, recipes_[i].id));
+    }
+    auto acc = make_acc(recipes_[i]);
+    if (!acc->read_state(s, error)) return bad(fmt::format("partial state: {}: {}", recipes_[i].id, error));
+    if (recipes_[i].kind == AccKind::quantile) {
+      // One accuracy for the run: --accuracy when given, else the first state's.
+      double alpha = static_cast<const QuantileAcc&>(*acc).sketch.relative_accuracy();
+      if (!merge_alpha_) merge_alpha_ = opts_.accuracy_given ? opts_.accuracy : alpha;
+      if (alpha != *merge_alpha_) {
+        return mismatch(fmt::format("partial states were written with different --accuracy ({} here, {} {})",
+                                    alpha, *merge_alpha_, opts_.accuracy_given ? "given" : "before"));
+      }
+    } else if (recipes_[i].kind == AccKind::distinct &&
+               static_cast<const DistinctAcc&>(*acc).hll.precision() != HyperLogLog::kDefaultPrecision) {
+      return bad(fmt::format("partial state: {}: HyperLogLog precision {} (this olly-agg uses {})", recipes_[i].id,
+                             static_cast<const DistinctAcc&>(*acc).hll.precision(),
+                             HyperLogLog::kDefaultPrecision));
+    }
+    incoming.push_back(std::move(acc));
+    ++i;
   }
   key_.clear();
   for (const auto& name : opts_.plan.by) {
@@ -628,28 +681,11 @@ bool Aggregator::add_partial(const simdjson::dom::element& line, std::string& er
     }
   }
   Group& g = find_or_add(window_table(start), key_);
-  if (state.size() != recipes_.size()) {
-    error = "partial state has the wrong number of accumulators";
-    return false;
+  for (i = 0; i < incoming.size(); ++i) {
+    // Cannot fail: kinds, accuracy and precision were checked above.
+    g.accs[i]->merge(*incoming[i], error);
   }
-  i = 0;
-  for (auto st : state) {
-    std::string_view acc_name, id;
-    simdjson::dom::element s;
-    if (st["acc"].get_string().get(acc_name) || st["id"].get_string().get(id) || st["s"].get(s) ||
-        acc_name != acc_kind_name(recipes_[i].kind) || id != recipes_[i].id) {
-      error = fmt::format("partial state: accumulator {} does not match ({})", i, recipes_[i].id);
-      return false;
-    }
-    auto acc = make_acc(recipes_[i]);
-    if (!acc->read_state(s, error)) {
-      error = fmt::format("partial state: {}: {}", recipes_[i].id, error);
-      return false;
-    }
-    if (!g.accs[i]->merge(*acc, error)) return false;
-    ++i;
-  }
-  return true;
+  return PartialResult::ok;
 }
 
 }  // namespace olly

@@ -25,6 +25,7 @@ namespace olly {
 struct AggOptions {
   AggPlan plan;
   double accuracy = DDSketch::kDefaultAccuracy;  // --accuracy
+  bool accuracy_given = false;                    // --merge: else the states' alpha decides
   size_t topk_capacity = SpaceSaving::kDefaultCapacity;
   int64_t lateness_ns = 0;                        // --lateness
   size_t max_groups = 1'000'000;                  // --max-groups (groups held at once)
@@ -60,9 +61,12 @@ class Aggregator {
 
   // Folds other (built from the same options) into this one.
   void merge_from(Aggregator& other);
-  // --merge: folds one partial-state line; false with error when the line is
-  // not a partial state of this plan.
-  bool add_partial(const simdjson::dom::element& line, std::string& error);
+  // --merge: folds one partial-state line, all of it or (on any error)
+  // nothing. bad: the line is not a valid partial state (a bad line);
+  // mismatch: it was written by a different configuration (aggregates,
+  // by, every, accuracy or version), which stops the run.
+  enum class PartialResult { ok, bad, mismatch };
+  PartialResult add_partial(const simdjson::dom::element& line, std::string& error);
 
   // Threaded chunks: each chunk judges lateness by its own watermark.
   void reset_watermark() { watermark_.reset(); }
@@ -114,6 +118,7 @@ class Aggregator {
   std::vector<std::string> canonical_aggs_;
   FieldExtractor extractor_;
   std::vector<size_t> by_slots_;
+  std::vector<std::vector<std::string>> nested_by_;  // output names of dotted by-fields; empty: flat
   std::vector<Expr> exprs_;
   std::vector<std::vector<size_t>> expr_slots_;  // expression path i -> extractor slot
   // The event time: the first candidate (ts, or --time-field) is read with
@@ -134,6 +139,7 @@ class Aggregator {
   Table* cached_table_ = nullptr;
   size_t total_groups_ = 0;
   std::optional<int64_t> watermark_;
+  std::optional<double> merge_alpha_;  // --merge: the states' accuracy
   uint64_t late_ = 0;
 
   // Per-event scratch.

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstring>
 
+#include <algorithm>
+
+#include "path.h"
 #include "writer.h"
 
 namespace olly {
@@ -124,11 +127,9 @@ int compare_keys(std::string_view a, std::string_view b) {
   return va.size() < vb.size() ? -1 : va.size() > vb.size();
 }
 
-void write_key_fields(JsonBuilder& out, const std::vector<std::string>& names, std::string_view key) {
-  auto values = decode_key(key);
-  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
-    out.key(names[i]);
-    const Value& v = values[i];
+namespace {
+
+void write_key_value(JsonBuilder& out, const Value& v) {
     switch (v.kind) {
       case Kind::missing:
       case Kind::null: out.null(); break;
@@ -139,7 +140,80 @@ void write_key_fields(JsonBuilder& out, const std::vector<std::string>& names, s
       case Kind::array:
       case Kind::object: out.raw(v.s); break;
     }
+}
+
+// Writes the members of fields `which` at depth `depth`, grouping those that
+// share the name at that depth (in first-appearance order).
+void write_nested(JsonBuilder& out, const std::vector<std::vector<std::string>>& names,
+                  const std::vector<Value>& values, const std::vector<size_t>& which, size_t depth) {
+  std::vector<bool> done(which.size(), false);
+  for (size_t a = 0; a < which.size(); ++a) {
+    if (done[a]) continue;
+    const std::string& name = names[which[a]][depth];
+    out.key(name);
+    if (names[which[a]].size() == depth + 1) {
+      if (which[a] < values.size()) {
+        write_key_value(out, values[which[a]]);
+      } else {
+        out.null();
+      }
+      done[a] = true;
+      continue;
+    }
+    std::vector<size_t> sub;
+    for (size_t b = a; b < which.size(); ++b) {
+      if (!done[b] && names[which[b]][depth] == name) {
+        sub.push_back(which[b]);
+        done[b] = true;
+      }
+    }
+    out.begin_object();
+    write_nested(out, names, values, sub, depth + 1);
+    out.end_object();
   }
+}
+
+}  // namespace
+
+void write_key_fields(JsonBuilder& out, const std::vector<std::string>& names, std::string_view key) {
+  auto values = decode_key(key);
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    out.key(names[i]);
+    write_key_value(out, values[i]);
+  }
+}
+
+std::vector<std::vector<std::string>> nested_key_names(const std::vector<std::string>& names) {
+  std::vector<std::vector<std::string>> out;
+  bool any_nested = false;
+  for (const auto& n : names) {
+    Path p;
+    std::string error;
+    if (!parse_path(n, p, error) || p.steps.empty()) return {};
+    std::vector<std::string> segs;
+    for (const auto& st : p.steps) {
+      if (st.is_index()) return {};
+      segs.push_back(st.key);
+    }
+    any_nested = any_nested || segs.size() > 1;
+    out.push_back(std::move(segs));
+  }
+  if (!any_nested) return {};
+  for (size_t a = 0; a < out.size(); ++a) {
+    for (size_t b = 0; b < out.size(); ++b) {
+      if (a == b || out[a].size() > out[b].size()) continue;
+      if (std::equal(out[a].begin(), out[a].end(), out[b].begin())) return {};  // a prefix of (or equal to) b
+    }
+  }
+  return out;
+}
+
+void write_key_fields_nested(JsonBuilder& out, const std::vector<std::vector<std::string>>& names,
+                             std::string_view key) {
+  auto values = decode_key(key);
+  std::vector<size_t> all(names.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  write_nested(out, names, values, all, 0);
 }
 
 }  // namespace olly

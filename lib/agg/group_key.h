@@ -29,4 +29,13 @@ int compare_keys(std::string_view a, std::string_view b);
 // Writes "name":value for each by-field.
 void write_key_fields(JsonBuilder& out, const std::vector<std::string>& names, std::string_view key);
 
+// The by-fields as nested member names (http.method -> {"http","method"}),
+// so a dotted path is written back where it was read from. Empty when a
+// field is not a plain member path (an array index) or when one field is a
+// prefix of another (http and http.method): those are written flat.
+std::vector<std::vector<std::string>> nested_key_names(const std::vector<std::string>& names);
+// Writes the by-fields nested: {"http":{"method":"GET","route":"/a"}}.
+void write_key_fields_nested(JsonBuilder& out, const std::vector<std::vector<std::string>>& names,
+                             std::string_view key);
+
 }  // namespace olly

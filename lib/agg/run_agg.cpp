@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -55,7 +57,6 @@ struct BadLine {
 };
 
 struct Worker {
-  std::unique_ptr<Aggregator> agg;
   std::vector<BadLine> bad;
   uint64_t records = 0;
   std::exception_ptr failure;
@@ -65,19 +66,39 @@ void finish_stats(Aggregator& agg, RunContext& ctx) {
   if (agg.options().plan.every_ns) ctx.add_stat("late", static_cast<int64_t>(agg.late_events()));
 }
 
+// Threads over fixed byte ranges of regular files. The ranges depend only on
+// the input's size (never on -j), each range is aggregated into a fresh
+// state, and the states are folded into the total strictly in input order,
+// so -j N writes exactly what -j 1 writes: the same merges in the same
+// order (first/last ties, stddev's last digits, top-K past capacity and
+// --sort none's first-seen order included). A range that finished early
+// waits for the fold; at most a few ranges per thread are held at once.
 int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, std::vector<FileChunk>& chunks,
                  const std::vector<uint64_t>& sizes) {
   const unsigned threads = std::max(1u, std::min<unsigned>(run.jobs, static_cast<unsigned>(chunks.size())));
   std::vector<Worker> workers(threads);
-  for (auto& w : workers) {
-    w.agg = std::make_unique<Aggregator>(opts);
-    w.agg->set_hold_windows(true);
-  }
   std::vector<uint64_t> chunk_lines(chunks.size(), 0);
   std::atomic<size_t> next_chunk{0};
   // Under --strict, chunks after the first one with a bad line are not started.
   std::atomic<size_t> stop_after{SIZE_MAX};
   const bool strict = ctx.options().strict;
+
+  Aggregator total(opts);
+  total.set_hold_windows(true);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::unique_ptr<Aggregator>> done(chunks.size());  // finished, not yet folded
+  std::vector<std::unique_ptr<Aggregator>> pool;                  // folded, empty, reusable
+  size_t next_fold = 0;
+  bool folding = false;
+  const size_t ahead = 2 * size_t{threads} + 1;  // chunks started past the fold, at most
+
+  const auto stop = [&](size_t c) {
+    size_t cur = stop_after.load();
+    while (c < cur && !stop_after.compare_exchange_weak(cur, c)) {}
+    std::lock_guard<std::mutex> lock(mu);
+    cv.notify_all();
+  };
 
   auto body = [&](Worker& w) {
     try {
@@ -87,43 +108,80 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
       for (;;) {
         size_t c = next_chunk.fetch_add(1);
         if (c >= chunks.size() || c > stop_after.load()) break;
+        std::unique_ptr<Aggregator> agg;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return c < next_fold + ahead || c > stop_after.load(); });
+          if (c > stop_after.load()) break;
+          if (!pool.empty()) {
+            agg = std::move(pool.back());
+            pool.pop_back();
+          }
+        }
+        if (!agg) {
+          agg = std::make_unique<Aggregator>(opts);
+          agg->set_hold_windows(true);
+        }
+        agg->reset_watermark();  // each range judges lateness by its own event time
         const FileChunk& chunk = chunks[c];
         reader.open(run.files[chunk.file_index], chunk.begin, chunk.end);
-        w.agg->reset_watermark();
         std::string_view line;
         size_t capacity;
+        bool stopped = false;
         while (reader.next(line, capacity)) {
           if (line.empty() || is_blank(line)) continue;
           ++w.records;
           Aggregator::Outcome outcome = Aggregator::Outcome::ok;
           auto err = parser.iterate(line.data(), line.size(), capacity).get(doc);
-          if (!err) err = w.agg->add(doc, line, outcome);
+          if (!err) err = agg->add(doc, line, outcome);
           if (err || outcome != Aggregator::Outcome::ok) {
             --w.records;
             w.bad.push_back(BadLine{c, reader.lines(),
                                     std::string(err ? simdjson::error_message(err) : Aggregator::reason(outcome, opts)),
                                     std::string(line)});
             if (strict) {
-              size_t cur = stop_after.load();
-              while (c < cur && !stop_after.compare_exchange_weak(cur, c)) {}
+              stop(c);
+              stopped = true;
               break;
             }
           }
         }
         chunk_lines[c] = reader.lines();
-        if (strict && !w.bad.empty()) break;
+        if (stopped) break;
+        // Hand the state over; whoever finds the fold free folds every state
+        // that is next in input order.
+        std::unique_lock<std::mutex> lock(mu);
+        done[c] = std::move(agg);
+        if (folding) continue;
+        folding = true;
+        while (next_fold < done.size() && done[next_fold]) {
+          std::unique_ptr<Aggregator> a = std::move(done[next_fold]);
+          lock.unlock();
+          try {
+            total.merge_from(*a);
+          } catch (...) {
+            lock.lock();
+            folding = false;
+            throw;
+          }
+          lock.lock();
+          pool.push_back(std::move(a));
+          ++next_fold;
+          cv.notify_all();
+        }
+        folding = false;
       }
     } catch (...) {
       w.failure = std::current_exception();
-      stop_after.store(0);
+      stop(0);
     }
   };
   if (threads == 1) {
     body(workers[0]);
   } else {
-    std::vector<std::thread> pool;
-    for (auto& w : workers) pool.emplace_back(body, std::ref(w));
-    for (auto& t : pool) t.join();
+    std::vector<std::thread> pool_threads;
+    for (auto& w : workers) pool_threads.emplace_back(body, std::ref(w));
+    for (auto& t : pool_threads) t.join();
   }
   for (auto& w : workers) {
     if (w.failure) std::rethrow_exception(w.failure);
@@ -150,8 +208,10 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
                    b->raw);
   }
 
-  Aggregator& total = *workers[0].agg;
-  for (size_t i = 1; i < workers.size(); ++i) total.merge_from(*workers[i].agg);
+  // Without --strict every range was folded; what is left (none) follows in order.
+  for (; next_fold < done.size(); ++next_fold) {
+    if (done[next_fold]) total.merge_from(*done[next_fold]);
+  }
   Emitter out(stdout_sink(), stats);
   total.emit_all(out);
   finish_stats(total, ctx);
@@ -214,9 +274,14 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
       agg = std::make_unique<Aggregator>(opts);
       agg->set_hold_windows(true);
     }
-    if (!agg->add_partial(doc, error)) {
-      --stats.records_in;
-      ctx.bad_record(line.file, line.number, error, line.text);
+    switch (agg->add_partial(doc, error)) {
+      case Aggregator::PartialResult::ok: break;
+      case Aggregator::PartialResult::bad:
+        --stats.records_in;
+        ctx.bad_record(line.file, line.number, error, line.text);
+        break;
+      case Aggregator::PartialResult::mismatch:
+        throw UsageError(fmt::format("--merge: {}:{}: {}", line.file, line.number, error));
     }
   }
   stats.bytes_in = reader.bytes_read();
@@ -231,7 +296,10 @@ int run_agg(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
   if (run.merge) return run_merge(opts, run, ctx);
   std::vector<FileChunk> chunks;
   std::vector<uint64_t> sizes;
-  if (plan_chunks(run.files, run.jobs, run.min_chunk, chunks, sizes)) {
+  // `every` streams windows out as event time closes them: serial, so memory
+  // holds only the open windows, unless -j was given.
+  const bool parallel = run.jobs_given || !opts.plan.every_ns;
+  if (parallel && plan_agg_ranges(run.files, run.min_chunk, chunks, sizes)) {
     return run_parallel(opts, run, ctx, chunks, sizes);
   }
   Aggregator agg(opts);

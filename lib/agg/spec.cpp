@@ -141,10 +141,24 @@ std::string expr_name(std::string_view e) {
   auto sep = [&] {
     if (!out.empty() && out.back() != '_') out.push_back('_');
   };
+  char quote = 0;  // inside a string literal: operators are just characters
   for (size_t i = 0; i < e.size();) {
     unsigned char c = static_cast<unsigned char>(e[i]);
     if (std::isalnum(c)) {
       out.push_back(static_cast<char>(std::tolower(c)));
+      ++i;
+      continue;
+    }
+    if (quote) {
+      if (c == '\\') ++i;
+      if (c == static_cast<unsigned char>(quote)) quote = 0;
+      sep();
+      ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = static_cast<char>(c);
+      sep();
       ++i;
       continue;
     }

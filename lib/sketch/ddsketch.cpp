@@ -41,6 +41,15 @@ void DenseBucketStore::extend_to(int32_t lo, int32_t hi) {
     } else {
       new_lo = new_hi - static_cast<int32_t>(max_buckets_) + 1;
     }
+  } else if (!counts_.empty()) {
+    // Room to grow on the side that grew, so values arriving one bucket
+    // further out at a time do not copy the store each time.
+    int64_t slack = std::min<int64_t>(max_buckets_ - span, std::max<int64_t>(32, span / 2));
+    if (new_lo < cur_lo) {
+      new_lo = static_cast<int32_t>(new_lo - slack);
+    } else if (new_hi > cur_hi) {
+      new_hi = static_cast<int32_t>(new_hi + slack);
+    }
   }
   std::vector<uint64_t> next(static_cast<size_t>(int64_t{new_hi} - new_lo + 1), 0);
   for (size_t i = 0; i < counts_.size(); ++i) {
@@ -84,13 +93,19 @@ namespace {
 constexpr double kMinIndexable = 1e-300;
 }
 
+uint32_t DDSketch::buckets_for(double relative_accuracy) {
+  double log_gamma = std::log((1 + relative_accuracy) / (1 - relative_accuracy));
+  double n = std::ceil(kRangeDecades * std::log(10.0) / log_gamma) + 1;
+  return static_cast<uint32_t>(std::clamp(n, 16.0, double{1u << 20}));
+}
+
 DDSketch::DDSketch(double relative_accuracy, uint32_t max_buckets)
     : alpha_(relative_accuracy),
       gamma_((1 + relative_accuracy) / (1 - relative_accuracy)),
       inv_log_gamma_(1.0 / std::log((1 + relative_accuracy) / (1 - relative_accuracy))),
-      max_buckets_(max_buckets),
-      pos_(max_buckets, false),
-      neg_(max_buckets, true),
+      max_buckets_(max_buckets ? max_buckets : buckets_for(relative_accuracy)),
+      pos_(max_buckets_, false),
+      neg_(max_buckets_, true),
       min_(std::numeric_limits<double>::infinity()),
       max_(-std::numeric_limits<double>::infinity()) {}
 

@@ -4,9 +4,15 @@
 // representative 2 gamma^i / (gamma + 1) is within relative error a of every
 // value in the bucket. So the estimate of any quantile is within a (default
 // 1%) of the exact value at that rank, on any distribution, as long as the
-// bucket count stays under its bound: past max_buckets the buckets nearest
-// zero are collapsed (low quantiles of wide-range data lose accuracy first,
-// the high ones users ask for keep it).
+// bucket count stays under its bound. The bound follows the accuracy
+// (buckets_for): enough buckets for magnitudes spanning kRangeDecades (21)
+// decades, e.g. 1e-9 to 1e12, at any accuracy. Past it the buckets nearest
+// zero are collapsed (low quantiles of wider-range data lose accuracy first,
+// the high ones users ask for keep it). Buckets are allocated for the range
+// the data actually covers: 8 bytes per bucket, so a sketch over data
+// spanning D decades takes about 8 x D x ln(10) / ln(gamma) bytes per sign
+// (0.01: ~0.9 KiB per decade; 0.001: ~9 KiB per decade), at most
+// 8 x buckets_for(alpha) per sign (0.01: 19 KiB; 0.001: 189 KiB).
 //
 // Negative values go to a mirrored store, zero (and |x| < 1e-300) to its own
 // counter. Merging two sketches of the same accuracy adds bucket counts: the
@@ -58,10 +64,16 @@ class DenseBucketStore {
 class DDSketch {
  public:
   static constexpr double kDefaultAccuracy = 0.01;
-  static constexpr uint32_t kDefaultMaxBuckets = 2048;
+  // The accuracies olly-agg accepts (--accuracy): [kMinAccuracy, kMaxAccuracy).
+  static constexpr double kMinAccuracy = 0.001;
+  static constexpr double kMaxAccuracy = 0.5;
+  // Decades of magnitude the default bucket bound covers at full accuracy.
+  static constexpr double kRangeDecades = 21;
+  // The bucket bound for an accuracy: ceil(kRangeDecades ln 10 / ln gamma) + 1.
+  static uint32_t buckets_for(double relative_accuracy);
 
-  explicit DDSketch(double relative_accuracy = kDefaultAccuracy,
-                    uint32_t max_buckets = kDefaultMaxBuckets);
+  // max_buckets 0: buckets_for(relative_accuracy).
+  explicit DDSketch(double relative_accuracy = kDefaultAccuracy, uint32_t max_buckets = 0);
 
   void add(double v) { add(v, 1); }
   void add(double v, uint64_t n);

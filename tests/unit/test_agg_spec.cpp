@@ -43,6 +43,9 @@ TEST_CASE("count_if keeps its expression and names it readably") {
   auto q = parse_agg_spec("count_if(path =~ \"^/api/(a|b)\" && x != 'y)')");
   CHECK(q.expr == "path =~ \"^/api/(a|b)\" && x != 'y)'");
   CHECK(parse_agg_spec(q.canonical()).expr == q.expr);
+  // Operators inside string literals are not spelled out.
+  CHECK(parse_agg_spec("count_if(path == \"/a,b\")").name == "count_if_path_eq_a_b");
+  CHECK(parse_agg_spec("count_if(x != 'a\\'>=b' && y > 1)").name == "count_if_x_ne_a_b_and_y_gt_1");
 }
 
 TEST_CASE("top takes K and a field") {

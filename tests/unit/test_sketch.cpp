@@ -131,6 +131,34 @@ TEST_CASE("DDSketch quantiles are within the relative accuracy on skewed data") 
   }
 }
 
+TEST_CASE("DDSketch keeps its accuracy at every --accuracy over 21 decades") {
+  // Log-uniform over 1e-9..1e12 (the documented range) and a wide lognormal:
+  // low quantiles too, which a fixed bucket cap used to collapse.
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> u(-9.0, 12.0);
+  std::vector<double> wide(100000);
+  for (auto& x : wide) x = std::pow(10.0, u(rng));
+  wide[0] = 1e-9;
+  wide[1] = 1e12;
+  for (double alpha : {0.05, 0.01, 0.001}) {
+    for (int which = 0; which < 3; ++which) {
+      const auto data = which == 0 ? wide : which == 1 ? lognormal_data(100000, 23, 4.0) : pareto_data(100000, 29);
+      DDSketch s(alpha);
+      for (double x : data) s.add(x);
+      CHECK(s.max_buckets() == DDSketch::buckets_for(alpha));
+      for (double q : {0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999}) {
+        double exact = exact_quantile(data, q);
+        INFO("alpha=" << alpha << " data=" << which << " q=" << q);
+        CHECK(rel_err(s.quantile(q), exact) <= alpha * (1 + 1e-9));
+      }
+      // Memory follows the range the data covers, at most the bound per sign.
+      CHECK(s.memory_bytes() <= sizeof(DDSketch) + DDSketch::buckets_for(alpha) * sizeof(uint64_t));
+    }
+  }
+  CHECK(DDSketch::buckets_for(0.01) < 2500);
+  CHECK(DDSketch::buckets_for(0.001) < 25000);
+}
+
 TEST_CASE("DDSketch handles negative values, zeros and the empty sketch") {
   DDSketch empty;
   CHECK(std::isnan(empty.quantile(0.5)));

@@ -19,6 +19,7 @@ struct Flags {
   std::string every;               // -w
   std::string lateness = "0s";
   double accuracy = DDSketch::kDefaultAccuracy;
+  bool accuracy_given = false;
   size_t top_capacity = SpaceSaving::kDefaultCapacity;
   size_t max_groups = 1'000'000;
   std::string sort = "key";
@@ -52,13 +53,16 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
   run.files = o.plan.files;
   run.merge = f.merge;
   run.jobs = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+  run.jobs_given = f.jobs != 0;
   run.min_chunk = f.min_chunk;
   if (f.partial && f.merge) throw UsageError("--partial and --merge cannot be combined");
   if (!f.merge) o.plan.validate();
-  if (!(f.accuracy > 0 && f.accuracy < 0.5)) {
-    throw UsageError(fmt::format("--accuracy: {} is not in (0, 0.5); 0.01 means 1% relative error", f.accuracy));
+  if (!(f.accuracy >= DDSketch::kMinAccuracy && f.accuracy < DDSketch::kMaxAccuracy)) {
+    throw UsageError(fmt::format("--accuracy: {} is not in [{}, {}); 0.01 means 1% relative error", f.accuracy,
+                                 DDSketch::kMinAccuracy, DDSketch::kMaxAccuracy));
   }
   o.accuracy = f.accuracy;
+  o.accuracy_given = f.accuracy_given;
   o.topk_capacity = f.top_capacity;
   o.lateness_ns = duration_or_throw(f.lateness, "--lateness", true);
   o.max_groups = f.max_groups;
@@ -71,15 +75,22 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
 const char* kAggregates =
     "count: events in the group.\n\n"
     "count_if(EXPR): events for which EXPR (olly(7)) is true; named count_if_ plus the expression "
-    "spelled out (count_if(status >= 500) is count_if_status_ge_500).\n\n"
+    "spelled out (count_if(status >= 500) is count_if_status_ge_500; inside string literals only letters "
+    "and digits are kept: count_if(path == \"/a,b\") is count_if_path_eq_a_b).\n\n"
     "sum(F), avg(F), min(F), max(F): over the numeric values of field F (numbers, and strings that "
-    "are whole numbers); other values are ignored. Integer sums are exact; min and max keep the "
-    "value as it was (integer or not). null when F never held a number.\n\n"
+    "are whole numbers); other values are ignored. Integer sums are exact in any order (a 128-bit "
+    "accumulator; printed exactly up to 2^64 - 1, as a double beyond); min and max keep the "
+    "value as it was (integer or not). Integers above 2^63 - 1 are read as doubles (as everywhere in "
+    "olly), so they are not exact in sums, min, max, first, last or group keys. null when F never held a number.\n\n"
     "stddev(F): sample standard deviation (n - 1); null below two values.\n\n"
     "pNN(F): the NN-th percentile, any NN from 0 to 100 (p50, p90, p99, p99.9; median is p50): the "
     "value at rank floor(q x (n - 1)) of the sorted values, estimated by a DDSketch within the "
     "relative error --accuracy (1% by default) and printed to 6 significant digits; p0 and p100 are "
-    "the exact min and max. Named p99_F, p99_9_F.\n\n"
+    "the exact min and max. Named p99_F, p99_9_F. The error bound holds while the field's "
+    "magnitudes span at most 21 decades (e.g. 1e-9 to 1e12, any 21); past that the buckets nearest "
+    "zero are merged, so the lowest percentiles of such data lose accuracy first. A sketch takes 8 "
+    "bytes per bucket over the range the data covers: about 0.9 KiB per decade at 0.01, 9 KiB at "
+    "0.001, at most 19 KiB (0.01) or 189 KiB (0.001) per sign.\n\n"
     "distinct(F): the number of distinct values of F (null and missing not counted). Exact up to "
     "1024 distinct values; beyond, a HyperLogLog with 2^14 registers, standard error 0.81%.\n\n"
     "top(K, F) or topK:F: the K most frequent values of F, as [{\"value\":V,\"count\":N},...] by "
@@ -105,7 +116,7 @@ const char* kPartialFormat =
     "field share one; every percentile of a field shares one sketch), in the order the aggregates "
     "first need them. STATE by KIND:\n\n"
     "count: {\"n\":N}.\n\n"
-    "numeric: {\"n\":N, \"all_int\":B, \"isum\":exact integer sum (valid while all_int), \"dsum\":S, "
+    "numeric: {\"n\":N, \"all_int\":B, \"isum\":exact integer sum (valid while all_int; a decimal string beyond int64), \"dsum\":S, "
     "\"dcomp\":C (compensated double sum S + C), \"min\":X, \"max\":Y, \"mean\":M, \"m2\":M2 (Welford)}.\n\n"
     "quantile: {\"alpha\":A, \"max_buckets\":B, \"count\":N, \"min\":X, \"max\":Y, \"zero\":Z, "
     "\"pos\":[OFFSET,[C,...]], \"neg\":[OFFSET,[C,...]]}: bucket k = OFFSET+i counts values v with "
@@ -117,10 +128,14 @@ const char* kPartialFormat =
     "first, last: {\"t\":NANOSECONDS or null, \"v\":VALUE} ({} when unset).\n\n"
     "hist: {\"zero\":Z, \"pos\":[[K,N],...], \"neg\":[[K,N],...]} (bucket K: 2^(K-1) < |v| <= 2^K).\n\n"
     "time_span (rate without every): {\"lo\":NS, \"hi\":NS} ({} when no event had a time).\n\n"
-    "--merge reads such lines from any number of files or stdin, checks that aggs, by and every "
-    "agree, and merges states group by group: counts, sums, min and max exactly as one run over all "
-    "the input would give them, percentiles and distinct within the sketches' error. Sketches built "
-    "with different --accuracy do not merge. A newer version number is refused.";
+    "--merge reads such lines from any number of files or stdin and merges states group by group: "
+    "counts, sums, min and max exactly as one run over all the input would give them, percentiles "
+    "and distinct within the sketches' error. Each line is checked whole before any of it is "
+    "merged: a line that is not valid partial state (bad JSON, a malformed state) is a bad line "
+    "(--errors, --strict) and counts for nothing. Partial states written by a different "
+    "configuration (other aggs, by or every, another --accuracy, or an unknown version) stop the "
+    "run with exit status 2 and no output. The percentiles' accuracy is the one stored in the "
+    "states; --accuracy with --merge requires the states to have it.";
 
 }  // namespace
 
@@ -143,7 +158,9 @@ int main(int argc, char** argv) {
                  "Emit a window once event time passes its end plus this (default 0s); later events "
                  "for it are late: counted in --stats and sent to --errors")
       ->type_name("DURATION");
-  app.add_option("--accuracy", f.accuracy, "Relative error of percentiles (default 0.01 = 1%)")
+  app.add_option("--accuracy", f.accuracy,
+                 "Relative error of percentiles, from 0.001 to below 0.5 (default 0.01 = 1%); with --merge "
+                 "the partial states' own accuracy is used unless this is given")
       ->type_name("FRACTION");
   app.add_option("--top-capacity", f.top_capacity,
                  "Counters per top(K, F) summary (at least 4K; default 1024); counts are exact below it")
@@ -159,8 +176,8 @@ int main(int argc, char** argv) {
   app.add_flag("--merge", f.merge,
                "Read partial states (from --partial) and write final values; AGG words may be left out");
   app.add_option("-j,--jobs", f.jobs,
-                 "Threads for regular files, split at line boundaries (default: the number of cores); "
-                 "stdin and compressed input are read by one thread")
+                 "Threads for regular files, split at line boundaries (default: the number of cores; "
+                 "with `every`, one unless given); stdin and compressed input are read by one thread")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   app.add_option("--min-chunk", f.min_chunk, "Smallest byte range a thread gets (testing)")->group("");
@@ -185,11 +202,20 @@ int main(int argc, char** argv) {
       "event for a window already written is late: it is counted (\"late\" in --stats) and sent to "
       "--errors. Events without a time are bad lines when `every` is given.\n\n"
       "Output is sorted by window, then by group values (null, booleans, numbers, strings); --sort "
-      "none keeps first-seen order. A missing group field groups as null.\n\n"
-      "Memory is bounded by groups x aggregates (sketches are a few KiB each), never by input size; "
+      "none keeps first-seen order. A missing group field groups as null. A dotted `by` path is "
+      "written back nested (by http.method gives {\"http\":{\"method\":\"GET\"},...}), so olly filter "
+      "'http.method == \"GET\"' matches the output; paths with an array index, or one `by` path inside "
+      "another (http and http.method), are written flat under their text.\n\n"
+      "Memory is bounded by groups x aggregates (sketches take a few KiB each, see pNN), never by input size; "
       "--max-groups stops a run that would hold too many groups. Regular files are read by -j "
-      "threads, each aggregating a byte range; their states merge exactly as --merge merges partial "
-      "states. With more than one thread, lateness is judged within each range.\n\n"
+      "threads: the files are cut into about 32 byte ranges at line boundaries (their size depends "
+      "only on the input's size), each range is aggregated on its own, and the ranges' states are "
+      "merged in input order exactly as --merge merges partial states, so the output of -j N is "
+      "byte for byte that of -j 1 (first and last break time ties by input order; stddev and "
+      "float sums may differ from a serial read of stdin in the last digits). With `every`, input "
+      "is read serially, writing windows as they close and holding only the open ones, unless -j "
+      "is given; with -j, every window is held to the end of input and lateness is judged within "
+      "each range (alike for every N).\n\n"
       "--partial writes mergeable state instead of final values, and --merge combines any number of "
       "partial streams into the result one run over all the input would give: shard the input, run "
       "olly-agg --partial where the data is (xargs -P, GNU parallel, Hadoop Streaming or Spark pipe "
@@ -210,6 +236,7 @@ int main(int argc, char** argv) {
 
   return run_tool(app, doc, argc, argv, [&] {
     AggRunOptions run;
+    f.accuracy_given = app.count("--accuracy") > 0;
     AggOptions opts = build_options(f, run);
     RunContext ctx(f.common);
     return run_agg(opts, run, ctx);
