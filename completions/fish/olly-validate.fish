@@ -3,7 +3,7 @@ complete -c olly-validate -s k -l key -x -d 'Copy these event fields (comma-sepa
 complete -c olly-validate -l summary -d 'Print counts per keyword and schema location (and totals) instead of each violation'
 complete -c olly-validate -s m -l max-errors -x -d 'Write at most N violations; checking goes on'
 complete -c olly-validate -l pass -r -d 'Write the valid events, unchanged, to FILE'
-complete -c olly-validate -l fail -r -d 'Write the invalid events, unchanged, to FILE'
+complete -c olly-validate -l fail -r -d 'Write the invalid events and the lines that are not JSON, unchanged, to FILE'
 complete -c olly-validate -l formats -d 'Make \'format\' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri)'
 complete -c olly-validate -s q -l quiet -d 'Write no violations; only the exit status (and --pass/--fail) tell'
 complete -c olly-validate -l errors -r -d 'Write each bad input line (not valid JSON, or not matching the format) to FILE as NDJSON with its file, line number and reason, so nothing is lost'

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--pass", opts.pass_path, "Write the valid events, unchanged, to FILE")->type_name("FILE");
-  app.add_option("--fail", opts.fail_path, "Write the invalid events, unchanged, to FILE")->type_name("FILE");
+  app.add_option("--fail", opts.fail_path, "Write the invalid events and the lines that are not JSON, unchanged, to FILE")->type_name("FILE");
   app.add_flag("--formats", opts.formats,
                "Make 'format' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri)");
   app.add_flag("-q,--quiet", opts.quiet, "Write no violations; only the exit status (and --pass/--fail) tell");
@@ -53,8 +53,13 @@ int main(int argc, char** argv) {
       "Events are checked straight from simdjson On-Demand in one pass when the contract allows it "
       "(types, enums, ranges, lengths, patterns, formats, properties, required, "
       "additionalProperties, items); contracts with combinators or unevaluated* use a DOM of each "
-      "event. Invalid events are always described from a DOM. A line that is not JSON is a bad "
-      "record (see --errors); a JSON line that is not an object is validated as it is.";
+      "event. Invalid events are always described from a DOM. Either way every value of a line is "
+      "checked to be well-formed JSON, also those the contract does not constrain, and nothing may "
+      "follow the value. A line that is not a JSON document does not honour the contract: it is "
+      "counted as invalid (--summary, exit 1), written unchanged to --fail, and is also a bad "
+      "record (--errors, --strict); a JSON line that is not an object is validated as it is. "
+      "--pass and --fail receive each line's bytes unchanged (a CRLF line keeps its \\r) and must "
+      "name different files.";
   doc.examples = {
       {"olly validate validate/requests.schema.json validate/events.ndjson",
        "Report every violation; exit 1 when any event is invalid."},
@@ -74,7 +79,7 @@ int main(int argc, char** argv) {
     LineReader reader(opts.files);
     RunContext ctx(opts.common);
     ValidateStage stage(opts, reader.input_count());
-    drive_json(reader, ctx, stage);
+    drive_validate(reader, ctx, stage);
     return ctx.finish(stage.invalid_events() > 0 ? kExitFindings : kExitOk);
   });
 }

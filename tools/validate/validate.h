@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "input.h"
 #include "jsonschema.h"
 #include "path.h"
 #include "run.h"
@@ -39,6 +40,10 @@ class ValidateStage : public Stage {
   void on_end(Emitter& out) override;
 
   uint64_t invalid_events() const { return invalid_; }
+  // The current line ended in \r\n (written back so to --pass/--fail).
+  void set_line_ending(bool cr) { cr_ = cr; }
+  // A line that is not a JSON document: invalid, written to --fail.
+  void on_bad_line(std::string_view raw);
 
  private:
   void write_violations(const Event& ev, simdjson::dom::element event, Emitter& out);
@@ -48,6 +53,7 @@ class ValidateStage : public Stage {
   std::vector<Path> keys_;
   bool summary_, quiet_;
   bool with_file_;
+  bool cr_ = false;
   int64_t max_errors_;
   uint64_t written_ = 0, suppressed_ = 0, invalid_ = 0, valid_ = 0;
   std::FILE* pass_ = nullptr;
@@ -64,5 +70,9 @@ class ValidateStage : public Stage {
   };
   std::map<std::pair<std::string, std::string>, Tally> tallies_;
 };
+
+// drive_json for validate: keeps each line's ending for --pass/--fail and
+// counts lines that are not JSON as invalid (written to --fail).
+void drive_validate(LineReader& reader, RunContext& ctx, ValidateStage& stage);
 
 }  // namespace olly
