@@ -420,10 +420,10 @@ class Differ {
           fmt::format("{} may no longer hold fields the contract does not list", where));
     } else if (nt) {
       add("additional_properties_unconstrained", path, aloc, true, oa, na,
-          fmt::format("the fields {} does not list are no longer constrained", where));
+          fmt::format("fields of {} that the contract does not list are no longer constrained", where));
     } else if (ot) {
       add("additional_properties_constrained", path, aloc, false, oa, na,
-          fmt::format("the fields {} does not list are now constrained", where));
+          fmt::format("fields of {} that the contract does not list are now constrained", where));
     } else {
       compare(*oa, *na, path + ".*", aloc);
     }
