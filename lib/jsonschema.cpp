@@ -3,6 +3,7 @@
 #include "jsonschema.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -900,8 +901,14 @@ class Evaluator {
       explicit DepthGuard(int& d) : depth(d) { ++depth; }
       ~DepthGuard() { --depth; }
     } guard(depth_);
+    if (aborted_) return false;
     if (depth_ > kMaxEvalDepth) {
-      report(n, "depth", inst, fmt::format("nested deeper than {} schema levels; not validated", kMaxEvalDepth));
+      // no verdict rather than a made-up one: the caller reports the event as undecided
+      abort(fmt::format("nested deeper than {} schema levels: too deep to evaluate", kMaxEvalDepth));
+      return false;
+    }
+    if (++steps_ > kMaxSteps) {
+      abort(fmt::format("schema too expensive to evaluate (more than {} steps for this event)", kMaxSteps));
       return false;
     }
     if (n.boolean >= 0) {
@@ -925,7 +932,36 @@ class Evaluator {
   }
 
  private:
-  bool stopping() const { return out_ == nullptr || out_->size() >= max_errors_; }
+  bool stopping() const { return aborted_ || out_ == nullptr || out_->size() >= max_errors_; }
+
+ public:
+  bool aborted_ = false;
+  std::string abort_reason_;
+
+ private:
+  void abort(std::string reason) {
+    if (aborted_) return;
+    aborted_ = true;
+    abort_reason_ = std::move(reason);
+  }
+
+  // A $ref (or $dynamicRef) entered again for the same instance location
+  // before the first visit ended would recurse forever (each visit re-enters
+  // it): the event gets no verdict. The instance depth identifies the
+  // location, since along one chain of calls it only grows.
+  bool eval_ref(const SchemaNode& from, const SchemaNode& target, element inst, Annotations* ann) {
+    size_t where = path_.size();
+    for (auto& [node, at] : active_refs_)
+      if (node == &target && at == where) {
+        abort(fmt::format("$ref cycle at {}: the schema refers to itself without looking into the value",
+                          from.location));
+        return false;
+      }
+    active_refs_.emplace_back(&target, where);
+    bool ok = eval(target, inst, ann);
+    active_refs_.pop_back();
+    return ok;
+  }
 
   static std::string false_message(std::string_view keyword) {
     if (keyword == "additionalProperties") return "property is not allowed";
@@ -1023,8 +1059,8 @@ class Evaluator {
       default: break;
     }
     if (!ok && stopping()) return false;
-    if (n.ref) OLLY_SUB(eval(*n.ref, inst, ann));
-    if (n.dynamic_ref) OLLY_SUB(eval(*resolve_dynamic(n), inst, ann));
+    if (n.ref) OLLY_SUB(eval_ref(n, *n.ref, inst, ann));
+    if (n.dynamic_ref) OLLY_SUB(eval_ref(n, *resolve_dynamic(n), inst, ann));
     for (SchemaNode* sub : n.all_of) OLLY_SUB(eval(*sub, inst, ann));
     if (!n.any_of.empty()) {
       bool any = false;
@@ -1295,8 +1331,21 @@ class Evaluator {
   size_t value_limit_;
   std::vector<Segment> path_;
   std::vector<const SchemaResource*> scope_;
+  std::vector<std::pair<const SchemaNode*, size_t>> active_refs_;
+  uint64_t steps_ = 0;
   int depth_ = 0;
-  static constexpr int kMaxEvalDepth = 300;
+  // Schema levels: 4096 (a 1024-deep instance under a recursive schema takes
+  // 2-3 per level), fewer when the stack is small (a level takes < 1 KiB).
+  const int kMaxEvalDepth = max_eval_depth();
+  static int max_eval_depth() {
+    static const int depth = [] {
+      struct rlimit rl;
+      if (getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 4096;
+      return static_cast<int>(std::clamp<rlim_t>(rl.rlim_cur / 2048, 64, 4096));
+    }();
+    return depth;
+  }
+  static constexpr uint64_t kMaxSteps = 10'000'000;
 };
 
 }  // namespace
@@ -1315,13 +1364,35 @@ JsonSchema& JsonSchema::operator=(JsonSchema&&) noexcept = default;
 
 bool JsonSchema::valid(element instance) const {
   detail::Evaluator ev(*impl_, nullptr, 0, 0);
-  return ev.eval(*impl_->root, instance, nullptr);
+  return ev.eval(*impl_->root, instance, nullptr) && !ev.aborted_;
 }
 
 bool JsonSchema::validate(element instance, std::vector<SchemaViolation>& out, size_t max_errors,
                           size_t value_limit) const {
-  detail::Evaluator ev(*impl_, &out, max_errors, value_limit);
-  return ev.eval(*impl_->root, instance, nullptr);
+  std::string undecided;
+  bool ok = evaluate(instance, &out, undecided, max_errors, value_limit);
+  if (!undecided.empty()) {
+    out.clear();
+    auto& v = out.emplace_back();
+    v.schema_location = "#";
+    v.keyword = "undecided";
+    v.message = undecided;
+    v.value = "null";
+  }
+  return ok;
+}
+
+bool JsonSchema::evaluate(element instance, std::vector<SchemaViolation>* out, std::string& undecided,
+                          size_t max_errors, size_t value_limit) const {
+  detail::Evaluator ev(*impl_, out, out ? max_errors : 0, value_limit);
+  bool ok = ev.eval(*impl_->root, instance, nullptr);
+  if (ev.aborted_) {
+    undecided = ev.abort_reason_;
+    if (out) out->clear();
+    return false;
+  }
+  undecided.clear();
+  return ok;
 }
 
 bool JsonSchema::has_fast_path() const { return impl_->fast_root != nullptr; }

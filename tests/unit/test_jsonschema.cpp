@@ -226,7 +226,43 @@ TEST_CASE("deep nesting does not crash") {
   CHECK(check(s, nested).valid);
   std::string deep(1000, '[');  // simdjson's own limit is 1024
   deep += std::string(1000, ']');
-  CHECK_FALSE(check(s, deep).valid);
+  CHECK(check(s, deep).valid);  // as deep as the parser goes: a real verdict, not a depth violation
+  std::string bad = std::string(1000, '[') + "\"x\"" + std::string(1000, ']');
+  CHECK_FALSE(check(s, bad).valid);
+}
+
+std::string undecided_reason(const std::string& schema, const std::string& json) {
+  JsonSchema s(schema);
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  REQUIRE(p.parse(json).get(e) == simdjson::SUCCESS);
+  std::string why;
+  std::vector<SchemaViolation> out;
+  CHECK_FALSE(s.evaluate(e, &out, why));
+  CHECK(out.empty());
+  CHECK_FALSE(s.valid(e));
+  return why;
+}
+
+TEST_CASE("schemas that cannot be evaluated give no verdict") {
+  // 2^300 branches before: now the cycle is seen at once
+  CHECK(undecided_reason(R"({"anyOf":[{"$ref":"#"},{"$ref":"#"}]})", "{}").find("$ref cycle") != std::string::npos);
+  // under not, a depth violation used to flip into "valid"
+  CHECK(undecided_reason(R"({"not":{"$ref":"#"}})", "{}").find("$ref cycle") != std::string::npos);
+  CHECK(undecided_reason(R"({"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"})", "1")
+            .find("$ref cycle") != std::string::npos);
+  std::string deep = std::string(40, '[') + "1" + std::string(40, ']');
+  CHECK(undecided_reason(R"({"anyOf":[{"type":"array","items":{"$ref":"#"}},{"type":"array","items":{"$ref":"#"}}]})",
+                         deep)
+            .find("too expensive") != std::string::npos);
+  // recursion that looks into the value is not a cycle
+  JsonSchema tree(R"({"type":"object","properties":{"kids":{"items":{"$ref":"#"}}}})");
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  REQUIRE(p.parse(std::string(R"({"kids":[{"kids":[{}]},{}]})")).get(e) == simdjson::SUCCESS);
+  std::string why;
+  CHECK(tree.evaluate(e, nullptr, why));
+  CHECK(why.empty());
 }
 
 #include "jsonschema_internal.h"

@@ -59,7 +59,11 @@ int main(int argc, char** argv) {
       "counted as invalid (--summary, exit 1), written unchanged to --fail, and is also a bad "
       "record (--errors, --strict); a JSON line that is not an object is validated as it is. "
       "--pass and --fail receive each line's bytes unchanged (a CRLF line keeps its \\r) and must "
-      "name different files.";
+      "name different files. An event the contract cannot decide gets no verdict rather than a "
+      "made-up one: nested deeper than the evaluator goes (4096 schema levels; fewer with a small "
+      "stack), more than 10 million evaluation steps, or a $ref cycle that never looks into the "
+      "value ({\"not\":{\"$ref\":\"#\"}}) make it a bad record with that reason, handled like a "
+      "line that is not JSON.";
   doc.examples = {
       {"olly validate validate/requests.schema.json validate/events.ndjson",
        "Report every violation; exit 1 when any event is invalid."},

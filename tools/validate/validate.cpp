@@ -139,7 +139,8 @@ void drive_validate(LineReader& reader, RunContext& ctx, ValidateStage& stage) {
       out.rollback(mark);
       --stats.records_in;
       stage.on_bad_line(line.text);
-      ctx.bad_record(line.file, line.number, simdjson::error_message(error), line.text);
+      std::string reason = stage.take_bad_reason();
+      ctx.bad_record(line.file, line.number, reason.empty() ? simdjson::error_message(error) : reason, line.text);
     }
   }
   stats.bytes_in = reader.bytes_read();
@@ -162,7 +163,13 @@ simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
   if (auto err = dom_.parse(padded_.set(ev.raw)).get(event)) return err;
   violations_.clear();
   bool describe = !quiet_ && (summary_ || max_errors_ < 0 || written_ < static_cast<uint64_t>(max_errors_));
-  bool ok = describe ? schema_.validate(event, violations_) : schema_.valid(event);
+  std::string undecided;
+  bool ok = schema_.evaluate(event, describe ? &violations_ : nullptr, undecided);
+  if (!undecided.empty()) {
+    // no verdict (too deep, too expensive, a $ref cycle): a bad record, never valid or invalid
+    bad_reason_ = std::move(undecided);
+    return simdjson::DEPTH_ERROR;
+  }
   if (ok) {
     ++valid_;
     write_line(pass_, ev.raw);

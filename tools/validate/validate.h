@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "input.h"
@@ -44,6 +45,8 @@ class ValidateStage : public Stage {
   void set_line_ending(bool cr) { cr_ = cr; }
   // A line that is not a JSON document: invalid, written to --fail.
   void on_bad_line(std::string_view raw);
+  // Why on_event returned an error, when it was not the JSON (else empty).
+  std::string take_bad_reason() { return std::exchange(bad_reason_, std::string()); }
 
  private:
   void write_violations(const Event& ev, simdjson::dom::element event, Emitter& out);
@@ -54,6 +57,7 @@ class ValidateStage : public Stage {
   bool summary_, quiet_;
   bool with_file_;
   bool cr_ = false;
+  std::string bad_reason_;
   int64_t max_errors_;
   uint64_t written_ = 0, suppressed_ = 0, invalid_ = 0, valid_ = 0;
   std::FILE* pass_ = nullptr;
