@@ -149,6 +149,15 @@ TEST_CASE("integer vs number, big and fractional numbers") {
   CHECK(check(three, "-9").valid);
   CHECK_FALSE(check(three, "10").valid);
   CHECK(check(three, "4.5e1").valid);
+  // the quotient overflows a double; the exact answer does not care
+  JsonSchema tiny(R"({"multipleOf":1e-10})");
+  CHECK(check(tiny, "1e300").valid);
+  CHECK_FALSE(check(tiny, "1.00000000001e-9").valid);
+  JsonSchema half(R"({"multipleOf":0.5})");
+  CHECK(check(half, "1e308").valid);
+  CHECK(check(half, "1.5e307").valid);
+  JsonSchema odd(R"({"type":"integer","multipleOf":0.123456789})");
+  CHECK_FALSE(check(odd, "1e308").valid);
 }
 
 TEST_CASE("lengths count code points") {
