@@ -296,4 +296,6 @@ TEST_CASE("the simple pattern matcher agrees with RE2") {
   CHECK_FALSE(olly::detail::compile_simple_pattern("^(a|b)$"));
   CHECK_FALSE(olly::detail::compile_simple_pattern("a.c"));
   CHECK_FALSE(olly::detail::compile_simple_pattern("[^a]"));
+  CHECK_FALSE(olly::detail::compile_simple_pattern("a^b"));  // ^ is an assertion, not a literal
+  CHECK_FALSE(olly::detail::compile_simple_pattern("^\\s$"));  // ECMA's \s is not ASCII only
 }
