@@ -624,6 +624,11 @@ class Compiler {
         }
       }
     }
+    while (!pending_defs_.empty()) {
+      auto [d, pointer] = pending_defs_.back();
+      pending_defs_.pop_back();
+      compile_at(d, pointer);
+    }
     std::sort(s_.keywords_used.begin(), s_.keywords_used.end());
     s_.keywords_used.erase(std::unique(s_.keywords_used.begin(), s_.keywords_used.end()), s_.keywords_used.end());
   }
@@ -830,6 +835,8 @@ class Compiler {
           else fail(where(k), fmt::format("unknown type '{}'", name));
         };
         if (v.type() == element_type::ARRAY) {
+          // an empty list would reject every value: a mistake, not a contract
+          if (simdjson::dom::array(v).size() == 0) fail(where(k), "'type' must not be an empty array");
           for (auto t : simdjson::dom::array(v)) add(t);
         } else {
           add(v);
@@ -967,6 +974,10 @@ class Compiler {
         n.deprecated = b;
       } else if (k == "$defs" || k == "definitions") {
         if (v.type() != element_type::OBJECT) fail(where(k), fmt::format("'{}' must be an object of schemas", k));
+        // compiled at the end even when nothing refers to them, so that their
+        // errors (unsupported keywords, bad patterns) are reported too
+        for (auto def : simdjson::dom::object(v))
+          pending_defs_.emplace_back(doc, pointer + "/" + std::string(k) + "/" + escape_pointer_token(def.key));
       } else if (is_annotation_keyword(k)) {
         // annotation only
       } else {
@@ -991,6 +1002,7 @@ class Compiler {
   }
 
   SchemaImpl& s_;
+  std::vector<std::pair<size_t, std::string>> pending_defs_;
 };
 
 

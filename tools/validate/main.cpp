@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--pass", opts.pass_path, "Write the valid events, unchanged, to FILE")->type_name("FILE");
   app.add_option("--fail", opts.fail_path, "Write the invalid events and the lines that are not JSON, unchanged, to FILE")->type_name("FILE");
   app.add_flag("--formats", opts.formats,
-               "Make 'format' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri)");
+               "Make 'format' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri; other formats stay annotations)");
   app.add_flag("-q,--quiet", opts.quiet, "Write no violations; only the exit status (and --pass/--fail) tell");
   add_common_options(app, opts.common, false);
 
@@ -52,7 +52,10 @@ int main(int argc, char** argv) {
       "and \\u{...} escapes are translated, \\s is ECMA-262's (U+00A0, U+2028, U+FEFF, ... "
       "included) and . matches anything but \\n, \\r, U+2028 and U+2029. Syntax that is not "
       "ECMA-262 ((?i), [[:alpha:]], \\z, an invalid escape, a lone surrogate) is a configuration "
-      "error naming the pattern. format is an annotation unless --formats is given.\n\n"
+      "error naming the pattern. format is an annotation unless --formats is given; even then a format olly does not know "
+      "(hostname, duration, ...) is not asserted, as draft 2020-12 says of unknown formats. The "
+      "whole contract is checked at load time, $defs nothing refers to included, and \"type\": [] "
+      "is an error.\n\n"
       "Events are checked straight from simdjson On-Demand in one pass when the contract allows it "
       "(types, enums, ranges, lengths, patterns, formats, properties, required, "
       "additionalProperties, items); contracts with combinators or unevaluated* use a DOM of each "
