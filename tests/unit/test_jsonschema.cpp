@@ -240,6 +240,35 @@ TEST_CASE("deep nesting does not crash") {
   CHECK_FALSE(check(s, bad).valid);
 }
 
+// The one-pass evaluator must never call a malformed document valid: either
+// it reports an error (the caller then parses a DOM, which refuses the line)
+// or it answers invalid.
+bool fast_says_valid(const JsonSchema& s, const std::string& json) {
+  simdjson::ondemand::parser od;
+  simdjson::padded_string padded(json);
+  simdjson::ondemand::document doc;
+  if (od.iterate(padded).get(doc) != simdjson::SUCCESS) return false;
+  bool valid = false;
+  return s.fast_valid(doc, valid) == simdjson::SUCCESS && valid;
+}
+
+TEST_CASE("the fast path walks every value and rejects trailing content") {
+  JsonSchema s(R"({"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}})");
+  REQUIRE(s.has_fast_path());
+  CHECK(fast_says_valid(s, R"({"a":1,"b":{"c":[true,null,"\u00e9",-1.5e3,{}]}})"));
+  for (const char* bad : {R"({"a":1}})", R"({"a":1} xyz)", R"({"a":1,"b":{"c":tru}})", R"({"a":1,"b":[1 2]})",
+                          R"({"a":1,"b":01})", R"({"a":1,"b":"\x"})", R"({"a":1,"b":nul})", R"({"a":1,"b":[1,]})",
+                          R"({"a":1,"b":{"c" 1}})", R"({"a":1,"b":-})"})
+    CHECK_MESSAGE(!fast_says_valid(s, bad), bad);
+  JsonSchema any(R"({"type":"object"})");
+  CHECK(fast_says_valid(any, R"({"x":[1,{"y":"z"}]})"));
+  CHECK_FALSE(fast_says_valid(any, R"({"x":[1,{"y":z}]})"));
+  JsonSchema yes(R"({"properties":{"a":true}})");
+  CHECK_FALSE(fast_says_valid(yes, R"({"a":[1 2]})"));
+  JsonSchema str(R"({"type":"string"})");
+  CHECK_FALSE(fast_says_valid(str, R"("abc" xyz)"));
+}
+
 std::string undecided_reason(const std::string& schema, const std::string& json) {
   JsonSchema s(schema);
   simdjson::dom::parser p;
