@@ -33,7 +33,11 @@ std::string read_file(const std::string& path, std::string_view what) {
 // (device, inode) when it exists, else its resolved directory and name.
 std::string file_identity(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) == 0) return fmt::format("inode:{}:{}", st.st_dev, st.st_ino);
+  if (::stat(path.c_str(), &st) == 0) {
+    // a terminal or pipe behind /dev/stdout and /dev/stderr may be one: only files clobber each other
+    if (!S_ISREG(st.st_mode)) return "path:" + path;
+    return fmt::format("inode:{}:{}", st.st_dev, st.st_ino);
+  }
   std::string dir = ".", base = path;
   if (auto slash = path.rfind('/'); slash != std::string::npos) {
     dir = slash == 0 ? "/" : path.substr(0, slash);
