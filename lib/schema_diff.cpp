@@ -178,11 +178,21 @@ class Differ {
 
   void compare(element oe, element ne, const std::string& path, const std::string& loc) {
     View o = view_of(old_root_, oe), n = view_of(new_root_, ne);
+    // recursive contracts: a pair of ref chains already being compared further up stops here
+    // (the shape repeats); the same definition used at two places is compared at both
+    std::string active_key;
     if (!o.refs.empty() || !n.refs.empty()) {
-      // recursive contracts: each pair of ref chains is compared once
-      if (!visited_.insert(o.refs + "\x02" + n.refs).second) return;
+      active_key = o.refs + "\x02" + n.refs;
+      if (!active_.insert(active_key).second) return;
     }
-    if (depth_ >= 64) return;
+    struct Leave {
+      std::set<std::string>& set;
+      const std::string& key;
+      ~Leave() {
+        if (!key.empty()) set.erase(key);
+      }
+    } leave{active_, active_key};
+    if (depth_ >= 64 || ++work_ > 200000) return;
     ++depth_;
     std::string where = path.empty() ? "the event" : "'" + path + "'";
     if ((!o.unresolved.empty() || !n.unresolved.empty()) && o.first_ref != n.first_ref) {
@@ -454,7 +464,8 @@ class Differ {
 
   element old_root_, new_root_;
   std::vector<SchemaChange> changes_;
-  std::set<std::string> visited_;
+  std::set<std::string> active_;
+  uint64_t work_ = 0;
   int depth_ = 0;
 };
 
