@@ -247,7 +247,8 @@ bool LineReader::next(Line& out) {
       if (nl) {
         size_t len = static_cast<const char*>(nl) - start;
         begin_ += len + 1;
-        if (len > 0 && start[len - 1] == '\r') --len;  // CRLF
+        out.cr = len > 0 && start[len - 1] == '\r';
+        if (out.cr) --len;  // CRLF
         out.text = std::string_view(start, len);
         out.number = ++line_no_;
         out.file = current_name_;
@@ -262,7 +263,8 @@ bool LineReader::next(Line& out) {
       const char* start = buf_.data() + begin_;
       size_t len = end_ - begin_;
       begin_ = end_;
-      if (len > 0 && start[len - 1] == '\r') --len;
+      out.cr = len > 0 && start[len - 1] == '\r';
+      if (out.cr) --len;
       out.text = std::string_view(start, len);
       out.number = ++line_no_;
       out.file = current_name_;

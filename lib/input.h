@@ -18,6 +18,7 @@ struct Line {
   uint64_t number = 0;     // 1-based line number within its file
   std::string_view file;   // "-" for stdin
   size_t file_index = 0;   // position in the list of inputs
+  bool cr = false;         // a \r was stripped from the end of text (CRLF ending)
 };
 
 class ByteSource;  // one opened input, decompressing if needed

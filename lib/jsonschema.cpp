@@ -3,6 +3,7 @@
 #include "jsonschema.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -314,8 +315,10 @@ bool is_multiple_of_value(const SchemaDecimal& divisor, double divisor_value, in
   } else if (kind == 1) {
     x.mantissa = u;
   } else {
+    // exact decimal arithmetic throughout: d / divisor may overflow a double (1e308 / 0.5)
+    // while the answer is plain
     if (!std::isfinite(d)) return false;
-    if (!std::isfinite(d / divisor_value)) return false;
+    (void)divisor_value;
     x = decimal_of(d);
   }
   return decimal_multiple(x, divisor);
@@ -364,9 +367,22 @@ Holds holds(std::string_view k) {
   return Holds::kNone;
 }
 
-// ECMA-262 pattern -> RE2 syntax, for the constructs RE2 spells differently.
-// Anything RE2 cannot do (lookaround, backreferences) fails its compile.
-std::string ecma_to_re2(std::string_view p) {
+// ECMA-262 whitespace (\s: the JS WhiteSpace and LineTerminator sets) as RE2
+// class members, and their complement (\S).
+constexpr std::string_view kEcmaSpace =
+    "\\t\\n\\x{B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}";
+constexpr std::string_view kEcmaNonSpace =
+    "\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}"
+    "\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}";
+
+bool is_hex(char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; }
+
+// ECMA-262 pattern (with the u flag, as JSON Schema reads them) -> RE2
+// syntax. Constructs RE2 spells differently are translated (\s, '.', \uXXXX,
+// \u{...}, \p{Script=...}, (?<name>, \cX, an empty class); syntax that is not
+// ECMA-262 ((?i), [[:alpha:]], \A, \z, invalid escapes) is refused with a
+// reason in error. Lookaround and backreferences are left for RE2 to refuse.
+bool ecma_to_re2(std::string_view p, std::string& out, std::string& error) {
   static const std::pair<std::string_view, std::string_view> kCategories[] = {
       {"Letter", "L"}, {"Lowercase_Letter", "Ll"}, {"Uppercase_Letter", "Lu"},
       {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"}, {"Other_Letter", "Lo"},
@@ -374,64 +390,217 @@ std::string ecma_to_re2(std::string_view p) {
       {"Letter_Number", "Nl"}, {"Other_Number", "No"}, {"Punctuation", "P"}, {"punct", "P"},
       {"Symbol", "S"}, {"Separator", "Z"}, {"Space_Separator", "Zs"}, {"Other", "C"},
       {"Control", "Cc"}, {"cntrl", "Cc"}};
-  std::string out;
+  out.clear();
+  bool in_class = false;
+  auto hex4 = [&](size_t at, unsigned& cp) {
+    if (at + 4 > p.size()) return false;
+    cp = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      if (!is_hex(p[k])) return false;
+      cp = cp * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(p[k])) ? p[k] - '0'
+                                                                                      : (p[k] | 32) - 'a' + 10);
+    }
+    return true;
+  };
   for (size_t i = 0; i < p.size(); ++i) {
     char c = p[i];
-    if (c != '\\' || i + 1 >= p.size()) {
-      if (c == '(' && p.substr(i, 3) == "(?<" && i + 3 < p.size() && p[i + 3] != '=' && p[i + 3] != '!') {
-        out += "(?P<";
-        i += 2;
-        continue;
+    if (c == '\\') {
+      if (i + 1 >= p.size()) {
+        error = "it ends with a lone backslash";
+        return false;
       }
-      out.push_back(c);
-      continue;
-    }
-    char n = p[i + 1];
-    if ((n == 'p' || n == 'P') && i + 2 < p.size() && p[i + 2] == '{') {
-      size_t close = p.find('}', i + 3);
-      if (close != std::string_view::npos) {
-        std::string_view name = p.substr(i + 3, close - i - 3);
-        if (size_t eq = name.find('='); eq != std::string_view::npos) name = name.substr(eq + 1);
-        for (auto& [long_name, short_name] : kCategories)
-          if (name == long_name) name = short_name;
-        out += fmt::format("\\{}{{{}}}", n, name);
-        i = close;
-        continue;
-      }
-    }
-    if (n == 'u' && i + 5 < p.size() + 0 && i + 6 <= p.size()) {
-      std::string_view hex = p.substr(i + 2, 4);
-      if (hex.size() == 4 && std::all_of(hex.begin(), hex.end(), [](char h) { return std::isxdigit(static_cast<unsigned char>(h)); })) {
-        unsigned cp = std::stoul(std::string(hex), nullptr, 16);
-        i += 5;
-        // a UTF-16 surrogate pair spelled as two escapes
-        if (cp >= 0xD800 && cp < 0xDC00 && p.substr(i + 1, 2) == "\\u" && i + 7 <= p.size()) {
-          std::string_view low = p.substr(i + 3, 4);
-          unsigned lo = std::stoul(std::string(low), nullptr, 16);
-          if (lo >= 0xDC00 && lo < 0xE000) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            i += 6;
+      char n = p[++i];
+      switch (n) {
+        case 'd': case 'D': case 'w': case 'W': case 'f': case 'n': case 'r': case 't': case 'v':
+          out += '\\';
+          out += n;
+          continue;
+        case 'b':
+          out += in_class ? "\\x{8}" : "\\b";
+          continue;
+        case 'B':
+          if (in_class) {
+            error = "\\B inside a character class is not ECMA-262 syntax";
+            return false;
           }
+          out += "\\B";
+          continue;
+        case 's':
+        case 'S': {
+          std::string_view set = n == 's' ? kEcmaSpace : kEcmaNonSpace;
+          if (in_class) {
+            out += set;
+          } else {
+            out += '[';
+            out += set;
+            out += ']';
+          }
+          continue;
         }
-        out += fmt::format("\\x{{{:X}}}", cp);
-        continue;
+        case 'c':
+          if (i + 1 < p.size() && std::isalpha(static_cast<unsigned char>(p[i + 1]))) {
+            out += fmt::format("\\x{{{:X}}}", static_cast<unsigned>(p[i + 1]) % 32);
+            ++i;
+            continue;
+          }
+          error = "\\c must be followed by a letter";
+          return false;
+        case 'x':
+          if (i + 2 < p.size() && is_hex(p[i + 1]) && is_hex(p[i + 2])) {
+            out += "\\x{";
+            out += p.substr(i + 1, 2);
+            out += '}';
+            i += 2;
+            continue;
+          }
+          error = "\\x must be followed by two hex digits";
+          return false;
+        case 'u': {
+          unsigned cp = 0;
+          if (i + 1 < p.size() && p[i + 1] == '{') {
+            size_t close = p.find('}', i + 2);
+            std::string_view digits = close == std::string_view::npos ? "" : p.substr(i + 2, close - i - 2);
+            if (digits.empty() || digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), is_hex)) {
+              error = "\\u{...} must hold 1 to 6 hex digits";
+              return false;
+            }
+            cp = static_cast<unsigned>(std::strtoul(std::string(digits).c_str(), nullptr, 16));
+            i = close;
+          } else if (hex4(i + 1, cp)) {
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+              // a UTF-16 surrogate pair spelled as two escapes
+              unsigned lo = 0;
+              if (i + 2 < p.size() && p[i + 1] == '\\' && p[i + 2] == 'u' && hex4(i + 3, lo) && lo >= 0xDC00 &&
+                  lo < 0xE000) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+              }
+            }
+          } else {
+            error = "\\u must be followed by four hex digits or {hex}";
+            return false;
+          }
+          if (cp > 0x10FFFF) {
+            error = "\\u{...} is beyond U+10FFFF";
+            return false;
+          }
+          if (cp >= 0xD800 && cp < 0xE000) {
+            error = fmt::format("a lone surrogate \\u{:04X} cannot match UTF-8 text", cp);
+            return false;
+          }
+          out += fmt::format("\\x{{{:X}}}", cp);
+          continue;
+        }
+        case '0':
+          if (i + 1 < p.size() && std::isdigit(static_cast<unsigned char>(p[i + 1]))) {
+            error = "octal escapes are not ECMA-262 syntax with the u flag";
+            return false;
+          }
+          out += "\\x{0}";
+          continue;
+        case 'p':
+        case 'P': {
+          size_t close = i + 1 < p.size() && p[i + 1] == '{' ? p.find('}', i + 2) : std::string_view::npos;
+          if (close == std::string_view::npos) {
+            error = fmt::format("\\{} must be followed by {{name}}", n);
+            return false;
+          }
+          std::string_view name = p.substr(i + 2, close - i - 2);
+          if (size_t eq = name.find('='); eq != std::string_view::npos) name = name.substr(eq + 1);
+          for (auto& [long_name, short_name] : kCategories)
+            if (name == long_name) name = short_name;
+          out += fmt::format("\\{}{{{}}}", n, name);
+          i = close;
+          continue;
+        }
+        default:
+          if (n >= '1' && n <= '9') {
+            error = "backreferences are not supported (RE2 runs in linear time)";
+            return false;
+          }
+          if (n == '/') {
+            out += '/';
+            continue;
+          }
+          if (std::string_view("^$\\.*+?()[]{}|").find(n) != std::string_view::npos || (in_class && n == '-')) {
+            out += '\\';
+            out += n;
+            continue;
+          }
+          error = fmt::format("'\\{}' is not an ECMA-262 escape", n);
+          return false;
       }
     }
-    if (n == 'c' && i + 2 < p.size() && std::isalpha(static_cast<unsigned char>(p[i + 2]))) {
-      out += fmt::format("\\x{{{:X}}}", static_cast<unsigned>(p[i + 2]) % 32);
-      i += 2;
+    if (in_class) {
+      if (c == ']') {
+        in_class = false;
+        out += ']';
+      } else if (c == '[') {
+        if (i + 1 < p.size() && (p[i + 1] == ':' || p[i + 1] == '=' || p[i + 1] == '.')) {
+          error = fmt::format("'[{}' (a POSIX class) is not ECMA-262 syntax", p[i + 1]);
+          return false;
+        }
+        out += "\\[";
+      } else {
+        out += c;
+      }
       continue;
     }
-    if (n == '/') {
-      out.push_back('/');
-      ++i;
-      continue;
+    switch (c) {
+      case '[': {
+        in_class = true;
+        bool negated = i + 1 < p.size() && p[i + 1] == '^';
+        size_t next = i + (negated ? 2 : 1);
+        if (next < p.size() && p[next] == ']') {
+          // [] matches nothing, [^] anything
+          out += negated ? "[\\x{0}-\\x{10FFFF}]" : "[^\\x{0}-\\x{10FFFF}]";
+          in_class = false;
+          i = next;
+          continue;
+        }
+        out += negated ? "[^" : "[";
+        if (negated) ++i;
+        continue;
+      }
+      case '.':
+        out += "[^\\n\\r\\x{2028}\\x{2029}]";
+        continue;
+      case '(':
+        if (i + 1 < p.size() && p[i + 1] == '?') {
+          char k = i + 2 < p.size() ? p[i + 2] : '\0';
+          if (k == ':' || k == '=' || k == '!') {
+            out += "(?";
+            out += k;
+            i += 2;
+            continue;
+          }
+          if (k == '<') {
+            char k2 = i + 3 < p.size() ? p[i + 3] : '\0';
+            if (k2 == '=' || k2 == '!') {
+              out += "(?<";
+              out += k2;
+              i += 3;
+            } else {
+              out += "(?P<";
+              i += 2;
+            }
+            continue;
+          }
+          error = fmt::format("'(?{}' (inline flags and the like) is not ECMA-262 syntax", k);
+          return false;
+        }
+        out += c;
+        continue;
+      default:
+        out += c;
     }
-    out.push_back(c);
-    out.push_back(n);
-    ++i;
   }
-  return out;
+  if (in_class) {
+    error = "a character class is not closed";
+    return false;
+  }
+  return true;
 }
 
 class Compiler {
@@ -454,6 +623,11 @@ class Compiler {
           }
         }
       }
+    }
+    while (!pending_defs_.empty()) {
+      auto [d, pointer] = pending_defs_.back();
+      pending_defs_.pop_back();
+      compile_at(d, pointer);
     }
     std::sort(s_.keywords_used.begin(), s_.keywords_used.end());
     s_.keywords_used.erase(std::unique(s_.keywords_used.begin(), s_.keywords_used.end()), s_.keywords_used.end());
@@ -661,6 +835,8 @@ class Compiler {
           else fail(where(k), fmt::format("unknown type '{}'", name));
         };
         if (v.type() == element_type::ARRAY) {
+          // an empty list would reject every value: a mistake, not a contract
+          if (simdjson::dom::array(v).size() == 0) fail(where(k), "'type' must not be an empty array");
           for (auto t : simdjson::dom::array(v)) add(t);
         } else {
           add(v);
@@ -798,6 +974,10 @@ class Compiler {
         n.deprecated = b;
       } else if (k == "$defs" || k == "definitions") {
         if (v.type() != element_type::OBJECT) fail(where(k), fmt::format("'{}' must be an object of schemas", k));
+        // compiled at the end even when nothing refers to them, so that their
+        // errors (unsupported keywords, bad patterns) are reported too
+        for (auto def : simdjson::dom::object(v))
+          pending_defs_.emplace_back(doc, pointer + "/" + std::string(k) + "/" + escape_pointer_token(def.key));
       } else if (is_annotation_keyword(k)) {
         // annotation only
       } else {
@@ -812,7 +992,9 @@ class Compiler {
     opts.set_never_capture(true);
     auto p = std::make_unique<SchemaPattern>();
     p->source = source;
-    p->re = std::make_unique<RE2>(ecma_to_re2(source), opts);
+    std::string re2_source, error;
+    if (!ecma_to_re2(source, re2_source, error)) fail(where, fmt::format("pattern '{}' is not supported: {}", source, error));
+    p->re = std::make_unique<RE2>(re2_source, opts);
     if (!p->re->ok())
       fail(where, fmt::format("pattern '{}' is not supported (RE2: {})", source, p->re->error()));
     p->simple = compile_simple_pattern(source);
@@ -820,6 +1002,7 @@ class Compiler {
   }
 
   SchemaImpl& s_;
+  std::vector<std::pair<size_t, std::string>> pending_defs_;
 };
 
 
@@ -900,8 +1083,14 @@ class Evaluator {
       explicit DepthGuard(int& d) : depth(d) { ++depth; }
       ~DepthGuard() { --depth; }
     } guard(depth_);
+    if (aborted_) return false;
     if (depth_ > kMaxEvalDepth) {
-      report(n, "depth", inst, fmt::format("nested deeper than {} schema levels; not validated", kMaxEvalDepth));
+      // no verdict rather than a made-up one: the caller reports the event as undecided
+      abort(fmt::format("nested deeper than {} schema levels: too deep to evaluate", kMaxEvalDepth));
+      return false;
+    }
+    if (++steps_ > kMaxSteps) {
+      abort(fmt::format("schema too expensive to evaluate (more than {} steps for this event)", kMaxSteps));
       return false;
     }
     if (n.boolean >= 0) {
@@ -925,7 +1114,36 @@ class Evaluator {
   }
 
  private:
-  bool stopping() const { return out_ == nullptr || out_->size() >= max_errors_; }
+  bool stopping() const { return aborted_ || out_ == nullptr || out_->size() >= max_errors_; }
+
+ public:
+  bool aborted_ = false;
+  std::string abort_reason_;
+
+ private:
+  void abort(std::string reason) {
+    if (aborted_) return;
+    aborted_ = true;
+    abort_reason_ = std::move(reason);
+  }
+
+  // A $ref (or $dynamicRef) entered again for the same instance location
+  // before the first visit ended would recurse forever (each visit re-enters
+  // it): the event gets no verdict. The instance depth identifies the
+  // location, since along one chain of calls it only grows.
+  bool eval_ref(const SchemaNode& from, const SchemaNode& target, element inst, Annotations* ann) {
+    size_t where = path_.size();
+    for (auto& [node, at] : active_refs_)
+      if (node == &target && at == where) {
+        abort(fmt::format("$ref cycle at {}: the schema refers to itself without looking into the value",
+                          from.location));
+        return false;
+      }
+    active_refs_.emplace_back(&target, where);
+    bool ok = eval(target, inst, ann);
+    active_refs_.pop_back();
+    return ok;
+  }
 
   static std::string false_message(std::string_view keyword) {
     if (keyword == "additionalProperties") return "property is not allowed";
@@ -1023,8 +1241,8 @@ class Evaluator {
       default: break;
     }
     if (!ok && stopping()) return false;
-    if (n.ref) OLLY_SUB(eval(*n.ref, inst, ann));
-    if (n.dynamic_ref) OLLY_SUB(eval(*resolve_dynamic(n), inst, ann));
+    if (n.ref) OLLY_SUB(eval_ref(n, *n.ref, inst, ann));
+    if (n.dynamic_ref) OLLY_SUB(eval_ref(n, *resolve_dynamic(n), inst, ann));
     for (SchemaNode* sub : n.all_of) OLLY_SUB(eval(*sub, inst, ann));
     if (!n.any_of.empty()) {
       bool any = false;
@@ -1295,8 +1513,21 @@ class Evaluator {
   size_t value_limit_;
   std::vector<Segment> path_;
   std::vector<const SchemaResource*> scope_;
+  std::vector<std::pair<const SchemaNode*, size_t>> active_refs_;
+  uint64_t steps_ = 0;
   int depth_ = 0;
-  static constexpr int kMaxEvalDepth = 300;
+  // Schema levels: 4096 (a 1024-deep instance under a recursive schema takes
+  // 2-3 per level), fewer when the stack is small (a level takes < 1 KiB).
+  const int kMaxEvalDepth = max_eval_depth();
+  static int max_eval_depth() {
+    static const int depth = [] {
+      struct rlimit rl;
+      if (getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 4096;
+      return static_cast<int>(std::clamp<rlim_t>(rl.rlim_cur / 2048, 64, 4096));
+    }();
+    return depth;
+  }
+  static constexpr uint64_t kMaxSteps = 10'000'000;
 };
 
 }  // namespace
@@ -1315,13 +1546,35 @@ JsonSchema& JsonSchema::operator=(JsonSchema&&) noexcept = default;
 
 bool JsonSchema::valid(element instance) const {
   detail::Evaluator ev(*impl_, nullptr, 0, 0);
-  return ev.eval(*impl_->root, instance, nullptr);
+  return ev.eval(*impl_->root, instance, nullptr) && !ev.aborted_;
 }
 
 bool JsonSchema::validate(element instance, std::vector<SchemaViolation>& out, size_t max_errors,
                           size_t value_limit) const {
-  detail::Evaluator ev(*impl_, &out, max_errors, value_limit);
-  return ev.eval(*impl_->root, instance, nullptr);
+  std::string undecided;
+  bool ok = evaluate(instance, &out, undecided, max_errors, value_limit);
+  if (!undecided.empty()) {
+    out.clear();
+    auto& v = out.emplace_back();
+    v.schema_location = "#";
+    v.keyword = "undecided";
+    v.message = undecided;
+    v.value = "null";
+  }
+  return ok;
+}
+
+bool JsonSchema::evaluate(element instance, std::vector<SchemaViolation>* out, std::string& undecided,
+                          size_t max_errors, size_t value_limit) const {
+  detail::Evaluator ev(*impl_, out, out ? max_errors : 0, value_limit);
+  bool ok = ev.eval(*impl_->root, instance, nullptr);
+  if (ev.aborted_) {
+    undecided = ev.abort_reason_;
+    if (out) out->clear();
+    return false;
+  }
+  undecided.clear();
+  return ok;
 }
 
 bool JsonSchema::has_fast_path() const { return impl_->fast_root != nullptr; }

@@ -67,6 +67,15 @@ class JsonSchema {
   bool validate(simdjson::dom::element instance, std::vector<SchemaViolation>& out,
                 size_t max_errors = SIZE_MAX, size_t value_limit = 200) const;
 
+  // The verdict, or none: undecided is set (and false returned) when the
+  // instance cannot be evaluated within the limits (nested deeper than the
+  // evaluator goes, more than 10 million steps, a $ref cycle that does not
+  // look into the value). out (optional) gets the violations as validate().
+  // valid() and validate() answer false for such instances (validate() with
+  // one violation of keyword "undecided").
+  bool evaluate(simdjson::dom::element instance, std::vector<SchemaViolation>* out, std::string& undecided,
+                size_t max_errors = SIZE_MAX, size_t value_limit = 200) const;
+
   // True when fast_valid can decide every instance (see the header comment).
   bool has_fast_path() const;
 

@@ -21,7 +21,7 @@ bool parse_escape(char e, ByteSet& set) {
   switch (e) {
     case 'd': range('0', '9'); return true;
     case 'w': range('0', '9'); range('a', 'z'); range('A', 'Z'); set['_'] = true; return true;
-    case 's': for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) set[static_cast<size_t>(c)] = true; return true;
+    // \s is left to RE2: ECMA-262's takes non-ASCII spaces too (U+00A0, U+2028, ...)
     default:
       // an escaped punctuation character stands for itself
       if (static_cast<unsigned char>(e) < 128 && !std::isalnum(static_cast<unsigned char>(e))) {
@@ -84,7 +84,7 @@ std::optional<SimplePattern> compile_simple_pattern(std::string_view p) {
         ++i;
       }
       if (!closed) return std::nullopt;
-    } else if (std::string_view("().|*+?{}]").find(c) != std::string_view::npos) {
+    } else if (std::string_view("().|*+?{}]^").find(c) != std::string_view::npos) {
       return std::nullopt;
     } else {
       set[static_cast<size_t>(c)] = true;

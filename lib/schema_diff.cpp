@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "jsonschema.h"
+#include "writer.h"
 
 namespace olly {
 namespace {
@@ -36,7 +37,7 @@ std::string escape_token(std::string_view t) {
 // Type sets as bits; "integer" is a subset of "number".
 enum : unsigned { kNull = 1, kBool = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64, kAll = 127 };
 
-unsigned type_bits(element schema) {
+unsigned type_bits_of(element schema) {
   auto t = member(schema, "type");
   if (!t) return kAll;
   auto one = [](std::string_view n) -> unsigned {
@@ -57,12 +58,59 @@ unsigned type_bits(element schema) {
   return bits;
 }
 
-std::vector<std::string> required_of(element schema) {
+// A schema as the diff sees it: the schema itself, then the targets of its
+// local $ref chain (a $ref applies beside its siblings, so each layer adds
+// constraints). A keyword is read from the first layer that has it.
+struct View {
+  std::vector<element> layers;
+  std::string refs;        // the resolved chain, "#/$defs/a#/$defs/b": identity for the cycle guard
+  std::string unresolved;  // a $ref that cannot be followed (remote, anchor, dangling)
+  std::string first_ref;   // the schema's own $ref, if any
+};
+
+std::optional<element> member(const View& v, std::string_view key) {
+  for (auto& l : v.layers)
+    if (auto m = member(l, key)) return m;
+  return std::nullopt;
+}
+
+bool is_false(const View& v) {
+  for (auto& l : v.layers)
+    if (l.type() == element_type::BOOL && !bool(l)) return true;
+  return false;
+}
+
+bool has_object(const View& v) {
+  for (auto& l : v.layers)
+    if (l.type() == element_type::OBJECT) return true;
+  return false;
+}
+
+unsigned type_bits(const View& v) {
+  unsigned bits = kAll;
+  for (auto& l : v.layers) bits &= type_bits_of(l);
+  return bits;
+}
+
+std::vector<std::string> required_of(const View& v) {
   std::vector<std::string> out;
-  if (auto r = member(schema, "required"); r && r->type() == element_type::ARRAY)
-    for (auto x : simdjson::dom::array(*r))
-      if (x.type() == element_type::STRING) out.emplace_back(std::string_view(x));
+  for (auto& l : v.layers)
+    if (auto r = member(l, "required"); r && r->type() == element_type::ARRAY)
+      for (auto x : simdjson::dom::array(*r))
+        if (x.type() == element_type::STRING && std::find(out.begin(), out.end(), std::string_view(x)) == out.end())
+          out.emplace_back(std::string_view(x));
   return out;
+}
+
+// Writes a field path in DESIGN's syntax: a.b, a["odd.key"], tags[].
+bool is_path_ident(std::string_view k) {
+  if (k.empty()) return false;
+  for (char c : k) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '@' ||
+              c == '$' || c == '-' || static_cast<unsigned char>(c) >= 0x80;
+    if (!ok) return false;
+  }
+  return true;
 }
 
 class Differ {
@@ -75,19 +123,35 @@ class Differ {
   }
 
  private:
-  // Follows a local "$ref": "#/..." (once per visit; cycles stop at depth 32).
-  element deref(element root, element schema, int depth = 0) {
-    auto ref = member(schema, "$ref");
-    if (!ref || ref->type() != element_type::STRING || depth > 32) return schema;
-    std::string_view r = *ref;
-    if (r.empty() || r[0] != '#') return schema;
-    element target;
-    std::string pointer(r.substr(1));
-    if (pointer.empty()) return root;
-    if (root.at_pointer(pointer).get(target) != simdjson::SUCCESS) return schema;
-    // a $ref with siblings keeps the siblings' view; only bare refs are followed
-    if (simdjson::dom::object(schema).size() > 1) return schema;
-    return deref(root, target, depth + 1);
+  // Follows the local "#..." JSON Pointer $ref chain of schema (cycles end it).
+  static View view_of(element root, element schema) {
+    View v;
+    v.layers.push_back(schema);
+    element cur = schema;
+    for (int i = 0; i < 32; ++i) {
+      auto ref = member(cur, "$ref");
+      if (!ref || ref->type() != element_type::STRING) break;
+      std::string_view r = *ref;
+      if (i == 0) v.first_ref = std::string(r);
+      if (r.empty() || r[0] != '#' || (r.size() > 1 && r[1] != '/')) {
+        v.unresolved = std::string(r);
+        break;
+      }
+      std::string key = std::string(r) + "\x01";
+      if (v.refs.find(key) != std::string::npos) break;  // a cycle of refs: every layer is in already
+      v.refs += key;
+      element target;
+      std::string pointer(r.substr(1));
+      if (pointer.empty()) {
+        target = root;
+      } else if (root.at_pointer(pointer).get(target) != simdjson::SUCCESS) {
+        v.unresolved = std::string(r);
+        break;
+      }
+      v.layers.push_back(target);
+      cur = target;
+    }
+    return v;
   }
 
   void add(std::string change, const std::string& path, const std::string& loc, bool breaking,
@@ -104,23 +168,47 @@ class Differ {
   }
 
   static std::string join(const std::string& path, std::string_view key) {
+    if (!is_path_ident(key)) {
+      std::string quoted;
+      append_json_string(quoted, key);
+      return path + "[" + quoted + "]";
+    }
     return path.empty() ? std::string(key) : path + "." + std::string(key);
   }
 
-  void compare(element o, element n, const std::string& path, const std::string& loc) {
-    if (depth_ >= 64) return;  // recursive contracts: stop, the shape repeats
+  void compare(element oe, element ne, const std::string& path, const std::string& loc) {
+    View o = view_of(old_root_, oe), n = view_of(new_root_, ne);
+    // recursive contracts: a pair of ref chains already being compared further up stops here
+    // (the shape repeats); the same definition used at two places is compared at both
+    std::string active_key;
+    if (!o.refs.empty() || !n.refs.empty()) {
+      active_key = o.refs + "\x02" + n.refs;
+      if (!active_.insert(active_key).second) return;
+    }
+    struct Leave {
+      std::set<std::string>& set;
+      const std::string& key;
+      ~Leave() {
+        if (!key.empty()) set.erase(key);
+      }
+    } leave{active_, active_key};
+    if (depth_ >= 64 || ++work_ > 200000) return;
     ++depth_;
-    o = deref(old_root_, o);
-    n = deref(new_root_, n);
     std::string where = path.empty() ? "the event" : "'" + path + "'";
+    if ((!o.unresolved.empty() || !n.unresolved.empty()) && o.first_ref != n.first_ref) {
+      // a target the diff cannot read: any change of it may widen
+      add("ref_changed", path, loc + "/$ref", true, member(oe, "$ref"), member(ne, "$ref"),
+          fmt::format("the $ref of {} changed from {} to {} and cannot be compared", where,
+                      o.first_ref.empty() ? "none" : "'" + o.first_ref + "'",
+                      n.first_ref.empty() ? "none" : "'" + n.first_ref + "'"));
+    }
     // boolean schemas
-    bool o_false = o.type() == element_type::BOOL && !bool(o);
-    bool n_false = n.type() == element_type::BOOL && !bool(n);
+    bool o_false = is_false(o), n_false = is_false(n);
     if (o_false != n_false) {
-      add(n_false ? "schema_closed" : "schema_opened", path, loc, o_false, o, n,
+      add(n_false ? "schema_closed" : "schema_opened", path, loc, o_false, oe, ne,
           fmt::format("{} {}", where, n_false ? "is no longer allowed" : "is now allowed"));
     }
-    if (o.type() != element_type::OBJECT && n.type() != element_type::OBJECT) {
+    if (!has_object(o) && !has_object(n)) {
       --depth_;
       return;
     }
@@ -155,7 +243,7 @@ class Differ {
     --depth_;
   }
 
-  void compare_types(element o, element n, const std::string& path, const std::string& loc,
+  void compare_types(const View& o, const View& n, const std::string& path, const std::string& loc,
                      const std::string& where) {
     unsigned ot = type_bits(o), nt = type_bits(n);
     if (ot == nt) return;
@@ -167,9 +255,9 @@ class Differ {
                     widened && narrowed ? "changed" : widened ? "was widened" : "was narrowed"));
   }
 
-  void compare_enum(element o, element n, const std::string& path, const std::string& loc,
+  void compare_enum(const View& o, const View& n, const std::string& path, const std::string& loc,
                     const std::string& where) {
-    auto values = [](element s) -> std::optional<std::vector<element>> {
+    auto values = [](const View& s) -> std::optional<std::vector<element>> {
       if (auto c = member(s, "const")) return std::vector<element>{*c};
       auto e = member(s, "enum");
       if (!e || e->type() != element_type::ARRAY) return std::nullopt;
@@ -214,13 +302,29 @@ class Differ {
   }
 
   // A lower bound (lower=true) widens when it drops or goes down; an upper bound when it drops or goes up.
-  void compare_bound(element o, element n, std::string_view kw, bool lower, const std::string& path,
+  // minimum and exclusiveMinimum (maximum and exclusiveMaximum) are one bound: minimum 0 ->
+  // exclusiveMinimum 0 narrows.
+  void compare_bound(const View& o, const View& n, std::string_view kw, bool lower, const std::string& path,
                      const std::string& loc, const std::string& where) {
     auto oe = member(o, kw), ne = member(n, kw);
     auto ov = number_of(oe), nv = number_of(ne);
     if (!ov && !nv) return;
     if (ov && nv && *ov == *nv) return;
     bool widened = !nv || (ov && (lower ? *nv < *ov : *nv > *ov));
+    if (widened && !nv && (kw == "minimum" || kw == "exclusiveMinimum" || kw == "maximum" || kw == "exclusiveMaximum")) {
+      // the bound may have moved to its inclusive/exclusive twin
+      bool exclusive = kw.substr(0, 9) == "exclusive";
+      std::string_view twin = kw == "minimum"            ? "exclusiveMinimum"
+                              : kw == "exclusiveMinimum" ? "minimum"
+                              : kw == "maximum"          ? "exclusiveMaximum"
+                                                         : "maximum";
+      auto tn = number_of(member(n, twin));
+      if (tn) {
+        // NEW's twin bound accepts at most what OLD's bound did: not a widening
+        bool at_most = lower ? (*tn > *ov || (*tn == *ov && !exclusive)) : (*tn < *ov || (*tn == *ov && !exclusive));
+        if (at_most) widened = false;
+      }
+    }
     std::string change = widened ? "range_widened" : "range_narrowed";
     std::string what = !ov   ? fmt::format("gained {} {}", kw, simdjson::minify(*ne))
                        : !nv ? fmt::format("lost {} {}", kw, simdjson::minify(*oe))
@@ -228,7 +332,7 @@ class Differ {
     add(change, path, loc + "/" + std::string(kw), widened, oe, ne, fmt::format("{}: {}", where, what));
   }
 
-  void compare_text(element o, element n, std::string_view kw, const std::string& path, const std::string& loc,
+  void compare_text(const View& o, const View& n, std::string_view kw, const std::string& path, const std::string& loc,
                     const std::string& where) {
     auto oe = member(o, kw), ne = member(n, kw);
     if (!oe && !ne) return;
@@ -246,7 +350,7 @@ class Differ {
     }
   }
 
-  void compare_required(element o, element n, const std::string& path, const std::string& loc) {
+  void compare_required(const View& o, const View& n, const std::string& path, const std::string& loc) {
     auto oreq = required_of(o), nreq = required_of(n);
     for (auto& r : nreq)
       if (std::find(oreq.begin(), oreq.end(), r) == oreq.end())
@@ -258,23 +362,36 @@ class Differ {
             fmt::format("'{}' is no longer required", join(path, r)));
   }
 
-  void compare_properties(element o, element n, const std::string& path, const std::string& loc,
+  static std::vector<std::pair<std::string_view, element>> properties_of(const View& v) {
+    std::vector<std::pair<std::string_view, element>> out;
+    for (auto& l : v.layers)
+      if (auto e = member(l, "properties"); e && e->type() == element_type::OBJECT)
+        for (auto f : simdjson::dom::object(*e))
+          if (std::none_of(out.begin(), out.end(), [&](auto& p) { return p.first == f.key; }))
+            out.emplace_back(f.key, f.value);
+    return out;
+  }
+
+  // additionalProperties as a schema: absent is true.
+  static bool is_true_schema(std::optional<element> a) {
+    if (!a) return true;
+    if (a->type() == element_type::BOOL) return bool(*a);
+    return a->type() == element_type::OBJECT && simdjson::dom::object(*a).size() == 0;
+  }
+  static bool is_false_schema(std::optional<element> a) {
+    return a && a->type() == element_type::BOOL && !bool(*a);
+  }
+
+  void compare_properties(const View& o, const View& n, const std::string& path, const std::string& loc,
                           const std::string& where) {
-    auto op = member(o, "properties"), np = member(n, "properties");
-    auto obj = [](std::optional<element> e) {
-      std::vector<std::pair<std::string_view, element>> out;
-      if (e && e->type() == element_type::OBJECT)
-        for (auto f : simdjson::dom::object(*e)) out.emplace_back(f.key, f.value);
-      return out;
-    };
-    auto olds = obj(op), news = obj(np);
+    auto olds = properties_of(o), news = properties_of(n);
     auto find = [](auto& list, std::string_view k) -> std::optional<element> {
       for (auto& [name, v] : list)
         if (name == k) return v;
       return std::nullopt;
     };
-    bool old_closed = false;
-    if (auto ap = member(o, "additionalProperties"); ap && ap->type() == element_type::BOOL) old_closed = !bool(*ap);
+    auto old_ap = member(o, "additionalProperties");
+    bool old_closed = is_false_schema(old_ap);
     for (auto& [name, ov] : olds) {
       std::string child_loc = loc + "/properties/" + escape_token(name);
       if (auto nv = find(news, name)) {
@@ -290,39 +407,51 @@ class Differ {
           std::nullopt, std::nullopt,
           fmt::format("'{}' was added{}", join(path, name),
                       old_closed ? " (the old contract did not allow it)" : ""));
+      // OLD held this field to its additionalProperties schema: NEW's schema for it must not accept more
+      if (!old_closed && !is_true_schema(old_ap))
+        compare(*old_ap, nv, join(path, name), loc + "/properties/" + escape_token(name));
     }
     (void)where;
   }
 
-  void compare_additional(element o, element n, const std::string& path, const std::string& loc,
+  void compare_additional(const View& o, const View& n, const std::string& path, const std::string& loc,
                           const std::string& where) {
     auto oa = member(o, "additionalProperties"), na = member(n, "additionalProperties");
-    auto closed = [](std::optional<element> a) { return a && a->type() == element_type::BOOL && !bool(*a); };
-    if (closed(oa) == closed(na)) {
-      if (oa && na && !closed(oa) && oa->type() == element_type::OBJECT && na->type() == element_type::OBJECT)
-        compare(*oa, *na, path + ".*", loc + "/additionalProperties");
-      return;
-    }
-    if (closed(oa))
-      add("additional_properties_allowed", path, loc + "/additionalProperties", true, oa, na,
+    bool oc = is_false_schema(oa), nc = is_false_schema(na);
+    bool ot = is_true_schema(oa), nt = is_true_schema(na);
+    if (ot && nt) return;
+    if (oc && nc) return;
+    std::string aloc = loc + "/additionalProperties";
+    if (oc) {
+      add("additional_properties_allowed", path, aloc, true, oa, na,
           fmt::format("{} may now hold fields the contract does not list", where));
-    else
-      add("additional_properties_forbidden", path, loc + "/additionalProperties", false, oa, na,
+    } else if (nc) {
+      add("additional_properties_forbidden", path, aloc, false, oa, na,
           fmt::format("{} may no longer hold fields the contract does not list", where));
+    } else if (nt) {
+      add("additional_properties_unconstrained", path, aloc, true, oa, na,
+          fmt::format("fields of {} that the contract does not list are no longer constrained", where));
+    } else if (ot) {
+      add("additional_properties_constrained", path, aloc, false, oa, na,
+          fmt::format("fields of {} that the contract does not list are now constrained", where));
+    } else {
+      compare(*oa, *na, path + ".*", aloc);
+    }
   }
 
   // Keywords without a finer rule: any change is flagged as breaking (it may widen).
-  void compare_others(element o, element n, const std::string& path, const std::string& loc,
+  void compare_others(const View& o, const View& n, const std::string& path, const std::string& loc,
                       const std::string& where) {
     static const std::set<std::string_view> kHandled = {
         "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength",
         "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "pattern", "format", "required",
-        "properties", "additionalProperties", "items", "$ref", "$defs", "$schema", "$id", "$comment", "title",
-        "description", "examples", "default", "deprecated", "readOnly", "writeOnly"};
+        "properties", "additionalProperties", "items", "$ref", "$defs", "definitions", "$schema", "$id",
+        "$comment", "title", "description", "examples", "default", "deprecated", "readOnly", "writeOnly"};
     std::set<std::string_view> keys;
-    for (element e : {o, n})
-      if (e.type() == element_type::OBJECT)
-        for (auto f : simdjson::dom::object(e)) keys.insert(f.key);
+    for (const View* v : {&o, &n})
+      for (auto& e : v->layers)
+        if (e.type() == element_type::OBJECT)
+          for (auto f : simdjson::dom::object(e)) keys.insert(f.key);
     for (auto k : keys) {
       if (kHandled.count(k) || k.substr(0, 2) == "x-") continue;
       auto oe = member(o, k), ne = member(n, k);
@@ -335,6 +464,8 @@ class Differ {
 
   element old_root_, new_root_;
   std::vector<SchemaChange> changes_;
+  std::set<std::string> active_;
+  uint64_t work_ = 0;
   int depth_ = 0;
 };
 

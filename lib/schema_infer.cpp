@@ -138,7 +138,10 @@ void write_schema(JsonBuilder& b, const FieldStats& f, const InferOptions& opts)
     b.end_array();
   }
   if (f.strings) {
-    bool as_enum = !f.too_many_values && !f.values.empty() &&
+    // an enum lists strings only: on a field that also held numbers, booleans, objects or arrays it
+    // would reject them, so the contract would reject its own sample
+    bool only_strings = !f.objects && !f.arrays && !f.numbers && !f.integers && !f.booleans;
+    bool as_enum = only_strings && !f.too_many_values && !f.values.empty() &&
                    f.strings >= opts.enum_repeat * f.values.size();
     if (as_enum) {
       b.key("enum");

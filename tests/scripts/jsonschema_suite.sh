@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CLI-level run of the JSON-Schema-Test-Suite (draft 2020-12) through
 # olly-validate: each group's schema becomes a contract file, its tests one
-# NDJSON line each, and the lines olly-validate reports must be exactly the
-# invalid ones. (tests/unit/test_jsonschema_suite.cpp runs every case through
+# NDJSON line each. Each case's verdict is checked: a case expected valid must
+# go to --pass with no violation and not be a bad record; one expected invalid
+# must have a violation and go to --fail (a bad record is never a verdict). (tests/unit/test_jsonschema_suite.cpp runs every case through
 # the library; this checks the binary end to end.)
 # Usage: jsonschema_suite.sh BIN_DIR SRC_DIR    exit 77 = skipped
 set -euo pipefail
@@ -27,6 +28,9 @@ total_cases = total_bad = skipped = 0
 with tempfile.TemporaryDirectory() as tmp:
     contract = os.path.join(tmp, "contract.json")
     data = os.path.join(tmp, "data.ndjson")
+    passed_file = os.path.join(tmp, "pass.ndjson")
+    failed_file = os.path.join(tmp, "fail.ndjson")
+    errors_file = os.path.join(tmp, "errors.ndjson")
     for path in files:
         formats = "optional" in path
         name = os.path.relpath(path, os.path.join(suite, "draft2020-12"))
@@ -43,23 +47,36 @@ with tempfile.TemporaryDirectory() as tmp:
                 continue
             with open(contract, "w", encoding="utf-8") as f:
                 f.write(text)
+            lines = [json.dumps(t["data"], separators=(",", ":")) for t in group["tests"]]
             with open(data, "w", encoding="utf-8") as f:
-                for t in group["tests"]:
-                    f.write(json.dumps(t["data"], separators=(",", ":")) + "\n")
-            args = [validate] + (["--formats"] if formats else []) + [contract, data]
+                for line in lines:
+                    f.write(line + "\n")
+            args = [validate] + (["--formats"] if formats else []) + [
+                "--pass", passed_file, "--fail", failed_file, "--errors", errors_file, contract, data]
             proc = subprocess.run(args, capture_output=True, text=True)
             if proc.returncode not in (0, 1):
                 print(f"{name}: '{group['description']}': exit {proc.returncode}: {proc.stderr.strip()}")
                 failed += len(group["tests"])
                 continue
             reported = {json.loads(l)["line"] for l in proc.stdout.splitlines() if l}
+            bad = {json.loads(l)["line"]: json.loads(l)["reason"]
+                   for l in open(errors_file, encoding="utf-8").read().splitlines() if l}
+            went_pass = set(open(passed_file, encoding="utf-8").read().splitlines())
+            went_fail = set(open(failed_file, encoding="utf-8").read().splitlines())
             for i, t in enumerate(group["tests"], 1):
-                if (i in reported) == (not t["valid"]):
+                line = lines[i - 1]
+                if i in bad:
+                    got = "a bad record (" + bad[i] + ")"
+                elif t["valid"]:
+                    got = "valid" if i not in reported and line in went_pass and line not in went_fail else "invalid"
+                else:
+                    got = "invalid" if i in reported and line in went_fail and line not in went_pass else "valid"
+                want = "valid" if t["valid"] else "invalid"
+                if got == want:
                     passed += 1
                 else:
                     failed += 1
-                    print(f"{name}: '{group['description']}' / '{t['description']}': expected "
-                          f"{'valid' if t['valid'] else 'invalid'}")
+                    print(f"{name}: '{group['description']}' / '{t['description']}': expected {want}, got {got}")
         print(f"{name}: {passed} passed, {failed} failed")
         total_cases += passed + failed
         total_bad += failed

@@ -149,6 +149,15 @@ TEST_CASE("integer vs number, big and fractional numbers") {
   CHECK(check(three, "-9").valid);
   CHECK_FALSE(check(three, "10").valid);
   CHECK(check(three, "4.5e1").valid);
+  // the quotient overflows a double; the exact answer does not care
+  JsonSchema tiny(R"({"multipleOf":1e-10})");
+  CHECK(check(tiny, "1e300").valid);
+  CHECK_FALSE(check(tiny, "1.00000000001e-9").valid);
+  JsonSchema half(R"({"multipleOf":0.5})");
+  CHECK(check(half, "1e308").valid);
+  CHECK(check(half, "1.5e307").valid);
+  JsonSchema odd(R"({"type":"integer","multipleOf":0.123456789})");
+  CHECK_FALSE(check(odd, "1e308").valid);
 }
 
 TEST_CASE("lengths count code points") {
@@ -226,7 +235,72 @@ TEST_CASE("deep nesting does not crash") {
   CHECK(check(s, nested).valid);
   std::string deep(1000, '[');  // simdjson's own limit is 1024
   deep += std::string(1000, ']');
-  CHECK_FALSE(check(s, deep).valid);
+  CHECK(check(s, deep).valid);  // as deep as the parser goes: a real verdict, not a depth violation
+  std::string bad = std::string(1000, '[') + "\"x\"" + std::string(1000, ']');
+  CHECK_FALSE(check(s, bad).valid);
+}
+
+// The one-pass evaluator must never call a malformed document valid: either
+// it reports an error (the caller then parses a DOM, which refuses the line)
+// or it answers invalid.
+bool fast_says_valid(const JsonSchema& s, const std::string& json) {
+  simdjson::ondemand::parser od;
+  simdjson::padded_string padded(json);
+  simdjson::ondemand::document doc;
+  if (od.iterate(padded).get(doc) != simdjson::SUCCESS) return false;
+  bool valid = false;
+  return s.fast_valid(doc, valid) == simdjson::SUCCESS && valid;
+}
+
+TEST_CASE("the fast path walks every value and rejects trailing content") {
+  JsonSchema s(R"({"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}})");
+  REQUIRE(s.has_fast_path());
+  CHECK(fast_says_valid(s, R"({"a":1,"b":{"c":[true,null,"\u00e9",-1.5e3,{}]}})"));
+  for (const char* bad : {R"({"a":1}})", R"({"a":1} xyz)", R"({"a":1,"b":{"c":tru}})", R"({"a":1,"b":[1 2]})",
+                          R"({"a":1,"b":01})", R"({"a":1,"b":"\x"})", R"({"a":1,"b":nul})", R"({"a":1,"b":[1,]})",
+                          R"({"a":1,"b":{"c" 1}})", R"({"a":1,"b":-})"})
+    CHECK_MESSAGE(!fast_says_valid(s, bad), bad);
+  JsonSchema any(R"({"type":"object"})");
+  CHECK(fast_says_valid(any, R"({"x":[1,{"y":"z"}]})"));
+  CHECK_FALSE(fast_says_valid(any, R"({"x":[1,{"y":z}]})"));
+  JsonSchema yes(R"({"properties":{"a":true}})");
+  CHECK_FALSE(fast_says_valid(yes, R"({"a":[1 2]})"));
+  JsonSchema str(R"({"type":"string"})");
+  CHECK_FALSE(fast_says_valid(str, R"("abc" xyz)"));
+}
+
+std::string undecided_reason(const std::string& schema, const std::string& json) {
+  JsonSchema s(schema);
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  REQUIRE(p.parse(json).get(e) == simdjson::SUCCESS);
+  std::string why;
+  std::vector<SchemaViolation> out;
+  CHECK_FALSE(s.evaluate(e, &out, why));
+  CHECK(out.empty());
+  CHECK_FALSE(s.valid(e));
+  return why;
+}
+
+TEST_CASE("schemas that cannot be evaluated give no verdict") {
+  // 2^300 branches before: now the cycle is seen at once
+  CHECK(undecided_reason(R"({"anyOf":[{"$ref":"#"},{"$ref":"#"}]})", "{}").find("$ref cycle") != std::string::npos);
+  // under not, a depth violation used to flip into "valid"
+  CHECK(undecided_reason(R"({"not":{"$ref":"#"}})", "{}").find("$ref cycle") != std::string::npos);
+  CHECK(undecided_reason(R"({"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"})", "1")
+            .find("$ref cycle") != std::string::npos);
+  std::string deep = std::string(40, '[') + "1" + std::string(40, ']');
+  CHECK(undecided_reason(R"({"anyOf":[{"type":"array","items":{"$ref":"#"}},{"type":"array","items":{"$ref":"#"}}]})",
+                         deep)
+            .find("too expensive") != std::string::npos);
+  // recursion that looks into the value is not a cycle
+  JsonSchema tree(R"({"type":"object","properties":{"kids":{"items":{"$ref":"#"}}}})");
+  simdjson::dom::parser p;
+  simdjson::dom::element e;
+  REQUIRE(p.parse(std::string(R"({"kids":[{"kids":[{}]},{}]})")).get(e) == simdjson::SUCCESS);
+  std::string why;
+  CHECK(tree.evaluate(e, nullptr, why));
+  CHECK(why.empty());
 }
 
 #include "jsonschema_internal.h"
@@ -251,4 +325,6 @@ TEST_CASE("the simple pattern matcher agrees with RE2") {
   CHECK_FALSE(olly::detail::compile_simple_pattern("^(a|b)$"));
   CHECK_FALSE(olly::detail::compile_simple_pattern("a.c"));
   CHECK_FALSE(olly::detail::compile_simple_pattern("[^a]"));
+  CHECK_FALSE(olly::detail::compile_simple_pattern("a^b"));  // ^ is an assertion, not a literal
+  CHECK_FALSE(olly::detail::compile_simple_pattern("^\\s$"));  // ECMA's \s is not ASCII only
 }

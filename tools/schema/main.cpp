@@ -31,18 +31,24 @@ int main(int argc, char** argv) {
       "contract for olly-validate(1): the types seen per field (null included; integer when every "
       "number was whole, else number), required (the fields present in every event, or in every "
       "instance of their parent object), an enum for strings with few distinct values (--max-enum, "
-      "and only when values repeat), the minimum and maximum seen, and a format when every string "
+      "only when values repeat, and only on fields that held nothing but strings and null), the minimum and maximum seen, and a format when every string "
       "of a field had one (date-time, date, uuid, ipv4, ipv6, email). Nested objects and arrays "
       "are described the same way. Review the result before committing it: a sample only shows "
-      "what it holds.\n\n"
+      "what it holds; it always accepts the sample it came from.\n\n"
       "olly-schema diff OLD NEW compares two contracts field by field and writes each change as one "
-      "NDJSON event: change, breaking, path (the field in events), schema_location, old, new and "
-      "message. A change is breaking when NEW accepts events OLD rejected, so a consumer written "
+      "NDJSON event: change, breaking, path (the field in events, in olly's path syntax: a.b, "
+      "a[\"odd.key\"], tags[] for array items, a.* for additionalProperties), schema_location, old, "
+      "new and message. A change is breaking when NEW accepts events OLD rejected, so a consumer written "
       "against OLD may receive something it does not expect: field_removed, type_widened, "
       "no_longer_required, enum_value_added, range_widened, pattern_changed, format_removed, "
-      "additional_properties_allowed, and any change to a keyword without a finer rule (anyOf, "
-      "oneOf, ...). Narrowing is compatible: type_narrowed, newly_required, enum_value_removed, "
-      "range_narrowed, field_added (unless OLD was closed). Local $refs are followed.";
+      "additional_properties_allowed and additional_properties_unconstrained (additionalProperties "
+      "false or a schema dropped), a field added where OLD's additionalProperties was false (or "
+      "whose schema accepts more than OLD's additionalProperties schema did), ref_changed (a $ref "
+      "that cannot be followed now points elsewhere), and any change to a keyword without a finer "
+      "rule (anyOf, oneOf, ...). Narrowing is compatible: type_narrowed, newly_required, "
+      "enum_value_removed, range_narrowed (minimum turned into an equal exclusiveMinimum included), "
+      "field_added (unless OLD was closed). Local $refs (\"#/...\") are followed, also beside other "
+      "keywords (both apply), and recursive contracts are compared once per pair of ref chains.";
   doc.examples = {
       {"olly schema infer requests.ndjson", "Learn a contract from a sample."},
       {"olly schema infer --max-enum 3 --closed --no-ranges requests.ndjson",

@@ -20,9 +20,9 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--pass", opts.pass_path, "Write the valid events, unchanged, to FILE")->type_name("FILE");
-  app.add_option("--fail", opts.fail_path, "Write the invalid events, unchanged, to FILE")->type_name("FILE");
+  app.add_option("--fail", opts.fail_path, "Write the invalid events and the lines that are not JSON, unchanged, to FILE")->type_name("FILE");
   app.add_flag("--formats", opts.formats,
-               "Make 'format' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri)");
+               "Make 'format' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri; other formats stay annotations)");
   app.add_flag("-q,--quiet", opts.quiet, "Write no violations; only the exit status (and --pass/--fail) tell");
   add_common_options(app, opts.common, false);
 
@@ -48,13 +48,28 @@ int main(int argc, char** argv) {
       "$comment, $schema, content* and x-* keywords are annotations. Any other keyword is a "
       "configuration error (exit 2), as is a pattern RE2 cannot run (lookaround, backreferences) "
       "and a $ref outside the contract: nothing is fetched.\n\n"
-      "pattern is ECMA-262 syntax run by RE2 (linear time); \\p{Letter}-style names and \\uXXXX "
-      "escapes are translated. format is an annotation unless --formats is given.\n\n"
+      "pattern is ECMA-262 syntax run by RE2 (linear time); \\p{Letter}-style names, \\uXXXX "
+      "and \\u{...} escapes are translated, \\s is ECMA-262's (U+00A0, U+2028, U+FEFF, ... "
+      "included) and . matches anything but \\n, \\r, U+2028 and U+2029. Syntax that is not "
+      "ECMA-262 ((?i), [[:alpha:]], \\z, an invalid escape, a lone surrogate) is a configuration "
+      "error naming the pattern. format is an annotation unless --formats is given; even then a format olly does not know "
+      "(hostname, duration, ...) is not asserted, as draft 2020-12 says of unknown formats. The "
+      "whole contract is checked at load time, $defs nothing refers to included, and \"type\": [] "
+      "is an error.\n\n"
       "Events are checked straight from simdjson On-Demand in one pass when the contract allows it "
       "(types, enums, ranges, lengths, patterns, formats, properties, required, "
       "additionalProperties, items); contracts with combinators or unevaluated* use a DOM of each "
-      "event. Invalid events are always described from a DOM. A line that is not JSON is a bad "
-      "record (see --errors); a JSON line that is not an object is validated as it is.";
+      "event. Invalid events are always described from a DOM. Either way every value of a line is "
+      "checked to be well-formed JSON, also those the contract does not constrain, and nothing may "
+      "follow the value. A line that is not a JSON document does not honour the contract: it is "
+      "counted as invalid (--summary, exit 1), written unchanged to --fail, and is also a bad "
+      "record (--errors, --strict); a JSON line that is not an object is validated as it is. "
+      "--pass and --fail receive each line's bytes unchanged (a CRLF line keeps its \\r) and must "
+      "name different files. An event the contract cannot decide gets no verdict rather than a "
+      "made-up one: nested deeper than the evaluator goes (4096 schema levels; fewer with a small "
+      "stack), more than 10 million evaluation steps, or a $ref cycle that never looks into the "
+      "value ({\"not\":{\"$ref\":\"#\"}}) make it a bad record with that reason, handled like a "
+      "line that is not JSON.";
   doc.examples = {
       {"olly validate validate/requests.schema.json validate/events.ndjson",
        "Report every violation; exit 1 when any event is invalid."},
@@ -74,7 +89,7 @@ int main(int argc, char** argv) {
     LineReader reader(opts.files);
     RunContext ctx(opts.common);
     ValidateStage stage(opts, reader.input_count());
-    drive_json(reader, ctx, stage);
+    drive_validate(reader, ctx, stage);
     return ctx.finish(stage.invalid_events() > 0 ? kExitFindings : kExitOk);
   });
 }

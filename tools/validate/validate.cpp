@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <climits>
+#include <cstdlib>
+#include <sys/stat.h>
 
 #include "diag.h"
 #include "writer.h"
@@ -24,6 +27,26 @@ std::string read_file(const std::string& path, std::string_view what) {
   std::fclose(f);
   if (failed) throw UsageError(fmt::format("{} '{}': read error", what, path));
   return text;
+}
+
+// What a path names, for telling whether two flags name the same file:
+// (device, inode) when it exists, else its resolved directory and name.
+std::string file_identity(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    // a terminal or pipe behind /dev/stdout and /dev/stderr may be one: only files clobber each other
+    if (!S_ISREG(st.st_mode)) return "path:" + path;
+    return fmt::format("inode:{}:{}", st.st_dev, st.st_ino);
+  }
+  std::string dir = ".", base = path;
+  if (auto slash = path.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+    base = path.substr(slash + 1);
+  }
+  char resolved[PATH_MAX];
+  if (::realpath(dir.c_str(), resolved)) dir = resolved;
+  if (::stat(dir.c_str(), &st) == 0) return fmt::format("dir:{}:{}/{}", st.st_dev, st.st_ino, base);
+  return "path:" + dir + "/" + base;
 }
 
 std::FILE* open_output(const std::string& path, std::string_view flag) {
@@ -66,8 +89,9 @@ ValidateStage::ValidateStage(const ValidateOptions& opts, size_t input_count)
       pass_path_(opts.pass_path),
       fail_path_(opts.fail_path) {
   for (auto& k : opts.keys) keys_.push_back(parse_path_or_throw(k, "--key"));
-  if (!opts.pass_path.empty() && opts.pass_path == opts.fail_path)
-    throw UsageError("--pass and --fail must name different files");
+  if (!opts.pass_path.empty() && !opts.fail_path.empty() &&
+      (opts.pass_path == opts.fail_path || file_identity(opts.pass_path) == file_identity(opts.fail_path)))
+    throw UsageError(fmt::format("--pass {} and --fail {} name the same file", opts.pass_path, opts.fail_path));
   pass_ = open_output(opts.pass_path, "--pass");
   fail_ = open_output(opts.fail_path, "--fail");
 }
@@ -80,7 +104,52 @@ ValidateStage::~ValidateStage() {
 void ValidateStage::write_line(std::FILE* f, std::string_view raw) {
   if (!f) return;
   std::fwrite(raw.data(), 1, raw.size(), f);
+  if (cr_) std::fputc('\r', f);  // the line's bytes unchanged: CRLF stays CRLF
   std::fputc('\n', f);
+}
+
+void ValidateStage::on_bad_line(std::string_view raw) {
+  // a line that is not a JSON document does not honour the contract
+  ++invalid_;
+  write_line(fail_, raw);
+}
+
+void drive_validate(LineReader& reader, RunContext& ctx, ValidateStage& stage) {
+  // drive_json's loop, plus what validate needs: the line ending (for
+  // --pass/--fail) and bad lines counted as invalid and written to --fail
+  OutputSink& sink = stdout_sink();
+  Emitter out(sink, ctx.stats());
+  reader.set_before_read([&sink] { sink.flush(); });
+  simdjson::ondemand::parser parser;
+  PaddedLine padded;
+  simdjson::ondemand::document doc;
+  Line line;
+  Stats& stats = ctx.stats();
+  while (reader.next(line)) {
+    bool blank = true;
+    for (char c : line.text)
+      if (c != ' ' && c != '\t' && c != '\r') {
+        blank = false;
+        break;
+      }
+    if (blank) continue;  // empty lines separate nothing in NDJSON
+    ++stats.records_in;
+    stage.set_line_ending(line.cr);
+    auto error = parser.iterate(padded.set(line.text)).get(doc);
+    Event ev{line.text, line.number, line.file, line.file_index, &doc};
+    size_t mark = out.mark();
+    if (!error) error = stage.on_event(ev, out);
+    if (error) {
+      out.rollback(mark);
+      --stats.records_in;
+      stage.on_bad_line(line.text);
+      std::string reason = stage.take_bad_reason();
+      ctx.bad_record(line.file, line.number, reason.empty() ? simdjson::error_message(error) : reason, line.text);
+    }
+  }
+  stats.bytes_in = reader.bytes_read();
+  if (reader.open_failures() > 0) ctx.note_input_failure();
+  stage.on_end(out);
 }
 
 simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
@@ -98,7 +167,13 @@ simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
   if (auto err = dom_.parse(padded_.set(ev.raw)).get(event)) return err;
   violations_.clear();
   bool describe = !quiet_ && (summary_ || max_errors_ < 0 || written_ < static_cast<uint64_t>(max_errors_));
-  bool ok = describe ? schema_.validate(event, violations_) : schema_.valid(event);
+  std::string undecided;
+  bool ok = schema_.evaluate(event, describe ? &violations_ : nullptr, undecided);
+  if (!undecided.empty()) {
+    // no verdict (too deep, too expensive, a $ref cycle): a bad record, never valid or invalid
+    bad_reason_ = std::move(undecided);
+    return simdjson::DEPTH_ERROR;
+  }
   if (ok) {
     ++valid_;
     write_line(pass_, ev.raw);

@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "input.h"
 #include "jsonschema.h"
 #include "path.h"
 #include "run.h"
@@ -39,6 +41,12 @@ class ValidateStage : public Stage {
   void on_end(Emitter& out) override;
 
   uint64_t invalid_events() const { return invalid_; }
+  // The current line ended in \r\n (written back so to --pass/--fail).
+  void set_line_ending(bool cr) { cr_ = cr; }
+  // A line that is not a JSON document: invalid, written to --fail.
+  void on_bad_line(std::string_view raw);
+  // Why on_event returned an error, when it was not the JSON (else empty).
+  std::string take_bad_reason() { return std::exchange(bad_reason_, std::string()); }
 
  private:
   void write_violations(const Event& ev, simdjson::dom::element event, Emitter& out);
@@ -48,6 +56,8 @@ class ValidateStage : public Stage {
   std::vector<Path> keys_;
   bool summary_, quiet_;
   bool with_file_;
+  bool cr_ = false;
+  std::string bad_reason_;
   int64_t max_errors_;
   uint64_t written_ = 0, suppressed_ = 0, invalid_ = 0, valid_ = 0;
   std::FILE* pass_ = nullptr;
@@ -64,5 +74,9 @@ class ValidateStage : public Stage {
   };
   std::map<std::pair<std::string, std::string>, Tally> tallies_;
 };
+
+// drive_json for validate: keeps each line's ending for --pass/--fail and
+// counts lines that are not JSON as invalid (written to --fail).
+void drive_validate(LineReader& reader, RunContext& ctx, ValidateStage& stage);
 
 }  // namespace olly
