@@ -27,12 +27,14 @@ struct FieldExtractor::Impl {
   TrieNode root;
   std::vector<Path> paths;
   simdjson::dom::parser nested_parser;  // for a value wanted whole and by member
+  std::vector<std::string> dom_text;    // per slot: a container read from nested_parser
 
   size_t add(const Path& path) {
     for (size_t i = 0; i < paths.size(); ++i) {
       if (paths[i] == path) return i;
     }
     paths.push_back(path);
+    dom_text.emplace_back();
     int slot = static_cast<int>(paths.size() - 1);
     TrieNode* node = &root;
     for (const auto& step : path.steps) {
@@ -100,7 +102,16 @@ struct FieldExtractor::Impl {
         found = !el[child.key].get(sub);
       }
       if (!found) continue;
-      if (child.slot >= 0) slots[static_cast<size_t>(child.slot)] = value_from_dom(sub);
+      if (child.slot >= 0) {
+        Value& v = slots[static_cast<size_t>(child.slot)];
+        v = value_from_dom(sub);
+        if (v.kind == Kind::array || v.kind == Kind::object) {
+          // value_from_dom's text lives until its next call: keep one per slot.
+          std::string& text = dom_text[static_cast<size_t>(child.slot)];
+          text.assign(v.s);
+          v.s = text;
+        }
+      }
       if (child.wants_members()) fill_from_dom(sub, child, slots);
     }
   }

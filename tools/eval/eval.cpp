@@ -28,6 +28,7 @@ EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::
     for (const auto& p : where_->paths()) where_slots_.push_back(extractor_.add(p));
   }
   results_.resize(assignments_.size());
+  result_text_.resize(assignments_.size());
 }
 
 void EvalStage::bind(Assignment& a, size_t position) {
@@ -66,6 +67,14 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
       a.slots[k] = src.from_assignment ? results_[src.index] : event_slots_[src.index];
     }
     results_[i] = a.expr.eval(a.slots, scratch_);
+  }
+  // Strings read from the event point into the parser's string buffer, which
+  // the rewrite pass below reuses as it validates what it copies: keep the
+  // results in the stage's own (reused) storage first.
+  for (size_t i = 0; i < results_.size(); ++i) {
+    if (results_[i].kind != Kind::string) continue;
+    result_text_[i].assign(results_[i].s);
+    results_[i].s = result_text_[i];
   }
   ev.doc->rewind();
   if (auto e = rewriter_.rewrite(*ev.doc, results_, out.buffer())) return e;
