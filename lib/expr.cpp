@@ -716,7 +716,18 @@ struct Evaluator {
         if (v.is_numeric()) return Value::number(-v.as_double());
         return Value::null();
       }
-      case Op::list: return Value::array_json("");  // only meaningful as the right side of `in`
+      case Op::list: {
+        // [a, b]: a JSON array of its elements' values (`in` reads the
+        // elements directly instead, see contains_value).
+        std::string& buf = scratch.buffer();
+        buf.push_back('[');
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          if (k > 0) buf.push_back(',');
+          append_value_json(buf, eval(*n.kids[k]));
+        }
+        buf.push_back(']');
+        return Value::array_json(buf);
+      }
       case Op::call: return call(n);
     }
     return Value::null();

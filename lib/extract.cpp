@@ -79,11 +79,13 @@ struct FieldExtractor::Impl {
       ondemand::object obj;
       if (auto e = v.get_object().get(obj)) return e;
       if (auto e = obj.raw_json().get(raw)) return e;
+      raw = trim_json_space(raw);
       slots[static_cast<size_t>(node.slot)] = Value::object_json(raw);
     } else {
       ondemand::array arr;
       if (auto e = v.get_array().get(arr)) return e;
       if (auto e = arr.raw_json().get(raw)) return e;
+      raw = trim_json_space(raw);
       slots[static_cast<size_t>(node.slot)] = Value::array_json(raw);
     }
     simdjson::dom::element el;

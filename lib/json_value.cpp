@@ -10,6 +10,13 @@ namespace olly {
 
 namespace ondemand = simdjson::ondemand;
 
+std::string_view trim_json_space(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
 simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Value& out) {
   switch (type) {
     case ondemand::json_type::string: {
@@ -50,7 +57,7 @@ simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Va
       std::string_view raw;
       if (auto e = v.get_array().get(arr)) return e;
       if (auto e = arr.raw_json().get(raw)) return e;
-      out = Value::array_json(raw);
+      out = Value::array_json(trim_json_space(raw));
       return simdjson::SUCCESS;
     }
     case ondemand::json_type::object: {
@@ -58,7 +65,7 @@ simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Va
       std::string_view raw;
       if (auto e = v.get_object().get(obj)) return e;
       if (auto e = obj.raw_json().get(raw)) return e;
-      out = Value::object_json(raw);
+      out = Value::object_json(trim_json_space(raw));
       return simdjson::SUCCESS;
     }
   }

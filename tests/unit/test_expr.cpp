@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "expr.h"
 #include "extract.h"
+#include "json_value.h"
 #include "stage.h"
 
 using namespace olly;
@@ -129,4 +130,19 @@ TEST_CASE("hostile expressions do not crash") {
   std::string text = "(((((((((((1)))))))))))";
   CHECK(eval_on(text, "{}").i == 1);
   CHECK(compile_error(std::string("a == \"\xff\"")).empty());
+}
+
+TEST_CASE("a list literal is a JSON array value") {
+  auto json_of = [](const std::string& expr, const std::string& doc) {
+    Value v = eval_on(expr, doc);
+    std::string out;
+    append_value_json(out, v);
+    return out;
+  };
+  CHECK(json_of("[1, \"a\\\"b\", [true, null], nope, o]", R"({"o": [1, 2] })") == R"([1,"a\"b",[true,null],null,[1, 2]])");
+  CHECK(json_of("coalesce(nope, [1])", "{}") == "[1]");
+  CHECK(json_of("[]", "{}") == "[]");
+  CHECK(eval_on("len([1, 2, 3])", "{}").i == 3);
+  CHECK(holds("2 in coalesce(nope, [1, 2])", "{}"));
+  CHECK(holds("[1, 2] == o", R"({"o":[1,2]})"));
 }
