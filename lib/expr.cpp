@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -48,6 +49,7 @@ struct Node {
   std::string storage;  // backing text of a string constant
   size_t slot = 0;
   size_t column = 0;
+  uint32_t height = 1;  // levels of this subtree (bounded at compile time)
   std::vector<std::unique_ptr<Node>> kids;
   std::unique_ptr<RE2> regex;  // =~ with a literal pattern: compiled once
 };
@@ -209,13 +211,30 @@ class Parser {
 
  private:
   [[noreturn]] void fail(size_t column, const std::string& message) {
-    std::string caret(column, ' ');
-    // Keep the caret aligned under multi-byte characters too.
-    for (size_t i = 0; i < column && i < text_.size(); ++i) {
-      if (text_[i] == '\t') caret[i] = '\t';
+    column = std::min(column, text_.size());
+    auto is_lead = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    // A long expression is shown as the part around the column.
+    constexpr size_t kContext = 60;
+    size_t from = 0, to = text_.size();
+    if (text_.size() > 3 * kContext) {
+      from = column > kContext ? column - kContext : 0;
+      to = std::min(text_.size(), column + kContext);
+      while (from > 0 && !is_lead(text_[from])) --from;
+      while (to < text_.size() && !is_lead(text_[to])) ++to;
     }
-    throw UsageError(fmt::format("{}: {} at column {}\n  {}\n  {}^", what_, message, column + 1,
-                                 text_, caret));
+    std::string shown = from > 0 ? "..." : "";
+    std::string caret(shown.size(), ' ');
+    for (size_t i = from; i < to; ++i) {
+      char c = text_[i];
+      shown.push_back(c == '\n' || c == '\r' ? ' ' : c);
+      // One caret column per character, so it stays under multi-byte text.
+      if (i < column && is_lead(c)) caret.push_back(c == '\t' ? '\t' : ' ');
+    }
+    if (to < text_.size()) shown += "...";
+    size_t char_column = 1;
+    for (size_t i = 0; i < column; ++i) char_column += is_lead(text_[i]);
+    throw UsageError(fmt::format("{}: {} at column {}\n  {}\n  {}^", what_, message, char_column, shown,
+                                 caret));
   }
 
   // -- lexing
@@ -427,7 +446,32 @@ class Parser {
     auto n = make(op, column);
     n->kids.push_back(std::move(a));
     n->kids.push_back(std::move(b));
+    return sealed(std::move(n));
+  }
+  // Records a finished node's height, bounding the tree so that evaluating
+  // (and freeing) it cannot run out of stack: 1+1+...+1 nests one level per '+'.
+  std::unique_ptr<Node> sealed(std::unique_ptr<Node> n) {
+    uint32_t h = 0;
+    for (const auto& k : n->kids) h = std::max(h, k->height);
+    n->height = h + 1;
+    if (n->height > kMaxHeight) {
+      fail(n->column, fmt::format("expression too deeply nested (more than {} levels of operators; "
+                                  "|| and && chains do not count)", kMaxHeight));
+    }
     return n;
+  }
+  // a || b || c ... as one node: any number of terms, evaluated in a loop.
+  template <typename Next>
+  std::unique_ptr<Node> chain(Op op, Tok tok, Next next) {
+    auto first = next();
+    if (tok_.kind != tok) return first;
+    auto n = make(op, tok_.column);
+    n->kids.push_back(std::move(first));
+    while (tok_.kind == tok) {
+      advance();
+      n->kids.push_back(next());
+    }
+    return sealed(std::move(n));
   }
 
   std::unique_ptr<Node> parse_or() {
@@ -437,22 +481,10 @@ class Parser {
       ~DepthGuard() { --depth; }
     } guard(depth_);
     if (depth_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
-    auto left = parse_and();
-    while (tok_.kind == Tok::oror) {
-      size_t col = tok_.column;
-      advance();
-      left = binary(Op::logical_or, col, std::move(left), parse_and());
-    }
-    return left;
+    return chain(Op::logical_or, Tok::oror, [this] { return parse_and(); });
   }
   std::unique_ptr<Node> parse_and() {
-    auto left = parse_not();
-    while (tok_.kind == Tok::andand) {
-      size_t col = tok_.column;
-      advance();
-      left = binary(Op::logical_and, col, std::move(left), parse_not());
-    }
-    return left;
+    return chain(Op::logical_and, Tok::andand, [this] { return parse_not(); });
   }
   std::unique_ptr<Node> parse_not() {
     if (tok_.kind == Tok::bang) {
@@ -461,7 +493,7 @@ class Parser {
       advance();
       auto n = make(Op::logical_not, col);
       n->kids.push_back(parse_not());
-      return n;
+      return sealed(std::move(n));
     }
     return parse_cmp();
   }
@@ -489,7 +521,7 @@ class Parser {
     if ((op == Op::eq || op == Op::ne) && (is_null_const(*left) || is_null_const(*right))) {
       auto n = make(op == Op::eq ? Op::is_null : Op::not_null, col);
       n->kids.push_back(is_null_const(*left) ? std::move(right) : std::move(left));
-      return n;
+      return sealed(std::move(n));
     }
     auto n = binary(op, col, std::move(left), std::move(right));
     if ((op == Op::match || op == Op::not_match) && n->kids[1]->op == Op::constant) {
@@ -549,7 +581,7 @@ class Parser {
       }
       auto n = make(Op::neg, col);
       n->kids.push_back(std::move(inner));
-      return n;
+      return sealed(std::move(n));
     }
     return parse_atom();
   }
@@ -602,7 +634,7 @@ class Parser {
           }
         }
         expect(Tok::rbracket, "']' or ','");
-        return n;
+        return sealed(std::move(n));
       }
       case Tok::end: fail(col, "expected an operand, found the end of the expression");
       default: fail(col, fmt::format("expected an operand, found '{}'", tok_.text));
@@ -668,7 +700,7 @@ class Parser {
     if (fn->f == Func::exists && n->kids[0]->op != Op::slot) {
       fail(n->kids[0]->column, "exists() takes a field path");
     }
-    return n;
+    return sealed(std::move(n));
   }
 
   std::string_view text_;
@@ -679,6 +711,7 @@ class Parser {
   int depth_ = 0;
   int unary_run_ = 0;  // total prefix operators, bounded like nesting
   static constexpr int kMaxDepth = 200;
+  static constexpr uint32_t kMaxHeight = 1000;
 };
 
 // ---------------------------------------------------------------- evaluation
@@ -691,8 +724,16 @@ struct Evaluator {
     switch (n.op) {
       case Op::constant: return n.constant;
       case Op::slot: return n.slot < slots.size() ? slots[n.slot] : Value::missing();
-      case Op::logical_or: return Value::boolean(truthy(eval(*n.kids[0])) || truthy(eval(*n.kids[1])));
-      case Op::logical_and: return Value::boolean(truthy(eval(*n.kids[0])) && truthy(eval(*n.kids[1])));
+      case Op::logical_or:
+        for (const auto& kid : n.kids) {
+          if (truthy(eval(*kid))) return Value::boolean(true);
+        }
+        return Value::boolean(false);
+      case Op::logical_and:
+        for (const auto& kid : n.kids) {
+          if (!truthy(eval(*kid))) return Value::boolean(false);
+        }
+        return Value::boolean(true);
       case Op::logical_not: return Value::boolean(!truthy(eval(*n.kids[0])));
       case Op::is_null: return Value::boolean(eval(*n.kids[0]).is_nullish());
       case Op::not_null: return Value::boolean(!eval(*n.kids[0]).is_nullish());

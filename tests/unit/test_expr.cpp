@@ -130,6 +130,23 @@ TEST_CASE("hostile expressions do not crash") {
   std::string text = "(((((((((((1)))))))))))";
   CHECK(eval_on(text, "{}").i == 1);
   CHECK(compile_error(std::string("a == \"\xff\"")).empty());
+  // Long flat chains: arithmetic is bounded, || and && are one node each.
+  std::string sum = "1";
+  for (int i = 0; i < 30000; ++i) sum += "+1";
+  CHECK(compile_error(sum).find("too deeply nested") != std::string::npos);
+  std::string ors = "a == 0";
+  for (int i = 1; i < 30000; ++i) ors += " || a == " + std::to_string(i);
+  CHECK(holds(ors, R"({"a":29999})"));
+  CHECK(!holds(ors, R"({"a":30000})"));
+  std::string path = "a";
+  for (int i = 0; i < 50000; ++i) path += ".a";
+  CHECK(compile_error(path).find("more than 1000 steps") != std::string::npos);
+}
+
+TEST_CASE("the caret counts characters, not bytes") {
+  std::string msg = compile_error("\xc3\xa9 == && x");
+  CHECK(msg.find("at column 6") != std::string::npos);
+  CHECK(msg.find("\n       ^") != std::string::npos);
 }
 
 TEST_CASE("a list literal is a JSON array value") {
