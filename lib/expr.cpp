@@ -826,7 +826,10 @@ struct Evaluator {
     if (hay.kind == Kind::string) return needle.kind == Kind::string && hay.s.find(needle.s) != std::string_view::npos;
     if (hay.kind != Kind::array && hay.kind != Kind::object) return false;
     simdjson::dom::element root;
-    if (raw_parser().parse(hay.s.data(), hay.s.size()).get(root)) return false;
+    if (auto e = raw_parser().parse(hay.s.data(), hay.s.size()).get(root)) {
+      scratch.set_error(e);
+      return false;
+    }
     if (hay.kind == Kind::object) {
       if (needle.kind != Kind::string) return false;
       simdjson::dom::object obj;
@@ -976,13 +979,16 @@ struct Evaluator {
     return Value::integer(static_cast<int64_t>(num.d));
   }
 
-  static Value length(const Value& v) {
+  Value length(const Value& v) const {
     switch (v.kind) {
       case Kind::string: return Value::integer(static_cast<int64_t>(utf8_length(v.s)));
       case Kind::array:
       case Kind::object: {
         simdjson::dom::element root;
-        if (raw_parser().parse(v.s.data(), v.s.size()).get(root)) return Value::null();
+        if (auto e = raw_parser().parse(v.s.data(), v.s.size()).get(root)) {
+          scratch.set_error(e);
+          return Value::null();
+        }
         if (v.kind == Kind::array) return Value::integer(static_cast<int64_t>(root.get_array().value_unsafe().size()));
         return Value::integer(static_cast<int64_t>(root.get_object().value_unsafe().size()));
       }

@@ -54,7 +54,10 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
   if (where_) {
     where_values_.resize(where_slots_.size());
     for (size_t i = 0; i < where_slots_.size(); ++i) where_values_[i] = event_slots_[where_slots_[i]];
-    if (!where_->test(where_values_, scratch_)) {
+    bool selected = where_->test(where_values_, scratch_);
+    // A value an expression could not read (nested too deep): a bad record, not a silent null.
+    if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
+    if (!selected) {
       // olly-eval --where: events it does not select pass through unchanged.
       out.line(ev.raw);
       return simdjson::SUCCESS;
@@ -68,6 +71,7 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
     }
     results_[i] = a.expr.eval(a.slots, scratch_);
   }
+  if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
   // Strings read from the event point into the parser's string buffer, which
   // the rewrite pass below reuses as it validates what it copies: keep the
   // results in the stage's own (reused) storage first.
