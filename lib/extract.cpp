@@ -202,6 +202,8 @@ simdjson::error_code validate_scalar_document(ondemand::document& doc, ondemand:
     }
     default: break;
   }
+  // "x" 1: the scalar was read, so anything left after it is trailing content.
+  if (!e && doc.current_location().error() != simdjson::OUT_OF_BOUNDS) e = simdjson::TRAILING_CONTENT;
   return e;
 }
 
@@ -223,15 +225,18 @@ simdjson::error_code FieldExtractor::extract(ondemand::document& doc, std::vecto
     // A scalar document is an event with no fields, but it must be valid JSON.
     return validate_scalar_document(doc, type);
   }
-  if (impl_->paths.empty()) return simdjson::SUCCESS;
+  // Starting the root container checks that the line ends with its closing
+  // bracket ({"a":1} xyz is an error), also when no field is wanted (filter 'true').
   if (type == ondemand::json_type::object) {
     ondemand::object obj;
     if (auto e = doc.get_object().get(obj)) return e;
+    if (impl_->paths.empty()) return simdjson::SUCCESS;
     return impl_->walk_object(obj, impl_->root, slots);
   }
   if (type == ondemand::json_type::array) {
     ondemand::array arr;
     if (auto e = doc.get_array().get(arr)) return e;
+    if (impl_->paths.empty()) return simdjson::SUCCESS;
     return impl_->walk_array(arr, impl_->root, slots);
   }
   return simdjson::SUCCESS;

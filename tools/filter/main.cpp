@@ -47,9 +47,11 @@ int main(int argc, char** argv) {
       "timestamp, time, @timestamp), as RFC 3339 or epoch seconds, milliseconds, microseconds or "
       "nanoseconds (by magnitude). Events without a readable time are dropped when either is given.\n\n"
       "Lines that are not JSON are counted, reported at the end and sent to --errors FILE; blank "
-      "lines are skipped. olly-filter parses only what it needs (simdjson On-Demand): values it does "
-      "not read are skipped, not validated; use olly-parse json to validate whole lines. With "
-      "duplicate keys the first occurrence counts.";
+      "lines are skipped. olly-filter parses only what it needs (simdjson On-Demand): every line is "
+      "checked for valid UTF-8 and closed strings, and an object line must end with its closing "
+      "brace, but values it does not read are skipped, not validated, and content after the closing "
+      "brace of a line that also ends in a brace ({\"a\":1}}) is only caught with --drop; use "
+      "olly-parse json to validate whole lines. With duplicate keys the first occurrence counts.";
   doc.examples = {
       {"olly filter 'status >= 500' requests.ndjson", "Keep server errors."},
       {"olly filter 'path =~ \"^/api/checkout\" && latency_ms > 800' --select ts,upstream,latency_ms requests.ndjson",
