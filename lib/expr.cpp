@@ -75,6 +75,12 @@ bool string_as_number(std::string_view s, Value& out) {
     out = Value::integer(i);
     return true;
   }
+  uint64_t u = 0;
+  auto [pu, ecu] = std::from_chars(b, e, u);
+  if (ecu == std::errc() && pu == e) {
+    out = Value::unsigned_integer(u);
+    return true;
+  }
   double d = 0;
   auto [p2, ec2] = std::from_chars(b, e, d);
   if (ec2 == std::errc() && p2 == e && std::isfinite(d)) {
@@ -84,8 +90,26 @@ bool string_as_number(std::string_view s, Value& out) {
   return false;
 }
 
+// b is an integer above INT64_MAX (u64); a is any number.
+int compare_with_u64(const Value& a, const Value& b) {
+  uint64_t y = b.u();
+  if (a.u64) return a.u() < y ? -1 : (a.u() > y ? 1 : 0);
+  if (a.kind == Kind::integer) return -1;  // a <= INT64_MAX < b
+  double x = a.d;
+  if (std::isnan(x)) return -2;
+  if (x < 9223372036854775808.0) return -1;
+  if (x >= 18446744073709551616.0) return 1;
+  uint64_t t = static_cast<uint64_t>(x);  // exact: doubles this large are integers
+  return t < y ? -1 : (t > y ? 1 : 0);
+}
+
 int compare_numbers(const Value& a, const Value& b) {
   if (a.kind == Kind::integer && b.kind == Kind::integer) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  if (b.u64) return compare_with_u64(a, b);
+  if (a.u64) {
+    int c = compare_with_u64(b, a);
+    return c == -2 ? -2 : -c;
+  }
   double x = a.as_double(), y = b.as_double();
   if (std::isnan(x) || std::isnan(y)) return -2;
   return x < y ? -1 : (x > y ? 1 : 0);
@@ -375,6 +399,12 @@ class Parser {
       tok_.number = Value::integer(iv);
       return;
     }
+    uint64_t uv = 0;
+    auto [pu, ecu] = std::from_chars(digits.data(), digits.data() + digits.size(), uv);
+    if (ecu == std::errc() && pu == digits.data() + digits.size()) {
+      tok_.number = Value::unsigned_integer(uv);
+      return;
+    }
     double dv = 0;
     auto [p2, ec2] = std::from_chars(digits.data(), digits.data() + digits.size(), dv);
     if ((ec2 == std::errc() || ec2 == std::errc::result_out_of_range) && p2 == digits.data() + digits.size()) {
@@ -576,7 +606,7 @@ class Parser {
         return inner;
       }
       if (inner->op == Op::constant && inner->constant.kind == Kind::number) {
-        inner->constant.d = -inner->constant.d;
+        inner->constant = Value::number(-inner->constant.d);  // -18446744073709551615: a double
         return inner;
       }
       auto n = make(Op::neg, col);
@@ -941,7 +971,13 @@ struct Evaluator {
         switch (v.kind) {
           case Kind::string: return v;
           case Kind::integer: fmt::format_to(std::back_inserter(buf), "{}", v.i); break;
-          case Kind::number: append_json_number(buf, v.d); break;
+          case Kind::number:
+            if (v.u64) {
+              fmt::format_to(std::back_inserter(buf), "{}", v.u());
+            } else {
+              append_json_number(buf, v.d);
+            }
+            break;
           case Kind::boolean: buf = v.b ? "true" : "false"; break;
           case Kind::array:
           case Kind::object: buf.assign(v.s); break;

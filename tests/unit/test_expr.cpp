@@ -163,3 +163,26 @@ TEST_CASE("a list literal is a JSON array value") {
   CHECK(holds("2 in coalesce(nope, [1, 2])", "{}"));
   CHECK(holds("[1, 2] == o", R"({"o":[1,2]})"));
 }
+
+TEST_CASE("integers above INT64_MAX stay exact") {
+  const std::string ev = R"({"n":18446744073709551615,"m":9223372036854775808,"s":"18446744073709551615"})";
+  CHECK(!holds("n == 18446744073709551614", ev));
+  CHECK(holds("n == 18446744073709551615", ev));
+  CHECK(holds("n > 18446744073709551614", ev));
+  CHECK(holds("m > 9223372036854775807", ev));
+  CHECK(!holds("m == 9223372036854775807", ev));
+  CHECK(holds("m == 9223372036854775808.0", ev));
+  CHECK(holds("n < 1.8446744073709552e19", ev));  // that double is 2^64
+  CHECK(holds("n == s", ev));
+  CHECK(holds("n in [1, 18446744073709551615]", ev));
+  auto json_of = [&](const std::string& expr) {
+    std::string out;
+    append_value_json(out, eval_on(expr, ev));
+    return out;
+  };
+  CHECK(json_of("n") == "18446744073709551615");
+  CHECK(json_of("str(n)") == "\"18446744073709551615\"");
+  CHECK(json_of("-18446744073709551615") == "-1.8446744073709552e+19");
+  CHECK(json_of("n + 1") == "1.8446744073709552e+19");
+  CHECK(eval_on("int(n)", ev).kind == Kind::null);
+}

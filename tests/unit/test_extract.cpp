@@ -56,6 +56,8 @@ TEST_CASE("one pass reads nested, indexed, escaped and duplicate keys") {
   CHECK(slots[n].kind == Kind::null);
   CHECK(slots[missing].kind == Kind::missing);
   CHECK(slots[big].kind == Kind::number);
+  CHECK(slots[big].u64);
+  CHECK(slots[big].u() == UINT64_MAX);
 }
 
 TEST_CASE("a value wanted whole and by member") {
