@@ -1,4 +1,6 @@
 // olly-filter: keep events matching an expression.
+#include <charconv>
+
 #include "cli.h"
 #include "diag.h"
 #include "filter.h"
@@ -20,7 +22,17 @@ int main(int argc, char** argv) {
       ->type_name("FIELDS");
   app.add_flag("-v,--invert", opts.invert, "Keep the events that do NOT match EXPR");
   app.add_flag("--fail-empty", opts.fail_empty, "Exit 1 when no event matched");
-  app.add_option("-n,--limit", opts.limit, "Stop after N matching events")->type_name("N")->check(CLI::NonNegativeNumber);
+  app.add_option("-n,--limit", opts.limit, "Stop after N matching events")->type_name("N")->check(
+      CLI::Validator(
+          [](std::string& value) -> std::string {
+            int64_t n = -1;
+            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            if (ec != std::errc() || p != value.data() + value.size() || n < 0) {
+              return fmt::format("'{}' is not a count of events (0 or more)", value);
+            }
+            return {};
+          },
+          "", ""));
   app.add_option("--since", opts.since,
                  "Keep events at or after TIME: RFC 3339, epoch, or a duration before --now (15m)")
       ->type_name("TIME");

@@ -285,6 +285,13 @@ int main(int argc, char** argv) {
   return run_tool(app, doc, argc, argv, [&]() -> int {
     if (list) return list_verbs();
     std::vector<std::string> rest = app.remaining();
+    if (verb.empty() && !rest.empty() && rest[0].size() > 1 && rest[0][0] == '-') {
+      // olly --bogus: name the flag, as every verb does.
+      report("{}: unknown option (olly's own are --list, --help and --version; a verb's go after it)",
+             rest[0]);
+      std::fputs("Try 'olly --help' for more information.\n", stderr);
+      return kExitUsage;
+    }
     if (verb.empty()) {
       std::string help = app.help();
       std::fwrite(help.data(), 1, help.size(), stdout);
