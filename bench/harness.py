@@ -3,7 +3,7 @@
 
 Called by bench/run once the binaries are built and the data files exist:
 
-    harness.py --bin BUILD/bin --json F --combined F --logfmt F --syslog F
+    harness.py --bin BUILD/bin [--bench-bin BUILD/bench] --json F --combined F --logfmt F --syslog F
                --contract bench/validate/contract.json --results OUT.md
                [--big-data F] [--ajv-script bench/validate/ajv_validate.js]
 
@@ -307,6 +307,7 @@ def rss_mb(task, label):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
+    ap.add_argument("--bench-bin", help="where olly-bench-floor is (default: BIN/../bench)")
     ap.add_argument("--json", required=True)
     ap.add_argument("--combined", required=True)
     ap.add_argument("--logfmt", required=True)
@@ -320,8 +321,10 @@ def main():
 
     load_start = load_average()
     started = time.perf_counter()
+    bench_bin = args.bench_bin or os.path.join(args.bin, os.pardir, "bench")
     binary = {name: os.path.join(args.bin, name) for name in
-              ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-bench-floor")}
+              ("olly-filter", "olly-parse", "olly-agg", "olly-validate")}
+    binary["olly-bench-floor"] = os.path.join(bench_bin, "olly-bench-floor")
     missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
     if missing:
         sys.exit(f"bench: not built: {', '.join(missing)}")

@@ -6,6 +6,7 @@
 #include <re2/re2.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -48,6 +49,7 @@ struct Node {
   std::string storage;  // backing text of a string constant
   size_t slot = 0;
   size_t column = 0;
+  uint32_t height = 1;  // levels of this subtree (bounded at compile time)
   std::vector<std::unique_ptr<Node>> kids;
   std::unique_ptr<RE2> regex;  // =~ with a literal pattern: compiled once
 };
@@ -73,6 +75,12 @@ bool string_as_number(std::string_view s, Value& out) {
     out = Value::integer(i);
     return true;
   }
+  uint64_t u = 0;
+  auto [pu, ecu] = std::from_chars(b, e, u);
+  if (ecu == std::errc() && pu == e) {
+    out = Value::unsigned_integer(u);
+    return true;
+  }
   double d = 0;
   auto [p2, ec2] = std::from_chars(b, e, d);
   if (ec2 == std::errc() && p2 == e && std::isfinite(d)) {
@@ -82,8 +90,26 @@ bool string_as_number(std::string_view s, Value& out) {
   return false;
 }
 
+// b is an integer above INT64_MAX (u64); a is any number.
+int compare_with_u64(const Value& a, const Value& b) {
+  uint64_t y = b.u();
+  if (a.u64) return a.u() < y ? -1 : (a.u() > y ? 1 : 0);
+  if (a.kind == Kind::integer) return -1;  // a <= INT64_MAX < b
+  double x = a.d;
+  if (std::isnan(x)) return -2;
+  if (x < 9223372036854775808.0) return -1;
+  if (x >= 18446744073709551616.0) return 1;
+  uint64_t t = static_cast<uint64_t>(x);  // exact: doubles this large are integers
+  return t < y ? -1 : (t > y ? 1 : 0);
+}
+
 int compare_numbers(const Value& a, const Value& b) {
   if (a.kind == Kind::integer && b.kind == Kind::integer) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  if (b.u64) return compare_with_u64(a, b);
+  if (a.u64) {
+    int c = compare_with_u64(b, a);
+    return c == -2 ? -2 : -c;
+  }
   double x = a.as_double(), y = b.as_double();
   if (std::isnan(x) || std::isnan(y)) return -2;
   return x < y ? -1 : (x > y ? 1 : 0);
@@ -209,13 +235,30 @@ class Parser {
 
  private:
   [[noreturn]] void fail(size_t column, const std::string& message) {
-    std::string caret(column, ' ');
-    // Keep the caret aligned under multi-byte characters too.
-    for (size_t i = 0; i < column && i < text_.size(); ++i) {
-      if (text_[i] == '\t') caret[i] = '\t';
+    column = std::min(column, text_.size());
+    auto is_lead = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    // A long expression is shown as the part around the column.
+    constexpr size_t kContext = 60;
+    size_t from = 0, to = text_.size();
+    if (text_.size() > 3 * kContext) {
+      from = column > kContext ? column - kContext : 0;
+      to = std::min(text_.size(), column + kContext);
+      while (from > 0 && !is_lead(text_[from])) --from;
+      while (to < text_.size() && !is_lead(text_[to])) ++to;
     }
-    throw UsageError(fmt::format("{}: {} at column {}\n  {}\n  {}^", what_, message, column + 1,
-                                 text_, caret));
+    std::string shown = from > 0 ? "..." : "";
+    std::string caret(shown.size(), ' ');
+    for (size_t i = from; i < to; ++i) {
+      char c = text_[i];
+      shown.push_back(c == '\n' || c == '\r' ? ' ' : c);
+      // One caret column per character, so it stays under multi-byte text.
+      if (i < column && is_lead(c)) caret.push_back(c == '\t' ? '\t' : ' ');
+    }
+    if (to < text_.size()) shown += "...";
+    size_t char_column = 1;
+    for (size_t i = 0; i < column; ++i) char_column += is_lead(text_[i]);
+    throw UsageError(fmt::format("{}: {} at column {}\n  {}\n  {}^", what_, message, char_column, shown,
+                                 caret));
   }
 
   // -- lexing
@@ -356,6 +399,12 @@ class Parser {
       tok_.number = Value::integer(iv);
       return;
     }
+    uint64_t uv = 0;
+    auto [pu, ecu] = std::from_chars(digits.data(), digits.data() + digits.size(), uv);
+    if (ecu == std::errc() && pu == digits.data() + digits.size()) {
+      tok_.number = Value::unsigned_integer(uv);
+      return;
+    }
     double dv = 0;
     auto [p2, ec2] = std::from_chars(digits.data(), digits.data() + digits.size(), dv);
     if ((ec2 == std::errc() || ec2 == std::errc::result_out_of_range) && p2 == digits.data() + digits.size()) {
@@ -427,7 +476,32 @@ class Parser {
     auto n = make(op, column);
     n->kids.push_back(std::move(a));
     n->kids.push_back(std::move(b));
+    return sealed(std::move(n));
+  }
+  // Records a finished node's height, bounding the tree so that evaluating
+  // (and freeing) it cannot run out of stack: 1+1+...+1 nests one level per '+'.
+  std::unique_ptr<Node> sealed(std::unique_ptr<Node> n) {
+    uint32_t h = 0;
+    for (const auto& k : n->kids) h = std::max(h, k->height);
+    n->height = h + 1;
+    if (n->height > kMaxHeight) {
+      fail(n->column, fmt::format("expression too deeply nested (more than {} levels of operators; "
+                                  "|| and && chains do not count)", kMaxHeight));
+    }
     return n;
+  }
+  // a || b || c ... as one node: any number of terms, evaluated in a loop.
+  template <typename Next>
+  std::unique_ptr<Node> chain(Op op, Tok tok, Next next) {
+    auto first = next();
+    if (tok_.kind != tok) return first;
+    auto n = make(op, tok_.column);
+    n->kids.push_back(std::move(first));
+    while (tok_.kind == tok) {
+      advance();
+      n->kids.push_back(next());
+    }
+    return sealed(std::move(n));
   }
 
   std::unique_ptr<Node> parse_or() {
@@ -437,22 +511,10 @@ class Parser {
       ~DepthGuard() { --depth; }
     } guard(depth_);
     if (depth_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
-    auto left = parse_and();
-    while (tok_.kind == Tok::oror) {
-      size_t col = tok_.column;
-      advance();
-      left = binary(Op::logical_or, col, std::move(left), parse_and());
-    }
-    return left;
+    return chain(Op::logical_or, Tok::oror, [this] { return parse_and(); });
   }
   std::unique_ptr<Node> parse_and() {
-    auto left = parse_not();
-    while (tok_.kind == Tok::andand) {
-      size_t col = tok_.column;
-      advance();
-      left = binary(Op::logical_and, col, std::move(left), parse_not());
-    }
-    return left;
+    return chain(Op::logical_and, Tok::andand, [this] { return parse_not(); });
   }
   std::unique_ptr<Node> parse_not() {
     if (tok_.kind == Tok::bang) {
@@ -461,7 +523,7 @@ class Parser {
       advance();
       auto n = make(Op::logical_not, col);
       n->kids.push_back(parse_not());
-      return n;
+      return sealed(std::move(n));
     }
     return parse_cmp();
   }
@@ -489,7 +551,7 @@ class Parser {
     if ((op == Op::eq || op == Op::ne) && (is_null_const(*left) || is_null_const(*right))) {
       auto n = make(op == Op::eq ? Op::is_null : Op::not_null, col);
       n->kids.push_back(is_null_const(*left) ? std::move(right) : std::move(left));
-      return n;
+      return sealed(std::move(n));
     }
     auto n = binary(op, col, std::move(left), std::move(right));
     if ((op == Op::match || op == Op::not_match) && n->kids[1]->op == Op::constant) {
@@ -544,12 +606,12 @@ class Parser {
         return inner;
       }
       if (inner->op == Op::constant && inner->constant.kind == Kind::number) {
-        inner->constant.d = -inner->constant.d;
+        inner->constant = Value::number(-inner->constant.d);  // -18446744073709551615: a double
         return inner;
       }
       auto n = make(Op::neg, col);
       n->kids.push_back(std::move(inner));
-      return n;
+      return sealed(std::move(n));
     }
     return parse_atom();
   }
@@ -602,7 +664,7 @@ class Parser {
           }
         }
         expect(Tok::rbracket, "']' or ','");
-        return n;
+        return sealed(std::move(n));
       }
       case Tok::end: fail(col, "expected an operand, found the end of the expression");
       default: fail(col, fmt::format("expected an operand, found '{}'", tok_.text));
@@ -668,7 +730,7 @@ class Parser {
     if (fn->f == Func::exists && n->kids[0]->op != Op::slot) {
       fail(n->kids[0]->column, "exists() takes a field path");
     }
-    return n;
+    return sealed(std::move(n));
   }
 
   std::string_view text_;
@@ -679,6 +741,7 @@ class Parser {
   int depth_ = 0;
   int unary_run_ = 0;  // total prefix operators, bounded like nesting
   static constexpr int kMaxDepth = 200;
+  static constexpr uint32_t kMaxHeight = 1000;
 };
 
 // ---------------------------------------------------------------- evaluation
@@ -691,8 +754,16 @@ struct Evaluator {
     switch (n.op) {
       case Op::constant: return n.constant;
       case Op::slot: return n.slot < slots.size() ? slots[n.slot] : Value::missing();
-      case Op::logical_or: return Value::boolean(truthy(eval(*n.kids[0])) || truthy(eval(*n.kids[1])));
-      case Op::logical_and: return Value::boolean(truthy(eval(*n.kids[0])) && truthy(eval(*n.kids[1])));
+      case Op::logical_or:
+        for (const auto& kid : n.kids) {
+          if (truthy(eval(*kid))) return Value::boolean(true);
+        }
+        return Value::boolean(false);
+      case Op::logical_and:
+        for (const auto& kid : n.kids) {
+          if (!truthy(eval(*kid))) return Value::boolean(false);
+        }
+        return Value::boolean(true);
       case Op::logical_not: return Value::boolean(!truthy(eval(*n.kids[0])));
       case Op::is_null: return Value::boolean(eval(*n.kids[0]).is_nullish());
       case Op::not_null: return Value::boolean(!eval(*n.kids[0]).is_nullish());
@@ -716,7 +787,18 @@ struct Evaluator {
         if (v.is_numeric()) return Value::number(-v.as_double());
         return Value::null();
       }
-      case Op::list: return Value::array_json("");  // only meaningful as the right side of `in`
+      case Op::list: {
+        // [a, b]: a JSON array of its elements' values (`in` reads the
+        // elements directly instead, see contains_value).
+        std::string& buf = scratch.buffer();
+        buf.push_back('[');
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          if (k > 0) buf.push_back(',');
+          append_value_json(buf, eval(*n.kids[k]));
+        }
+        buf.push_back(']');
+        return Value::array_json(buf);
+      }
       case Op::call: return call(n);
     }
     return Value::null();
@@ -774,7 +856,10 @@ struct Evaluator {
     if (hay.kind == Kind::string) return needle.kind == Kind::string && hay.s.find(needle.s) != std::string_view::npos;
     if (hay.kind != Kind::array && hay.kind != Kind::object) return false;
     simdjson::dom::element root;
-    if (raw_parser().parse(hay.s.data(), hay.s.size()).get(root)) return false;
+    if (auto e = raw_parser().parse(hay.s.data(), hay.s.size()).get(root)) {
+      scratch.set_error(e);
+      return false;
+    }
     if (hay.kind == Kind::object) {
       if (needle.kind != Kind::string) return false;
       simdjson::dom::object obj;
@@ -886,7 +971,13 @@ struct Evaluator {
         switch (v.kind) {
           case Kind::string: return v;
           case Kind::integer: fmt::format_to(std::back_inserter(buf), "{}", v.i); break;
-          case Kind::number: append_json_number(buf, v.d); break;
+          case Kind::number:
+            if (v.u64) {
+              fmt::format_to(std::back_inserter(buf), "{}", v.u());
+            } else {
+              append_json_number(buf, v.d);
+            }
+            break;
           case Kind::boolean: buf = v.b ? "true" : "false"; break;
           case Kind::array:
           case Kind::object: buf.assign(v.s); break;
@@ -924,13 +1015,16 @@ struct Evaluator {
     return Value::integer(static_cast<int64_t>(num.d));
   }
 
-  static Value length(const Value& v) {
+  Value length(const Value& v) const {
     switch (v.kind) {
       case Kind::string: return Value::integer(static_cast<int64_t>(utf8_length(v.s)));
       case Kind::array:
       case Kind::object: {
         simdjson::dom::element root;
-        if (raw_parser().parse(v.s.data(), v.s.size()).get(root)) return Value::null();
+        if (auto e = raw_parser().parse(v.s.data(), v.s.size()).get(root)) {
+          scratch.set_error(e);
+          return Value::null();
+        }
         if (v.kind == Kind::array) return Value::integer(static_cast<int64_t>(root.get_array().value_unsafe().size()));
         return Value::integer(static_cast<int64_t>(root.get_object().value_unsafe().size()));
       }

@@ -24,11 +24,24 @@ class EvalScratch {
     b.assign(s);
     return b;
   }
-  void reset() { used_ = 0; }
+  void reset() {
+    used_ = 0;
+    error_ = 0;
+  }
+
+  // A JSON error (a simdjson::error_code, e.g. DEPTH_ERROR for an array
+  // nested deeper than the parser reads) met while evaluating: the value
+  // could not be computed, so the caller makes the event a bad record
+  // instead of using the null it got. 0 when none; cleared by reset().
+  int error() const { return error_; }
+  void set_error(int code) {
+    if (error_ == 0) error_ = code;
+  }
 
  private:
   std::vector<std::unique_ptr<std::string>> strings_;
   size_t used_ = 0;
+  int error_ = 0;
 };
 
 namespace detail { struct Node; }

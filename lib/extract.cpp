@@ -27,12 +27,14 @@ struct FieldExtractor::Impl {
   TrieNode root;
   std::vector<Path> paths;
   simdjson::dom::parser nested_parser;  // for a value wanted whole and by member
+  std::vector<std::string> dom_text;    // per slot: a container read from nested_parser
 
   size_t add(const Path& path) {
     for (size_t i = 0; i < paths.size(); ++i) {
       if (paths[i] == path) return i;
     }
     paths.push_back(path);
+    dom_text.emplace_back();
     int slot = static_cast<int>(paths.size() - 1);
     TrieNode* node = &root;
     for (const auto& step : path.steps) {
@@ -77,11 +79,13 @@ struct FieldExtractor::Impl {
       ondemand::object obj;
       if (auto e = v.get_object().get(obj)) return e;
       if (auto e = obj.raw_json().get(raw)) return e;
+      raw = trim_json_space(raw);
       slots[static_cast<size_t>(node.slot)] = Value::object_json(raw);
     } else {
       ondemand::array arr;
       if (auto e = v.get_array().get(arr)) return e;
       if (auto e = arr.raw_json().get(raw)) return e;
+      raw = trim_json_space(raw);
       slots[static_cast<size_t>(node.slot)] = Value::array_json(raw);
     }
     simdjson::dom::element el;
@@ -100,7 +104,16 @@ struct FieldExtractor::Impl {
         found = !el[child.key].get(sub);
       }
       if (!found) continue;
-      if (child.slot >= 0) slots[static_cast<size_t>(child.slot)] = value_from_dom(sub);
+      if (child.slot >= 0) {
+        Value& v = slots[static_cast<size_t>(child.slot)];
+        v = value_from_dom(sub);
+        if (v.kind == Kind::array || v.kind == Kind::object) {
+          // value_from_dom's text lives until its next call: keep one per slot.
+          std::string& text = dom_text[static_cast<size_t>(child.slot)];
+          text.assign(v.s);
+          v.s = text;
+        }
+      }
       if (child.wants_members()) fill_from_dom(sub, child, slots);
     }
   }
@@ -189,6 +202,8 @@ simdjson::error_code validate_scalar_document(ondemand::document& doc, ondemand:
     }
     default: break;
   }
+  // "x" 1: the scalar was read, so anything left after it is trailing content.
+  if (!e && doc.current_location().error() != simdjson::OUT_OF_BOUNDS) e = simdjson::TRAILING_CONTENT;
   return e;
 }
 
@@ -210,15 +225,18 @@ simdjson::error_code FieldExtractor::extract(ondemand::document& doc, std::vecto
     // A scalar document is an event with no fields, but it must be valid JSON.
     return validate_scalar_document(doc, type);
   }
-  if (impl_->paths.empty()) return simdjson::SUCCESS;
+  // Starting the root container checks that the line ends with its closing
+  // bracket ({"a":1} xyz is an error), also when no field is wanted (filter 'true').
   if (type == ondemand::json_type::object) {
     ondemand::object obj;
     if (auto e = doc.get_object().get(obj)) return e;
+    if (impl_->paths.empty()) return simdjson::SUCCESS;
     return impl_->walk_object(obj, impl_->root, slots);
   }
   if (type == ondemand::json_type::array) {
     ondemand::array arr;
     if (auto e = doc.get_array().get(arr)) return e;
+    if (impl_->paths.empty()) return simdjson::SUCCESS;
     return impl_->walk_array(arr, impl_->root, slots);
   }
   return simdjson::SUCCESS;

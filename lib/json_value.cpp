@@ -10,6 +10,13 @@ namespace olly {
 
 namespace ondemand = simdjson::ondemand;
 
+std::string_view trim_json_space(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
 simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Value& out) {
   switch (type) {
     case ondemand::json_type::string: {
@@ -25,7 +32,10 @@ simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Va
         int64_t i;
         if (auto e = v.get_int64().get(i)) return e;
         out = Value::integer(i);
+      } else if (uint64_t u; nt == ondemand::number_type::unsigned_integer && !v.get_uint64().get(u)) {
+        out = Value::unsigned_integer(u);  // kept exact: 18446744073709551615 stays itself
       } else {
+        // A double, or an integer beyond uint64 (reported as unsigned too): the nearest double.
         double d;
         if (auto e = v.get_double().get(d)) return e;
         out = Value::number(d);
@@ -50,7 +60,7 @@ simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Va
       std::string_view raw;
       if (auto e = v.get_array().get(arr)) return e;
       if (auto e = arr.raw_json().get(raw)) return e;
-      out = Value::array_json(raw);
+      out = Value::array_json(trim_json_space(raw));
       return simdjson::SUCCESS;
     }
     case ondemand::json_type::object: {
@@ -58,7 +68,7 @@ simdjson::error_code read_value(ondemand::value& v, ondemand::json_type type, Va
       std::string_view raw;
       if (auto e = v.get_object().get(obj)) return e;
       if (auto e = obj.raw_json().get(raw)) return e;
-      out = Value::object_json(raw);
+      out = Value::object_json(trim_json_space(raw));
       return simdjson::SUCCESS;
     }
   }
@@ -71,7 +81,7 @@ Value value_from_dom(simdjson::dom::element el) {
     case element_type::NULL_VALUE: return Value::null();
     case element_type::BOOL: return Value::boolean(el.get_bool().value_unsafe());
     case element_type::INT64: return Value::integer(el.get_int64().value_unsafe());
-    case element_type::UINT64: return Value::number(static_cast<double>(el.get_uint64().value_unsafe()));
+    case element_type::UINT64: return Value::unsigned_integer(el.get_uint64().value_unsafe());
     case element_type::DOUBLE: return Value::number(el.get_double().value_unsafe());
     case element_type::STRING: return Value::string(el.get_string().value_unsafe());
     case element_type::ARRAY: {
@@ -148,7 +158,13 @@ void append_value_json(std::string& out, const Value& v) {
     case Kind::null: out.append("null"); break;
     case Kind::boolean: out.append(v.b ? "true" : "false"); break;
     case Kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-    case Kind::number: append_json_number(out, v.d); break;
+    case Kind::number:
+      if (v.u64) {
+        fmt::format_to(std::back_inserter(out), "{}", v.u());
+      } else {
+        append_json_number(out, v.d);
+      }
+      break;
     case Kind::string: append_json_string(out, v.s); break;
     case Kind::array:
     case Kind::object: out.append(v.s); break;

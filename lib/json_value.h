@@ -17,6 +17,9 @@ namespace olly {
 // keep their minified JSON text in scratch-free form only when small: see .cpp).
 Value value_from_dom(simdjson::dom::element el);
 
+// raw_json() text without the whitespace simdjson leaves after a container.
+std::string_view trim_json_space(std::string_view s);
+
 // Unescapes the body of a JSON string (without quotes). False when malformed.
 bool unescape_json_string(std::string_view body, std::string& out);
 

@@ -35,6 +35,9 @@ bool parse_path(std::string_view text, Path& out, std::string& error, size_t* er
   if (text.empty()) return fail(0, "empty field path");
   bool expect_name = true;  // at start or after '.'
   while (i < text.size()) {
+    if (out.steps.size() > kMaxPathSteps) {
+      return fail(i, fmt::format("field path has more than {} steps", kMaxPathSteps));
+    }
     char c = text[i];
     if (c == '[') {
       ++i;
@@ -78,6 +81,9 @@ bool parse_path(std::string_view text, Path& out, std::string& error, size_t* er
       return fail(i, fmt::format("unexpected character '{}' in field path", c));
     }
   }
+  if (out.steps.size() > kMaxPathSteps) {
+    return fail(text.size(), fmt::format("field path has more than {} steps", kMaxPathSteps));
+  }
   return true;
 }
 
@@ -86,7 +92,19 @@ Path parse_path_or_throw(std::string_view text, std::string_view flag) {
   std::string error;
   size_t col = 0;
   if (!parse_path(text, p, error, &col)) {
-    throw UsageError(fmt::format("{}: {} at column {}: '{}'", flag, error, col + 1, text));
+    auto is_lead = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    size_t char_column = 1;
+    for (size_t i = 0; i < col && i < text.size(); ++i) char_column += is_lead(text[i]);
+    // A long path is shown as the part around the column.
+    size_t from = 0, to = text.size();
+    if (text.size() > 100) {
+      from = col > 60 ? col - 60 : 0;
+      to = std::min(text.size(), from + 100);
+      while (from > 0 && !is_lead(text[from])) --from;
+      while (to < text.size() && !is_lead(text[to])) ++to;
+    }
+    throw UsageError(fmt::format("{}: {} at column {}: '{}{}{}'", flag, error, char_column, from > 0 ? "..." : "",
+                                 text.substr(from, to - from), to < text.size() ? "..." : ""));
   }
   return p;
 }

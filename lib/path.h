@@ -19,6 +19,10 @@ struct Path {
   bool operator==(const Path& o) const;
 };
 
+// Longest path accepted: simdjson reads documents at most 1024 levels deep,
+// and the walks over a path recurse once per step.
+inline constexpr size_t kMaxPathSteps = 1000;
+
 // Parses a path; on error returns false with error holding a message
 // and *error_column the 0-based column of the offending character.
 bool parse_path(std::string_view text, Path& out, std::string& error, size_t* error_column = nullptr);

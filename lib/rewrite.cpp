@@ -46,6 +46,12 @@ bool key_matches(std::string_view raw, const std::string& name, std::string& scr
   return unescape_json_string(raw, scratch) && scratch == name;
 }
 
+// After the whole document was read: nothing may follow it.
+simdjson::error_code at_document_end(ondemand::document& doc) {
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS ? simdjson::SUCCESS
+                                                                     : simdjson::TRAILING_CONTENT;
+}
+
 }  // namespace
 
 struct ObjectRewriter::Impl {
@@ -253,11 +259,14 @@ simdjson::error_code ObjectRewriter::rewrite(ondemand::document& doc, const std:
     SmallBitset seen(impl_->root.children.size());
     impl_->append_missing(impl_->root, seen, values, out, first);
     out.push_back('}');
-    return simdjson::SUCCESS;
+    return at_document_end(doc);
   }
   ondemand::object obj;
   if (auto e = doc.get_object().get(obj)) return e;
-  return impl_->walk(obj, impl_->root, values, out);
+  if (auto e = impl_->walk(obj, impl_->root, values, out)) return e;
+  // Every member was read (only --select stops early): anything after the
+  // object's closing brace ({"a":1}} or {"a":1}{"b":2}) is an error.
+  return impl_->mode == Mode::keep_unlisted ? at_document_end(doc) : simdjson::SUCCESS;
 }
 
 }  // namespace olly

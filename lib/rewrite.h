@@ -35,7 +35,9 @@ class ObjectRewriter {
   bool empty() const;
 
   // Writes the rewritten document to out. A document that is not an object
-  // is treated as an empty object.
+  // is treated as an empty object. values must not point into doc's parser
+  // (its string buffer is reused while the rewrite validates what it copies):
+  // copy strings read from doc elsewhere before the doc is rewound.
   [[nodiscard]] simdjson::error_code rewrite(simdjson::ondemand::document& doc,
                                              const std::vector<Value>& values, std::string& out);
 

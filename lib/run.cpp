@@ -96,7 +96,12 @@ void RunContext::bad_record(std::string_view file, uint64_t line, std::string_vi
     }
   }
   if (opts_.strict) {
-    throw StrictStop{fmt::format("{}:{}: {} (stopped by --strict)", file, line, reason)};
+    // The run ends here: report, and print --stats, as finish() would.
+    stdout_sink().flush();
+    if (errors_) std::fflush(errors_);
+    print_error(fmt::format("{}:{}: {} (stopped by --strict)", file, line, reason));
+    print_stats();
+    throw StrictStop{};
   }
 }
 
@@ -112,28 +117,30 @@ int RunContext::finish(int status) {
              stats_.errors == 1 ? "" : "s", first_reason_);
     }
   }
-  if (opts_.stats) {
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::string line;
-    JsonBuilder b(line);
-    b.begin_object();
-    b.field("tool", tool_name());
-    b.field_int("in", static_cast<int64_t>(stats_.records_in));
-    b.field_int("out", static_cast<int64_t>(stats_.records_out));
-    b.field_int("errors", static_cast<int64_t>(stats_.errors));
-    b.field_int("bytes", static_cast<int64_t>(stats_.bytes_in));
-    b.field_number("seconds", std::round(seconds * 1e6) / 1e6);
-    b.field_number("records_per_s", seconds > 0 ? std::round(stats_.records_in / seconds) : 0.0);
-    b.field_number("peak_rss_mb", std::round(peak_rss_mb() * 10) / 10);
-    for (auto& [k, v] : extra_stats_) b.field_int(k, v);
-    b.end_object();
-    line.push_back('\n');
-    std::fwrite(line.data(), 1, line.size(), stderr);
-  }
+  print_stats();
   if (input_failed_ && status == kExitOk) return kExitInput;
   if (input_failed_ && status == kExitFindings) return kExitInput;
   return status;
+}
+
+void RunContext::print_stats() {
+  if (!opts_.stats) return;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::string line;
+  JsonBuilder b(line);
+  b.begin_object();
+  b.field("tool", tool_name());
+  b.field_int("in", static_cast<int64_t>(stats_.records_in));
+  b.field_int("out", static_cast<int64_t>(stats_.records_out));
+  b.field_int("errors", static_cast<int64_t>(stats_.errors));
+  b.field_int("bytes", static_cast<int64_t>(stats_.bytes_in));
+  b.field_number("seconds", std::round(seconds * 1e6) / 1e6);
+  b.field_number("records_per_s", seconds > 0 ? std::round(stats_.records_in / seconds) : 0.0);
+  b.field_number("peak_rss_mb", std::round(peak_rss_mb() * 10) / 10);
+  for (auto& [k, v] : extra_stats_) b.field_int(k, v);
+  b.end_object();
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 double peak_rss_mb() {

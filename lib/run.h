@@ -21,7 +21,8 @@ struct CommonOptions {
   std::string color = "auto";  // --color auto|always|never
 };
 
-// Thrown by RunContext::bad_record under --strict; run_tool turns it into exit 3.
+// Thrown by RunContext::bad_record under --strict (after it reported the
+// line and printed --stats; message is then empty); run_tool turns it into exit 3.
 struct StrictStop {
   std::string message;
 };
@@ -44,7 +45,8 @@ class RunContext {
   // A line that could not be used. Counted, and written to --errors as
   // {"file","line","reason","raw"} (or "raw_base64" when the line is not
   // UTF-8, so it stays recoverable byte for byte). Under --strict this
-  // throws StrictStop after reporting.
+  // ends the run: flushes stdout, reports the line, prints --stats (with
+  // the counts so far; bytes as last set in stats()) and throws StrictStop.
   void bad_record(std::string_view file, uint64_t line, std::string_view reason,
                   std::string_view raw);
 
@@ -69,6 +71,8 @@ class RunContext {
   std::string first_reason_;
   std::vector<std::pair<std::string, int64_t>> extra_stats_;
   std::chrono::steady_clock::time_point start_;
+
+  void print_stats();
 };
 
 // Peak resident set size of this process in MiB (from getrusage).

@@ -46,6 +46,7 @@ void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
     if (error) {
       out.rollback(mark);
       --stats.records_in;
+      stats.bytes_in = reader.bytes_read();  // for --stats when --strict stops here
       ctx.bad_record(line.file, line.number, simdjson::error_message(error), line.text);
     }
   }

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "diag.h"
+
 namespace olly {
 
 OutputSink::OutputSink(int fd) : fd_(fd) {
@@ -48,7 +50,8 @@ void OutputSink::write_all(const char* p, size_t left) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EPIPE) std::_Exit(0);
-      std::fprintf(stderr, "olly: write error: %s\n", std::strerror(errno));
+      print_error(std::string("write error: ") + std::strerror(errno));  // "olly-VERB: write error: ..."
+
       std::_Exit(3);
     }
     p += n;

@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "expr.h"
 #include "extract.h"
+#include "json_value.h"
 #include "stage.h"
 
 using namespace olly;
@@ -129,4 +130,59 @@ TEST_CASE("hostile expressions do not crash") {
   std::string text = "(((((((((((1)))))))))))";
   CHECK(eval_on(text, "{}").i == 1);
   CHECK(compile_error(std::string("a == \"\xff\"")).empty());
+  // Long flat chains: arithmetic is bounded, || and && are one node each.
+  std::string sum = "1";
+  for (int i = 0; i < 30000; ++i) sum += "+1";
+  CHECK(compile_error(sum).find("too deeply nested") != std::string::npos);
+  std::string ors = "a == 0";
+  for (int i = 1; i < 30000; ++i) ors += " || a == " + std::to_string(i);
+  CHECK(holds(ors, R"({"a":29999})"));
+  CHECK(!holds(ors, R"({"a":30000})"));
+  std::string path = "a";
+  for (int i = 0; i < 50000; ++i) path += ".a";
+  CHECK(compile_error(path).find("more than 1000 steps") != std::string::npos);
+}
+
+TEST_CASE("the caret counts characters, not bytes") {
+  std::string msg = compile_error("\xc3\xa9 == && x");
+  CHECK(msg.find("at column 6") != std::string::npos);
+  CHECK(msg.find("\n       ^") != std::string::npos);
+}
+
+TEST_CASE("a list literal is a JSON array value") {
+  auto json_of = [](const std::string& expr, const std::string& doc) {
+    Value v = eval_on(expr, doc);
+    std::string out;
+    append_value_json(out, v);
+    return out;
+  };
+  CHECK(json_of("[1, \"a\\\"b\", [true, null], nope, o]", R"({"o": [1, 2] })") == R"([1,"a\"b",[true,null],null,[1, 2]])");
+  CHECK(json_of("coalesce(nope, [1])", "{}") == "[1]");
+  CHECK(json_of("[]", "{}") == "[]");
+  CHECK(eval_on("len([1, 2, 3])", "{}").i == 3);
+  CHECK(holds("2 in coalesce(nope, [1, 2])", "{}"));
+  CHECK(holds("[1, 2] == o", R"({"o":[1,2]})"));
+}
+
+TEST_CASE("integers above INT64_MAX stay exact") {
+  const std::string ev = R"({"n":18446744073709551615,"m":9223372036854775808,"s":"18446744073709551615"})";
+  CHECK(!holds("n == 18446744073709551614", ev));
+  CHECK(holds("n == 18446744073709551615", ev));
+  CHECK(holds("n > 18446744073709551614", ev));
+  CHECK(holds("m > 9223372036854775807", ev));
+  CHECK(!holds("m == 9223372036854775807", ev));
+  CHECK(holds("m == 9223372036854775808.0", ev));
+  CHECK(holds("n < 1.8446744073709552e19", ev));  // that double is 2^64
+  CHECK(holds("n == s", ev));
+  CHECK(holds("n in [1, 18446744073709551615]", ev));
+  auto json_of = [&](const std::string& expr) {
+    std::string out;
+    append_value_json(out, eval_on(expr, ev));
+    return out;
+  };
+  CHECK(json_of("n") == "18446744073709551615");
+  CHECK(json_of("str(n)") == "\"18446744073709551615\"");
+  CHECK(json_of("-18446744073709551615") == "-1.8446744073709552e+19");
+  CHECK(json_of("n + 1") == "1.8446744073709552e+19");
+  CHECK(eval_on("int(n)", ev).kind == Kind::null);
 }

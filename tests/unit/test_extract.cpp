@@ -56,6 +56,8 @@ TEST_CASE("one pass reads nested, indexed, escaped and duplicate keys") {
   CHECK(slots[n].kind == Kind::null);
   CHECK(slots[missing].kind == Kind::missing);
   CHECK(slots[big].kind == Kind::number);
+  CHECK(slots[big].u64);
+  CHECK(slots[big].u() == UINT64_MAX);
 }
 
 TEST_CASE("a value wanted whole and by member") {
@@ -124,4 +126,20 @@ TEST_CASE("rewriting keeps bytes, order, and places new fields last") {
   CHECK(out == R"({"b":7,"a":{"z":"new"},"m":{"n":7}})");
 
   CHECK_THROWS_AS(select.keep(path("a[0]"), "--select"), UsageError);
+}
+
+TEST_CASE("a value wanted whole and by member keeps every member container") {
+  Doc d;
+  REQUIRE(!d.load(R"({"a":{"b":[1,2],"c":[3],"d":{"k":"v"}}})"));
+  FieldExtractor ex;
+  size_t a = ex.add(path("a"));
+  size_t b = ex.add(path("a.b"));
+  size_t c = ex.add(path("a.c"));
+  size_t dd = ex.add(path("a.d"));
+  std::vector<Value> slots;
+  REQUIRE(!ex.extract(d.doc, slots));
+  CHECK(slots[a].kind == Kind::object);
+  CHECK(slots[b].s == "[1,2]");
+  CHECK(slots[c].s == "[3]");
+  CHECK(slots[dd].s == R"({"k":"v"})");
 }

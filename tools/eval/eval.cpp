@@ -28,6 +28,7 @@ EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::
     for (const auto& p : where_->paths()) where_slots_.push_back(extractor_.add(p));
   }
   results_.resize(assignments_.size());
+  result_text_.resize(assignments_.size());
 }
 
 void EvalStage::bind(Assignment& a, size_t position) {
@@ -53,7 +54,10 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
   if (where_) {
     where_values_.resize(where_slots_.size());
     for (size_t i = 0; i < where_slots_.size(); ++i) where_values_[i] = event_slots_[where_slots_[i]];
-    if (!where_->test(where_values_, scratch_)) {
+    bool selected = where_->test(where_values_, scratch_);
+    // A value an expression could not read (nested too deep): a bad record, not a silent null.
+    if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
+    if (!selected) {
       // olly-eval --where: events it does not select pass through unchanged.
       out.line(ev.raw);
       return simdjson::SUCCESS;
@@ -66,6 +70,15 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
       a.slots[k] = src.from_assignment ? results_[src.index] : event_slots_[src.index];
     }
     results_[i] = a.expr.eval(a.slots, scratch_);
+  }
+  if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
+  // Strings read from the event point into the parser's string buffer, which
+  // the rewrite pass below reuses as it validates what it copies: keep the
+  // results in the stage's own (reused) storage first.
+  for (size_t i = 0; i < results_.size(); ++i) {
+    if (results_[i].kind != Kind::string) continue;
+    result_text_[i].assign(results_[i].s);
+    results_[i].s = result_text_[i];
   }
   ev.doc->rewind();
   if (auto e = rewriter_.rewrite(*ev.doc, results_, out.buffer())) return e;

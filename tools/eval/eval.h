@@ -46,6 +46,7 @@ class EvalStage : public Stage {
   FieldExtractor extractor_;
   std::vector<Value> event_slots_;
   std::vector<Value> results_;
+  std::vector<std::string> result_text_;  // string results, copied before the rewind
   EvalScratch scratch_;
   ObjectRewriter rewriter_;
 };

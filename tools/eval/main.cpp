@@ -30,7 +30,11 @@ int main(int argc, char** argv) {
       "they came. An expression whose value is missing stores null. Division always gives a "
       "number (latency_ms/1000); integer arithmetic that would overflow becomes floating point.\n\n"
       "Durations in expressions are seconds (250ms is 0.25), and ts(x) gives epoch seconds, so "
-      "ts(ts) - ts(start) > 5s works on RFC 3339 strings.";
+      "ts(ts) - ts(start) > 5s works on RFC 3339 strings.\n\n"
+      "Lines that are not JSON are counted, reported at the end and sent to --errors FILE. In an "
+      "event it changes, olly-eval checks each top-level member it copies and that nothing follows "
+      "the object; the inside of objects and arrays copied whole, and events --where passes "
+      "through, are not validated (olly-parse json validates whole lines).";
   doc.examples = {
       {"olly eval --set dur_s='latency_ms/1000' --set slow='latency_ms > 800' requests.ndjson",
        "Add a duration in seconds and a slow flag."},

@@ -66,6 +66,8 @@ simdjson::error_code FilterStage::on_event(Event& ev, Emitter& out) {
   if (auto e = extractor_.extract(*ev.doc, slots_)) return e;
   scratch_.reset();
   bool keep = expr_.test(slots_, scratch_) != invert_;
+  // A value the expression could not read (nested too deep): a bad record, not a silent false.
+  if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
   if (keep && time_) {
     auto t = time_->read(slots_);
     keep = t && (!since_ || *t >= *since_) && (!until_ || *t < *until_);

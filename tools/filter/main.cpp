@@ -1,4 +1,6 @@
 // olly-filter: keep events matching an expression.
+#include <charconv>
+
 #include "cli.h"
 #include "diag.h"
 #include "filter.h"
@@ -20,7 +22,17 @@ int main(int argc, char** argv) {
       ->type_name("FIELDS");
   app.add_flag("-v,--invert", opts.invert, "Keep the events that do NOT match EXPR");
   app.add_flag("--fail-empty", opts.fail_empty, "Exit 1 when no event matched");
-  app.add_option("-n,--limit", opts.limit, "Stop after N matching events")->type_name("N")->check(CLI::NonNegativeNumber);
+  app.add_option("-n,--limit", opts.limit, "Stop after N matching events")->type_name("N")->check(
+      CLI::Validator(
+          [](std::string& value) -> std::string {
+            int64_t n = -1;
+            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            if (ec != std::errc() || p != value.data() + value.size() || n < 0) {
+              return fmt::format("'{}' is not a count of events (0 or more)", value);
+            }
+            return {};
+          },
+          "", ""));
   app.add_option("--since", opts.since,
                  "Keep events at or after TIME: RFC 3339, epoch, or a duration before --now (15m)")
       ->type_name("TIME");
@@ -47,9 +59,11 @@ int main(int argc, char** argv) {
       "timestamp, time, @timestamp), as RFC 3339 or epoch seconds, milliseconds, microseconds or "
       "nanoseconds (by magnitude). Events without a readable time are dropped when either is given.\n\n"
       "Lines that are not JSON are counted, reported at the end and sent to --errors FILE; blank "
-      "lines are skipped. olly-filter parses only what it needs (simdjson On-Demand): values it does "
-      "not read are skipped, not validated; use olly-parse json to validate whole lines. With "
-      "duplicate keys the first occurrence counts.";
+      "lines are skipped. olly-filter parses only what it needs (simdjson On-Demand): every line is "
+      "checked for valid UTF-8 and closed strings, and an object line must end with its closing "
+      "brace, but values it does not read are skipped, not validated, and content after the closing "
+      "brace of a line that also ends in a brace ({\"a\":1}}) is only caught with --drop; use "
+      "olly-parse json to validate whole lines. With duplicate keys the first occurrence counts.";
   doc.examples = {
       {"olly filter 'status >= 500' requests.ndjson", "Keep server errors."},
       {"olly filter 'path =~ \"^/api/checkout\" && latency_ms > 800' --select ts,upstream,latency_ms requests.ndjson",
