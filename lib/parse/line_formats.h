@@ -183,7 +183,8 @@ class CsvReader {
 
  private:
   Result emit(JsonBuilder& out, std::string& reason);
-  bool split(std::string_view text, bool& open_quote, std::string& reason);
+  bool split(std::string_view text, bool resume, bool& open_quote, std::string& reason);
+  bool quoted_body(std::string_view text, size_t& i);
   void set_columns(std::vector<std::string> names);
 
   Options opts_;
@@ -192,7 +193,8 @@ class CsvReader {
   bool have_header_ = false;
   bool first_line_ = true;
   bool in_quote_ = false;  // a record with an open quoted field is pending
-  std::string pending_;    // its lines so far, joined with '\n'
+  size_t open_field_begin_ = 0;  // where that field's text starts in field_text_
+  size_t pending_bytes_ = 0;     // the record's bytes so far
   size_t pending_lines_ = 0;
   // Fields of the current record: decoded text lives in field_text_.
   struct Field { size_t begin, end; bool quoted; };

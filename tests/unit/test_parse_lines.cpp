@@ -676,6 +676,26 @@ TEST_CASE("csv: errors") {
   CHECK(run.results == "hmer");
 }
 
+TEST_CASE("csv: a quoted field over several lines keeps its state from line to line") {
+  // "" at the start and end of lines, an empty line and a delimiter inside.
+  auto run = csv_run("a,b,c\n1,\"x\n\"\"y\"\"\n\nz, w\",2\n3,\"\"\"\n\"\"\",4\n", {});
+  CHECK(run.results == "hmmmrmr");
+  CHECK(run.objects ==
+        R"({"a":"1","b":"x\n\"y\"\n\nz, w","c":"2"})" "\n"
+        R"({"a":"3","b":"\"\n\"","c":"4"})" "\n");
+  // Text after the closing quote on a later line: the column is the line's.
+  run = csv_run("a,b\n1,\"x\ny\"z,2\n5,6\n", {});
+  CHECK(run.results == "hmer");
+  CHECK(run.reasons == std::vector<std::string>{"unexpected text after a closing quote at column 3"});
+  // A stray quote: every later line is scanned once (linear), and the open
+  // record is reported at the end.
+  std::string stray = "a,b\n\"open,1\n";
+  for (int i = 0; i < 200000; ++i) stray += "x,2\n";
+  run = csv_run(stray, {});
+  CHECK(!run.finished);
+  CHECK(run.reasons.back() == "unterminated quoted field at end of input (record started 200001 lines before)");
+}
+
 TEST_CASE("tsv: no quoting, backslash escapes") {
   CsvReader::Options o;
   o.delimiter = '\t';
