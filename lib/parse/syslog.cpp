@@ -342,8 +342,8 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
     i += 5;
   }
   int hh, mm, ss;
-  if (!read_digits(line, i, 2, hh) || line[i + 2] != ':' || !read_digits(line, i + 3, 2, mm) ||
-      line[i + 5] != ':' || !read_digits(line, i + 6, 2, ss))
+  if (i + 8 > line.size() || !read_digits(line, i, 2, hh) || line[i + 2] != ':' ||
+      !read_digits(line, i + 3, 2, mm) || line[i + 5] != ':' || !read_digits(line, i + 6, 2, ss))
     return fail();
   i += 8;
   int64_t frac = 0;
