@@ -308,7 +308,8 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
                      std::string& reason) {
   const size_t begin = i;
   int y4;
-  if (read_digits(line, i, 4, y4) && i + 4 < line.size() && line[i + 4] == '-') {
+  if (read_digits(line, i, 4, y4) && i + 10 < line.size() && line[i + 4] == '-' &&
+      (line[i + 10] == 'T' || line[i + 10] == 't')) {
     size_t sp = line.find(' ', i);
     if (sp == std::string_view::npos) sp = line.size();
     auto t = parse_rfc3339(line.substr(i, sp - i), opts.tz);

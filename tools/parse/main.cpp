@@ -83,12 +83,25 @@ ToolDoc parse_doc() {
        "cannot hold, are the strings \"+Inf\", \"-Inf\" and \"NaN\". What Prometheus' parser "
        "rejects goes to --errors. OpenMetrics text is accepted: # EOF is ignored, # UNIT gives "
        "unit, and an exemplar becomes `exemplar` {labels, value, timestamp}.\n\n"
-       "json: each line must be one JSON document (fully validated); it is written back as it "
-       "was, blanks around it trimmed.\n\n"
-       "auto: the first 32 lines are classified (otlp, json, prom, syslog, combined, common, "
-       "logfmt, tsv, csv, in that order of preference) and the format most of them fit is used; "
-       "olly-parse names it on stderr. When none fits, olly-parse exits 3. --detect prints only "
-       "the name."},
+       "json: JSON objects or arrays, one per line, several on a line, or pretty-printed over "
+       "many lines (framed as for otlp); each is fully validated and written back on one line as "
+       "it was, blanks around it and a multi-line document's line breaks and indentation "
+       "dropped. A line that is no object or array, or that ends inside a string, is a bad "
+       "record.\n\n"
+       "otlp and json framing: a document is complete when its brackets close. One left open "
+       "when a line starts with '{' or '[' in column 0 was cut short (a bad record; the new line "
+       "starts the next document), unless the open document is laid out without indentation "
+       "(json.dumps(indent=0)).\n\n"
+       "auto: the first 32 lines (more while a JSON document is open) are sniffed. Input whose "
+       "first line opens a JSON document is json, or otlp when a document names resourceSpans, "
+       "resourceLogs or resourceMetrics, if most of its documents parse. Otherwise each line "
+       "format is tried on the lines that do not start with a blank (indented continuation "
+       "lines do not vote): prom, syslog (with a PRI or a tag), combined or common, logfmt (two "
+       "or more pairs), tsv and csv (two or more columns, header names that are no number, time "
+       "or key=value, and every record that wide). The format that parses the most lines wins, "
+       "in that order when tied, if it parses at least two lines in three; olly-parse names it "
+       "on stderr. When none does, olly-parse exits 3 rather than guess: name the format "
+       "(regex covers the rest). --detect prints only the name."},
   };
   doc.examples = {
       {"olly-parse logfmt parse/app.logfmt", "Key=value application logs to events."},
