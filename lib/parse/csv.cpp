@@ -182,12 +182,8 @@ CsvReader::Result CsvReader::emit(JsonBuilder& out, std::string& reason) {
     buf.append(keys_json_[c]);
     if (opts_.infer_types && !f.quoted) {
       if (v.empty()) { buf.append("null"); continue; }
-      if (v == "true" || v == "false") { buf.append(v); continue; }
-      if (detail::is_json_number(v)) {
-        int64_t i;
-        bool integer = v.find_first_of(".eE") == std::string_view::npos;
-        if (!integer || detail::parse_int64(v, i)) { buf.append(v); continue; }
-      }
+      detail::append_inferred(buf, v);
+      continue;
     }
     detail::append_string(buf, v);
   }

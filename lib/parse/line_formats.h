@@ -31,8 +31,9 @@ namespace olly::parse {
 struct LineFormatOptions {
   const TimeZone* tz = nullptr;  // --tz for times without an offset (UTC when null)
   int default_year = 0;          // RFC 3164 lines carry no year (0: see parse_syslog)
-  // logfmt: values that are whole JSON-style numbers become numbers and
-  // true/false become booleans (olly parse logfmt --infer-types). Off: every
+  // logfmt: values that are JSON numbers readers take back become numbers
+  // and true/false become booleans (olly parse logfmt --infer-types; the
+  // same rule as csv, tsv and regex: detail::append_inferred). Off: every
   // value is a string (a bare key is still true).
   bool infer_types = false;
 };
@@ -159,7 +160,8 @@ bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
 // closing quote (`"a"b,`) is an error. TSV (delimiter
 // '\t', quoting off): no quoting; \t \n \r \\ escapes are decoded.
 // Types: every field is a string unless infer_types: then an unquoted field
-// that is a JSON number (integers only within int64; "007" stays text) becomes a number,
+// that is a JSON number readers take back (detail::append_inferred: integers
+// within int64 or uint64, other numbers finite; "007" and 1e999 stay text) becomes a number,
 // true/false a boolean, and an empty unquoted field null. Quoted fields
 // always stay strings.
 class CsvReader {

@@ -328,7 +328,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
 void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const Pair& pr,
                   bool infer) {
   if (key_plain && pr.value_plain && pr.kind == ValueKind::raw &&
-      !(infer && (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false"))) {
+      !(infer && detail::infers_non_string(pr.value))) {
     detail::member_plain(out, key, pr.value);  // scan() saw every byte: no escaping needed
     return;
   }
@@ -338,13 +338,8 @@ void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const 
       buf.append("true");
       return;
     case ValueKind::raw:
-      if (infer) {
-        if (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false") {
-          buf.append(pr.value);
-          return;
-        }
-      }
-      detail::append_string(buf, pr.value);
+      if (infer) detail::append_inferred(buf, pr.value);
+      else detail::append_string(buf, pr.value);
       return;
     case ValueKind::quoted_raw:
     case ValueKind::decoded:

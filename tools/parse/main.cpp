@@ -56,7 +56,9 @@ ToolDoc parse_doc() {
        "year take --year, else the current year (last year when that would be in the future).\n\n"
        "csv, tsv: RFC 4180 quoting with embedded newlines (csv); the first record names the "
        "columns unless --columns is given; --infer-types makes unquoted numbers numbers, true/false "
-       "booleans and empty fields null.\n\n"
+       "booleans and empty fields null. --infer-types writes a number only when JSON readers take "
+       "it back (an integer within int64 or uint64, else a finite double): 1e999, "
+       "18446744073709551616 and 007 stay strings, in every format.\n\n"
        "regex PATTERN: the RE2 pattern is searched in each record (anchor it with ^ and $); named "
        "groups (?P<name>...) become string fields (typed with --infer-types); a group that did not "
        "take part is omitted. With --multiline-start, write (?s) to let . match the joined "
@@ -154,7 +156,7 @@ int main(int argc, char** argv) {
       ->type_name("ZONE");
   app.add_flag("--keep-raw", opts.keep_raw, "Add the raw record as _raw");
   app.add_flag("--infer-types", opts.infer_types,
-               "logfmt, csv, tsv, regex: numbers become numbers, true/false booleans");
+               "logfmt, csv, tsv, regex: numbers become numbers (only those JSON readers take back: integers within int64/uint64, other numbers finite), true/false booleans");
   app.add_option("--columns", opts.columns, "csv, tsv: column names (comma-separated); the input has no header row")
       ->delimiter(',')
       ->allow_extra_args(false)
