@@ -304,6 +304,9 @@ class Loop : public detail::DocumentFramer::Handler {
  public:
   Loop(RunContext& ctx, Emitter& out, Format& format, const ParseOptions& opts)
       : ctx_(ctx), format_(format), writer_(out, opts) {
+    writer_.on_bad_part([this](std::string_view reason, std::string_view raw) {
+      ctx_.bad_record(file_, record_line_, reason, raw);
+    });
     if (!opts.multiline_start.empty() && format.framing() == Format::Framing::line) {
       RE2::Options o;
       o.set_log_errors(false);
@@ -345,6 +348,7 @@ class Loop : public detail::DocumentFramer::Handler {
   void record(std::string_view text, uint64_t number) {
     ++ctx_.stats().records_in;
     writer_.set_record(text);
+    record_line_ = number;
     reason_.clear();
     if (!format_.parse(text, writer_, reason_)) {
       writer_.abandon();
@@ -406,6 +410,7 @@ class Loop : public detail::DocumentFramer::Handler {
   bool has_pending_ = false;
   uint64_t pending_line_ = 0;
   uint64_t last_line_ = 0;
+  uint64_t record_line_ = 0;  // the line the record being parsed starts on
   detail::DocumentFramer framer_;
 };
 

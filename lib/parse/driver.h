@@ -50,6 +50,15 @@ class EventWriter {
   void abandon();
   // The record the next events come from (for `_raw`).
   void set_record(std::string_view raw) { record_ = raw; }
+  // A part of the record that gives no event (an OTLP span that is no
+  // object): reported as a bad record of its own, at the record's line, with
+  // raw the part's text, while the record's other events stay. Call it with
+  // no event open.
+  using BadPartHandler = std::function<void(std::string_view reason, std::string_view raw)>;
+  void on_bad_part(BadPartHandler h) { bad_part_ = std::move(h); }
+  void bad_part(std::string_view reason, std::string_view raw) {
+    if (bad_part_) bad_part_(reason, raw);
+  }
   uint64_t events() const { return events_; }
 
  private:
@@ -59,6 +68,7 @@ class EventWriter {
   const ParseOptions& opts_;
   JsonBuilder builder_;
   std::string_view record_;
+  BadPartHandler bad_part_;
   size_t start_ = 0;
   uint64_t events_ = 0;
   bool open_ = false;
