@@ -87,7 +87,7 @@ ToolDoc parse_doc() {
        "differs from its family), type (from # TYPE; untyped without), help, labels {name: "
        "value}, value, and with a timestamp timestamp_ms and ts. +Inf, -Inf and NaN, which JSON "
        "cannot hold, are the strings \"+Inf\", \"-Inf\" and \"NaN\". What Prometheus' parser "
-       "rejects goes to --errors. OpenMetrics text is accepted: # EOF is ignored, # UNIT gives "
+       "rejects goes to --errors, a repeated label name included. OpenMetrics text is accepted: # EOF is ignored, # UNIT gives "
        "unit, and an exemplar becomes `exemplar` {labels, value, timestamp}.\n\n"
        "json: JSON objects or arrays, one per line, several on a line, or pretty-printed over "
        "many lines (framed as for otlp); each is fully validated and written back on one line as "
