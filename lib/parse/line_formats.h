@@ -44,7 +44,9 @@ struct LineFormatOptions {
 // empty string. Duplicate keys: the last value wins, at the position of the
 // key's first occurrence (as JSON.parse does). When the line has no `ts`
 // key and `time`, `timestamp` or `t` holds an RFC 3339 time, `ts` (RFC 3339
-// UTC) is added last. Errors: "unexpected '=' at column 5", "unterminated
+// UTC) is added last. A `ts` key that holds an RFC 3339 time not in UTC is
+// rewritten to RFC 3339 UTC in place and its text kept as `ts_original`
+// right after it (unless the line has a ts_original key of its own). Errors: "unexpected '=' at column 5", "unterminated
 // quoted value at column 3", "invalid key at column 1".
 bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason);
 bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,

@@ -348,6 +348,26 @@ void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const 
   }
 }
 
+// ts=TIME: an RFC 3339 time not already in RFC 3339 UTC is written as `ts`
+// in RFC 3339 UTC, the text as written kept as `ts_original` (as
+// --time-field keeps F_original). False: write the pair as it is (no time,
+// already UTC, or the line has its own ts_original).
+bool write_ts_normalised(JsonBuilder& out, const Scratch& s, const Pair& pr,
+                         const LineFormatOptions& opts) {
+  if (pr.kind == ValueKind::bare) return false;
+  auto t = parse_rfc3339(pr.value, opts.tz);
+  if (!t) return false;
+  thread_local std::string utc;
+  utc.clear();
+  format_rfc3339(utc, *t);
+  if (utc == pr.value) return false;
+  for (const Pair& other : s.pairs)
+    if (other.key == "ts_original") return false;
+  detail::member_plain(out, "ts", utc);
+  detail::append_string(detail::member(out, "ts_original"), pr.value);
+  return true;
+}
+
 }  // namespace
 
 bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason) {
@@ -383,11 +403,13 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
   for (size_t i = 0; i < n; ++i) {
     if (has_duplicates && s.group[i] != i) continue;
     const Pair& pr = has_duplicates ? s.pairs[s.last[i]] : s.pairs[i];
-    write_member(out, s.pairs[i].key, s.pairs[i].key_plain, pr, opts.infer_types);
     std::string_view k = s.pairs[i].key;
-    if (k == "ts") has_ts = true;
-    else if (!time_pair && pr.kind != ValueKind::bare &&
-             (k == "time" || k == "timestamp" || k == "t"))
+    if (k == "ts") {
+      has_ts = true;
+      if (write_ts_normalised(out, s, pr, opts)) continue;
+    }
+    write_member(out, s.pairs[i].key, s.pairs[i].key_plain, pr, opts.infer_types);
+    if (!time_pair && pr.kind != ValueKind::bare && (k == "time" || k == "timestamp" || k == "t"))
       time_pair = &pr;
   }
   if (!has_ts && time_pair) {

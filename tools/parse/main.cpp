@@ -44,7 +44,9 @@ ToolDoc parse_doc() {
       {"FORMATS",
        "logfmt: key=value pairs separated by blanks; \"quoted values\" with escapes; a bare key is "
        "true; key= is the empty string. Duplicate keys: the last value wins, at the first "
-       "position. Values are strings unless --infer-types.\n\n"
+       "position. Values are strings unless --infer-types. ts: when time, timestamp or t holds an "
+       "RFC 3339 time and there is no ts key, ts (RFC 3339 UTC) is added; a ts key in another "
+       "zone or layout of RFC 3339 is rewritten to UTC and its text kept as ts_original.\n\n"
        "combined, common: field names are nginx's variable names (remote_addr, remote_user, "
        "time_local, request, status, body_bytes_sent, http_referer, http_user_agent); the request "
        "is also split into method, path, query and protocol; status and bytes are integers, "
