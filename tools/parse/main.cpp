@@ -1,5 +1,4 @@
 // olly-parse: text logs and telemetry exports to NDJSON events.
-#include <unistd.h>
 
 #include <algorithm>
 #include <thread>
@@ -109,7 +108,11 @@ ToolDoc parse_doc() {
        "or key=value, and every record that wide). The format that parses the most lines wins, "
        "in that order when tied, if it parses at least two lines in three; olly-parse names it "
        "on stderr. When none does, olly-parse exits 3 rather than guess: name the format "
-       "(regex covers the rest). --detect prints only the name."},
+       "(regex covers the rest).\n\n"
+       "--detect [FILE...]: prints only the name auto would choose. Each file is judged on its "
+       "own first lines; with several files, one line `FILE: NAME` per file (a file nothing fits "
+       "is named on stderr instead). Exit status: 0 when every input got a name, 1 when one fits "
+       "no format, 3 when one cannot be read."},
   };
   doc.examples = {
       {"olly-parse logfmt parse/app.logfmt", "Key=value application logs to events."},
@@ -143,13 +146,16 @@ int main(int argc, char** argv) {
 
   CLI::App app{"Turn text logs and telemetry exports into NDJSON events.", "olly-parse"};
   std::vector<std::string> names = parse::format_names();
-  // A format name, or (for --detect FILE) a file; named like add_choice's
+  // A format name; with --detect (before or after it) the first positional
+  // is a file instead, checked when it is opened. Named like add_choice's
   // validators so the man page and completions list the formats.
-  auto format_check = [names](std::string& value) -> std::string {
-    for (const auto& n : names) {
-      if (value == n) return {};
-    }
-    if (value == "-" || ::access(value.c_str(), F_OK) == 0) return {};  // olly-parse --detect FILE
+  bool detect_given = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") break;
+    if (std::string_view(argv[i]) == "--detect") detect_given = true;
+  }
+  auto format_check = [names, detect_given](std::string& value) -> std::string {
+    if (detect_given || std::find(names.begin(), names.end(), value) != names.end()) return {};
     return fmt::format("'{}' is not one of {}", value, fmt::join(names, ", "));
   };
   app.add_option("FORMAT", format, "Input format (see FORMATS)")
@@ -191,19 +197,33 @@ int main(int argc, char** argv) {
   ToolDoc doc = parse_doc();
   return run_tool(app, doc, argc, argv, [&]() -> int {
     if (detect) {
-      // olly-parse --detect FILE: the first positional is a file, not a format.
+      // olly-parse --detect FILE...: the first positional is a file, not a
+      // format. Each file is judged on its own first lines.
       if (!format.empty()) files.insert(files.begin(), format);
-      LineReader reader(files);
-      std::string guess = parse::detect_input(reader);
-      if (reader.open_failures() > 0) return kExitInput;
-      if (guess.empty()) {
-        report("--detect: no format fits the input's first lines");
-        return kExitFindings;
+      if (files.empty()) files.push_back("-");
+      int status = kExitOk;
+      for (const std::string& file : files) {
+        LineReader reader({file});
+        std::string guess = parse::detect_input(reader);
+        if (reader.open_failures() > 0) {
+          status = kExitInput;  // LineReader said "cannot open"
+          continue;
+        }
+        if (guess.empty()) {
+          if (files.size() == 1) report("--detect: no format fits the input's first lines");
+          else report("--detect: {}: no format fits its first lines", file);
+          if (status == kExitOk) status = kExitFindings;
+          continue;
+        }
+        if (files.size() > 1) {
+          stdout_sink().write(file);
+          stdout_sink().write(": ");
+        }
+        stdout_sink().write(guess);
+        stdout_sink().put('\n');
       }
-      stdout_sink().write(guess);
-      stdout_sink().put('\n');
       stdout_sink().flush();
-      return kExitOk;
+      return status;
     }
     if (format.empty()) {
       throw UsageError(fmt::format("FORMAT: missing; one of {}", fmt::join(names, ", ")));
