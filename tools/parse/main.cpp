@@ -117,15 +117,18 @@ ToolDoc parse_doc() {
   doc.examples = {
       {"olly-parse logfmt parse/app.logfmt", "Key=value application logs to events."},
       {"olly-parse combined parse/access.log", "nginx or Apache combined access logs; status and bytes are integers."},
+      {"olly-parse common parse/common.log", "Common log format (no referer or user agent); a '-' byte count is null."},
       {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' parse/timed.log",
        "A custom nginx log_format with the request time appended."},
       {"olly-parse syslog --year 2026 parse/syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
       {"olly-parse csv --infer-types parse/orders.csv", "CSV with a header row; numbers and booleans typed, a quoted newline kept."},
+      {"olly-parse tsv parse/events.tsv", "Tab-separated values with a header row; \\t escapes decoded."},
       {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' parse/app.log",
        "Named captures as fields; stack trace lines joined into the event before them."},
       {"olly-parse otlp parse/trace.json", "An OTLP/JSON trace export: one event per span, ids in hex, duration_ms computed."},
       {"olly-parse prom parse/metrics.prom", "Prometheus text exposition: one event per sample."},
       {"olly-parse json --time-field time parse/app.ndjson", "Validate JSON lines and rewrite `time` to RFC 3339 UTC."},
+      {"olly-parse auto --year 2026 parse/syslog.log", "Sniff the format from the first lines (named on stderr), then parse with it."},
       {"olly-parse --detect parse/access.log", "Print the format auto would choose."},
   };
   doc.exit_status = exit_status_text("--detect found no format that fits");
@@ -158,7 +161,8 @@ int main(int argc, char** argv) {
     if (detect_given || std::find(names.begin(), names.end(), value) != names.end()) return {};
     return fmt::format("'{}' is not one of {}", value, fmt::join(names, ", "));
   };
-  app.add_option("FORMAT", format, "Input format (see FORMATS)")
+  app.add_option("FORMAT", format,
+                 fmt::format("Input format: {} (see FORMATS)", fmt::join(names, ", ")))
       ->check(CLI::Validator(format_check, "", "olly-choices:" + fmt::format("{}", fmt::join(names, "\n"))))
       ->type_name("FORMAT");
   app.add_option("FILE", files,
