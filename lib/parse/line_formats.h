@@ -125,8 +125,10 @@ class AccessLogFormat {
 // RFC 3164: optional <PRI>; time "Mmm dd hh:mm:ss" (day space-padded or not,
 // optional fraction), optionally with a year ("Mmm dd yyyy hh:mm:ss" or
 // "Mmm dd hh:mm:ss yyyy"), or an RFC 3339 time (rsyslog file format); then
-// host (absent when the next word is already the tag, "tag:"), then a tag
-// "app[pid]:", "app:", "app[pid]" or "Multi Word[pid]:". A line with no
+// host (absent when the next word is already the tag, "tag:"; an IPv6
+// address ending in "::" is a host), then a tag "app[pid]:", "app:",
+// "app[pid]", "app[pid]:msg" (no space) or "Multi Word[pid]:". A bare date
+// ("2012-07-02 ...") is no RFC 3339 time. A line with no
 // recognizable tag keeps its text in msg (no app). Without a year in the
 // line, the year is opts.default_year, or when 0 the current year, minus one
 // when that would put the time more than a day in the future (a December log
