@@ -352,9 +352,30 @@ void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const 
 // in RFC 3339 UTC, the text as written kept as `ts_original` (as
 // --time-field keeps F_original). False: write the pair as it is (no time,
 // already UTC, or the line has its own ts_original).
+// Already written as format_rfc3339 writes UTC ("2024-06-01T10:00:00.120Z":
+// a fraction of 3, 6 or 9 digits, the shortest that holds it): nothing to
+// rewrite, so most ts values need no parse.
+bool looks_canonical_utc(std::string_view v) {
+  const size_t n = v.size();
+  if (n < 20 || v[n - 1] != 'Z') return false;
+  auto digits = [&](size_t from, size_t to) {
+    for (size_t k = from; k < to; ++k)
+      if (v[k] < '0' || v[k] > '9') return false;
+    return true;
+  };
+  if (!digits(0, 4) || v[4] != '-' || !digits(5, 7) || v[7] != '-' || !digits(8, 10) ||
+      v[10] != 'T' || !digits(11, 13) || v[13] != ':' || !digits(14, 16) || v[16] != ':' ||
+      !digits(17, 19))
+    return false;
+  if (n == 20) return true;
+  const size_t frac = n - 21;
+  if (v[19] != '.' || (frac != 3 && frac != 6 && frac != 9) || !digits(20, n - 1)) return false;
+  return v.substr(n - 4, 3) != "000";
+}
+
 bool write_ts_normalised(JsonBuilder& out, const Scratch& s, const Pair& pr,
                          const LineFormatOptions& opts) {
-  if (pr.kind == ValueKind::bare) return false;
+  if (pr.kind == ValueKind::bare || looks_canonical_utc(pr.value)) return false;
   auto t = parse_rfc3339(pr.value, opts.tz);
   if (!t) return false;
   thread_local std::string utc;
