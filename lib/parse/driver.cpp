@@ -209,7 +209,7 @@ void detail::DocumentFramer::finish(Handler& h) {
 
 void detail::DocumentFramer::line(std::string_view text, uint64_t number, Handler& h) {
   size_t i = 0;
-  if (has_pending_ && !text.empty() && text[0] != ' ' && text[0] != '\t') {
+  if (has_pending_ && !text.empty() && text[0] != ' ' && text[0] != '\t' && text[0] != '\r') {
     if ((text[0] == '{' || text[0] == '[') && !in_string_ &&
         (more_lines_ ? !unindented_ : !first_line_lone_)) {
       // Pretty-printers indent what is inside a document: an opening
