@@ -2,7 +2,7 @@
 complete -c olly-parse -n __fish_is_first_arg -f -a 'logfmt combined common syslog csv tsv regex otlp prom json auto'
 complete -c olly-parse -l tz -x -d 'Time zone for times without an offset: UTC, +05:30, local, Europe/Berlin'
 complete -c olly-parse -l keep-raw -d 'Add the raw record as _raw'
-complete -c olly-parse -l infer-types -d 'logfmt, csv, tsv, regex: numbers become numbers, true/false booleans'
+complete -c olly-parse -l infer-types -d 'logfmt, csv, tsv, regex: numbers become numbers (only those JSON readers take back: integers within int64/uint64, other numbers finite), true/false booleans'
 complete -c olly-parse -l columns -x -d 'csv, tsv: column names (comma-separated); the input has no header row'
 complete -c olly-parse -l multiline-start -x -d 'A line matching this RE2 pattern starts an event; other lines join the one before'
 complete -c olly-parse -l format-string -x -d 'combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)'

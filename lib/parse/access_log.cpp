@@ -305,7 +305,7 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
     }
     case Kind::number:
     case Kind::number_or_list:
-      if (is_json_number(value)) {
+      if (is_readable_number(value)) {
         member_raw(out, key, value);
         return true;
       }
@@ -337,7 +337,7 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
     }
     case Kind::msec: {
       double secs;
-      if (!is_json_number(value) ||
+      if (!is_readable_number(value) ||
           std::from_chars(value.data(), value.data() + value.size(), secs).ec != std::errc()) {
         set_reason(reason, "expected seconds.millis for msec", column);
         return false;
@@ -386,7 +386,7 @@ void AccessLogFormat::write_extras(std::string_view tail, JsonBuilder& out) cons
         break;
       }
       std::string_view v = tail.substr(i, end - i);
-      bool single = detail::is_json_number(v);
+      bool single = detail::is_readable_number(v);
       bool list = !single && v.find(',') != std::string_view::npos;
       if (v == "-" || single || list) {
         out.key(kBareNames[bare_used++]);

@@ -37,32 +37,58 @@ void CsvReader::set_columns(std::vector<std::string> names) {
   }
 }
 
-bool CsvReader::split(std::string_view text, bool& open_quote, std::string& reason) {
-  fields_.clear();
-  field_text_.clear();
+// Reads a quoted field's body from text[i] on (just after its opening quote,
+// or at the start of a line that continues it) into field_text_. True with i
+// after the closing quote; false when the line ends inside the quotes.
+bool CsvReader::quoted_body(std::string_view text, size_t& i) {
+  const size_t n = text.size();
+  while (true) {
+    const void* q = i < n ? std::memchr(text.data() + i, '"', n - i) : nullptr;
+    if (!q) {
+      field_text_.append(text.data() + i, n - i);
+      i = n;
+      return false;
+    }
+    size_t quote = static_cast<size_t>(static_cast<const char*>(q) - text.data());
+    field_text_.append(text.data() + i, quote - i);
+    if (quote + 1 < n && text[quote + 1] == '"') {  // "" is one quote
+      field_text_.push_back('"');
+      i = quote + 2;
+      continue;
+    }
+    i = quote + 1;
+    return true;
+  }
+}
+
+// Splits one physical line into fields_. With resume, the line continues a
+// quoted field left open by the line before (fields_ and field_text_ hold
+// the record so far): each line is scanned once, however many lines the
+// record spans.
+bool CsvReader::split(std::string_view text, bool resume, bool& open_quote, std::string& reason) {
+  if (!resume) {
+    fields_.clear();
+    field_text_.clear();
+  }
   open_quote = false;
   const char delim = opts_.delimiter;
   const size_t n = text.size();
   size_t i = 0;
   while (true) {
-    size_t begin = field_text_.size();
-    if (opts_.quoting && i < n && text[i] == '"') {
-      ++i;
-      while (true) {
-        const void* q = std::memchr(text.data() + i, '"', n - i);
-        if (!q) {
-          open_quote = true;
-          return true;
-        }
-        size_t quote = static_cast<size_t>(static_cast<const char*>(q) - text.data());
-        field_text_.append(text.data() + i, quote - i);
-        if (quote + 1 < n && text[quote + 1] == '"') {  // "" is one quote
-          field_text_.push_back('"');
-          i = quote + 2;
-          continue;
-        }
-        i = quote + 1;
-        break;
+    if (resume || (opts_.quoting && i < n && text[i] == '"')) {
+      size_t begin;
+      if (resume) {
+        begin = open_field_begin_;
+        field_text_.push_back('\n');  // the line break inside the quotes
+        resume = false;
+      } else {
+        begin = field_text_.size();
+        ++i;
+      }
+      if (!quoted_body(text, i)) {
+        open_field_begin_ = begin;
+        open_quote = true;
+        return true;
       }
       if (i < n && text[i] != delim) {
         detail::set_reason(reason, "unexpected text after a closing quote", i);
@@ -70,10 +96,11 @@ bool CsvReader::split(std::string_view text, bool& open_quote, std::string& reas
       }
       fields_.push_back({begin, field_text_.size(), true});
     } else {
-      const void* d = std::memchr(text.data() + i, delim, n - i);
+      size_t begin = field_text_.size();
+      const void* d = i < n ? std::memchr(text.data() + i, delim, n - i) : nullptr;
       size_t end = d ? static_cast<size_t>(static_cast<const char*>(d) - text.data()) : n;
       std::string_view raw = text.substr(i, end - i);
-      if (!opts_.quoting && std::memchr(raw.data(), '\\', raw.size())) {
+      if (!opts_.quoting && !raw.empty() && std::memchr(raw.data(), '\\', raw.size())) {
         for (size_t k = 0; k < raw.size(); ++k) {
           char c = raw[k];
           if (c == '\\' && k + 1 < raw.size()) {
@@ -104,39 +131,31 @@ CsvReader::Result CsvReader::feed(std::string_view line, JsonBuilder& out, std::
     first_line_ = false;
     if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
   }
-  std::string_view text;
-  if (in_quote_) {
-    pending_.push_back('\n');
-    pending_.append(line);
+  const bool resume = in_quote_;
+  if (resume) {
     ++pending_lines_;
-    text = pending_;
+    pending_bytes_ += line.size() + 1;
   } else {
     pending_lines_ = 1;
     if (line.empty()) return Result::skipped;
-    text = line;
+    pending_bytes_ = line.size();
   }
   bool open = false;
-  if (!split(text, open, reason)) {
+  if (!split(line, resume, open, reason)) {
     in_quote_ = false;
-    pending_.clear();
     return Result::error;
   }
   if (open) {
-    if (!in_quote_) {
-      pending_.assign(line);
-      in_quote_ = true;
-    }
-    if (pending_.size() > opts_.max_record_bytes) {
+    in_quote_ = true;
+    if (pending_bytes_ > opts_.max_record_bytes) {
       reason = fmt::format("quoted field open for {} lines and over {} bytes (unterminated quote?)",
                            pending_lines_, opts_.max_record_bytes);
       in_quote_ = false;
-      pending_.clear();
       return Result::error;
     }
     return Result::need_more;
   }
   in_quote_ = false;
-  pending_.clear();
   if (!have_header_) {
     std::vector<std::string> names;
     names.reserve(fields_.size());
@@ -163,12 +182,8 @@ CsvReader::Result CsvReader::emit(JsonBuilder& out, std::string& reason) {
     buf.append(keys_json_[c]);
     if (opts_.infer_types && !f.quoted) {
       if (v.empty()) { buf.append("null"); continue; }
-      if (v == "true" || v == "false") { buf.append(v); continue; }
-      if (detail::is_json_number(v)) {
-        int64_t i;
-        bool integer = v.find_first_of(".eE") == std::string_view::npos;
-        if (!integer || detail::parse_int64(v, i)) { buf.append(v); continue; }
-      }
+      detail::append_inferred(buf, v);
+      continue;
     }
     detail::append_string(buf, v);
   }
@@ -181,7 +196,6 @@ bool CsvReader::finish(std::string& reason) {
   reason = fmt::format("unterminated quoted field at end of input (record started {} lines before)",
                        pending_lines_);
   in_quote_ = false;
-  pending_.clear();
   return false;
 }
 

@@ -1,18 +1,22 @@
 #include "parse/detect.h"
 
 #include <re2/re2.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+
+#include "parse/driver.h"
+#include "parse/line_detail.h"
+#include "parse/line_formats.h"
+#include "parse/prom.h"
+#include "stage.h"
 
 namespace olly::parse {
 
 namespace {
 
 struct Patterns {
-  RE2 prom_sample{R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?[ \t]+[-+]?([0-9.]+([eE][-+]?[0-9]+)?|Inf|NaN)([ \t]+-?[0-9]+)?[ \t]*$)"};
-  RE2 syslog{R"(^(<[0-9]{1,3}>|[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} |[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[-+][0-9:]+) \S+ \S+))"};
-  RE2 access{R"(^\S.* \[[0-9]{1,2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [-+][0-9]{4}\] ")"};
   RE2 combined{R"(\] "(?:[^"\\]|\\.)*" [0-9]{3} (?:[0-9]+|-) "(?:[^"\\]|\\.)*" ")"};
   RE2 logfmt_pair{R"((?:^|[ \t])[A-Za-z_][A-Za-z0-9_.\-/@]*=)"};
   RE2 logfmt_start{R"(^[A-Za-z_][A-Za-z0-9_.\-/@]*=)"};
@@ -23,11 +27,8 @@ const Patterns& patterns() {
   return p;
 }
 
-enum Candidate { kOtlp, kJson, kProm, kSyslog, kCombined, kCommon, kLogfmt, kTsv, kCsv, kCount };
-constexpr const char* kNames[kCount] = {"otlp", "json", "prom", "syslog", "combined",
-                                        "common", "logfmt", "tsv", "csv"};
-
-size_t count_char(std::string_view s, char c) { return static_cast<size_t>(std::count(s.begin(), s.end(), c)); }
+enum Candidate { kProm, kSyslog, kCombined, kCommon, kLogfmt, kTsv, kCsv, kCount };
+constexpr const char* kNames[kCount] = {"prom", "syslog", "combined", "common", "logfmt", "tsv", "csv"};
 
 size_t count_logfmt_pairs(std::string_view line) {
   re2::StringPiece input(line.data(), line.size());
@@ -36,62 +37,196 @@ size_t count_logfmt_pairs(std::string_view line) {
   return n;
 }
 
+std::string_view trim_end(std::string_view l) {
+  while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
+  return l;
+}
+
+bool has_digit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A header cell that reads like data, or like a line of some other format:
+// a number, a time or date ("2012-07-02 10:22:40", "08:09:33.8"), key=value,
+// a call or list ("execve(", "[pid]"), or prose.
+bool looks_like_data(std::string_view cell) {
+  while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
+  while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
+  if (cell.empty()) return false;
+  if (cell.size() > 64) return true;
+  if (cell.find_first_of("=([{<") != std::string_view::npos) return true;
+  if (detail::is_json_number(cell)) return true;
+  if (has_digit(cell) && cell.find_first_of(":/") != std::string_view::npos) return true;
+  if (cell[0] >= '0' && cell[0] <= '9' && cell.find('-') != std::string_view::npos) return true;
+  return std::count(cell.begin(), cell.end(), ' ') >= 4;
+}
+
+// csv / tsv: the first record is a plausible header of two or more columns
+// and the records after it (quoted newlines allowed) have that many fields.
+// Returns how many lines the table covers (0: it is no table).
+size_t table_lines(const std::vector<std::string_view>& lines, bool tsv) {
+  CsvReader::Options o;
+  if (tsv) {
+    o.delimiter = '\t';
+    o.quoting = false;
+  }
+  CsvReader reader(o);
+  std::string buf, reason;
+  size_t records = 0, errors = 0;
+  bool header = false;
+  for (std::string_view l : lines) {
+    buf.clear();
+    JsonBuilder out(buf);
+    switch (reader.feed(l, out, reason)) {
+      case CsvReader::Result::header: {
+        header = true;
+        const auto& cols = reader.columns();
+        if (cols.size() < 2) return 0;
+        size_t empty = 0;
+        for (const auto& c : cols) {
+          if (looks_like_data(c)) return 0;
+          if (c.starts_with("_") && c.size() > 1 && detail::is_json_number(std::string_view(c).substr(1)))
+            ++empty;  // an empty name became _N
+        }
+        if (empty * 2 >= cols.size()) return 0;
+        break;
+      }
+      case CsvReader::Result::record: ++records; break;
+      case CsvReader::Result::error:
+        if (!header) return 0;
+        ++errors;
+        break;
+      case CsvReader::Result::need_more:
+      case CsvReader::Result::skipped: break;
+    }
+  }
+  if (!header || records == 0 || errors * 10 > records) return 0;
+  return lines.size();
+}
+
+// JSON: the documents the sample frames into, and whether they parse.
+struct JsonVerdict : detail::DocumentFramer::Handler {
+  simdjson::dom::parser parser;
+  size_t ok = 0, failed = 0;
+  bool otlp = false;
+  void document(std::string_view text, uint64_t) override {
+    simdjson::padded_string padded(text);
+    simdjson::dom::element root;
+    if (parser.parse(padded).get(root)) {
+      ++failed;
+      return;
+    }
+    ++ok;
+    simdjson::dom::object o;
+    if (root.get_object().get(o) == simdjson::SUCCESS) {
+      for (const char* key : {"resourceSpans", "resourceLogs", "resourceMetrics"}) {
+        if (o.at_key(key).error() == simdjson::SUCCESS) otlp = true;
+      }
+    }
+  }
+  void bad(uint64_t, std::string_view, std::string_view) override { ++failed; }
+};
+
 }  // namespace
+
+bool starts_json_document(const std::vector<std::string_view>& lines) {
+  for (std::string_view l : lines) {
+    size_t lead = l.find_first_not_of(" \t\r");
+    if (lead == std::string_view::npos) continue;
+    return l[lead] == '{' || l[lead] == '[';
+  }
+  return false;
+}
 
 std::string detect_format(const std::vector<std::string_view>& lines) {
   const Patterns& p = patterns();
+
+  // JSON: documents one per line or spread over many; OTLP names its roots.
+  // Line formats may start with '[' too (Apache error logs), so JSON must
+  // parse to win.
+  if (starts_json_document(lines)) {
+    JsonVerdict v;
+    detail::DocumentFramer framer;
+    uint64_t n = 0;
+    for (std::string_view l : lines) framer.line(l, ++n, v);
+    if (v.ok > 0 && v.ok >= 2 * v.failed) return v.otlp ? "otlp" : "json";
+    if (v.ok == 0 && v.failed == 0 && framer.open()) {
+      // One document larger than the sample: its opening is all there is.
+      std::string_view open = framer.pending();
+      if (open.find("\"resourceSpans\"") != std::string_view::npos ||
+          open.find("\"resourceLogs\"") != std::string_view::npos ||
+          open.find("\"resourceMetrics\"") != std::string_view::npos)
+        return "otlp";
+      if (open.find("\":") != std::string_view::npos) return "json";
+    }
+  }
+
+  // Line formats: each candidate parses the lines; lines that start with a
+  // blank (continuations of the line before: stack traces, indented syslog
+  // messages) do not vote.
   std::vector<std::string_view> sample;
   for (std::string_view l : lines) {
-    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t')) l.remove_suffix(1);
-    if (!l.empty()) sample.push_back(l);
+    l = trim_end(l);
+    if (l.empty() || l[0] == ' ' || l[0] == '\t') continue;
+    sample.push_back(l);
   }
   if (sample.empty()) return "";
 
-  // JSON: one document per line or one spread over many; OTLP names its roots.
-  std::string_view first = sample[0];
-  size_t lead = first.find_first_not_of(" \t");
-  if (lead != std::string_view::npos && (first[lead] == '{' || first[lead] == '[')) {
-    for (std::string_view l : sample) {
-      if (l.find("\"resourceSpans\"") != std::string_view::npos ||
-          l.find("\"resourceLogs\"") != std::string_view::npos ||
-          l.find("\"resourceMetrics\"") != std::string_view::npos) {
-        return "otlp";
-      }
-    }
-    return "json";
-  }
-
   std::array<size_t, kCount> votes{};
-  size_t first_tabs = count_char(first, '\t'), first_commas = count_char(first, ',');
+  size_t combined_only = 0;  // lines with a referer and user agent
+  auto combined = AccessLogFormat::combined();
+  LineFormatOptions opts;
+  opts.default_year = 2024;  // a leap year: Feb 29 parses
+  std::string buf, reason;
+  // prom: lines its parser takes; comments count only beside a sample.
+  ParseOptions prom_opts;
+  PromFormat prom;
+  OutputSink prom_sink(-1);
+  Stats prom_stats;
+  Emitter prom_emitter(prom_sink, prom_stats);
+  EventWriter prom_out(prom_emitter, prom_opts);
+  size_t prom_samples = 0;
+  prom.start_file();
+  auto fits = [&](auto&& parse) {
+    buf.clear();
+    JsonBuilder out(buf);
+    return parse(out);
+  };
   for (std::string_view l : sample) {
     re2::StringPiece sp(l.data(), l.size());
-    if (l.rfind("# HELP ", 0) == 0 || l.rfind("# TYPE ", 0) == 0 || RE2::PartialMatch(sp, p.prom_sample)) {
+    if (prom.parse(l, prom_out, reason)) {
       ++votes[kProm];
+      if (l[0] != '#') ++prom_samples;
+    } else {
+      prom_out.abandon();
     }
-    if (RE2::PartialMatch(sp, p.syslog)) ++votes[kSyslog];
-    if (RE2::PartialMatch(sp, p.access)) {
-      if (RE2::PartialMatch(sp, p.combined)) {
-        ++votes[kCombined];
-      } else {
-        ++votes[kCommon];
-      }
+    prom_sink.buffer().clear();
+    // A syslog line names its sender (PRI or tag): a bare "time word text"
+    // line (an application log) parses too, but it is no syslog.
+    if (fits([&](JsonBuilder& o) { return parse_syslog(l, o, reason, opts); }) &&
+        (l[0] == '<' || buf.find("\"app\":") != std::string::npos))
+      ++votes[kSyslog];
+    if (combined && fits([&](JsonBuilder& o) { return combined->parse(l, o, reason, opts); })) {
+      // combined reads common lines too (and common combined lines): the
+      // access votes go to the name most lines fit.
+      if (RE2::PartialMatch(sp, p.combined)) ++combined_only;
+      ++votes[kCombined];
     }
-    if (RE2::PartialMatch(sp, p.logfmt_start) && count_logfmt_pairs(l) >= 2) ++votes[kLogfmt];
-    if (first_tabs > 0 && count_char(l, '\t') == first_tabs) ++votes[kTsv];
-    if (first_commas > 0 && first_tabs == 0 && count_char(l, ',') >= first_commas) ++votes[kCsv];
+    if (RE2::PartialMatch(sp, p.logfmt_start) && count_logfmt_pairs(l) >= 2 &&
+        fits([&](JsonBuilder& o) { return parse_logfmt(l, o, reason, opts); }))
+      ++votes[kLogfmt];
   }
-  // A combined file may hold some common lines (and the reverse): combined
-  // parses both, so the access votes go to the majority's name.
-  if (votes[kCombined] > 0 && votes[kCombined] >= votes[kCommon]) {
-    votes[kCombined] += votes[kCommon];
-    votes[kCommon] = 0;
-  } else {
-    votes[kCommon] += votes[kCombined];
-    votes[kCombined] = 0;
-  }
+  if (prom_samples == 0) votes[kProm] = 0;
+  if (combined_only * 2 < votes[kCombined]) std::swap(votes[kCombined], votes[kCommon]);
+  // Tables read every line (a quoted field may hold a blank-led one).
+  votes[kTsv] = std::min(sample.size(), table_lines(lines, true));
+  if (votes[kTsv] == 0) votes[kCsv] = std::min(sample.size(), table_lines(lines, false));
+
+  // The candidate most lines fit, in the order above when tied; it must fit
+  // at least two lines in three.
   size_t best = kCount;
   for (size_t c = 0; c < kCount; ++c) {
-    if (votes[c] * 2 < sample.size() || votes[c] == 0) continue;
+    if (votes[c] == 0 || votes[c] * 3 < sample.size() * 2) continue;
     if (best == kCount || votes[c] > votes[best]) best = c;
   }
   return best == kCount ? "" : kNames[best];

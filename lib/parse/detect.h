@@ -1,11 +1,23 @@
-// Format sniffing for olly-parse auto and --detect: the first lines of the
-// input are classified one by one and the format most of them fit wins.
+// Format sniffing for olly-parse auto and --detect, over the input's first
+// lines.
 //
-// Order of preference when several fit: otlp (JSON naming resourceSpans,
-// resourceLogs or resourceMetrics), json, prom (# HELP/# TYPE or sample
-// lines), syslog (<PRI>, "Mmm dd hh:mm:ss", RFC 3339 + host), combined,
-// common, logfmt (two or more key=value pairs), tsv, csv (the same number of
-// tabs or commas on every line).
+// JSON first: when the first non-blank line opens a document ('{' or '['),
+// the lines are framed into documents as json and otlp read them (one per
+// line or pretty-printed over many); when most of them parse, the guess is
+// otlp if one names resourceSpans, resourceLogs or resourceMetrics at its
+// root, else json. A single document larger than the sample counts when
+// what was read of it looks like JSON.
+//
+// Otherwise every line format is tried on each line that does not start
+// with a blank (indented continuation lines do not vote): prom (lines its
+// parser takes, comments only when there are samples too), syslog (with
+// a PRI or a tag), combined or common (the
+// access-log parser must accept the line; combined when most lines carry a
+// referer and user agent), logfmt (two or more key=value pairs that parse),
+// and tsv / csv (two or more columns whose header names look like names,
+// not like data — no number, time or key=value — and records with that
+// many fields). The format that fits the most lines wins, in that order
+// when tied; it must fit at least two lines in three, else nothing does.
 #pragma once
 #include <string>
 #include <string_view>
@@ -13,7 +25,10 @@
 
 namespace olly::parse {
 
-// The format name, or "" when no format fits at least half the lines.
+// The format name, or "" when no format fits well enough.
 std::string detect_format(const std::vector<std::string_view>& lines);
+
+// Whether the first non-blank line opens a JSON document.
+bool starts_json_document(const std::vector<std::string_view>& lines);
 
 }  // namespace olly::parse

@@ -189,16 +189,124 @@ bool detail::is_blank_line(std::string_view s) {
 }
 
 namespace {
-
 // Records larger than this are cut (joined lines) or refused (JSON documents).
 constexpr size_t kMaxJoined = 16u << 20;
 constexpr size_t kMaxDocument = 256u << 20;
+}  // namespace
+
+void detail::DocumentFramer::reset() {
+  has_pending_ = false;
+  pending_.clear();
+  depth_ = 0;
+  in_string_ = escape_ = false;
+  first_line_lone_ = more_lines_ = unindented_ = false;
+}
+
+void detail::DocumentFramer::finish(Handler& h) {
+  if (has_pending_) h.bad(pending_line_, "unterminated JSON document at end of input", pending());
+  reset();
+}
+
+void detail::DocumentFramer::line(std::string_view text, uint64_t number, Handler& h) {
+  size_t i = 0;
+  if (has_pending_ && !text.empty() && text[0] != ' ' && text[0] != '\t' && text[0] != '\r') {
+    if ((text[0] == '{' || text[0] == '[') && !in_string_ &&
+        (more_lines_ ? !unindented_ : !first_line_lone_)) {
+      // Pretty-printers indent what is inside a document: an opening
+      // bracket in column 0 starts a new one, so the open one was cut short.
+      h.bad(pending_line_, "unterminated JSON document", pending());
+      reset();
+    } else {
+      unindented_ = true;
+    }
+  }
+  if (has_pending_) more_lines_ = true;
+  while (i < text.size()) {
+    if (!has_pending_) {
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
+      if (i == text.size()) return;
+      if (text[i] != '{' && text[i] != '[') {
+        h.bad(number, "not a JSON document", text);
+        return;
+      }
+    }
+    size_t begin = i;
+    const bool starts = !has_pending_;
+    bool closed = false;
+    for (; i < text.size(); ++i) {
+      char c = text[i];
+      if (in_string_) {
+        if (escape_) {
+          escape_ = false;
+        } else if (c == '\\') {
+          escape_ = true;
+        } else if (c == '"') {
+          in_string_ = false;
+        }
+      } else if (c == '"') {
+        in_string_ = true;
+      } else if (c == '{' || c == '[') {
+        ++depth_;
+      } else if (c == '}' || c == ']') {
+        if (--depth_ == 0) {
+          ++i;
+          closed = true;
+          break;
+        }
+      }
+    }
+    std::string_view piece = text.substr(begin, i - begin);
+    if (closed) {
+      if (has_pending_) {
+        pending_.append(piece);
+        uint64_t first = pending_line_;
+        std::string doc;
+        doc.swap(pending_);
+        reset();
+        h.document(doc, first);
+        doc.clear();
+        pending_.swap(doc);  // keep the buffer
+      } else {
+        h.document(piece, number);
+      }
+      continue;
+    }
+    // The document goes on past this line.
+    if (in_string_) {
+      // JSON strings hold no raw line break: the document is broken here
+      // (a truncated line), whatever follows.
+      pending_.append(piece);
+      h.bad(starts ? number : pending_line_, "invalid JSON: a string is not closed on its line",
+            pending_);
+      reset();
+      return;
+    }
+    if (pending_.size() + piece.size() > kMaxDocument) {
+      h.bad(pending_line_, "JSON document larger than 256 MiB", pending_.substr(0, 4096));
+      reset();
+      return;
+    }
+    if (starts) {
+      pending_line_ = number;
+      std::string_view rest = piece.substr(1);
+      first_line_lone_ = rest.find_first_not_of(" \t\r") == std::string_view::npos;
+    }
+    pending_.append(piece);
+    pending_.push_back('\n');
+    has_pending_ = true;
+  }
+}
+
+namespace {
 
 
-class Loop {
+class Loop : public detail::DocumentFramer::Handler {
  public:
   Loop(RunContext& ctx, Emitter& out, Format& format, const ParseOptions& opts)
       : ctx_(ctx), format_(format), writer_(out, opts) {
+    writer_.on_bad_part([this](std::string_view reason, std::string_view raw) {
+      ctx_.bad_record(file_, record_line_, reason, raw);
+    });
     if (!opts.multiline_start.empty() && format.framing() == Format::Framing::line) {
       RE2::Options o;
       o.set_log_errors(false);
@@ -220,7 +328,7 @@ class Loop {
     last_line_ = l.number;
     switch (format_.framing()) {
       case Format::Framing::json_documents:
-        json_line(l);
+        framer_.line(l.text, l.number, *this);
         break;
       case Format::Framing::line:
         if (start_re_) {
@@ -240,6 +348,7 @@ class Loop {
   void record(std::string_view text, uint64_t number) {
     ++ctx_.stats().records_in;
     writer_.set_record(text);
+    record_line_ = number;
     reason_.clear();
     if (!format_.parse(text, writer_, reason_)) {
       writer_.abandon();
@@ -256,14 +365,7 @@ class Loop {
   }
 
   void end_file() {
-    if (format_.framing() == Format::Framing::json_documents && has_pending_) {
-      ++ctx_.stats().records_in;
-      ctx_.bad_record(file_, pending_line_, "unterminated JSON document at end of input", pending_);
-      has_pending_ = false;
-      pending_.clear();
-      depth_ = 0;
-      in_string_ = escape_ = false;
-    }
+    if (format_.framing() == Format::Framing::json_documents) framer_.finish(*this);
     flush_pending();
     std::string reason;
     if (!format_.finish_file(reason)) {
@@ -289,80 +391,11 @@ class Loop {
     }
   }
 
-  // JSON documents: one per line, several on a line, or one over many lines.
-  void json_line(const Line& l) {
-    std::string_view text = l.text;
-    size_t i = 0;
-    while (i < text.size()) {
-      if (!has_pending_) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) ++i;
-        if (i == text.size()) return;
-        if (text[i] != '{' && text[i] != '[') {
-          ++ctx_.stats().records_in;
-          ctx_.bad_record(file_, l.number, "not a JSON document", text);
-          return;
-        }
-      } else if (i == 0 && (text[0] == '{' || text[0] == '[') && depth_ > 0 && !in_string_) {
-        // Pretty-printers indent what is inside a document: an opening
-        // bracket in column 0 starts a new one, so the open one was cut short.
-        ++ctx_.stats().records_in;
-        ctx_.bad_record(file_, pending_line_, "unterminated JSON document", pending_);
-        has_pending_ = false;
-        pending_.clear();
-        depth_ = 0;
-        in_string_ = escape_ = false;
-      }
-      size_t begin = i;
-      if (!has_pending_) pending_line_ = l.number;
-      bool closed = false;
-      for (; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string_) {
-          if (escape_) {
-            escape_ = false;
-          } else if (c == '\\') {
-            escape_ = true;
-          } else if (c == '"') {
-            in_string_ = false;
-          }
-        } else if (c == '"') {
-          in_string_ = true;
-        } else if (c == '{' || c == '[') {
-          ++depth_;
-        } else if (c == '}' || c == ']') {
-          if (--depth_ == 0) {
-            ++i;
-            closed = true;
-            break;
-          }
-        }
-      }
-      std::string_view piece = text.substr(begin, i - begin);
-      if (closed) {
-        if (has_pending_) {
-          pending_.append(piece);
-          has_pending_ = false;
-          record(pending_, pending_line_);
-          pending_.clear();
-        } else {
-          record(piece, l.number);
-        }
-        continue;
-      }
-      // The document goes on past this line.
-      if (pending_.size() + piece.size() > kMaxDocument) {
-        ++ctx_.stats().records_in;
-        ctx_.bad_record(file_, pending_line_, "JSON document larger than 256 MiB", pending_.substr(0, 4096));
-        pending_.clear();
-        has_pending_ = false;
-        depth_ = 0;
-        in_string_ = escape_ = false;
-        return;
-      }
-      pending_.append(piece);
-      pending_.push_back('\n');
-      has_pending_ = true;
-    }
+  // DocumentFramer::Handler: JSON documents and what did not frame.
+  void document(std::string_view text, uint64_t line) override { record(text, line); }
+  void bad(uint64_t line, std::string_view reason, std::string_view text) override {
+    ++ctx_.stats().records_in;
+    ctx_.bad_record(file_, line, reason, text);
   }
 
   RunContext& ctx_;
@@ -377,8 +410,8 @@ class Loop {
   bool has_pending_ = false;
   uint64_t pending_line_ = 0;
   uint64_t last_line_ = 0;
-  int64_t depth_ = 0;
-  bool in_string_ = false, escape_ = false;
+  uint64_t record_line_ = 0;  // the line the record being parsed starts on
+  detail::DocumentFramer framer_;
 };
 
 }  // namespace
@@ -398,6 +431,9 @@ namespace {
 
 constexpr size_t kPeekLines = 32;
 constexpr size_t kPeekBytes = 256 * 1024;
+// A JSON document still open after kPeekLines is read on up to this size,
+// so that pretty-printed documents are judged whole.
+constexpr size_t kPeekDocumentBytes = 4u << 20;
 
 struct PeekedLine {
   std::string text, file;
@@ -405,13 +441,28 @@ struct PeekedLine {
   size_t file_index;
 };
 
+struct IgnoreDocuments : detail::DocumentFramer::Handler {
+  void document(std::string_view, uint64_t) override {}
+  void bad(uint64_t, std::string_view, std::string_view) override {}
+};
+
 std::vector<PeekedLine> peek(LineReader& reader) {
   std::vector<PeekedLine> lines;
   size_t bytes = 0;
+  detail::DocumentFramer framer;
+  IgnoreDocuments ignore;
+  int json = -1;  // unknown until the first non-blank line
   Line l;
-  while (lines.size() < kPeekLines && bytes < kPeekBytes && reader.next(l)) {
+  while ((lines.size() < kPeekLines && bytes < kPeekBytes) ||
+         (json == 1 && framer.open() && bytes < kPeekDocumentBytes)) {
+    if (!reader.next(l)) break;
     lines.push_back({std::string(l.text), std::string(l.file), l.number, l.file_index});
     bytes += l.text.size();
+    if (json < 0 && !detail::is_blank_line(l.text)) {
+      size_t lead = l.text.find_first_not_of(" \t");
+      json = l.text[lead] == '{' || l.text[lead] == '[';
+    }
+    if (json == 1) framer.line(l.text, l.number, ignore);
   }
   return lines;
 }

@@ -50,6 +50,15 @@ class EventWriter {
   void abandon();
   // The record the next events come from (for `_raw`).
   void set_record(std::string_view raw) { record_ = raw; }
+  // A part of the record that gives no event (an OTLP span that is no
+  // object): reported as a bad record of its own, at the record's line, with
+  // raw the part's text, while the record's other events stay. Call it with
+  // no event open.
+  using BadPartHandler = std::function<void(std::string_view reason, std::string_view raw)>;
+  void on_bad_part(BadPartHandler h) { bad_part_ = std::move(h); }
+  void bad_part(std::string_view reason, std::string_view raw) {
+    if (bad_part_) bad_part_(reason, raw);
+  }
   uint64_t events() const { return events_; }
 
  private:
@@ -59,6 +68,7 @@ class EventWriter {
   const ParseOptions& opts_;
   JsonBuilder builder_;
   std::string_view record_;
+  BadPartHandler bad_part_;
   size_t start_ = 0;
   uint64_t events_ = 0;
   bool open_ = false;
@@ -131,6 +141,46 @@ bool run_parse_parallel(const std::vector<std::string>& files, unsigned jobs, ui
 namespace detail {
 // Blanks only (spaces, tabs, a CR): no data, skipped.
 bool is_blank_line(std::string_view s);
+
+// Frames JSON documents out of lines: one per line, several on a line, or
+// one over many lines (joined with '\n'). Brackets are counted outside
+// strings; the document's text is handed over once its brackets close.
+//
+// A document left open when an opening bracket arrives in column 0 is taken
+// as cut short (reported bad; the bracket starts a new one), unless the open
+// document is laid out without indentation: it already has a line that
+// starts in column 0, or it is still on its first line and that line holds
+// only the bracket (json.dumps(indent=0) and the like). A line that ends
+// inside a string ends its document as bad: JSON strings hold no line break.
+class DocumentFramer {
+ public:
+  struct Handler {
+    virtual ~Handler() = default;
+    virtual void document(std::string_view text, uint64_t line) = 0;
+    virtual void bad(uint64_t line, std::string_view reason, std::string_view text) = 0;
+  };
+  void line(std::string_view text, uint64_t number, Handler& h);
+  // End of a file: a document still open is reported bad.
+  void finish(Handler& h);
+  bool open() const { return has_pending_; }
+  // The open document's lines so far.
+  std::string_view pending() const {
+    std::string_view p = pending_;
+    if (!p.empty() && p.back() == '\n') p.remove_suffix(1);
+    return p;
+  }
+
+ private:
+  void reset();
+  std::string pending_;
+  bool has_pending_ = false;
+  uint64_t pending_line_ = 0;
+  int64_t depth_ = 0;
+  bool in_string_ = false, escape_ = false;
+  bool first_line_lone_ = false;  // the open document's first line is only its bracket
+  bool more_lines_ = false;       // it has lines after its first
+  bool unindented_ = false;       // one of them starts in column 0
+};
 }  // namespace detail
 
 // olly-parse --detect: the guess for the input's first lines ("" when none fits).

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -98,6 +102,31 @@ bool is_json_number(std::string_view s) {
     while (digit(i)) ++i;
   }
   return i == n;
+}
+
+bool is_readable_number(std::string_view s) {
+  if (!is_json_number(s)) return false;
+  if (s.find_first_of(".eE") == std::string_view::npos) {
+    int64_t i;
+    if (parse_int64(s, i)) return true;
+    uint64_t u;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), u);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  }
+  double d;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (r.ec == std::errc()) return std::isfinite(d);
+  if (r.ec != std::errc::result_out_of_range) return false;
+  // Out of range: an underflow reads as zero, an overflow not at all.
+  std::string copy(s);
+  errno = 0;
+  double v = std::strtod(copy.c_str(), nullptr);
+  return std::isfinite(v);
+}
+
+void append_inferred(std::string& buf, std::string_view v) {
+  if (v == "true" || v == "false" || is_readable_number(v)) buf.append(v);
+  else append_string(buf, v);
 }
 
 void write_ts(JsonBuilder& out, TimeNs t) {

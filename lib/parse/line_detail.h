@@ -22,8 +22,20 @@ void group_keys(const std::vector<std::string_view>& keys, std::vector<uint32_t>
 
 // Whole-string parses: no leading '+', no spaces.
 bool parse_int64(std::string_view s, int64_t& v);
-// True when s is a JSON number (-?int frac? exp?), so it can be written raw.
+// True when s is a JSON number (-?int frac? exp?) by the grammar.
 bool is_json_number(std::string_view s);
+// True when s is a JSON number that JSON readers (simdjson, so every olly
+// tool) read back: an integer within int64 or uint64, or a number with a
+// fraction or exponent that is a finite double (1e999 is not; 1e-999, which
+// reads as 0, is). Only such text may be written raw as a number.
+bool is_readable_number(std::string_view s);
+// --infer-types, the same for every format: a readable number is written as
+// it is, true and false as booleans, anything else as a string.
+void append_inferred(std::string& buf, std::string_view v);
+// Whether append_inferred writes v as something other than a string.
+inline bool infers_non_string(std::string_view v) {
+  return v == "true" || v == "false" || is_readable_number(v);
+}
 
 // The line without a trailing '\r'.
 inline std::string_view strip_cr(std::string_view s) {

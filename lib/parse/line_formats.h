@@ -31,8 +31,9 @@ namespace olly::parse {
 struct LineFormatOptions {
   const TimeZone* tz = nullptr;  // --tz for times without an offset (UTC when null)
   int default_year = 0;          // RFC 3164 lines carry no year (0: see parse_syslog)
-  // logfmt: values that are whole JSON-style numbers become numbers and
-  // true/false become booleans (olly parse logfmt --infer-types). Off: every
+  // logfmt: values that are JSON numbers readers take back become numbers
+  // and true/false become booleans (olly parse logfmt --infer-types; the
+  // same rule as csv, tsv and regex: detail::append_inferred). Off: every
   // value is a string (a bare key is still true).
   bool infer_types = false;
 };
@@ -43,7 +44,9 @@ struct LineFormatOptions {
 // empty string. Duplicate keys: the last value wins, at the position of the
 // key's first occurrence (as JSON.parse does). When the line has no `ts`
 // key and `time`, `timestamp` or `t` holds an RFC 3339 time, `ts` (RFC 3339
-// UTC) is added last. Errors: "unexpected '=' at column 5", "unterminated
+// UTC) is added last. A `ts` key that holds an RFC 3339 time not in UTC is
+// rewritten to RFC 3339 UTC in place and its text kept as `ts_original`
+// right after it (unless the line has a ts_original key of its own). Errors: "unexpected '=' at column 5", "unterminated
 // quoted value at column 3", "invalid key at column 1".
 bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason);
 bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
@@ -122,8 +125,10 @@ class AccessLogFormat {
 // RFC 3164: optional <PRI>; time "Mmm dd hh:mm:ss" (day space-padded or not,
 // optional fraction), optionally with a year ("Mmm dd yyyy hh:mm:ss" or
 // "Mmm dd hh:mm:ss yyyy"), or an RFC 3339 time (rsyslog file format); then
-// host (absent when the next word is already the tag, "tag:"), then a tag
-// "app[pid]:", "app:", "app[pid]" or "Multi Word[pid]:". A line with no
+// host (absent when the next word is already the tag, "tag:"; an IPv6
+// address ending in "::" is a host), then a tag "app[pid]:", "app:",
+// "app[pid]", "app[pid]:msg" (no space) or "Multi Word[pid]:". A bare date
+// ("2012-07-02 ...") is no RFC 3339 time. A line with no
 // recognizable tag keeps its text in msg (no app). Without a year in the
 // line, the year is opts.default_year, or when 0 the current year, minus one
 // when that would put the time more than a day in the future (a December log
@@ -159,7 +164,8 @@ bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
 // closing quote (`"a"b,`) is an error. TSV (delimiter
 // '\t', quoting off): no quoting; \t \n \r \\ escapes are decoded.
 // Types: every field is a string unless infer_types: then an unquoted field
-// that is a JSON number (integers only within int64; "007" stays text) becomes a number,
+// that is a JSON number readers take back (detail::append_inferred: integers
+// within int64 or uint64, other numbers finite; "007" and 1e999 stay text) becomes a number,
 // true/false a boolean, and an empty unquoted field null. Quoted fields
 // always stay strings.
 class CsvReader {
@@ -183,7 +189,8 @@ class CsvReader {
 
  private:
   Result emit(JsonBuilder& out, std::string& reason);
-  bool split(std::string_view text, bool& open_quote, std::string& reason);
+  bool split(std::string_view text, bool resume, bool& open_quote, std::string& reason);
+  bool quoted_body(std::string_view text, size_t& i);
   void set_columns(std::vector<std::string> names);
 
   Options opts_;
@@ -192,7 +199,8 @@ class CsvReader {
   bool have_header_ = false;
   bool first_line_ = true;
   bool in_quote_ = false;  // a record with an open quoted field is pending
-  std::string pending_;    // its lines so far, joined with '\n'
+  size_t open_field_begin_ = 0;  // where that field's text starts in field_text_
+  size_t pending_bytes_ = 0;     // the record's bytes so far
   size_t pending_lines_ = 0;
   // Fields of the current record: decoded text lives in field_text_.
   struct Field { size_t begin, end; bool quoted; };

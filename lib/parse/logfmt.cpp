@@ -328,7 +328,7 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
 void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const Pair& pr,
                   bool infer) {
   if (key_plain && pr.value_plain && pr.kind == ValueKind::raw &&
-      !(infer && (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false"))) {
+      !(infer && detail::infers_non_string(pr.value))) {
     detail::member_plain(out, key, pr.value);  // scan() saw every byte: no escaping needed
     return;
   }
@@ -338,19 +338,55 @@ void write_member(JsonBuilder& out, std::string_view key, bool key_plain, const 
       buf.append("true");
       return;
     case ValueKind::raw:
-      if (infer) {
-        if (detail::is_json_number(pr.value) || pr.value == "true" || pr.value == "false") {
-          buf.append(pr.value);
-          return;
-        }
-      }
-      detail::append_string(buf, pr.value);
+      if (infer) detail::append_inferred(buf, pr.value);
+      else detail::append_string(buf, pr.value);
       return;
     case ValueKind::quoted_raw:
     case ValueKind::decoded:
       detail::append_string(buf, pr.value);
       return;
   }
+}
+
+// ts=TIME: an RFC 3339 time not already in RFC 3339 UTC is written as `ts`
+// in RFC 3339 UTC, the text as written kept as `ts_original` (as
+// --time-field keeps F_original). False: write the pair as it is (no time,
+// already UTC, or the line has its own ts_original).
+// Already written as format_rfc3339 writes UTC ("2024-06-01T10:00:00.120Z":
+// a fraction of 3, 6 or 9 digits, the shortest that holds it): nothing to
+// rewrite, so most ts values need no parse.
+bool looks_canonical_utc(std::string_view v) {
+  const size_t n = v.size();
+  if (n < 20 || v[n - 1] != 'Z') return false;
+  auto digits = [&](size_t from, size_t to) {
+    for (size_t k = from; k < to; ++k)
+      if (v[k] < '0' || v[k] > '9') return false;
+    return true;
+  };
+  if (!digits(0, 4) || v[4] != '-' || !digits(5, 7) || v[7] != '-' || !digits(8, 10) ||
+      v[10] != 'T' || !digits(11, 13) || v[13] != ':' || !digits(14, 16) || v[16] != ':' ||
+      !digits(17, 19))
+    return false;
+  if (n == 20) return true;
+  const size_t frac = n - 21;
+  if (v[19] != '.' || (frac != 3 && frac != 6 && frac != 9) || !digits(20, n - 1)) return false;
+  return v.substr(n - 4, 3) != "000";
+}
+
+bool write_ts_normalised(JsonBuilder& out, const Scratch& s, const Pair& pr,
+                         const LineFormatOptions& opts) {
+  if (pr.kind == ValueKind::bare || looks_canonical_utc(pr.value)) return false;
+  auto t = parse_rfc3339(pr.value, opts.tz);
+  if (!t) return false;
+  thread_local std::string utc;
+  utc.clear();
+  format_rfc3339(utc, *t);
+  if (utc == pr.value) return false;
+  for (const Pair& other : s.pairs)
+    if (other.key == "ts_original") return false;
+  detail::member_plain(out, "ts", utc);
+  detail::append_string(detail::member(out, "ts_original"), pr.value);
+  return true;
 }
 
 }  // namespace
@@ -388,11 +424,13 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
   for (size_t i = 0; i < n; ++i) {
     if (has_duplicates && s.group[i] != i) continue;
     const Pair& pr = has_duplicates ? s.pairs[s.last[i]] : s.pairs[i];
-    write_member(out, s.pairs[i].key, s.pairs[i].key_plain, pr, opts.infer_types);
     std::string_view k = s.pairs[i].key;
-    if (k == "ts") has_ts = true;
-    else if (!time_pair && pr.kind != ValueKind::bare &&
-             (k == "time" || k == "timestamp" || k == "t"))
+    if (k == "ts") {
+      has_ts = true;
+      if (write_ts_normalised(out, s, pr, opts)) continue;
+    }
+    write_member(out, s.pairs[i].key, s.pairs[i].key_plain, pr, opts.infer_types);
+    if (!time_pair && pr.kind != ValueKind::bare && (k == "time" || k == "timestamp" || k == "t"))
       time_pair = &pr;
   }
   if (!has_ts && time_pair) {

@@ -1,7 +1,10 @@
 #include "parse/otlp.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
+#include <iterator>
 
 #include "timeutil.h"
 
@@ -104,6 +107,21 @@ std::string_view severity_from_number(int64_t n) {
   if (n >= 17 && n <= 20) return "ERROR";
   if (n >= 21 && n <= 24) return "FATAL";
   return {};
+}
+
+// SeverityNumber by its short name: TRACE 1, TRACE2 2, ... FATAL4 24,
+// UNSPECIFIED 0; -1 for any other name.
+int64_t severity_number_of_name(std::string_view name) {
+  if (name == "UNSPECIFIED") return 0;
+  static constexpr std::string_view kBases[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+  for (size_t b = 0; b < std::size(kBases); ++b) {
+    if (!name.starts_with(kBases[b])) continue;
+    std::string_view rest = name.substr(kBases[b].size());
+    int64_t base = static_cast<int64_t>(b) * 4 + 1;
+    if (rest.empty()) return base;
+    if (rest.size() == 1 && rest[0] >= '2' && rest[0] <= '4') return base + (rest[0] - '1');
+  }
+  return -1;
 }
 
 // ---- ids ----------------------------------------------------------------
@@ -432,6 +450,12 @@ void write_log(dom::object rec, const Context& c, JsonBuilder& b) {
   if (!has_number) {
     bool present = false;
     severity_enum = enum_name(rec, "severityNumber", "SEVERITY_NUMBER_", nullptr, 0, present);
+    // The enum's name (OTLP/JSON allows it): SEVERITY_NUMBER_WARN is 13.
+    if (int64_t n = severity_number_of_name(severity_enum); n >= 0) {
+      has_number = true;
+      severity_number = n;
+      if (n == 0) severity_enum = {};
+    }
   }
   if (member_string(rec, "severityText", severity_text) && !severity_text.empty()) {
     b.field("severity", severity_text);
@@ -600,14 +624,22 @@ void write_metric(dom::object metric, const Context& c, EventWriter& out) {
     }
     dom::array points;
     if (!member_array(body, "dataPoints", points)) return;
+    size_t k = 0;
     for (dom::element p : points) {
       dom::object dp;
-      if (p.get_object().get(dp) != simdjson::SUCCESS) continue;
-      write_data_point(dp, m, c, out.begin());
-      out.end();
+      if (p.get_object().get(dp) != simdjson::SUCCESS) {
+        out.bad_part(fmt::format("metric \"{}\": dataPoints[{}] is not an object", m.name, k), simdjson::minify(p));
+      } else {
+        write_data_point(dp, m, c, out.begin());
+        out.end();
+      }
+      ++k;
     }
     return;
   }
+  out.bad_part(fmt::format("metric \"{}\" has no data (sum, gauge, histogram, exponentialHistogram or "
+                           "summary)", m.name),
+               simdjson::minify(metric));
 }
 
 // Serialises a resource's attributes as one JSON object, kept for every
@@ -689,9 +721,14 @@ bool OtlpFormat::parse(std::string_view record, EventWriter& out, std::string& r
     dom::array resources;
     if (!member_array(doc, kSignals[signal][0], resources)) continue;
     found = true;
+    size_t ri = 0;
     for (dom::element r : resources) {
       dom::object res;
-      if (r.get_object().get(res) != simdjson::SUCCESS) continue;
+      const size_t res_index = ri++;
+      if (r.get_object().get(res) != simdjson::SUCCESS) {
+        out.bad_part(fmt::format("{}[{}] is not an object", kSignals[signal][0], res_index), simdjson::minify(r));
+        continue;
+      }
       serialise_resource(res, resource_json_, service_);
       dom::array scopes;
       if (!member_array(res, kSignals[signal][1], scopes)) {
@@ -701,16 +738,31 @@ bool OtlpFormat::parse(std::string_view record, EventWriter& out, std::string& r
                                                      "instrumentationLibraryMetrics"};
         if (!member_array(res, kOld[signal], scopes)) continue;
       }
+      size_t si = 0;
       for (dom::element s : scopes) {
         dom::object scope;
-        if (s.get_object().get(scope) != simdjson::SUCCESS) continue;
+        const size_t scope_index = si++;
+        if (s.get_object().get(scope) != simdjson::SUCCESS) {
+          out.bad_part(fmt::format("{}[{}]: {}[{}] is not an object", kSignals[signal][0], res_index,
+                                   kSignals[signal][1], scope_index),
+                       simdjson::minify(s));
+          continue;
+        }
         serialise_scope(scope, scope_json_);
         Context c{resource_json_, scope_json_, service_, &scratch, &hex};
         dom::array items;
         if (!member_array(scope, kSignals[signal][2], items)) continue;
+        size_t ii = 0;
         for (dom::element item : items) {
           dom::object o;
-          if (item.get_object().get(o) != simdjson::SUCCESS) continue;
+          const size_t item_index = ii++;
+          if (item.get_object().get(o) != simdjson::SUCCESS) {
+            out.bad_part(fmt::format("{}[{}].{}[{}]: {}[{}] is not an object", kSignals[signal][0],
+                                     res_index, kSignals[signal][1], scope_index, kSignals[signal][2],
+                                     item_index),
+                         simdjson::minify(item));
+            continue;
+          }
           if (signal == 0) {
             write_span(o, c, out.begin());
             out.end();

@@ -18,6 +18,9 @@
 //            count/sum/min/max, bucket_counts + explicit_bounds (histogram,
 //            as arrays), scale/zero_count/positive/negative (exponential),
 //            quantiles [{quantile, value}] (summary).
+// An entry that is no object (resource, scope, span, log record, data point)
+// and a metric without data go to EventWriter::bad_part; the document's other
+// events are written. severityNumber may be the enum's name.
 // Ids: the OTLP/JSON encoding writes them as hex (any case; output is
 // lower-case); base64 ids (protobuf JSON mapping) are converted to hex too.
 #pragma once

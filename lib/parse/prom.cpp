@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -138,6 +139,10 @@ bool read_labels(Cursor& c, std::string& labels, std::string* name, bool& name_s
   lb.begin_object();
   ++c.i;
   std::string key, value;
+  // Label names seen so far: Prometheus rejects a repeated one (and JSON
+  // would get a duplicate key). Reused, so no allocation per line.
+  thread_local std::vector<std::string> seen;
+  size_t n_seen = 0;
   while (true) {
     c.skip_blanks();
     if (c.at_end()) {
@@ -184,6 +189,14 @@ bool read_labels(Cursor& c, std::string& labels, std::string* name, bool& name_s
       reason = "invalid UTF-8 in the value of label " + key;
       return false;
     }
+    for (size_t k = 0; k < n_seen; ++k) {
+      if (seen[k] == key) {
+        reason = "duplicate label name " + key;
+        return false;
+      }
+    }
+    if (n_seen == seen.size()) seen.emplace_back();
+    seen[n_seen++].assign(key);
     lb.field(key, value);
     c.skip_blanks();
     if (c.peek() == ',') ++c.i;

@@ -1,51 +1,9 @@
 #include "parse/regex_format.h"
 
 #include "diag.h"
+#include "parse/line_detail.h"
 
 namespace olly::parse {
-
-namespace {
-
-// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-// ("007" and "1." stay strings, so codes with leading zeros are kept).
-bool is_json_number(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    ++i;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  return i == n;
-}
-
-}  // namespace
-
-void write_inferred(JsonBuilder& b, std::string_view text) {
-  if (is_json_number(text)) {
-    b.raw(text);  // exact as written: no precision lost to a double
-  } else if (text == "true" || text == "false") {
-    b.boolean(text == "true");
-  } else {
-    b.string(text);
-  }
-}
 
 RegexFormat::RegexFormat(std::string_view pattern, bool infer_types, std::string_view flag)
     : infer_types_(infer_types) {
@@ -75,12 +33,9 @@ bool RegexFormat::parse(std::string_view record, EventWriter& out, std::string& 
   for (size_t i = 1; i < groups_.size(); ++i) {
     if (names_[i].empty() || groups_[i].data() == nullptr) continue;
     std::string_view text(groups_[i].data(), groups_[i].size());
-    b.key(names_[i]);
-    if (infer_types_) {
-      write_inferred(b, text);
-    } else {
-      b.string(text);
-    }
+    std::string& buf = detail::member(b, names_[i]);
+    if (infer_types_) detail::append_inferred(buf, text);
+    else detail::append_string(buf, text);
   }
   b.end_object();
   out.end();

@@ -3,8 +3,9 @@
 // The pattern is searched in each record (unanchored: write ^ and $ to
 // anchor). Named groups become string fields in pattern order; a group that
 // did not take part in the match is omitted; unnamed groups are ignored.
-// With --infer-types, a capture that is a JSON number becomes a number and
-// true/false a boolean. A record the pattern does not match goes to --errors.
+// With --infer-types, a capture that is a JSON number readers take back
+// (detail::append_inferred: finite, integers within int64/uint64) becomes a
+// number and true/false a boolean. A record the pattern does not match goes to --errors.
 // With --multiline-start RE (the driver's job), continuation lines are joined
 // to the record with "\n" first, so (?s) lets `.` cross them.
 #pragma once
@@ -33,9 +34,5 @@ class RegexFormat : public Format {
   std::vector<std::string> names_;  // by group index; empty for unnamed groups
   std::vector<re2::StringPiece> groups_;
 };
-
-// Writes text as a number when it is a JSON number, as a boolean when it is
-// true or false, else as a string (--infer-types).
-void write_inferred(JsonBuilder& b, std::string_view text);
 
 }  // namespace olly::parse

@@ -308,7 +308,8 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
                      std::string& reason) {
   const size_t begin = i;
   int y4;
-  if (read_digits(line, i, 4, y4) && i + 4 < line.size() && line[i + 4] == '-') {
+  if (read_digits(line, i, 4, y4) && i + 10 < line.size() && line[i + 4] == '-' &&
+      (line[i + 10] == 'T' || line[i + 10] == 't')) {
     size_t sp = line.find(' ', i);
     if (sp == std::string_view::npos) sp = line.size();
     auto t = parse_rfc3339(line.substr(i, sp - i), opts.tz);
@@ -342,8 +343,8 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
     i += 5;
   }
   int hh, mm, ss;
-  if (!read_digits(line, i, 2, hh) || line[i + 2] != ':' || !read_digits(line, i + 3, 2, mm) ||
-      line[i + 5] != ':' || !read_digits(line, i + 6, 2, ss))
+  if (i + 8 > line.size() || !read_digits(line, i, 2, hh) || line[i + 2] != ':' ||
+      !read_digits(line, i + 3, 2, mm) || line[i + 5] != ':' || !read_digits(line, i + 6, 2, ss))
     return fail();
   i += 8;
   int64_t frac = 0;
@@ -408,6 +409,16 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
+// "2001:db8::", "::1", "fe80::1:": hex digits, dots and two or more colons.
+bool looks_like_ipv6(std::string_view t) {
+  size_t colons = 0;
+  for (char c : t) {
+    if (c == ':') ++colons;
+    else if (!is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') && c != '.') return false;
+  }
+  return colons >= 2;
+}
+
 bool parse_3164(std::string_view line, size_t i, int pri, JsonBuilder& out, std::string& reason,
                 const LineFormatOptions& opts) {
   size_t time_begin = i;
@@ -433,8 +444,9 @@ bool parse_3164(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
   };
   if (!rest.empty() && !rest.starts_with("--- ")) {
     std::string_view t = token(rest);
-    // "tag:" right after the time: no hostname (RFC 3164 from the network).
-    if (!t.ends_with(':')) {
+    // "tag:" right after the time: no hostname (RFC 3164 from the network);
+    // but an IPv6 address ending in "::" is a hostname.
+    if (!t.ends_with(':') || (looks_like_ipv6(t) && t.size() < rest.size())) {
       host = t;
       rest = skip(rest, t.size());
     }
@@ -442,7 +454,14 @@ bool parse_3164(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
   if (!rest.empty() && !rest.starts_with("--- ")) {
     std::string_view t = token(rest);
     std::string_view a, p;
-    if (t.size() > 1 && t.ends_with(':')) {  // "app:" or "app[pid]:"
+    size_t close = t.find("]:");
+    if (close != std::string_view::npos && close + 2 < t.size() &&
+        (split_tag(t.substr(0, close + 1), a, p), !p.empty() && all_digits(p) && !a.empty())) {
+      // "app[pid]:msg", no space after the colon.
+      app = a;
+      pid = p;
+      rest = rest.substr(close + 2);
+    } else if (t.size() > 1 && t.ends_with(':')) {  // "app:" or "app[pid]:"
       split_tag(t.substr(0, t.size() - 1), app, pid);
       rest = skip(rest, t.size());
     } else if (split_tag(t, a, p), !p.empty() && all_digits(p)) {  // "app[pid]" (launchd)

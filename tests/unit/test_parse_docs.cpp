@@ -460,12 +460,23 @@ TEST_CASE("regex --multiline-start joins stack traces into the previous event") 
 TEST_CASE("json: valid lines re-emitted, invalid ones reported, --time-field normalised") {
   ParseOptions o = fmt_opts("json");
   Run r = run_text(o, "{\"a\":1}\n  {\"b\": [1, 2]}  \n{\"c\":\n[1]\n\"s\"\n");
-  REQUIRE(r.events.size() == 4);
+  REQUIRE(r.events.size() == 3);
   CHECK(r.events[0] == R"({"a":1})");
   CHECK(r.events[1] == R"({"b": [1, 2]})");
-  CHECK(r.events[2] == R"([1])");  // valid JSON that is not an object passes as it is
-  CHECK(r.events[3] == R"("s")");
-  CHECK(r.stats.errors == 1);
+  CHECK(r.events[2] == R"([1])");  // an array passes as it is
+  CHECK(r.stats.errors == 2);      // {"c": cut short by [1]; "s" is no document
+  REQUIRE(r.errors.size() == 2);
+  CHECK(has(r.errors[0], R"("line":3,"reason":"unterminated JSON document")"));
+  CHECK(has(r.errors[1], R"("line":5,"reason":"not a JSON document")"));
+
+  // Pretty-printed documents, indented or not, come out one per line.
+  r = run_text(o, "{\n  \"a\": [\n    1,\n    \"x y\"\n  ]\n}\n[\n{\n\"b\": 2\n}\n]\n{\"c\":3}{\"d\":4}\n");
+  REQUIRE(r.events.size() == 4);
+  CHECK(r.events[0] == R"({"a": [1,"x y"]})");
+  CHECK(r.events[1] == R"([{"b": 2}])");
+  CHECK(r.events[2] == R"({"c":3})");
+  CHECK(r.events[3] == R"({"d":4})");
+  CHECK(r.stats.errors == 0);
 
   o.time_field = "time";
   o.keep_raw = true;
@@ -517,6 +528,28 @@ TEST_CASE("detect: small samples of each format") {
   CHECK(d({"a,b,c", "1,2,3"}) == "csv");
   CHECK(d({"just some words", "and more"}) == "");
   CHECK(d({}) == "");
+}
+
+TEST_CASE("detect: a candidate must parse the lines") {
+  auto d = [](std::vector<std::string_view> lines) { return detect_format(lines); };
+  // JSON must parse: a line format may start with '['.
+  CHECK(d({"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok", "[Sun Dec 04 04:47:45 2005] [error] x"}) == "");
+  CHECK(d({"{", "  \"a\": 1,", "  \"b\": [2]", "}"}) == "json");
+  CHECK(d({"{", "\"resourceSpans\": [", "{", "}", "]", "}"}) == "otlp");
+  CHECK(d({"{", "  \"a\": ["}) == "json");  // a document larger than the sample
+  // csv needs a header of names: not times, numbers or key=value.
+  CHECK(d({"2012-07-02 10:22:40,672:DEBUG:foo", "2014-10-08 16:56:38,344:WARN:foo"}) == "");
+  CHECK(d({"1,2,3", "4,5,6"}) == "");
+  CHECK(d({"a=1,b=2", "a=3,b=4"}) == "");
+  CHECK(d({"a,b", "1,2", "3,4,5,6", "7"}) == "");  // not every record that wide
+  CHECK(d({"a,b", "1,\"two", "  lines\"", "3,4"}) == "csv");
+  // Continuation lines do not vote.
+  CHECK(d({"Aug 16 00:32:15 mac syslogd[314]: Notice:", "\tone", "\ttwo", "\tthree",
+           "Aug 16 00:33:15 mac syslogd[314]: Done"}) == "syslog");
+  // A "time word text" application log is no syslog.
+  CHECK(d({"2026-11-25T02:40:01Z ERROR payment failed", "2026-11-25T02:40:02Z INFO retry"}) == "");
+  // Comments alone are no prom.
+  CHECK(d({"# a comment", "# another"}) == "");
 }
 
 TEST_CASE("detect: real samples") {

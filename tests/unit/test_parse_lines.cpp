@@ -122,6 +122,16 @@ TEST_CASE("logfmt: time normalized into ts") {
   CHECK(logfmt("ts=1 time=2021-09-15T21:17:10Z").json == R"({"ts":"1","time":"2021-09-15T21:17:10Z"})");
 }
 
+TEST_CASE("--infer-types: only numbers JSON readers take back are numbers (logfmt, csv)") {
+  auto p = logfmt("a=1e999 b=-1e999 c=1e-999 d=18446744073709551615 e=18446744073709551616 "
+                  "f=-9223372036854775808 g=-9223372036854775809 h=007 i=1.5 j=true k=-", true);
+  REQUIRE(p.ok);
+  CHECK(p.json == R"({"a":"1e999","b":"-1e999","c":1e-999,"d":18446744073709551615,)"
+                  R"("e":"18446744073709551616","f":-9223372036854775808,)"
+                  R"("g":"-9223372036854775809","h":"007","i":1.5,"j":true,"k":"-"})");
+  CHECK(is_json_object(p.json));
+}
+
 TEST_CASE("logfmt: errors name the column") {
   auto p = logfmt(R"(a="1)");
   CHECK(!p.ok);
@@ -655,6 +665,10 @@ TEST_CASE("csv: --infer-types, --columns, duplicate and empty names") {
   o.infer_types = true;
   o.columns = {"a", "b", "a", "", "e", "f", "g"};
   auto run = csv_run("12,-1.5e3,\"7\",true,,007,99999999999999999999\n", o);
+  CsvReader::Options infer;
+  infer.infer_types = true;
+  auto big = csv_run("a,b\n1e999,18446744073709551615\n", infer);
+  CHECK(big.objects == R"({"a":"1e999","b":18446744073709551615})" "\n");
   CHECK(run.results == "r");
   CHECK(run.objects ==
         R"({"a":12,"b":-1.5e3,"a_2":"7","_4":true,"e":null,"f":"007","g":"99999999999999999999"})" "\n");
@@ -674,6 +688,26 @@ TEST_CASE("csv: errors") {
   small.max_record_bytes = 10;
   run = csv_run("a,b\n1,\"open\n2,3\n4,5\n", small);
   CHECK(run.results == "hmer");
+}
+
+TEST_CASE("csv: a quoted field over several lines keeps its state from line to line") {
+  // "" at the start and end of lines, an empty line and a delimiter inside.
+  auto run = csv_run("a,b,c\n1,\"x\n\"\"y\"\"\n\nz, w\",2\n3,\"\"\"\n\"\"\",4\n", {});
+  CHECK(run.results == "hmmmrmr");
+  CHECK(run.objects ==
+        R"({"a":"1","b":"x\n\"y\"\n\nz, w","c":"2"})" "\n"
+        R"({"a":"3","b":"\"\n\"","c":"4"})" "\n");
+  // Text after the closing quote on a later line: the column is the line's.
+  run = csv_run("a,b\n1,\"x\ny\"z,2\n5,6\n", {});
+  CHECK(run.results == "hmer");
+  CHECK(run.reasons == std::vector<std::string>{"unexpected text after a closing quote at column 3"});
+  // A stray quote: every later line is scanned once (linear), and the open
+  // record is reported at the end.
+  std::string stray = "a,b\n\"open,1\n";
+  for (int i = 0; i < 200000; ++i) stray += "x,2\n";
+  run = csv_run(stray, {});
+  CHECK(!run.finished);
+  CHECK(run.reasons.back() == "unterminated quoted field at end of input (record started 200001 lines before)");
 }
 
 TEST_CASE("tsv: no quoting, backslash escapes") {

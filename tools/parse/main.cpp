@@ -1,5 +1,4 @@
 // olly-parse: text logs and telemetry exports to NDJSON events.
-#include <unistd.h>
 
 #include <algorithm>
 #include <thread>
@@ -44,7 +43,9 @@ ToolDoc parse_doc() {
       {"FORMATS",
        "logfmt: key=value pairs separated by blanks; \"quoted values\" with escapes; a bare key is "
        "true; key= is the empty string. Duplicate keys: the last value wins, at the first "
-       "position. Values are strings unless --infer-types.\n\n"
+       "position. Values are strings unless --infer-types. ts: when time, timestamp or t holds an "
+       "RFC 3339 time and there is no ts key, ts (RFC 3339 UTC) is added; a ts key in another "
+       "zone or layout of RFC 3339 is rewritten to UTC and its text kept as ts_original.\n\n"
        "combined, common: field names are nginx's variable names (remote_addr, remote_user, "
        "time_local, request, status, body_bytes_sent, http_referer, http_user_agent); the request "
        "is also split into method, path, query and protocol; status and bytes are integers, "
@@ -56,7 +57,9 @@ ToolDoc parse_doc() {
        "year take --year, else the current year (last year when that would be in the future).\n\n"
        "csv, tsv: RFC 4180 quoting with embedded newlines (csv); the first record names the "
        "columns unless --columns is given; --infer-types makes unquoted numbers numbers, true/false "
-       "booleans and empty fields null.\n\n"
+       "booleans and empty fields null. --infer-types writes a number only when JSON readers take "
+       "it back (an integer within int64 or uint64, else a finite double): 1e999, "
+       "18446744073709551616 and 007 stay strings, in every format.\n\n"
        "regex PATTERN: the RE2 pattern is searched in each record (anchor it with ^ and $); named "
        "groups (?P<name>...) become string fields (typed with --infer-types); a group that did not "
        "take part is omitted. With --multiline-start, write (?s) to let . match the joined "
@@ -76,32 +79,56 @@ ToolDoc parse_doc() {
        "temporality (DELTA, CUMULATIVE), monotonic, count, sum, min, max; histograms keep "
        "bucket_counts and explicit_bounds as arrays (the last count is the +Inf bucket); "
        "exponential histograms scale, zero_count and positive/negative {offset, bucket_counts}; "
-       "summaries quantiles [{quantile, value}]. Exemplars are not carried over.\n\n"
+       "summaries quantiles [{quantile, value}]. Exemplars are not carried over. severityNumber "
+       "may be written as the enum's name (SEVERITY_NUMBER_WARN is 13). Nothing is dropped "
+       "silently: a resource, scope, span, log record or data point entry that is no object, and "
+       "a metric without data, is a bad record of its own (at the document's first line, its raw "
+       "the entry), while the document's other events are written.\n\n"
        "prom: one event per sample: name, family (when a histogram or summary sample's name "
        "differs from its family), type (from # TYPE; untyped without), help, labels {name: "
        "value}, value, and with a timestamp timestamp_ms and ts. +Inf, -Inf and NaN, which JSON "
        "cannot hold, are the strings \"+Inf\", \"-Inf\" and \"NaN\". What Prometheus' parser "
-       "rejects goes to --errors. OpenMetrics text is accepted: # EOF is ignored, # UNIT gives "
+       "rejects goes to --errors, a repeated label name included. OpenMetrics text is accepted: # EOF is ignored, # UNIT gives "
        "unit, and an exemplar becomes `exemplar` {labels, value, timestamp}.\n\n"
-       "json: each line must be one JSON document (fully validated); it is written back as it "
-       "was, blanks around it trimmed.\n\n"
-       "auto: the first 32 lines are classified (otlp, json, prom, syslog, combined, common, "
-       "logfmt, tsv, csv, in that order of preference) and the format most of them fit is used; "
-       "olly-parse names it on stderr. When none fits, olly-parse exits 3. --detect prints only "
-       "the name."},
+       "json: JSON objects or arrays, one per line, several on a line, or pretty-printed over "
+       "many lines (framed as for otlp); each is fully validated and written back on one line as "
+       "it was, blanks around it and a multi-line document's line breaks and indentation "
+       "dropped. A line that is no object or array, or that ends inside a string, is a bad "
+       "record.\n\n"
+       "otlp and json framing: a document is complete when its brackets close. One left open "
+       "when a line starts with '{' or '[' in column 0 was cut short (a bad record; the new line "
+       "starts the next document), unless the open document is laid out without indentation "
+       "(json.dumps(indent=0)).\n\n"
+       "auto: the first 32 lines (more while a JSON document is open) are sniffed. Input whose "
+       "first line opens a JSON document is json, or otlp when a document names resourceSpans, "
+       "resourceLogs or resourceMetrics, if most of its documents parse. Otherwise each line "
+       "format is tried on the lines that do not start with a blank (indented continuation "
+       "lines do not vote): prom, syslog (with a PRI or a tag), combined or common, logfmt (two "
+       "or more pairs), tsv and csv (two or more columns, header names that are no number, time "
+       "or key=value, and every record that wide). The format that parses the most lines wins, "
+       "in that order when tied, if it parses at least two lines in three; olly-parse names it "
+       "on stderr. When none does, olly-parse exits 3 rather than guess: name the format "
+       "(regex covers the rest).\n\n"
+       "--detect [FILE...]: prints only the name auto would choose. Each file is judged on its "
+       "own first lines; with several files, one line `FILE: NAME` per file (a file nothing fits "
+       "is named on stderr instead). Exit status: 0 when every input got a name, 1 when one fits "
+       "no format, 3 when one cannot be read."},
   };
   doc.examples = {
       {"olly-parse logfmt parse/app.logfmt", "Key=value application logs to events."},
       {"olly-parse combined parse/access.log", "nginx or Apache combined access logs; status and bytes are integers."},
+      {"olly-parse common parse/common.log", "Common log format (no referer or user agent); a '-' byte count is null."},
       {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' parse/timed.log",
        "A custom nginx log_format with the request time appended."},
       {"olly-parse syslog --year 2026 parse/syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
       {"olly-parse csv --infer-types parse/orders.csv", "CSV with a header row; numbers and booleans typed, a quoted newline kept."},
+      {"olly-parse tsv parse/events.tsv", "Tab-separated values with a header row; \\t escapes decoded."},
       {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' parse/app.log",
        "Named captures as fields; stack trace lines joined into the event before them."},
       {"olly-parse otlp parse/trace.json", "An OTLP/JSON trace export: one event per span, ids in hex, duration_ms computed."},
       {"olly-parse prom parse/metrics.prom", "Prometheus text exposition: one event per sample."},
       {"olly-parse json --time-field time parse/app.ndjson", "Validate JSON lines and rewrite `time` to RFC 3339 UTC."},
+      {"olly-parse auto --year 2026 parse/syslog.log", "Sniff the format from the first lines (named on stderr), then parse with it."},
       {"olly-parse --detect parse/access.log", "Print the format auto would choose."},
   };
   doc.exit_status = exit_status_text("--detect found no format that fits");
@@ -122,16 +149,20 @@ int main(int argc, char** argv) {
 
   CLI::App app{"Turn text logs and telemetry exports into NDJSON events.", "olly-parse"};
   std::vector<std::string> names = parse::format_names();
-  // A format name, or (for --detect FILE) a file; named like add_choice's
+  // A format name; with --detect (before or after it) the first positional
+  // is a file instead, checked when it is opened. Named like add_choice's
   // validators so the man page and completions list the formats.
-  auto format_check = [names](std::string& value) -> std::string {
-    for (const auto& n : names) {
-      if (value == n) return {};
-    }
-    if (value == "-" || ::access(value.c_str(), F_OK) == 0) return {};  // olly-parse --detect FILE
+  bool detect_given = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") break;
+    if (std::string_view(argv[i]) == "--detect") detect_given = true;
+  }
+  auto format_check = [names, detect_given](std::string& value) -> std::string {
+    if (detect_given || std::find(names.begin(), names.end(), value) != names.end()) return {};
     return fmt::format("'{}' is not one of {}", value, fmt::join(names, ", "));
   };
-  app.add_option("FORMAT", format, "Input format (see FORMATS)")
+  app.add_option("FORMAT", format,
+                 fmt::format("Input format: {} (see FORMATS)", fmt::join(names, ", ")))
       ->check(CLI::Validator(format_check, "", "olly-choices:" + fmt::format("{}", fmt::join(names, "\n"))))
       ->type_name("FORMAT");
   app.add_option("FILE", files,
@@ -141,7 +172,7 @@ int main(int argc, char** argv) {
       ->type_name("ZONE");
   app.add_flag("--keep-raw", opts.keep_raw, "Add the raw record as _raw");
   app.add_flag("--infer-types", opts.infer_types,
-               "logfmt, csv, tsv, regex: numbers become numbers, true/false booleans");
+               "logfmt, csv, tsv, regex: numbers become numbers (only those JSON readers take back: integers within int64/uint64, other numbers finite), true/false booleans");
   app.add_option("--columns", opts.columns, "csv, tsv: column names (comma-separated); the input has no header row")
       ->delimiter(',')
       ->allow_extra_args(false)
@@ -170,19 +201,33 @@ int main(int argc, char** argv) {
   ToolDoc doc = parse_doc();
   return run_tool(app, doc, argc, argv, [&]() -> int {
     if (detect) {
-      // olly-parse --detect FILE: the first positional is a file, not a format.
+      // olly-parse --detect FILE...: the first positional is a file, not a
+      // format. Each file is judged on its own first lines.
       if (!format.empty()) files.insert(files.begin(), format);
-      LineReader reader(files);
-      std::string guess = parse::detect_input(reader);
-      if (reader.open_failures() > 0) return kExitInput;
-      if (guess.empty()) {
-        report("--detect: no format fits the input's first lines");
-        return kExitFindings;
+      if (files.empty()) files.push_back("-");
+      int status = kExitOk;
+      for (const std::string& file : files) {
+        LineReader reader({file});
+        std::string guess = parse::detect_input(reader);
+        if (reader.open_failures() > 0) {
+          status = kExitInput;  // LineReader said "cannot open"
+          continue;
+        }
+        if (guess.empty()) {
+          if (files.size() == 1) report("--detect: no format fits the input's first lines");
+          else report("--detect: {}: no format fits its first lines", file);
+          if (status == kExitOk) status = kExitFindings;
+          continue;
+        }
+        if (files.size() > 1) {
+          stdout_sink().write(file);
+          stdout_sink().write(": ");
+        }
+        stdout_sink().write(guess);
+        stdout_sink().put('\n');
       }
-      stdout_sink().write(guess);
-      stdout_sink().put('\n');
       stdout_sink().flush();
-      return kExitOk;
+      return status;
     }
     if (format.empty()) {
       throw UsageError(fmt::format("FORMAT: missing; one of {}", fmt::join(names, ", ")));
