@@ -34,20 +34,23 @@ void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
   PaddedLine padded;
   simdjson::ondemand::document doc;
   Line line;
+  std::string reason;
   Stats& stats = ctx.stats();
   while (!stage.done() && reader.next(line)) {
     // Empty lines separate nothing in NDJSON; they are skipped, not errors.
     if (line.text.empty() || is_blank(line.text)) continue;
     ++stats.records_in;
     auto error = parser.iterate(padded.set(line.text)).get(doc);
-    Event ev{line.text, line.number, line.file, line.file_index, &doc};
+    Event ev{line.text, line.number, line.file, line.file_index, &doc, line.cr};
     size_t mark = out.mark();
     if (!error) error = stage.on_event(ev, out);
     if (error) {
       out.rollback(mark);
       --stats.records_in;
       stats.bytes_in = reader.bytes_read();  // for --stats when --strict stops here
-      ctx.bad_record(line.file, line.number, simdjson::error_message(error), line.text);
+      reason = simdjson::error_message(error);
+      stage.on_bad_line(ev, reason);
+      ctx.bad_record(line.file, line.number, reason, line.text);
     }
   }
   stats.bytes_in = reader.bytes_read();

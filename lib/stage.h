@@ -53,6 +53,7 @@ struct Event {
   std::string_view file;
   size_t file_index = 0;
   simdjson::ondemand::document* doc = nullptr;  // iterated from a padded copy of raw
+  bool cr = false;        // the line ended in CRLF (the \r is not in raw)
 };
 
 class Stage {
@@ -61,6 +62,9 @@ class Stage {
   // Handles one event. A non-SUCCESS return makes the line a bad record
   // (counted, sent to --errors; the output written since mark is dropped).
   [[nodiscard]] virtual simdjson::error_code on_event(Event& ev, Emitter& out) = 0;
+  // The event's line is a bad record (not JSON, or on_event failed), about
+  // to go to --errors; a stage may replace reason with a better one.
+  virtual void on_bad_line(const Event&, std::string& reason) { (void)reason; }
   // Input ended: aggregating stages flush here.
   virtual void on_end(Emitter&) {}
   // True when the stage wants no more input (filter --limit).

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
     LineReader reader(opts.files);
     RunContext ctx(opts.common);
     ValidateStage stage(opts, reader.input_count());
-    drive_validate(reader, ctx, stage);
+    drive_json(reader, ctx, stage);
     return ctx.finish(stage.invalid_events() > 0 ? kExitFindings : kExitOk);
   });
 }

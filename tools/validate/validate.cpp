@@ -101,55 +101,18 @@ ValidateStage::~ValidateStage() {
   if (fail_) std::fclose(fail_);
 }
 
-void ValidateStage::write_line(std::FILE* f, std::string_view raw) {
+void ValidateStage::write_line(std::FILE* f, std::string_view raw, bool cr) {
   if (!f) return;
   std::fwrite(raw.data(), 1, raw.size(), f);
-  if (cr_) std::fputc('\r', f);  // the line's bytes unchanged: CRLF stays CRLF
+  if (cr) std::fputc('\r', f);  // the line's bytes unchanged: CRLF stays CRLF
   std::fputc('\n', f);
 }
 
-void ValidateStage::on_bad_line(std::string_view raw) {
+void ValidateStage::on_bad_line(const Event& ev, std::string& reason) {
   // a line that is not a JSON document does not honour the contract
   ++invalid_;
-  write_line(fail_, raw);
-}
-
-void drive_validate(LineReader& reader, RunContext& ctx, ValidateStage& stage) {
-  // drive_json's loop, plus what validate needs: the line ending (for
-  // --pass/--fail) and bad lines counted as invalid and written to --fail
-  OutputSink& sink = stdout_sink();
-  Emitter out(sink, ctx.stats());
-  reader.set_before_read([&sink] { sink.flush(); });
-  simdjson::ondemand::parser parser;
-  PaddedLine padded;
-  simdjson::ondemand::document doc;
-  Line line;
-  Stats& stats = ctx.stats();
-  while (reader.next(line)) {
-    bool blank = true;
-    for (char c : line.text)
-      if (c != ' ' && c != '\t' && c != '\r') {
-        blank = false;
-        break;
-      }
-    if (blank) continue;  // empty lines separate nothing in NDJSON
-    ++stats.records_in;
-    stage.set_line_ending(line.cr);
-    auto error = parser.iterate(padded.set(line.text)).get(doc);
-    Event ev{line.text, line.number, line.file, line.file_index, &doc};
-    size_t mark = out.mark();
-    if (!error) error = stage.on_event(ev, out);
-    if (error) {
-      out.rollback(mark);
-      --stats.records_in;
-      stage.on_bad_line(line.text);
-      std::string reason = stage.take_bad_reason();
-      ctx.bad_record(line.file, line.number, reason.empty() ? simdjson::error_message(error) : reason, line.text);
-    }
-  }
-  stats.bytes_in = reader.bytes_read();
-  if (reader.open_failures() > 0) ctx.note_input_failure();
-  stage.on_end(out);
+  write_line(fail_, ev.raw, ev.cr);
+  if (!bad_reason_.empty()) reason = std::exchange(bad_reason_, std::string());
 }
 
 simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
@@ -158,7 +121,7 @@ simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
     bool ok = false;
     if (schema_.fast_valid(*ev.doc, ok) == simdjson::SUCCESS && ok) {
       ++valid_;
-      write_line(pass_, ev.raw);
+      write_line(pass_, ev.raw, ev.cr);
       return simdjson::SUCCESS;
     }
   }
@@ -176,11 +139,11 @@ simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
   }
   if (ok) {
     ++valid_;
-    write_line(pass_, ev.raw);
+    write_line(pass_, ev.raw, ev.cr);
     return simdjson::SUCCESS;
   }
   ++invalid_;
-  write_line(fail_, ev.raw);
+  write_line(fail_, ev.raw, ev.cr);
   if (quiet_) return simdjson::SUCCESS;
   if (!describe) {
     ++suppressed_;

@@ -41,22 +41,18 @@ class ValidateStage : public Stage {
   void on_end(Emitter& out) override;
 
   uint64_t invalid_events() const { return invalid_; }
-  // The current line ended in \r\n (written back so to --pass/--fail).
-  void set_line_ending(bool cr) { cr_ = cr; }
-  // A line that is not a JSON document: invalid, written to --fail.
-  void on_bad_line(std::string_view raw);
-  // Why on_event returned an error, when it was not the JSON (else empty).
-  std::string take_bad_reason() { return std::exchange(bad_reason_, std::string()); }
+  // A line that is not a JSON document (or got no verdict): invalid, written
+  // to --fail; reason becomes the evaluator's when it gave one.
+  void on_bad_line(const Event& ev, std::string& reason) override;
 
  private:
   void write_violations(const Event& ev, simdjson::dom::element event, Emitter& out);
-  void write_line(std::FILE* f, std::string_view raw);
+  void write_line(std::FILE* f, std::string_view raw, bool cr);
 
   JsonSchema schema_;
   std::vector<Path> keys_;
   bool summary_, quiet_;
   bool with_file_;
-  bool cr_ = false;
   std::string bad_reason_;
   int64_t max_errors_;
   uint64_t written_ = 0, suppressed_ = 0, invalid_ = 0, valid_ = 0;
@@ -74,9 +70,5 @@ class ValidateStage : public Stage {
   };
   std::map<std::pair<std::string, std::string>, Tally> tallies_;
 };
-
-// drive_json for validate: keeps each line's ending for --pass/--fail and
-// counts lines that are not JSON as invalid (written to --fail).
-void drive_validate(LineReader& reader, RunContext& ctx, ValidateStage& stage);
 
 }  // namespace olly
