@@ -1517,13 +1517,20 @@ class Evaluator {
   uint64_t steps_ = 0;
   int depth_ = 0;
   // Schema levels: 4096 (a 1024-deep instance under a recursive schema takes
-  // 2-3 per level), fewer when the stack is small (a level takes < 1 KiB).
+  // 2-3 per level), fewer when the stack is small. A level takes under 1 KiB
+  // of stack in an optimised build; AddressSanitizer's frames are many times
+  // larger (dev/test.sh gives its test run a larger stack).
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr rlim_t kStackPerLevel = 32 * 1024;
+#else
+  static constexpr rlim_t kStackPerLevel = 2048;
+#endif
   const int kMaxEvalDepth = max_eval_depth();
   static int max_eval_depth() {
     static const int depth = [] {
       struct rlimit rl;
       if (getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 4096;
-      return static_cast<int>(std::clamp<rlim_t>(rl.rlim_cur / 2048, 64, 4096));
+      return static_cast<int>(std::clamp<rlim_t>(rl.rlim_cur / kStackPerLevel, 64, 4096));
     }();
     return depth;
   }

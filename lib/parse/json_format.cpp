@@ -10,7 +10,7 @@ bool JsonFormat::parse(std::string_view line, EventWriter& out, std::string& rea
   while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
   std::string_view text = line.substr(b, e - b);
   if (padded_.size() < text.size()) padded_ = simdjson::padded_string(text.size() * 2 + 64);
-  std::memcpy(padded_.data(), text.data(), text.size());
+  if (!text.empty()) std::memcpy(padded_.data(), text.data(), text.size());
   // The DOM parser validates the whole document (On-Demand would not).
   simdjson::dom::element root;
   auto error = parser_.parse(padded_.data(), text.size(), false).get(root);
