@@ -699,7 +699,7 @@ void serialise_scope(dom::object scope_holder, std::string& json) {
 bool OtlpFormat::parse(std::string_view record, EventWriter& out, std::string& reason) {
   // A reusable padded copy: the DOM parser reads SIMDJSON_PADDING bytes past the end.
   if (padded_.size() < record.size()) padded_ = simdjson::padded_string(record.size() * 2 + 64);
-  std::memcpy(padded_.data(), record.data(), record.size());
+  if (!record.empty()) std::memcpy(padded_.data(), record.data(), record.size());
   dom::element root;
   auto error = parser_.parse(padded_.data(), record.size(), false).get(root);
   if (error) {
