@@ -85,7 +85,21 @@ bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, 
   uint64_t total = 0;
   for (uint64_t s : sizes) total += s;
   const uint64_t block = std::max<uint64_t>({1, min_block, std::min<uint64_t>(total / 32, uint64_t{64} << 20)});
-  return plan_blocks(files, block, chunks, sizes);
+  // The last quarter in quarter-size ranges: a thread that finishes early
+  // then waits for at most a small range, not a full one.
+  const uint64_t tail_block = std::max<uint64_t>({1, min_block, block / 4});
+  const uint64_t tail_from = total - total / 4;
+  uint64_t before = 0;  // bytes in the files before this one
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (uint64_t at = 0; at < sizes[i];) {
+      const uint64_t len = before + at >= tail_from ? tail_block : block;
+      const uint64_t end = std::min(sizes[i], at + len);
+      chunks.push_back(FileChunk{i, at, end});
+      at = end;
+    }
+    before += sizes[i];
+  }
+  return true;
 }
 
 ChunkLineReader::ChunkLineReader() : buf_(kBlock + kPad) {}

@@ -28,9 +28,10 @@ bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vec
                  std::vector<uint64_t>& sizes);
 
 // olly-agg -j N: consecutive ranges whose size depends on the inputs' total
-// size only (never on the thread count), so every -j splits alike: about
-// 32 ranges, each at least min_block bytes and at most 64 MiB (the last of a
-// file shorter). Returns false as plan_chunks does.
+// size only (never on the thread count), so every -j splits alike: a 32nd
+// of the total (at least min_block bytes, at most 64 MiB; the last of a file
+// shorter), and a quarter of that in the last quarter of the input. Returns
+// false as plan_chunks does.
 bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, std::vector<FileChunk>& chunks,
                      std::vector<uint64_t>& sizes);
 

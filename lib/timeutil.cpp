@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <unistd.h>
 
 namespace olly {
@@ -314,21 +315,30 @@ std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz) 
 // Formatting
 
 void format_rfc3339(std::string& out, TimeNs t, int frac_digits) {
+  char buf[kRfc3339MaxLen];
+  out.append(buf, static_cast<size_t>(format_rfc3339(buf, t, frac_digits) - buf));
+}
+
+char* format_rfc3339(char* buf, TimeNs t, int frac_digits) {
   int64_t secs = floor_div(t, kNsPerSec);
   int64_t ns = t % kNsPerSec;
   if (ns < 0) ns += kNsPerSec;
   int64_t days = floor_div(secs, kSecPerDay);
   int64_t sod = secs - days * kSecPerDay;
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
+  // Consecutive events mostly fall on one day: its date is worked out once.
+  thread_local int64_t cached_days = std::numeric_limits<int64_t>::min();
+  thread_local int64_t y;
+  thread_local unsigned m, d;
+  if (days != cached_days) {
+    civil_from_days(days, y, m, d);
+    cached_days = days;
+  }
 
   if (frac_digits < 0) {
     frac_digits = ns == 0 ? 0 : ns % 1'000'000 == 0 ? 3 : ns % 1'000 == 0 ? 6 : 9;
   } else if (frac_digits > 9) {
     frac_digits = 9;
   }
-  char buf[40];
   auto put2 = [](char* p, int64_t v) {
     p[0] = static_cast<char>('0' + v / 10);
     p[1] = static_cast<char>('0' + v % 10);
@@ -356,7 +366,7 @@ void format_rfc3339(std::string& out, TimeNs t, int frac_digits) {
     len += static_cast<size_t>(frac_digits);
   }
   buf[len++] = 'Z';
-  out.append(buf, len);
+  return buf + len;
 }
 
 std::string format_rfc3339(TimeNs t, int frac_digits) {

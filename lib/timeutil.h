@@ -41,6 +41,9 @@ std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz =
 // RFC 3339 in UTC with "Z": fraction digits as needed (none, 3, 6 or 9) when
 // frac_digits < 0, else exactly frac_digits (0..9).
 void format_rfc3339(std::string& out, TimeNs t, int frac_digits = -1);
+// The same into buf, which holds at least kRfc3339MaxLen bytes; returns the end.
+constexpr size_t kRfc3339MaxLen = 32;  // "2262-04-11T23:47:16.854775807Z" is 30
+char* format_rfc3339(char* buf, TimeNs t, int frac_digits = -1);
 std::string format_rfc3339(TimeNs t, int frac_digits = -1);
 
 // Durations: "250ms", "5s", "1m", "2h", "1d", "1w", "1h30m", "1.5s", "100us",

@@ -94,7 +94,8 @@ std::string quote_for_reason(std::string_view lit) {
 }
 
 // "GET /a/b?x=1 HTTP/1.1" -> method, path, query, protocol.
-void write_request_parts(std::string_view req, JsonBuilder& out) {
+template <class Members>
+void write_request_parts(std::string_view req, Members& out) {
   size_t sp1 = req.find(' ');
   if (sp1 == std::string_view::npos || sp1 == 0) return;
   std::string_view method = req.substr(0, sp1);
@@ -108,16 +109,29 @@ void write_request_parts(std::string_view req, JsonBuilder& out) {
     return;  // not a request line we can split
   }
   if (rest.empty()) return;
-  using detail::member_string;
-  member_string(out, "method", method);
+  out.string("method", method);
   size_t q = rest.find('?');
   if (q == std::string_view::npos) {
-    member_string(out, "path", rest);
+    out.string("path", rest);
   } else {
-    member_string(out, "path", rest.substr(0, q));
-    member_string(out, "query", rest.substr(q + 1));
+    out.string("path", rest.substr(0, q));
+    out.string("query", rest.substr(q + 1));
   }
-  if (!protocol.empty()) member_string(out, "protocol", protocol);
+  if (!protocol.empty()) out.string("protocol", protocol);
+}
+
+// The most a plain event's members can add beyond twice the line's length
+// (each value is written once, the request's parts a second time): keys,
+// quotes, commas, a null's extra bytes, and the ts members.
+size_t fixed_bound(const std::vector<AccessLogFormat::Item>& items) {
+  size_t n = 16;
+  for (const auto& item : items) {
+    n += item.name.size() + 8;
+    if (item.kind == Kind::request) n += 64;
+    if (item.kind == Kind::time_local || item.kind == Kind::time_iso8601 || item.kind == Kind::msec)
+      n += 48;
+  }
+  return n;
 }
 
 }  // namespace
@@ -169,6 +183,7 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view fmt, st
     error = "the format has no $variable";
     return std::nullopt;
   }
+  f.fixed_bound_ = fixed_bound(f.items_);
   return f;
 }
 
@@ -274,30 +289,31 @@ bool AccessLogFormat::match_from(std::string_view line, size_t pos, size_t k,
   }
 }
 
+template <class Members>
 bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_t column,
-                                 JsonBuilder& out, std::string& reason,
+                                 Members& out, std::string& reason,
                                  const LineFormatOptions& opts) const {
   using namespace detail;
   thread_local std::string unescaped;
   thread_local TimeCache time_cache;
   const std::string_view key = item.name;
   if (value.size() == 1 && value[0] == '-') {
-    member_null(out, key);
+    out.null(key);
     return true;
   }
   switch (item.kind) {
     case Kind::string:
-      member_string(out, key, item.quoted ? unescape_quoted(value, unescaped) : value);
+      out.string(key, item.quoted ? unescape_quoted(value, unescaped) : value);
       return true;
     case Kind::integer:
     case Kind::integer_or_list: {
       int64_t v;
       if (parse_int64(value, v)) {
-        member_int(out, key, value, v);
+        out.integer(key, value, v);
         return true;
       }
       if (item.kind == Kind::integer_or_list && !is_single(value)) {
-        member_string(out, key, value);
+        out.string(key, value);
         return true;
       }
       set_reason(reason, fmt::format("expected an integer for {}", item.name), column);
@@ -306,11 +322,11 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
     case Kind::number:
     case Kind::number_or_list:
       if (is_readable_number(value)) {
-        member_raw(out, key, value);
+        out.raw(key, value);
         return true;
       }
       if (item.kind == Kind::number_or_list && !is_single(value)) {
-        member_string(out, key, value);
+        out.string(key, value);
         return true;
       }
       set_reason(reason, fmt::format("expected a number for {}", item.name), column);
@@ -331,8 +347,8 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
         time_cache.year = static_cast<int>(item.kind);
         time_cache.valid = item.kind == Kind::time_local;  // --tz may change iso8601 readings
       }
-      member_string(out, key, value);
-      member_plain(out, "ts", time_cache.ts);
+      out.string(key, value);
+      out.plain("ts", time_cache.ts);
       return true;
     }
     case Kind::msec: {
@@ -342,13 +358,13 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
         set_reason(reason, "expected seconds.millis for msec", column);
         return false;
       }
-      member_raw(out, key, value);
-      if (auto t = time_from_epoch(secs)) write_ts(out, *t);
+      out.raw(key, value);
+      if (auto t = time_from_epoch(secs)) out.ts(*t);
       return true;
     }
     case Kind::request: {
       std::string_view req = item.quoted ? unescape_quoted(value, unescaped) : value;
-      member_string(out, key, req);
+      out.string(key, req);
       write_request_parts(req, out);
       return true;
     }
@@ -424,13 +440,30 @@ bool AccessLogFormat::parse(std::string_view line, JsonBuilder& out, std::string
   std::string& buf = out.out();
   const size_t mark = buf.size();
   out.begin_object();
-  for (size_t k = 0; k < n_present; ++k) {
-    size_t column = static_cast<size_t>(values[k].data() - line.data());
-    if (!write_item(items_[k], values[k], column, out, reason, opts)) {
-      buf.resize(mark);
-      out.reset();
-      return false;
+  bool plain = true;
+  for (size_t k = 0; k < n_present && plain; ++k) plain = detail::is_plain_short(values[k]);
+  bool ok = true;
+  if (plain) {
+    // Nothing to escape or decode (no '\\' either): one reservation.
+    detail::MemberCursor cursor(buf, 2 * line.size() + fixed_bound_, true);
+    detail::CursorMembers members(cursor);
+    for (size_t k = 0; k < n_present && ok; ++k) {
+      size_t column = static_cast<size_t>(values[k].data() - line.data());
+      ok = write_item(items_[k], values[k], column, members, reason, opts);
     }
+    cursor.done();
+    out.raw(std::string_view());  // the builder now knows the object has members
+  } else {
+    detail::BuilderMembers members(out);
+    for (size_t k = 0; k < n_present && ok; ++k) {
+      size_t column = static_cast<size_t>(values[k].data() - line.data());
+      ok = write_item(items_[k], values[k], column, members, reason, opts);
+    }
+  }
+  if (!ok) {
+    buf.resize(mark);
+    out.reset();
+    return false;
   }
   if (read_extras_ && end_pos < line.size()) write_extras(line.substr(end_pos), out);
   out.end_object();

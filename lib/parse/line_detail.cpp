@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #if defined(__AVX512F__)
@@ -164,6 +165,11 @@ bool is_plain_ascii(std::string_view s) {
 void member_int_slow(JsonBuilder& out, std::string_view key, int64_t v) {
   auto& buf = member(out, key);
   fmt::format_to(std::back_inserter(buf), "{}", v);
+}
+
+void MemberCursor::overran() {
+  std::fputs("olly-parse: internal error: an event outgrew its reserved space\n", stderr);
+  std::abort();
 }
 
 void set_reason(std::string& reason, std::string_view what, size_t offset) {

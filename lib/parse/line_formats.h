@@ -97,7 +97,8 @@ class AccessLogFormat {
  private:
   bool match_from(std::string_view line, size_t pos, size_t k, std::string_view* values,
                   size_t& n_present, size_t& end_pos, int& budget, std::string& reason) const;
-  bool write_item(const Item& item, std::string_view value, size_t column, JsonBuilder& out,
+  template <class Members>
+  bool write_item(const Item& item, std::string_view value, size_t column, Members& out,
                   std::string& reason, const LineFormatOptions& opts) const;
   void write_extras(std::string_view tail, JsonBuilder& out) const;
   static constexpr size_t kMaxVariables = 64;
@@ -108,6 +109,7 @@ class AccessLogFormat {
   size_t optional_from_ = SIZE_MAX;
   bool read_extras_ = false;
   std::vector<std::string> extra_quoted_names_;
+  size_t fixed_bound_ = 0;  // an event's size beyond twice its line's, when all plain
 };
 
 // syslog: RFC 5424 and RFC 3164, detected per line.

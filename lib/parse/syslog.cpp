@@ -33,7 +33,8 @@ struct SdScratch {
       same_last;
 };
 
-void write_pri(JsonBuilder& out, int pri) {
+template <class Members>
+void write_pri(Members& out, int pri) {
   if (pri < 0) return;
   // 0..191 (checked by parse_syslog).
   char digits[3];
@@ -41,22 +42,34 @@ void write_pri(JsonBuilder& out, int pri) {
   if (pri >= 100) digits[n++] = static_cast<char>('0' + pri / 100);
   if (pri >= 10) digits[n++] = static_cast<char>('0' + pri / 10 % 10);
   digits[n++] = static_cast<char>('0' + pri % 10);
-  detail::member_raw(out, "pri", std::string_view(digits, n));
-  detail::member_string(out, "facility", kFacilities[pri / 8]);
-  detail::member_string(out, "severity", kSeverities[pri % 8]);
+  out.raw("pri", std::string_view(digits, n));
+  out.plain("facility", kFacilities[pri / 8]);
+  out.plain("severity", kSeverities[pri % 8]);
+}
+void write_pri(JsonBuilder& out, int pri) {
+  detail::BuilderMembers members(out);
+  write_pri(members, pri);
 }
 
-void write_pid(JsonBuilder& out, std::string_view pid) {
+template <class Members>
+void write_pid(Members& out, std::string_view pid) {
   int64_t v;
-  if (detail::parse_int64(pid, v)) detail::member_int(out, "pid", pid, v);
-  else detail::member_string(out, "pid", pid);
+  if (detail::parse_int64(pid, v)) out.integer("pid", pid, v);
+  else out.string("pid", pid);
+}
+void write_pid(JsonBuilder& out, std::string_view pid) {
+  detail::BuilderMembers members(out);
+  write_pid(members, pid);
 }
 
 // msg: leading spaces and a UTF-8 BOM dropped.
-void write_msg(JsonBuilder& out, std::string_view msg) {
+std::string_view msg_text(std::string_view msg) {
   while (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
   if (msg.starts_with("\xEF\xBB\xBF")) msg.remove_prefix(3);
-  detail::member_string(out, "msg", msg);
+  return msg;
+}
+void write_msg(JsonBuilder& out, std::string_view msg) {
+  detail::member_string(out, "msg", msg_text(msg));
 }
 
 // The next space-delimited token of an RFC 5424 header.
@@ -79,9 +92,10 @@ bool expect_space(std::string_view line, size_t& i, std::string_view after, std:
   return false;
 }
 
-void write_nil_or(JsonBuilder& out, std::string_view key, std::string_view v) {
-  if (v == "-") detail::member_null(out, key);
-  else detail::member_string(out, key, v);
+template <class Members>
+void write_nil_or(Members& out, std::string_view key, std::string_view v) {
+  if (v == "-") out.null(key);
+  else out.string(key, v);
 }
 
 // Parses SD-ELEMENTs at line[i] (which is '['); i ends after the last ']'.
@@ -209,6 +223,27 @@ void write_sd(JsonBuilder& out, SdScratch& sd) {
   out.end_object();
 }
 
+// An RFC 5424 event's members up to msgid.
+template <class Members>
+void write_5424_header(Members& out, int pri, std::string_view version_text, int version,
+                       std::string_view time, const std::optional<TimeNs>& ts, std::string_view host,
+                       std::string_view app, std::string_view procid, std::string_view msgid) {
+  write_pri(out, pri);
+  out.integer("version", version_text, version);
+  if (ts) {
+    out.string("time", time);
+    out.ts(*ts);
+  } else {
+    out.null("time");
+    out.null("ts");
+  }
+  write_nil_or(out, "host", host);
+  write_nil_or(out, "app", app);
+  if (procid == "-") out.null("pid");
+  else write_pid(out, procid);
+  write_nil_or(out, "msgid", msgid);
+}
+
 bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std::string& reason,
                 const LineFormatOptions& opts) {
   thread_local SdScratch sd;
@@ -249,23 +284,27 @@ bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
   }
 
   out.begin_object();
-  write_pri(out, pri);
-  detail::member_int(out, "version", version_text, version);
-  if (ts) {
-    detail::member_string(out, "time", time);
-    detail::write_ts(out, *ts);
+  const bool has_msg = i < line.size();
+  const std::string_view msg = has_msg ? msg_text(line.substr(i + 1)) : std::string_view();
+  using detail::is_plain_short;
+  if (sd_nil && is_plain_short(time) && is_plain_short(host) && is_plain_short(app) &&
+      is_plain_short(procid) && is_plain_short(msgid) && is_plain_short(msg)) {
+    // Nothing to escape: the whole event through one reservation (each
+    // value is a part of the line, written once).
+    detail::MemberCursor cursor(out.out(), line.size() + 256, true);
+    detail::CursorMembers members(cursor);
+    write_5424_header(members, pri, version_text, version, time, ts, host, app, procid, msgid);
+    members.null("sd");
+    if (has_msg) members.string("msg", msg);
+    cursor.done();
+    out.raw(std::string_view());  // the builder now knows the object has members
   } else {
-    detail::member_null(out, "time");
-    detail::member_null(out, "ts");
+    detail::BuilderMembers members(out);
+    write_5424_header(members, pri, version_text, version, time, ts, host, app, procid, msgid);
+    if (sd_nil) members.null("sd");
+    else write_sd(out, sd);
+    if (has_msg) members.string("msg", msg);
   }
-  write_nil_or(out, "host", host);
-  write_nil_or(out, "app", app);
-  if (procid == "-") detail::member_null(out, "pid");
-  else write_pid(out, procid);
-  write_nil_or(out, "msgid", msgid);
-  if (sd_nil) detail::member_null(out, "sd");
-  else write_sd(out, sd);
-  if (i < line.size()) write_msg(out, line.substr(i + 1));
   out.end_object();
   return true;
 }
