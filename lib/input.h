@@ -21,6 +21,14 @@ struct Line {
   bool cr = false;         // a \r was stripped from the end of text (CRLF ending)
 };
 
+// A line of only spaces, tabs and a CR carries no record: every verb skips it.
+inline bool is_blank_line(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
 class ByteSource;  // one opened input, decompressing if needed
 
 class LineReader {

@@ -14,16 +14,6 @@ simdjson::padded_string_view PaddedLine::set(std::string_view text) {
   return simdjson::padded_string_view(buf_.data(), text.size(), buf_.size());
 }
 
-namespace {
-
-bool is_blank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
   OutputSink& sink = stdout_sink();
@@ -38,7 +28,7 @@ void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
   Stats& stats = ctx.stats();
   while (!stage.done() && reader.next(line)) {
     // Empty lines separate nothing in NDJSON; they are skipped, not errors.
-    if (line.text.empty() || is_blank(line.text)) continue;
+    if (is_blank_line(line.text)) continue;
     ++stats.records_in;
     auto error = parser.iterate(padded.set(line.text)).get(doc);
     Event ev{line.text, line.number, line.file, line.file_index, &doc, line.cr};

@@ -18,13 +18,6 @@ namespace olly {
 
 namespace {
 
-bool is_blank(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  }
-  return true;
-}
-
 // olly-agg over stdin or compressed input: one event at a time, windows
 // written as event time closes them (so `tail -f | olly-agg ... every 1m` streams).
 class AggStage final : public Stage {
@@ -129,7 +122,7 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
         size_t capacity;
         bool stopped = false;
         while (reader.next(line, capacity)) {
-          if (line.empty() || is_blank(line)) continue;
+          if (is_blank_line(line)) continue;
           ++w.records;
           Aggregator::Outcome outcome = Aggregator::Outcome::ok;
           auto err = parser.iterate(line.data(), line.size(), capacity).get(doc);
@@ -230,7 +223,7 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
   Stats& stats = ctx.stats();
   const bool plan_given = !opts.plan.aggs.empty();
   while (reader.next(line)) {
-    if (line.text.empty() || is_blank(line.text)) continue;
+    if (is_blank_line(line.text)) continue;
     ++stats.records_in;
     simdjson::dom::element doc;
     auto err = parser.parse(padded.set(line.text)).get(doc);

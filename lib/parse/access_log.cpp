@@ -184,6 +184,7 @@ std::optional<AccessLogFormat> AccessLogFormat::compile(std::string_view fmt, st
     return std::nullopt;
   }
   f.fixed_bound_ = fixed_bound(f.items_);
+  f.values_.resize(f.items_.size());
   return f;
 }
 
@@ -303,7 +304,7 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
   }
   switch (item.kind) {
     case Kind::string:
-      out.string(key, item.quoted ? unescape_quoted(value, unescaped) : value);
+      out.string(key, item.quoted && !Members::kPlainValues ? unescape_quoted(value, unescaped) : value);
       return true;
     case Kind::integer:
     case Kind::integer_or_list: {
@@ -363,7 +364,8 @@ bool AccessLogFormat::write_item(const Item& item, std::string_view value, size_
       return true;
     }
     case Kind::request: {
-      std::string_view req = item.quoted ? unescape_quoted(value, unescaped) : value;
+      std::string_view req =
+          item.quoted && !Members::kPlainValues ? unescape_quoted(value, unescaped) : value;
       out.string(key, req);
       write_request_parts(req, out);
       return true;
@@ -430,7 +432,9 @@ bool AccessLogFormat::parse(std::string_view line, JsonBuilder& out, std::string
                                            items_[0].name), 0);
     return false;
   }
-  std::string_view values[kMaxVariables];
+  // Each thread has its own format (olly-parse -j builds one per worker),
+  // so the values' scratch is reused rather than a 64-slot array zeroed a line.
+  std::string_view* values = values_.data();
   size_t n_present = 0, end_pos = 0;
   int budget = 64;
   reason.clear();

@@ -181,13 +181,6 @@ std::unique_ptr<Format> build_format(ParseOptions& opts) {
 
 // ---- the input loop --------------------------------------------------------
 
-bool detail::is_blank_line(std::string_view s) {
-  for (char c : s) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  }
-  return true;
-}
-
 namespace {
 // Records larger than this are cut (joined lines) or refused (JSON documents).
 constexpr size_t kMaxJoined = 16u << 20;
@@ -333,7 +326,7 @@ class Loop : public detail::DocumentFramer::Handler {
       case Format::Framing::line:
         if (start_re_) {
           joined_line(l);
-        } else if (format_.wants_blank_lines() || !detail::is_blank_line(l.text)) {
+        } else if (format_.wants_blank_lines() || !is_blank_line(l.text)) {
           record(l.text, l.number);
         }
         break;
@@ -381,7 +374,7 @@ class Loop : public detail::DocumentFramer::Handler {
                   RE2::PartialMatch(re2::StringPiece(l.text.data(), l.text.size()), *start_re_);
     if (starts || pending_.size() + l.text.size() > kMaxJoined) {
       flush_pending();
-      if (detail::is_blank_line(l.text)) return;
+      if (is_blank_line(l.text)) return;
       pending_.assign(l.text);
       pending_line_ = l.number;
       has_pending_ = true;
@@ -458,7 +451,7 @@ std::vector<PeekedLine> peek(LineReader& reader) {
     if (!reader.next(l)) break;
     lines.push_back({std::string(l.text), std::string(l.file), l.number, l.file_index});
     bytes += l.text.size();
-    if (json < 0 && !detail::is_blank_line(l.text)) {
+    if (json < 0 && !is_blank_line(l.text)) {
       size_t lead = l.text.find_first_not_of(" \t");
       json = l.text[lead] == '{' || l.text[lead] == '[';
     }

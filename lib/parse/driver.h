@@ -139,9 +139,6 @@ bool run_parse_parallel(const std::vector<std::string>& files, unsigned jobs, ui
                         const std::function<void()>& on_start = {});
 
 namespace detail {
-// Blanks only (spaces, tabs, a CR): no data, skipped.
-bool is_blank_line(std::string_view s);
-
 // Frames JSON documents out of lines: one per line, several on a line, or
 // one over many lines (joined with '\n'). Brackets are counted outside
 // strings; the document's text is handed over once its brackets close.

@@ -53,7 +53,7 @@ class BlockParser {
     std::string_view line;
     size_t capacity;
     while (reader_.next(line, capacity)) {
-      if (detail::is_blank_line(line)) continue;
+      if (is_blank_line(line)) continue;
       ++slot.records;
       writer_.set_record(line);
       reason_.clear();

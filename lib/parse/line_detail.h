@@ -297,6 +297,7 @@ class MemberCursor {
 // text is no longer than its input plus that), ts 48.
 class BuilderMembers {
  public:
+  static constexpr bool kPlainValues = false;
   explicit BuilderMembers(JsonBuilder& out) : out_(out) {}
   void null(std::string_view key) { member_null(out_, key); }
   void string(std::string_view key, std::string_view v) { member_string(out_, key, v); }
@@ -311,6 +312,8 @@ class BuilderMembers {
 
 class CursorMembers {
  public:
+  // Values are plain, so hold no backslash: nothing to decode.
+  static constexpr bool kPlainValues = true;
   explicit CursorMembers(MemberCursor& cur) : cur_(cur) {}
   void null(std::string_view key) { cur_.member_text(key, "null"); }
   void string(std::string_view key, std::string_view v) { cur_.member_plain(key, v); }

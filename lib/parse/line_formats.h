@@ -110,6 +110,7 @@ class AccessLogFormat {
   bool read_extras_ = false;
   std::vector<std::string> extra_quoted_names_;
   size_t fixed_bound_ = 0;  // an event's size beyond twice its line's, when all plain
+  mutable std::vector<std::string_view> values_;  // parse()'s scratch: one per variable
 };
 
 // syslog: RFC 5424 and RFC 3164, detected per line.
