@@ -95,6 +95,8 @@ class AccessLogFormat {
   };
 
  private:
+  bool match_first(std::string_view line, std::string_view* values, size_t& n_present,
+                   size_t& end_pos) const;
   bool match_from(std::string_view line, size_t pos, size_t k, std::string_view* values,
                   size_t& n_present, size_t& end_pos, int& budget, std::string& reason) const;
   template <class Members>
