@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "parse/line_detail.h"
 #include "parse/line_formats.h"
 
 using namespace olly;
@@ -287,6 +288,52 @@ TEST_CASE("access: escaped quotes, IPv6, '-' request, common lines, extras") {
   auto c = *AccessLogFormat::common();
   CHECK(access(c, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "ref" "ua")").json.ends_with(
         R"("status":200,"body_bytes_sent":5,"http_referer":"ref","http_user_agent":"ua"})"));
+}
+
+// Every value plain: the access-log and RFC 5424 writers take the one
+// reservation path (CursorMembers); otherwise the escaping one. Both must
+// write the same bytes for the same members.
+template <class Members>
+void write_sample_members(Members& m) {
+  m.plain("host", "web-1");
+  m.null("user");
+  m.string("path", "/a/b?c=1");
+  m.raw("rt", "0.005");
+  m.integer("status", "200", 200);
+  m.integer("zeros", "007", 7);
+  m.integer("minus_zero", "-0", 0);
+  m.integer("neg", "-012", -12);
+  m.integer("big", "9223372036854775807", INT64_MAX);
+  m.ts(1795574400 * int64_t{1000000000} + 123000000);
+}
+
+TEST_CASE("line writers: one reservation writes what the builder writes") {
+  std::string built;
+  {
+    JsonBuilder out(built);
+    out.begin_object();
+    out.raw("\"a\":1");  // something before: the next member needs a comma
+    detail::BuilderMembers m(out);
+    write_sample_members(m);
+  }
+  std::string cursor = "{\"a\":1";
+  {
+    // Exactly the bound the writers reserve: keys + 8 a member, the values, ts 48.
+    detail::MemberCursor cur(cursor, 600, false);
+    detail::CursorMembers m(cur);
+    write_sample_members(m);
+    cur.done();
+  }
+  CHECK(cursor == built);
+  CHECK(cursor ==
+        R"({"a":1,"host":"web-1","user":null,"path":"/a/b?c=1","rt":0.005,"status":200,"zeros":7,)"
+        R"("minus_zero":0,"neg":-12,"big":9223372036854775807,"ts":"2026-11-25T02:40:00.123Z")");
+  // done() trims the room to what was written, the first member has no comma.
+  std::string one;
+  detail::MemberCursor cur(one, 1000, true);
+  cur.member_plain("k", "v");
+  cur.done();
+  CHECK(one == R"("k":"v")");
 }
 
 TEST_CASE("access: rejected lines say why and where") {

@@ -187,6 +187,16 @@ TEST_CASE("format_rfc3339") {
   CHECK(format_rfc3339(INT64_MAX) == "2262-04-11T23:47:16.854775807Z");
   CHECK(format_rfc3339(INT64_MIN) == "1677-09-21T00:12:43.145224192Z");
   CHECK(format_rfc3339(951782400 * S) == "2000-02-29T00:00:00Z");
+  // The day's date is cached: alternating days still read right.
+  CHECK(format_rfc3339(1795574400 * S) == "2026-11-25T02:40:00Z");
+  CHECK(format_rfc3339(1795574400 * S + 86400 * S) == "2026-11-26T02:40:00Z");
+  CHECK(format_rfc3339(1795574400 * S - 1) == "2026-11-25T02:39:59.999999999Z");
+  CHECK(format_rfc3339(1795574400 * S + 86400 * S - 9600 * S) == "2026-11-26T00:00:00Z");
+  CHECK(format_rfc3339(1795574400 * S + 86400 * S - 9600 * S - 1) == "2026-11-25T23:59:59.999999999Z");
+  // Into a buffer of kRfc3339MaxLen: the longest text fits.
+  char buf[kRfc3339MaxLen];
+  CHECK(std::string_view(buf, static_cast<size_t>(format_rfc3339(buf, INT64_MAX) - buf)) ==
+        "2262-04-11T23:47:16.854775807Z");
   // Explicit digits.
   CHECK(format_rfc3339(1795574400 * S, 0) == "2026-11-25T02:40:00Z");
   CHECK(format_rfc3339(1795574400 * S, 3) == "2026-11-25T02:40:00.000Z");
