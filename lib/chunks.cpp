@@ -41,25 +41,6 @@ bool regular_file_sizes(const std::vector<std::string>& files, std::vector<uint6
 
 }  // namespace
 
-bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t min_chunk,
-                 std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes) {
-  chunks.clear();
-  if (jobs == 0 || !regular_file_sizes(files, sizes)) {
-    sizes.clear();
-    return false;
-  }
-  for (size_t i = 0; i < files.size(); ++i) {
-    uint64_t size = sizes[i];
-    // Several ranges per thread, taken in order as threads free up, even out
-    // threads that run slower (a busy core, a range with longer lines).
-    uint64_t parts = std::max<uint64_t>(1, std::min<uint64_t>(uint64_t{jobs} * 4, size / std::max<uint64_t>(min_chunk, 1)));
-    for (uint64_t p = 0; p < parts; ++p) {
-      chunks.push_back(FileChunk{i, size * p / parts, size * (p + 1) / parts});
-    }
-  }
-  return true;
-}
-
 bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vector<FileChunk>& chunks,
                  std::vector<uint64_t>& sizes) {
   chunks.clear();

@@ -15,15 +15,10 @@ struct FileChunk {
   uint64_t begin = 0, end = 0;  // lines starting in [begin, end) belong to this chunk
 };
 
-// Splits the files into chunks of at least min_chunk bytes, about `jobs` per
-// file. Returns false (and no chunks) when an input is not a regular
-// uncompressed file (stdin, a pipe, gzip or zstd): those are read serially.
-bool plan_chunks(const std::vector<std::string>& files, unsigned jobs, uint64_t min_chunk,
-                 std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes);
-
 // Splits the files into consecutive ranges of `block` bytes (the last of a
 // file shorter), in input order, for work that is written out in order
-// (olly-parse -j N). Returns false as plan_chunks does.
+// (olly-parse -j N). Returns false (and no chunks) when an input is not a regular
+// uncompressed file (stdin, a pipe, gzip or zstd): those are read serially.
 bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vector<FileChunk>& chunks,
                  std::vector<uint64_t>& sizes);
 
@@ -31,7 +26,7 @@ bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vec
 // size only (never on the thread count), so every -j splits alike: a 32nd
 // of the total (at least min_block bytes, at most 64 MiB; the last of a file
 // shorter), and a quarter of that in the last quarter of the input. Returns
-// false as plan_chunks does.
+// false as plan_blocks does.
 bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, std::vector<FileChunk>& chunks,
                      std::vector<uint64_t>& sizes);
 

@@ -967,22 +967,11 @@ struct Evaluator {
       }
       case Func::to_str: {
         Value v = arg(0);
+        if (v.kind == Kind::string) return v;
+        if (v.kind == Kind::null || v.kind == Kind::missing) return Value::null();
+        // A number, boolean, array or object: its JSON text.
         std::string& buf = scratch.buffer();
-        switch (v.kind) {
-          case Kind::string: return v;
-          case Kind::integer: fmt::format_to(std::back_inserter(buf), "{}", v.i); break;
-          case Kind::number:
-            if (v.u64) {
-              fmt::format_to(std::back_inserter(buf), "{}", v.u());
-            } else {
-              append_json_number(buf, v.d);
-            }
-            break;
-          case Kind::boolean: buf = v.b ? "true" : "false"; break;
-          case Kind::array:
-          case Kind::object: buf.assign(v.s); break;
-          default: return Value::null();
-        }
+        append_value_json(buf, v);
         return Value::string(buf);
       }
       case Func::now: {

@@ -191,6 +191,22 @@ inline bool same_text(std::string_view a, std::string_view b) {
 // values by bracket counting alone, and would let `tru` or `[1 2]` through.
 // Scalars are parsed (numbers, literals, strings with escapes), containers
 // iterated (which checks their commas and colons).
+error_code walk_value(od::value v, int depth);
+
+// Every key (escapes decoded) and value of an object, each value walked at depth.
+error_code walk_fields(od::object& obj, int depth) {
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return e;
+    std::string_view key;
+    if (!unescaped_in_place(field.key().raw(), key)) {
+      if (auto e = field.unescaped_key().get(key)) return e;
+    }
+    if (auto e = walk_value(field.value(), depth)) return e;
+  }
+  return SUCCESS;
+}
+
 error_code walk_value(od::value v, int depth) {
   od::json_type t;
   if (auto e = v.type().get(t)) return e;
@@ -199,16 +215,7 @@ error_code walk_value(od::value v, int depth) {
       if (depth > 2048) return simdjson::DEPTH_ERROR;
       od::object obj;
       if (auto e = v.get_object().get(obj)) return e;
-      for (auto field_result : obj) {
-        od::field field;
-        if (auto e = std::move(field_result).get(field)) return e;
-        std::string_view key;
-        if (!unescaped_in_place(field.key().raw(), key)) {
-          if (auto e = field.unescaped_key().get(key)) return e;
-        }
-        if (auto e = walk_value(field.value(), depth + 1)) return e;
-      }
-      return SUCCESS;
+      return walk_fields(obj, depth + 1);
     }
     case od::json_type::array: {
       if (depth > 2048) return simdjson::DEPTH_ERROR;
@@ -392,18 +399,7 @@ class Checker {
 
   error_code check_object(const SchemaFastNode& f, od::object& obj) {
     const SchemaNode& n = *f.node;
-    if (!f.needs_object_pass && f.required_count == 0) {
-      for (auto field_result : obj) {
-        od::field field;
-        if (auto e = std::move(field_result).get(field)) return e;
-        std::string_view key;
-        if (!unescaped_in_place(field.key().raw(), key)) {
-          if (auto e = field.unescaped_key().get(key)) return e;
-        }
-        if (auto e = walk_value(field.value(), depth_)) return e;
-      }
-      return SUCCESS;
-    }
+    if (!f.needs_object_pass && f.required_count == 0) return walk_fields(obj, depth_);
     uint64_t seen = 0;
     uint64_t count = 0;
     for (auto field_result : obj) {

@@ -1,5 +1,6 @@
 #include "parse/detect.h"
 
+#include <fmt/format.h>
 #include <re2/re2.h>
 #include <simdjson.h>
 
@@ -104,6 +105,9 @@ size_t table_lines(const std::vector<std::string_view>& lines, bool tsv) {
   return lines.size();
 }
 
+// The root keys that make a JSON document an OTLP export.
+constexpr std::string_view kOtlpRoots[] = {"resourceSpans", "resourceLogs", "resourceMetrics"};
+
 // JSON: the documents the sample frames into, and whether they parse.
 struct JsonVerdict : detail::DocumentFramer::Handler {
   simdjson::dom::parser parser;
@@ -119,7 +123,7 @@ struct JsonVerdict : detail::DocumentFramer::Handler {
     ++ok;
     simdjson::dom::object o;
     if (root.get_object().get(o) == simdjson::SUCCESS) {
-      for (const char* key : {"resourceSpans", "resourceLogs", "resourceMetrics"}) {
+      for (std::string_view key : kOtlpRoots) {
         if (o.at_key(key).error() == simdjson::SUCCESS) otlp = true;
       }
     }
@@ -153,10 +157,9 @@ std::string detect_format(const std::vector<std::string_view>& lines) {
     if (v.ok == 0 && v.failed == 0 && framer.open()) {
       // One document larger than the sample: its opening is all there is.
       std::string_view open = framer.pending();
-      if (open.find("\"resourceSpans\"") != std::string_view::npos ||
-          open.find("\"resourceLogs\"") != std::string_view::npos ||
-          open.find("\"resourceMetrics\"") != std::string_view::npos)
-        return "otlp";
+      for (std::string_view key : kOtlpRoots) {
+        if (open.find(fmt::format("\"{}\"", key)) != std::string_view::npos) return "otlp";
+      }
       if (open.find("\":") != std::string_view::npos) return "json";
     }
   }

@@ -215,10 +215,13 @@ inline void member_raw(JsonBuilder& out, std::string_view key, std::string_view 
 inline void member_null(JsonBuilder& out, std::string_view key) { member_text(out, key, "null"); }
 // An integer already validated by parse_int64: its text when canonical.
 void member_int_slow(JsonBuilder& out, std::string_view key, int64_t v);
+// True when an integer's text is how JSON writes it: no leading zeros, no "-0".
+inline bool is_canonical_int(std::string_view text) {
+  return !text.empty() && (text[0] != '0' || text.size() == 1) &&
+         !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
+}
 inline void member_int(JsonBuilder& out, std::string_view key, std::string_view text, int64_t v) {
-  const bool canonical = !text.empty() && (text[0] != '0' || text.size() == 1) &&
-                         !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
-  if (canonical) member_text(out, key, text);
+  if (is_canonical_int(text)) member_text(out, key, text);
   else member_int_slow(out, key, v);
 }
 
@@ -321,9 +324,7 @@ class CursorMembers {
   void raw(std::string_view key, std::string_view json) { cur_.member_text(key, json); }
   // text: an integer parse_int64 read as v.
   void integer(std::string_view key, std::string_view text, int64_t v) {
-    const bool canonical = (text[0] != '0' || text.size() == 1) &&
-                           !(text[0] == '-' && (text.size() == 1 || text[1] == '0'));
-    if (canonical) cur_.member_text(key, text);
+    if (is_canonical_int(text)) cur_.member_text(key, text);
     else cur_.member_int(key, v);
   }
   void ts(TimeNs t) { cur_.member_ts(t); }
