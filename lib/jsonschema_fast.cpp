@@ -193,15 +193,19 @@ inline bool same_text(std::string_view a, std::string_view b) {
 // iterated (which checks their commas and colons).
 error_code walk_value(od::value v, int depth);
 
+// A field's key with escapes decoded (a view into the input when it has none).
+error_code decoded_key(od::field& field, std::string_view& key) {
+  if (unescaped_in_place(field.key().raw(), key)) return SUCCESS;
+  return field.unescaped_key().get(key);
+}
+
 // Every key (escapes decoded) and value of an object, each value walked at depth.
 error_code walk_fields(od::object& obj, int depth) {
   for (auto field_result : obj) {
     od::field field;
     if (auto e = std::move(field_result).get(field)) return e;
     std::string_view key;
-    if (!unescaped_in_place(field.key().raw(), key)) {
-      if (auto e = field.unescaped_key().get(key)) return e;
-    }
+    if (auto e = decoded_key(field, key)) return e;
     if (auto e = walk_value(field.value(), depth)) return e;
   }
   return SUCCESS;
@@ -406,9 +410,7 @@ class Checker {
       od::field field;
       if (auto e = std::move(field_result).get(field)) return e;
       std::string_view key;
-      if (!unescaped_in_place(field.key().raw(), key)) {
-        if (auto e = field.unescaped_key().get(key)) return e;
-      }
+      if (auto e = decoded_key(field, key)) return e;
       ++count;
       if (f.property_names) {
         // propertyNames over a key: only string keywords apply
