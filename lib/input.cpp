@@ -1,6 +1,7 @@
 #include "input.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -12,6 +13,19 @@
 #include "diag.h"
 
 namespace olly {
+
+bool inputs_are_regular_files(const std::vector<std::string>& paths) {
+  auto regular = [](const std::string& path) {
+    struct stat st {};
+    if (path == "-") return ::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode);
+    return ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode);
+  };
+  if (paths.empty()) return regular("-");
+  for (const auto& p : paths) {
+    if (!regular(p)) return false;
+  }
+  return true;
+}
 
 namespace {
 constexpr size_t kBlock = 1 << 20;  // 1 MiB reads

@@ -29,6 +29,12 @@ inline bool is_blank_line(std::string_view s) {
   return true;
 }
 
+// True when every input (stdin when paths is empty or names "-") is a
+// regular file, compressed or not: input that ends, so a windowed verb may
+// hold every window to the end rather than judge lateness as a stream must.
+// A path that cannot be stat'ed counts as finite (it is reported when opened).
+bool inputs_are_regular_files(const std::vector<std::string>& paths);
+
 class ByteSource;  // one opened input, decompressing if needed
 
 class LineReader {

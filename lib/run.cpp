@@ -72,6 +72,23 @@ void RunContext::bad_record(std::string_view file, uint64_t line, std::string_vi
                             std::string_view raw) {
   ++stats_.errors;
   if (first_reason_.empty()) first_reason_ = fmt::format("{}:{}: {}", file, line, reason);
+  write_errors_record(file, line, reason, raw);
+  if (opts_.strict) {
+    // The run ends here: report, and print --stats, as finish() would.
+    stdout_sink().flush();
+    if (errors_) std::fflush(errors_);
+    print_error(fmt::format("{}:{}: {} (stopped by --strict)", file, line, reason));
+    print_stats();
+    throw StrictStop{};
+  }
+}
+
+void RunContext::set_aside(std::string_view file, uint64_t line, std::string_view reason, std::string_view raw) {
+  write_errors_record(file, line, reason, raw);
+}
+
+void RunContext::write_errors_record(std::string_view file, uint64_t line, std::string_view reason,
+                                     std::string_view raw) {
   if (errors_) {
     scratch_.clear();
     JsonBuilder b(scratch_);
@@ -95,14 +112,6 @@ void RunContext::bad_record(std::string_view file, uint64_t line, std::string_vi
                                    std::strerror(errno)));
     }
   }
-  if (opts_.strict) {
-    // The run ends here: report, and print --stats, as finish() would.
-    stdout_sink().flush();
-    if (errors_) std::fflush(errors_);
-    print_error(fmt::format("{}:{}: {} (stopped by --strict)", file, line, reason));
-    print_stats();
-    throw StrictStop{};
-  }
 }
 
 int RunContext::finish(int status) {
@@ -117,6 +126,7 @@ int RunContext::finish(int status) {
              stats_.errors == 1 ? "" : "s", first_reason_);
     }
   }
+  for (const auto& note : notes_) report("{}", note);
   print_stats();
   if (input_failed_ && status == kExitOk) return kExitInput;
   if (input_failed_ && status == kExitFindings) return kExitInput;

@@ -50,6 +50,11 @@ class RunContext {
   void bad_record(std::string_view file, uint64_t line, std::string_view reason,
                   std::string_view raw);
 
+  // A valid record the tool could not use for a reason of its own (agg's
+  // late events): written to --errors as bad_record does, but not counted
+  // as a bad line, and --strict does not stop on it. The tool reports it.
+  void set_aside(std::string_view file, uint64_t line, std::string_view reason, std::string_view raw);
+
   Stats& stats() { return stats_; }
   const CommonOptions& options() const { return opts_; }
   bool use_color() const { return color_; }
@@ -58,8 +63,11 @@ class RunContext {
   // stderr, and returns the exit status (status, or 3 when input failed).
   int finish(int status);
   void note_input_failure() { input_failed_ = true; }
+  bool input_failed() const { return input_failed_; }
   // A tool-specific counter added to the --stats line (e.g. "late" for agg).
   void add_stat(std::string name, int64_t value) { extra_stats_.emplace_back(std::move(name), value); }
+  // A line finish() reports after the bad-line summary (e.g. agg's late events).
+  void add_note(std::string text) { notes_.push_back(std::move(text)); }
 
  private:
   CommonOptions opts_;
@@ -70,9 +78,11 @@ class RunContext {
   bool input_failed_ = false;
   std::string first_reason_;
   std::vector<std::pair<std::string, int64_t>> extra_stats_;
+  std::vector<std::string> notes_;
   std::chrono::steady_clock::time_point start_;
 
   void print_stats();
+  void write_errors_record(std::string_view file, uint64_t line, std::string_view reason, std::string_view raw);
 };
 
 // Peak resident set size of this process in MiB (from getrusage).

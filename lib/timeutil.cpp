@@ -301,6 +301,8 @@ std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz) 
   if (s.empty()) return std::nullopt;
   // An RFC 3339 time has '-' at index 4; anything else numeric is an epoch.
   if (s.size() >= 5 && s[4] == '-' && is_digit(s[0])) return parse_rfc3339(s, tz);
+  // Access logs' "25/Nov/2026:02:40:01 +0000": what olly parse reads, every verb reads.
+  if (s.size() >= 3 && s[2] == '/' && is_digit(s[0])) return parse_clf_time(s);
   if (!is_digit(s[0]) && s[0] != '-') return std::nullopt;
   if (auto t = parse_epoch_decimal(s)) return t;
   // Exponent forms ("1.7325e9").
@@ -466,6 +468,14 @@ std::optional<int64_t> parse_duration(std::string_view s) {
     if (total > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
   }
   return static_cast<int64_t>(total);
+}
+
+int64_t round_up_duration(int64_t ns) {
+  constexpr int64_t kSecond = 1'000'000'000, kMinute = 60 * kSecond, kHour = 60 * kMinute;
+  const int64_t unit = ns <= kMinute ? kSecond : ns <= kHour ? kMinute : kHour;
+  if (ns <= 0) return unit;
+  if (ns > INT64_MAX - unit) return ns;
+  return (ns + unit - 1) / unit * unit;
 }
 
 std::string format_duration(int64_t ns) {

@@ -34,8 +34,10 @@ std::optional<TimeNs> parse_rfc3339(std::string_view s, const TimeZone* tz = nul
 std::optional<TimeNs> time_from_epoch(int64_t v);
 std::optional<TimeNs> time_from_epoch(double v);
 
-// A string that is an RFC 3339 time or an epoch number (by magnitude):
-// "1732500000", "1732500000.123", "-5", "1.7325e9".
+// A string that is an RFC 3339 time, an access log's time ("25/Nov/2026:02:40:01
+// +0000", see parse_clf_time) or an epoch number (by magnitude):
+// "1732500000", "1732500000.123", "-5", "1.7325e9". The one time reader of
+// every verb (event times, ts(), --since/--until).
 std::optional<TimeNs> parse_time_string(std::string_view s, const TimeZone* tz = nullptr);
 
 // RFC 3339 in UTC with "Z": fraction digits as needed (none, 3, 6 or 9) when
@@ -56,6 +58,9 @@ std::optional<int64_t> parse_duration(std::string_view s);
 // fraction ("1.5s") or one sub-second unit ("250ms", "1.5us"). "0s" for 0;
 // negative values get a leading '-' (which parse_duration rejects).
 std::string format_duration(int64_t ns);
+// A duration rounded up to a whole second below a minute, a whole minute
+// below an hour, else a whole hour: what a hint to the user should say.
+int64_t round_up_duration(int64_t ns);
 
 // Common log format time "10/Oct/2000:13:55:36 -0700" (nginx $time_local);
 // also "+07:00" offsets and an optional ".frac" after the seconds.

@@ -202,6 +202,13 @@ Aggregator::Group& Aggregator::find_or_add(Table& table, std::string_view key) {
   const uint64_t h = hash_bytes(key);
   if (Group* g = table.find(key, h)) return *g;
   if (total_groups_ >= opts_.max_groups) {
+    if (windowed_ && hold_windows_) {
+      throw InputError(fmt::format(
+          "more than {} groups held at once (--max-groups {}): input that ends holds every window to "
+          "its end; group by fewer fields, use longer windows, read it as a stream (cat FILE | olly agg "
+          "... --lateness D), or raise --max-groups",
+          opts_.max_groups, opts_.max_groups));
+    }
     throw InputError(fmt::format(
         "more than {} groups held at once (--max-groups {}); group by fewer fields, use a shorter "
         "window, or raise --max-groups",
@@ -222,7 +229,7 @@ std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
     case Outcome::no_time:
       return opts.time_field.empty() ? "no event time (ts, timestamp, time or @timestamp) for `every`"
                                      : "no event time in --time-field for `every`";
-    case Outcome::late: return "late event: its window was already emitted (see --lateness)";
+    case Outcome::late: return "late event: its window had been written (see --lateness)";
     default: return "";
   }
 }
@@ -290,9 +297,12 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
     }
     const int64_t every = *opts_.plan.every_ns;
     start = floor_div(t, every) * every;
-    // olly agg ... every 1m: a window closes once event time passes its end + --lateness.
-    if (watermark_ && start + every + opts_.lateness_ns <= *watermark_) {
+    // olly agg ... every 1m on a stream: a window closes once event time
+    // passes its end + --lateness. Held windows (files, -j, --merge) never close early.
+    if (!hold_windows_ && watermark_ && start + every + opts_.lateness_ns <= *watermark_) {
       ++late_;
+      // How much more lateness would have kept this event: for the hint.
+      max_late_by_ = std::max(max_late_by_, *watermark_ - (start + every + opts_.lateness_ns) + 1);
       outcome = Outcome::late;
       return simdjson::SUCCESS;
     }
@@ -358,9 +368,11 @@ void Aggregator::emit_closed(Emitter& out) {
   close_windows(&out);
 }
 
-void Aggregator::emit_all(Emitter& out) {
+void Aggregator::emit_all(Emitter& out, bool no_input) {
   // olly agg count on empty input: one result (count 0), as SQL's aggregate without GROUP BY.
-  if (windows_.empty() && !windowed_ && opts_.plan.by.empty()) find_or_add(window_table(kNoWindow), "");
+  if (windows_.empty() && !windowed_ && opts_.plan.by.empty() && !no_input) {
+    find_or_add(window_table(kNoWindow), "");
+  }
   for (auto& [start, table] : windows_) emit_window(out, start, table);
   windows_.clear();
   cached_table_ = nullptr;
@@ -558,6 +570,8 @@ void Aggregator::merge_from(Aggregator& other) {
   other.total_groups_ = 0;
   late_ += other.late_;
   other.late_ = 0;
+  max_late_by_ = std::max(max_late_by_, other.max_late_by_);
+  other.max_late_by_ = 0;
 }
 
 Aggregator::PartialResult Aggregator::add_partial(const simdjson::dom::element& line, std::string& error) {

@@ -56,8 +56,10 @@ class Aggregator {
 
   // Streaming: writes the windows the watermark has closed (in window order).
   void emit_closed(Emitter& out);
-  // End of input: writes every remaining group.
-  void emit_all(Emitter& out);
+  // End of input: writes every remaining group. Without groups, windows and
+  // `by`, one result (count 0) unless no_input: an input could not be read,
+  // and a made-up zero would pass for an answer.
+  void emit_all(Emitter& out, bool no_input = false);
 
   // Folds other (built from the same options) into this one.
   void merge_from(Aggregator& other);
@@ -68,11 +70,12 @@ class Aggregator {
   enum class PartialResult { ok, bad, mismatch };
   PartialResult add_partial(const simdjson::dom::element& line, std::string& error);
 
-  // Threaded chunks: each chunk judges lateness by its own watermark.
-  void reset_watermark() { watermark_.reset(); }
-  // Keep every window until emit_all (threads, --merge).
+  // Keep every window until emit_all (input that ends, threads, --merge):
+  // no event is then late.
   void set_hold_windows(bool hold) { hold_windows_ = hold; }
   uint64_t late_events() const { return late_; }
+  // The --lateness that would have counted every late event (0: none late).
+  int64_t lateness_needed() const { return late_ ? opts_.lateness_ns + max_late_by_ : 0; }
   size_t group_count() const { return total_groups_; }
   const AggOptions& options() const { return opts_; }
 
@@ -141,6 +144,7 @@ class Aggregator {
   std::optional<int64_t> watermark_;
   std::optional<double> merge_alpha_;  // --merge: the states' accuracy
   uint64_t late_ = 0;
+  int64_t max_late_by_ = 0;  // the most a late event missed its window's close by
 
   // Per-event scratch.
   std::vector<Value> slots_;

@@ -27,6 +27,11 @@ class AggStage final : public Stage {
   simdjson::error_code on_event(Event& ev, Emitter& out) override {
     Aggregator::Outcome outcome;
     if (auto e = agg_.add(*ev.doc, ev.raw, outcome)) return e;
+    if (outcome == Aggregator::Outcome::late) {
+      // A valid event, not a bad line: kept in --errors, reported at the end.
+      ctx_.set_aside(ev.file, ev.line, Aggregator::reason(outcome, agg_.options()), ev.raw);
+      return simdjson::SUCCESS;
+    }
     if (outcome != Aggregator::Outcome::ok) {
       --ctx_.stats().records_in;  // reported as a bad record instead
       ctx_.bad_record(ev.file, ev.line, Aggregator::reason(outcome, agg_.options()), ev.raw);
@@ -35,7 +40,7 @@ class AggStage final : public Stage {
     agg_.emit_closed(out);
     return simdjson::SUCCESS;
   }
-  void on_end(Emitter& out) override { agg_.emit_all(out); }
+  void on_end(Emitter& out) override { agg_.emit_all(out, ctx_.input_failed() && ctx_.stats().records_in == 0); }
 
  private:
   Aggregator& agg_;
@@ -55,8 +60,17 @@ struct Worker {
   std::exception_ptr failure;
 };
 
-void finish_stats(Aggregator& agg, RunContext& ctx) {
-  if (agg.options().plan.every_ns) ctx.add_stat("late", static_cast<int64_t>(agg.late_events()));
+// Ends the run. Late events were left out of the result: say how many and
+// the --lateness that would have counted them, and exit 3 (data left out).
+int finish_run(Aggregator& agg, RunContext& ctx) {
+  if (!agg.options().plan.every_ns) return ctx.finish(kExitOk);
+  const uint64_t late = agg.late_events();
+  ctx.add_stat("late", static_cast<int64_t>(late));
+  if (late == 0) return ctx.finish(kExitOk);
+  ctx.add_note(fmt::format("{} late event{} not counted: {} window had been written; add --lateness {}", late,
+                           late == 1 ? "" : "s", late == 1 ? "its" : "their",
+                           format_duration(round_up_duration(agg.lateness_needed()))));
+  return ctx.finish(kExitInput);
 }
 
 // Threads over fixed byte ranges of regular files. The ranges depend only on
@@ -115,7 +129,6 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
           agg = std::make_unique<Aggregator>(opts);
           agg->set_hold_windows(true);
         }
-        agg->reset_watermark();  // each range judges lateness by its own event time
         const FileChunk& chunk = chunks[c];
         reader.open(run.files[chunk.file_index], chunk.begin, chunk.end);
         std::string_view line;
@@ -207,8 +220,7 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
   }
   Emitter out(stdout_sink(), stats);
   total.emit_all(out);
-  finish_stats(total, ctx);
-  return ctx.finish(kExitOk);
+  return finish_run(total, ctx);
 }
 
 int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
@@ -289,18 +301,21 @@ int run_agg(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
   if (run.merge) return run_merge(opts, run, ctx);
   std::vector<FileChunk> chunks;
   std::vector<uint64_t> sizes;
-  // `every` streams windows out as event time closes them: serial, so memory
-  // holds only the open windows, unless -j was given.
-  const bool parallel = run.jobs_given || !opts.plan.every_ns;
-  if (parallel && plan_agg_ranges(run.files, run.min_chunk, chunks, sizes)) {
+  // Input that ends (regular files, compressed or not) holds every window
+  // to the end, so the counts are those of the sorted input whatever the
+  // order of its lines (several workers writing one log). A stream (pipe,
+  // terminal) writes each window once event time passes its end plus
+  // --lateness: `tail -f app.ndjson | olly agg count every 1m` streams.
+  const bool hold_windows = inputs_are_regular_files(run.files);
+  if (hold_windows && plan_agg_ranges(run.files, run.min_chunk, chunks, sizes)) {
     return run_parallel(opts, run, ctx, chunks, sizes);
   }
   Aggregator agg(opts);
+  agg.set_hold_windows(hold_windows);
   LineReader reader(run.files);
   AggStage stage(agg, ctx);
   drive_json(reader, ctx, stage);
-  finish_stats(agg, ctx);
-  return ctx.finish(kExitOk);
+  return finish_run(agg, ctx);
 }
 
 }  // namespace olly

@@ -14,7 +14,6 @@ namespace olly {
 struct AggRunOptions {
   std::vector<std::string> files;
   unsigned jobs = 1;                  // -j: threads for regular files
-  bool jobs_given = false;            // -j given (else `every` reads serially)
   uint64_t min_chunk = 4u << 20;      // smallest range a thread gets
   bool merge = false;                 // --merge: inputs are partial states
 };

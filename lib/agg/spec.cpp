@@ -1,5 +1,7 @@
 #include "agg/spec.h"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -394,10 +396,36 @@ void AggPlan::validate() const {
   }
 }
 
-void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool first_is_agg) {
+namespace {
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// olly agg p99:x FILE by service: `by` and `service` would be read as files.
+void check_no_keyword_after_files(const std::vector<std::string>& files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& w = files[i];
+    if ((w != "by" && w != "every") || file_exists(w)) continue;
+    throw UsageError(fmt::format(
+        "`{}` after the input file '{}': `by FIELD,...` and `every DURATION` come before the files "
+        "(olly agg AGG... by FIELD every D FILE...)",
+        w, files[0]));
+  }
+}
+
+}  // namespace
+
+void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool first_is_agg, bool files_win) {
   bool last_was_agg = false;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
+    if (files_win && w != "by" && w != "every" && w != "as" && file_exists(w)) {
+      plan.files.assign(words.begin() + static_cast<ptrdiff_t>(i), words.end());
+      check_no_keyword_after_files(plan.files);
+      return;
+    }
     if (i == 0 && first_is_agg && plan.aggs.empty() && w != "by" && w != "every") {
       plan.aggs.push_back(parse_agg_spec(w, "AGG"));
       last_was_agg = true;
@@ -435,6 +463,7 @@ void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool 
       last_was_agg = true;
     } else {
       plan.files.assign(words.begin() + static_cast<ptrdiff_t>(i), words.end());
+      check_no_keyword_after_files(plan.files);
       return;
     }
   }

@@ -63,7 +63,12 @@ AggSpec parse_agg_spec(std::string_view text, std::string_view what = "AGG");
 // two separate words. Adds to plan (flags may already have filled parts).
 // With first_is_agg (no aggregate given yet as a flag), the first word must
 // be an aggregate, so a typo is reported as one instead of a missing file.
-void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool first_is_agg = false);
+// With files_win (olly agg --merge), a word that names an existing file
+// starts the files even where it reads as an aggregate (a partial file
+// named `count` or `p1`). `by` or `every` after the files is a usage error
+// (unless a file of that name exists): they come before the files.
+void parse_agg_words(const std::vector<std::string>& words, AggPlan& plan, bool first_is_agg = false,
+                     bool files_win = false);
 
 // Splits "a,b" / "a, b" into fields (commas inside brackets or quotes are kept).
 std::vector<std::string> split_field_list(std::string_view text);

@@ -620,3 +620,20 @@ TEST_CASE("TimeZone local follows TZ") {
   auto local = TimeZone::load("local", &err);
   CHECK_MESSAGE(local, err);
 }
+
+TEST_CASE("parse_time_string reads an access log's time as every verb's time reader") {
+  CHECK(parse_time_string("25/Nov/2026:02:40:01 +0000") == parse_rfc3339("2026-11-25T02:40:01Z"));
+  CHECK(parse_time_string("25/Nov/2026:02:40:01 +0100") == parse_rfc3339("2026-11-25T01:40:01Z"));
+  CHECK_FALSE(parse_time_string("25/Nov/2026"));
+  CHECK_FALSE(parse_time_string("12/34"));
+}
+
+TEST_CASE("round_up_duration gives a hint in whole seconds, minutes or hours") {
+  constexpr int64_t s = 1'000'000'000;
+  CHECK(round_up_duration(1) == s);
+  CHECK(round_up_duration(49 * s + 1) == 50 * s);
+  CHECK(round_up_duration(60 * s) == 60 * s);
+  CHECK(round_up_duration(61 * s) == 120 * s);
+  CHECK(round_up_duration(3601 * s) == 7200 * s);
+  CHECK(round_up_duration(0) == s);
+}

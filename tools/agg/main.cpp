@@ -17,7 +17,7 @@ struct Flags {
   std::vector<std::string> aggs;   // -a
   std::vector<std::string> by;     // -g
   std::string every;               // -w
-  std::string lateness = "0s";
+  std::string lateness = "1m";
   double accuracy = DDSketch::kDefaultAccuracy;
   bool accuracy_given = false;
   size_t top_capacity = SpaceSaving::kDefaultCapacity;
@@ -49,11 +49,10 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
     o.plan.every_ns = duration_or_throw(f.every, "--every", false);
     o.plan.every_text = f.every;
   }
-  parse_agg_words(f.words, o.plan, !f.merge && f.aggs.empty());
+  parse_agg_words(f.words, o.plan, !f.merge && f.aggs.empty(), f.merge);
   run.files = o.plan.files;
   run.merge = f.merge;
   run.jobs = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
-  run.jobs_given = f.jobs != 0;
   run.min_chunk = f.min_chunk;
   if (f.partial && f.merge) throw UsageError("--partial and --merge cannot be combined");
   if (!f.merge) o.plan.validate();
@@ -155,8 +154,8 @@ int main(int argc, char** argv) {
   app.add_option("-w,--every", f.every, "Tumbling event-time windows of this length (10s, 1m, 1h)")
       ->type_name("DURATION");
   app.add_option("--lateness", f.lateness,
-                 "Emit a window once event time passes its end plus this (default 0s); later events "
-                 "for it are late: counted in --stats and sent to --errors")
+                 "On a stream, write a window once event time passes its end plus this (default 1m); "
+                 "later events for it are late: reported, counted in --stats, sent to --errors, exit 3")
       ->type_name("DURATION");
   app.add_option("--accuracy", f.accuracy,
                  "Relative error of percentiles, from 0.001 to below 0.5 (default 0.01 = 1%); with --merge "
@@ -174,10 +173,11 @@ int main(int argc, char** argv) {
              "Output order within a window: key (by group values; the default) or none (first seen)", "ORDER");
   app.add_flag("--partial", f.partial, "Write mergeable state instead of final values (see PARTIAL STATE)");
   app.add_flag("--merge", f.merge,
-               "Read partial states (from --partial) and write final values; AGG words may be left out");
+               "Read partial states (from --partial) and write final values; AGG words may be left out, "
+               "and a word that names an existing file is an input (a partial file named count or p1)");
   app.add_option("-j,--jobs", f.jobs,
-                 "Threads for regular files, split at line boundaries (default: the number of cores; "
-                 "with `every`, one unless given); stdin and compressed input are read by one thread")
+                 "Threads for regular files, split at line boundaries (default: the number of cores); "
+                 "stdin and compressed input are read by one thread")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   app.add_option("--min-chunk", f.min_chunk, "Smallest byte range a thread gets (testing)")->group("");
@@ -197,25 +197,28 @@ int main(int argc, char** argv) {
       "Without `every` there is one result per group at the end of input. With `every D`, events "
       "fall in windows [k D, (k+1) D) of their event time (--time-field; default the first of ts, "
       "timestamp, time, @timestamp; RFC 3339 or epoch numbers), output events carry window_start and "
-      "window_end (RFC 3339), and a window is written as soon as the stream's event time passes its "
-      "end plus --lateness, so `tail -f app.ndjson | olly-agg count by status every 1m` streams. An "
-      "event for a window already written is late: it is counted (\"late\" in --stats) and sent to "
-      "--errors. Events without a time are bad lines when `every` is given.\n\n"
+      "window_end (RFC 3339). Input that ends (regular files, compressed or not, and stdin "
+      "redirected from one) holds every window to the end, so the counts are those of the sorted "
+      "input whatever the order of its lines (several workers writing one log). On a stream (a pipe "
+      "or a terminal) a window is written as soon as event time passes its end plus --lateness "
+      "(default 1m), so `tail -f app.ndjson | olly-agg count by status every 1m` streams. An event "
+      "for a window already written is late: it is not counted, it is kept in --errors (it is not a "
+      "bad line), \"late\" in --stats counts it, the end of the run says how many and the --lateness "
+      "that would have counted them, and the exit status is 3 (data left out). Events without a time "
+      "are bad lines when `every` is given.\n\n"
       "Output is sorted by window, then by group values (null, booleans, numbers, strings); --sort "
       "none keeps first-seen order. A missing group field groups as null. A dotted `by` path is "
       "written back nested (by http.method gives {\"http\":{\"method\":\"GET\"},...}), so olly filter "
       "'http.method == \"GET\"' matches the output; paths with an array index, or one `by` path inside "
       "another (http and http.method), are written flat under their text.\n\n"
-      "Memory is bounded by groups x aggregates (sketches take a few KiB each, see pNN), never by input size; "
+      "Memory is bounded by groups held x aggregates (sketches take a few KiB each, see pNN), never by input "
+      "size; a file held to its end holds groups x windows; "
       "--max-groups stops a run that would hold too many groups. Regular files are read by -j "
       "threads: the files are cut into about 32 byte ranges at line boundaries (their size depends "
       "only on the input's size), each range is aggregated on its own, and the ranges' states are "
       "merged in input order exactly as --merge merges partial states, so the output of -j N is "
       "byte for byte that of -j 1 (first and last break time ties by input order; stddev and "
-      "float sums may differ from a serial read of stdin in the last digits). With `every`, input "
-      "is read serially, writing windows as they close and holding only the open ones, unless -j "
-      "is given; with -j, every window is held to the end of input and lateness is judged within "
-      "each range (alike for every N).\n\n"
+      "float sums may differ from a serial read of stdin in the last digits).\n\n"
       "--partial writes mergeable state instead of final values, and --merge combines any number of "
       "partial streams into the result one run over all the input would give: shard the input, run "
       "olly-agg --partial where the data is (xargs -P, GNU parallel, Hadoop Streaming or Spark pipe "
