@@ -9,6 +9,10 @@ cmake --build build -j"$(nproc)" >/dev/null
 export PATH="$PWD/build/bin:$PATH"
 cd tests/data
 run() { printf '\n$ %s\n' "$1"; bash -c "$1"; }
+# The demo's own files, removed however it ends.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/olly-demo-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export tmp
 
 nginx='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_addr'
 export nginx
@@ -20,7 +24,7 @@ run 'olly parse combined --format-string "$nginx" access.log \
 
 echo
 echo "== One line of the rotated log was cut mid-write: it was counted, not lost. Keep it aside:"
-run 'olly parse combined --format-string "$nginx" --errors /tmp/olly-demo-bad.ndjson access.log > /dev/null; cat /tmp/olly-demo-bad.ndjson'
+run 'olly parse combined --format-string "$nginx" --errors $tmp/bad.ndjson access.log > /dev/null; cat $tmp/bad.ndjson'
 
 echo
 echo "== Who is failing? The error rate per upstream over the whole log:"
@@ -35,5 +39,5 @@ run 'olly filter '"'"'status >= 500 && upstream == "10.0.3.7"'"'"' requests.ndjs
 
 echo
 echo "== Do these events still honour their data contract? (exit 1 and a list when not)"
-olly schema infer requests.ndjson > /tmp/olly-demo-contract.json
-run 'olly validate --summary /tmp/olly-demo-contract.json requests.ndjson && echo "contract holds"'
+olly schema infer requests.ndjson > "$tmp/contract.json"
+run 'olly validate --summary $tmp/contract.json requests.ndjson && echo "contract holds"'

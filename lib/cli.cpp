@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <new>
 #include <string_view>
@@ -63,6 +64,7 @@ std::string render(const CLI::App& app, const ToolDoc& doc, const std::string& k
   if (kind == "bash") return render_bash(app, doc);
   if (kind == "zsh") return render_zsh(app, doc);
   if (kind == "fish") return render_fish(app, doc);
+  if (kind == "summary") return doc.summary + "\n";
   return render_examples(doc);
 }
 
@@ -115,6 +117,37 @@ class HelpFormatter : public CLI::Formatter {
   std::string synopsis_;
 };
 
+// The message for a command line CLI11 rejected. An unknown option is named
+// first, with the closest known one when it looks like a typo of it.
+std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) return e.what();
+  for (const auto& arg : app.remaining()) {
+    // "-" is stdin and "-5" a number; neither is an option.
+    if (arg.size() < 2 || arg[0] != '-' || std::isdigit(static_cast<unsigned char>(arg[1])) || arg[1] == '.') {
+      continue;
+    }
+    std::string flag = arg.substr(0, arg.find('='));
+    std::string bare = flag.substr(flag.find_first_not_of('-'));
+    // "--sel" is most likely short for the one long name it starts; else the
+    // closest name (a long one for "--x", either kind for "-x").
+    std::vector<std::string> names, starting;
+    for (const CLI::Option* opt : app.get_options()) {
+      if (opt->get_group().empty()) continue;  // hidden (--generate)
+      for (const auto& l : opt->get_lnames()) {
+        names.push_back(l);
+        if (l.rfind(bare, 0) == 0) starting.push_back(l);
+      }
+      if (flag[1] != '-') {
+        for (const auto& s : opt->get_snames()) names.push_back(s);
+      }
+    }
+    std::string hint = starting.size() == 1 ? starting[0] : closest_match(bare, names);
+    if (hint.empty()) return fmt::format("{}: unknown option", flag);
+    return fmt::format("{}: unknown option; did you mean {}{}?", flag, hint.size() == 1 ? "-" : "--", hint);
+  }
+  return e.what();
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -141,7 +174,8 @@ void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field
       ->group(kCommonGroup);
   app.add_flag("--stats", opts.stats,
                "Print one NDJSON line of the tool's own health to stderr at the end: records "
-               "in and out, errors, bytes, seconds, records/s, peak memory.")
+               "in (read, bad ones included) and out (written), errors (bad lines), bytes, "
+               "seconds, records/s, peak memory.")
       ->group(kCommonGroup);
   if (with_time_field) {
     app.add_option("--time-field", opts.time_field,
@@ -152,8 +186,8 @@ void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field
         ->group(kCommonGroup);
   }
   add_choice(app, "--color", opts.color, {"auto", "always", "never"},
-             "Color human output: auto (only on a terminal, and never when NO_COLOR is "
-             "set), always or never.",
+             "Color the diagnostics on stderr: auto (only when stderr is a terminal and "
+             "NO_COLOR is unset), always or never.",
              "WHEN")
       ->group(kCommonGroup);
   if (auto* help = app.get_help_ptr()) help->group(kCommonGroup);
@@ -219,6 +253,7 @@ std::string option_placeholder(const CLI::Option& opt) {
 int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
              const std::function<int()>& body) {
   set_tool_name(doc.name);
+  set_color("auto");  // for messages about the flags themselves; --color decides below
   if (app.get_name().empty()) app.name(doc.name);
   // --help and --version are declared last so the tool's own options come
   // first in --help, and they sit with the common options.
@@ -228,7 +263,7 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
       ->group(kCommonGroup);
   app.add_option_function<std::string>(
          "--generate", [](const std::string& kind) { throw detail::GenerateRequest{kind}; },
-         "Print the man page, a completion script or the examples")
+         "Print the man page, a completion script, the examples or the summary")
       ->group("");  // hidden; checked below, as CLI11 names hidden options ""
 
   std::string footer = render_help_examples(doc);
@@ -240,7 +275,7 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
   try {
     app.parse(argc, argv);
   } catch (const detail::GenerateRequest& request) {
-    static const std::vector<std::string> kinds = {"man", "bash", "zsh", "fish", "examples"};
+    static const std::vector<std::string> kinds = {"man", "bash", "zsh", "fish", "examples", "summary"};
     if (std::find(kinds.begin(), kinds.end(), request.kind) == kinds.end()) {
       print_error(fmt::format("--generate: '{}' is not one of {}", request.kind, detail::join(kinds, ", ")));
       return kExitUsage;
@@ -261,9 +296,12 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
   } catch (const CLI::Success&) {
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    print_error(e.what());
+    print_error(detail::parse_error_message(app, e));
     std::fprintf(stderr, "Try '%s --help' for more information.\n", doc.name.c_str());
     return kExitUsage;
+  }
+  if (const CLI::Option* color = app.get_option_no_throw("--color"); color && color->count() > 0) {
+    set_color(color->results().back());
   }
 
   try {

@@ -1,6 +1,6 @@
 // The CLI frame shared by every tool: the documentation record, the common
 // flags, --help with examples, --version, and the hidden
-// `--generate man|bash|zsh|fish` that renders the man page and completions
+// `--generate man|bash|zsh|fish|examples|summary` that renders the man page and completions
 // from the same flag declarations (see docgen.h).
 #pragma once
 #include <CLI/CLI.hpp>
@@ -65,11 +65,14 @@ std::vector<std::string> option_choices(const CLI::Option& opt);
 // ("FILE", "EXPR"), without validator annotations; empty for flags.
 std::string option_placeholder(const CLI::Option& opt);
 
-// Runs a tool: parses argv into app (errors: message naming the flag, exit 2),
-// handles --help (flags then examples), --version and --generate, then calls
-// body. UsageError -> 2, InputError -> 3, StrictStop -> 3; returns the exit status.
-// The hidden `--generate KIND` prints a rendering (man, bash, zsh, fish, or
-// examples: one example command per line) and exits 0.
+// Runs a tool: parses argv into app (errors: message naming the flag, exit 2;
+// an unknown flag gets "did you mean --X?" when it is close to a known one),
+// applies --color (set_color), handles --help (flags then examples), --version
+// and --generate, then calls body. UsageError -> 2, InputError -> 3,
+// StrictStop -> 3; returns the exit status.
+// The hidden `--generate KIND` prints a rendering (man, bash, zsh, fish,
+// examples: one example command per line, or summary: the ToolDoc summary,
+// which `olly --list` and `olly --help` show) and exits 0.
 int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
              const std::function<int()>& body);
 

@@ -259,8 +259,24 @@ std::string roff_option(const OptionInfo& info) {
   return out;
 }
 
+// Whether a SEE ALSO entry names a page that is installed: olly-VERB(1) only
+// for a verb that is built (a page for a verb still to come is a dead link).
+bool page_exists(std::string_view ref) {
+  constexpr std::string_view kPrefix = "olly-", kSuffix = "(1)";
+  if (ref.substr(0, kPrefix.size()) != kPrefix || ref.size() < kPrefix.size() + kSuffix.size() ||
+      ref.substr(ref.size() - kSuffix.size()) != kSuffix) {
+    return true;
+  }
+  std::string_view verb = ref.substr(kPrefix.size(), ref.size() - kPrefix.size() - kSuffix.size());
+  const auto& verbs = builtin_verbs();
+  return verbs.empty() || std::find(verbs.begin(), verbs.end(), verb) != verbs.end();
+}
+
 std::string see_also_line(const ToolDoc& doc) {
-  std::vector<std::string> refs = doc.see_also;
+  std::vector<std::string> refs;
+  for (const auto& ref : doc.see_also) {
+    if (page_exists(ref)) refs.push_back(ref);
+  }
   if (std::find(refs.begin(), refs.end(), "olly(7)") == refs.end()) refs.push_back("olly(7)");
   std::string out;
   for (size_t i = 0; i < refs.size(); ++i) {
@@ -332,6 +348,26 @@ std::string generated_note(const ToolDoc& doc, std::string_view kind) {
 
 }  // namespace
 }  // namespace detail
+
+// The built-in verbs, from the tools/ folders (set by CMake on this file).
+#ifndef OLLY_BUILTIN_VERBS
+#define OLLY_BUILTIN_VERBS ""
+#endif
+
+const std::vector<std::string>& builtin_verbs() {
+  static const std::vector<std::string> verbs = [] {
+    std::vector<std::string> out;
+    std::string_view all = OLLY_BUILTIN_VERBS;
+    while (!all.empty()) {
+      size_t space = all.find(' ');
+      if (space > 0) out.emplace_back(all.substr(0, space));
+      if (space == std::string_view::npos) break;
+      all.remove_prefix(space + 1);
+    }
+    return out;
+  }();
+  return verbs;
+}
 
 using namespace detail;
 

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "cli.h"
 
@@ -17,6 +18,10 @@ std::string render_fish(const CLI::App& app, const ToolDoc& doc);  // complete -
 // The examples block appended to --help ("Examples:" and each command with
 // its explanation); empty when the tool has none.
 std::string render_help_examples(const ToolDoc& doc);
+// The built-in verbs ("agg", "eval", ...; sorted), one per tools/ folder,
+// as the build knows them. SEE ALSO lists only pages of these (and of
+// olly(1), olly(7)); the dispatcher lists and completes them.
+const std::vector<std::string>& builtin_verbs();
 // One example command per line (`--generate examples`), for tests/check-docs.
 std::string render_examples(const ToolDoc& doc);
 

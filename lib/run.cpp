@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <cmath>
 
@@ -42,19 +40,10 @@ void append_base64(std::string& out, std::string_view in) {
   }
 }
 
-bool decide_color(const std::string& mode) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color && *no_color) return false;
-  return ::isatty(1) == 1;
-}
-
 }  // namespace
 
 RunContext::RunContext(const CommonOptions& opts)
     : opts_(opts), start_(std::chrono::steady_clock::now()) {
-  color_ = decide_color(opts_.color);
   if (!opts_.errors_path.empty()) {
     errors_ = std::fopen(opts_.errors_path.c_str(), "wb");
     if (!errors_) {
@@ -71,13 +60,13 @@ RunContext::~RunContext() {
 void RunContext::bad_record(std::string_view file, uint64_t line, std::string_view reason,
                             std::string_view raw) {
   ++stats_.errors;
-  if (first_reason_.empty()) first_reason_ = fmt::format("{}:{}: {}", file, line, reason);
+  if (first_reason_.empty()) first_reason_ = fmt::format("{}: {}", location(file, line), reason);
   write_errors_record(file, line, reason, raw);
   if (opts_.strict) {
     // The run ends here: report, and print --stats, as finish() would.
     stdout_sink().flush();
     if (errors_) std::fflush(errors_);
-    print_error(fmt::format("{}:{}: {} (stopped by --strict)", file, line, reason));
+    print_error(fmt::format("{}: {} {}", location(file, line), reason, paint(Paint::error, "(stopped by --strict)")));
     print_stats();
     throw StrictStop{};
   }
@@ -118,12 +107,12 @@ int RunContext::finish(int status) {
   stdout_sink().flush();
   if (errors_) std::fflush(errors_);
   if (stats_.errors > 0 && !opts_.strict) {
+    std::string skipped =
+        paint(Paint::error, fmt::format("{} bad line{} skipped", stats_.errors, stats_.errors == 1 ? "" : "s"));
     if (errors_) {
-      report("{} bad line{} skipped (first: {}); written to {}", stats_.errors,
-             stats_.errors == 1 ? "" : "s", first_reason_, opts_.errors_path);
+      report("{} (first: {}); written to {}", skipped, first_reason_, opts_.errors_path);
     } else {
-      report("{} bad line{} skipped (first: {}); use --errors FILE to keep them", stats_.errors,
-             stats_.errors == 1 ? "" : "s", first_reason_);
+      report("{} (first: {}); use --errors FILE to keep them", skipped, first_reason_);
     }
   }
   for (const auto& note : notes_) report("{}", note);

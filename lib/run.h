@@ -27,10 +27,14 @@ struct StrictStop {
   std::string message;
 };
 
+// The --stats counts, one definition for every verb (olly(7), --stats):
+// "in" is every record read, bad ones included; "errors" is how many of them
+// were bad (counted by RunContext::bad_record, so a tool never adjusts "in"
+// for them); "out" is every record written. Blank lines are not records.
 struct Stats {
-  uint64_t records_in = 0;
-  uint64_t records_out = 0;
-  uint64_t errors = 0;
+  uint64_t records_in = 0;   // records read, good and bad
+  uint64_t records_out = 0;  // records written
+  uint64_t errors = 0;       // bad records (also in records_in)
   uint64_t bytes_in = 0;
 };
 
@@ -57,7 +61,6 @@ class RunContext {
 
   Stats& stats() { return stats_; }
   const CommonOptions& options() const { return opts_; }
-  bool use_color() const { return color_; }
 
   // Ends the run: flushes stdout, prints the bad-line summary and --stats to
   // stderr, and returns the exit status (status, or 3 when input failed).
@@ -74,7 +77,6 @@ class RunContext {
   Stats stats_;
   std::FILE* errors_ = nullptr;
   std::string scratch_;
-  bool color_ = false;
   bool input_failed_ = false;
   std::string first_reason_;
   std::vector<std::pair<std::string, int64_t>> extra_stats_;

@@ -29,14 +29,13 @@ void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
   while (!stage.done() && reader.next(line)) {
     // Empty lines separate nothing in NDJSON; they are skipped, not errors.
     if (is_blank_line(line.text)) continue;
-    ++stats.records_in;
+    ++stats.records_in;  // bad ones included (see Stats)
     auto error = parser.iterate(padded.set(line.text)).get(doc);
     Event ev{line.text, line.number, line.file, line.file_index, &doc, line.cr};
     size_t mark = out.mark();
     if (!error) error = stage.on_event(ev, out);
     if (error) {
       out.rollback(mark);
-      --stats.records_in;
       stats.bytes_in = reader.bytes_read();  // for --stats when --strict stops here
       reason = simdjson::error_message(error);
       stage.on_bad_line(ev, reason);

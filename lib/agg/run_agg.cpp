@@ -33,7 +33,6 @@ class AggStage final : public Stage {
       return simdjson::SUCCESS;
     }
     if (outcome != Aggregator::Outcome::ok) {
-      --ctx_.stats().records_in;  // reported as a bad record instead
       ctx_.bad_record(ev.file, ev.line, Aggregator::reason(outcome, agg_.options()), ev.raw);
       return simdjson::SUCCESS;
     }
@@ -141,7 +140,6 @@ int run_parallel(AggOptions& opts, const AggRunOptions& run, RunContext& ctx, st
           auto err = parser.iterate(line.data(), line.size(), capacity).get(doc);
           if (!err) err = agg->add(doc, line, outcome);
           if (err || outcome != Aggregator::Outcome::ok) {
-            --w.records;
             w.bad.push_back(BadLine{c, reader.lines(),
                                     std::string(err ? simdjson::error_message(err) : Aggregator::reason(outcome, opts)),
                                     std::string(line)});
@@ -240,7 +238,6 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
     simdjson::dom::element doc;
     auto err = parser.parse(padded.set(line.text)).get(doc);
     if (err) {
-      --stats.records_in;
       ctx.bad_record(line.file, line.number, simdjson::error_message(err), line.text);
       continue;
     }
@@ -249,7 +246,6 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
       if (!plan_given) {
         simdjson::dom::array aggs, by;
         if (doc["aggs"].get_array().get(aggs) || doc["by"].get_array().get(by)) {
-          --stats.records_in;
           ctx.bad_record(line.file, line.number, "not an olly-agg partial state (write them with --partial)",
                          line.text);
           continue;
@@ -282,7 +278,6 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
     switch (agg->add_partial(doc, error)) {
       case Aggregator::PartialResult::ok: break;
       case Aggregator::PartialResult::bad:
-        --stats.records_in;
         ctx.bad_record(line.file, line.number, error, line.text);
         break;
       case Aggregator::PartialResult::mismatch:

@@ -159,8 +159,8 @@ TEST_CASE("completions list every visible flag and the choice values") {
   CHECK(contains(bash, "    --errors)\n      COMPREPLY=($(compgen -f -- \"$cur\"))\n"));
   CHECK(contains(bash, "    -s|--select)\n      COMPREPLY=()\n"));
   CHECK(contains(zsh, "#compdef olly-demo\n"));
-  CHECK(contains(zsh, "'--color=[Color human output\\: auto (only on a terminal, and never when NO_COLOR is "
-                      "set), always or never]:WHEN:(auto always never)'"));
+  CHECK(contains(zsh, "'--color=[Color the diagnostics on stderr\\: auto (only when stderr is a terminal and "
+                      "NO_COLOR is unset), always or never]:WHEN:(auto always never)'"));
   CHECK(contains(zsh, "'*(-s --select)'{-s+,--select=}'[Keep only these fields]:FIELD: '"));
   CHECK(contains(zsh, "'--errors=[Write each bad input line (not valid JSON, or not matching the format) to FILE as "
                       "NDJSON with its file, line number and reason, so nothing is lost]:FILE:_files'"));

@@ -9,19 +9,20 @@
 
 #include "diag.h"
 #include "input.h"
+#include "temp_dir.h"
 
 using namespace olly;
 
 namespace {
 
+// A file holding content, in the test process's temporary directory (gone
+// at exit, whatever the test did).
 std::string temp_file(const std::string& content, const char* suffix = "") {
-  char name[] = "/tmp/olly-input-XXXXXX";
-  int fd = mkstemp(name);
-  REQUIRE(fd >= 0);
-  REQUIRE(write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()));
-  close(fd);
-  std::string path = std::string(name) + suffix;
-  if (*suffix) std::rename(name, path.c_str());
+  std::string path = test::temp_path(std::string("input") + suffix);
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  REQUIRE(std::fwrite(content.data(), 1, content.size(), f) == content.size());
+  REQUIRE(std::fclose(f) == 0);
   return path;
 }
 

@@ -19,6 +19,7 @@
 #include "parse/otlp.h"
 #include "run.h"
 #include "stage.h"
+#include "temp_dir.h"
 
 using namespace olly;
 using namespace olly::parse;
@@ -41,10 +42,9 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-std::string temp_path(const char* tag) {
-  static int n = 0;
-  return fmt::format("/tmp/olly-test-parse-docs-{}-{}-{}", ::getpid(), tag, n++);
-}
+// In the test process's temporary directory (gone at exit, also when a
+// run throws before removing its files).
+std::string temp_path(const char* tag) { return test::temp_path(tag); }
 
 std::string write_temp(const std::string& text) {
   std::string path = temp_path("in");

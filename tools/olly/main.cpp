@@ -1,7 +1,9 @@
 // olly: runs `olly-VERB` for `olly VERB ...`, as git does, so any olly-*
 // executable on PATH is a plugin.
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "docgen.h"
 
 using namespace olly;
 
@@ -71,34 +74,112 @@ std::string find_verb(const std::string& verb) {
   return {};
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
+// Runs exe with args, stdin and stderr on /dev/null, and returns its stdout
+// (empty when it cannot run or fails). No shell, so paths need no quoting.
+std::string capture(const std::string& exe, std::vector<std::string> args) {
+  int fds[2];
+  if (::pipe(fds) != 0) return {};
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return {};
   }
-  return prev[b.size()];
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(null, 2);
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    std::vector<char*> argv{const_cast<char*>(exe.c_str())};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  return out;
 }
 
-int list_verbs() {
-  std::string own = own_directory();
-  std::set<std::string> builtin = verbs_in(own);
-  std::set<std::string> plugins;
-  for (const auto& dir : path_dirs()) {
-    if (dir == own) continue;
-    for (const auto& v : verbs_in(dir)) {
-      if (!builtin.count(v)) plugins.insert(v);
-    }
+// A verb's one-line summary, as the verb itself states it (its ToolDoc,
+// through `--generate summary`), so the list never drifts from the tools.
+std::string summary_of(const std::string& exe) {
+  std::string text = capture(exe, {"--generate", "summary"});
+  return text.substr(0, text.find('\n'));
+}
+
+struct VerbLine {
+  std::string verb;
+  std::string text;  // the summary of a built-in, the path of a plugin
+};
+
+// The built-in verbs with their summaries, then the plugins (olly-* next to
+// olly or on PATH that are not built in) with their paths. Plugins are not
+// run: what a foreign executable does with --generate is unknown.
+std::pair<std::vector<VerbLine>, std::vector<VerbLine>> verb_lines() {
+  const auto& builtin = builtin_verbs();
+  std::vector<VerbLine> verbs, plugins;
+  for (const auto& v : builtin) {
+    std::string exe = find_verb(v);
+    if (!exe.empty()) verbs.push_back({v, summary_of(exe)});
   }
+  std::set<std::string> others = verbs_in(own_directory());
+  for (const auto& dir : path_dirs()) {
+    for (const auto& v : verbs_in(dir)) others.insert(v);
+  }
+  for (const auto& v : others) {
+    if (std::find(builtin.begin(), builtin.end(), v) == builtin.end()) plugins.push_back({v, find_verb(v)});
+  }
+  return {verbs, plugins};
+}
+
+// "  VERB    text" lines, the texts aligned.
+std::string format_lines(const std::vector<VerbLine>& lines, std::string_view indent, size_t width,
+                         std::string_view text_prefix = "") {
   std::string out;
-  for (const auto& v : builtin) out += fmt::format("{}\tbuilt-in\n", v);
-  for (const auto& v : plugins) out += fmt::format("{}\tplugin\t{}\n", v, find_verb(v));
+  for (const auto& l : lines) {
+    out += fmt::format("{}{:<{}}", indent, l.verb, width);
+    if (!l.text.empty()) out += fmt::format("  {}{}", text_prefix, l.text);
+    out += '\n';
+  }
+  return out;
+}
+
+size_t widest(const std::vector<VerbLine>& a, const std::vector<VerbLine>& b) {
+  size_t w = 0;
+  for (const auto* list : {&a, &b}) {
+    for (const auto& l : *list) w = std::max(w, l.verb.size());
+  }
+  return w;
+}
+
+// olly --list: "VERB  summary" per built-in verb, then "NAME  plugin: PATH".
+int list_verbs() {
+  auto [verbs, plugins] = verb_lines();
+  size_t width = widest(verbs, plugins);
+  std::string out = format_lines(verbs, "", width) + format_lines(plugins, "", width, "plugin: ");
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
+}
+
+// The verbs section of olly --help.
+std::string verbs_help() {
+  auto [verbs, plugins] = verb_lines();
+  size_t width = widest(verbs, plugins);
+  std::string out = "Verbs:\n" + format_lines(verbs, "  ", width);
+  if (!plugins.empty()) out += "\nPlugins (olly-* on PATH):\n" + format_lines(plugins, "  ", width);
+  return out;
 }
 
 std::vector<std::string> known_verbs() {
@@ -112,16 +193,8 @@ std::vector<std::string> known_verbs() {
 [[noreturn]] void exec_verb(const std::string& verb, const std::vector<std::string>& args) {
   std::string exe = find_verb(verb);
   if (exe.empty()) {
-    std::string hint;
-    size_t best = SIZE_MAX;
-    for (const auto& v : known_verbs()) {
-      size_t d = edit_distance(verb, v);
-      if (d < best) {
-        best = d;
-        hint = v;
-      }
-    }
-    if (!hint.empty() && best <= std::max<size_t>(2, verb.size() / 3)) {
+    std::string hint = closest_match(verb, known_verbs());
+    if (!hint.empty()) {
       report("'{}' is not an olly verb. Did you mean '{}'? (olly --list shows them all)", verb, hint);
     } else {
       report("'{}' is not an olly verb (olly --list shows them all)", verb);
@@ -147,17 +220,12 @@ int help_for(const std::string& verb) {
   exec_verb(verb, {"--help"});
 }
 
-// The built-in verbs, from the tools/ folders (set by CMake).
-#ifndef OLLY_BUILTIN_VERBS
-#define OLLY_BUILTIN_VERBS ""
-#endif
-constexpr const char* kBuiltinVerbs = OLLY_BUILTIN_VERBS;
-
 // The dispatcher's completions: the verb (built-in, or an olly-* plugin on
 // PATH) first, then, for bash and zsh, whatever olly-VERB completes. The
 // renderers of docgen only know one tool's flags, so these are written here.
 std::string dispatcher_completion(const std::string& kind) {
-  std::string verbs = kBuiltinVerbs;
+  std::string verbs;
+  for (const auto& v : builtin_verbs()) verbs += (verbs.empty() ? "" : " ") + v;
   if (kind == "bash") {
     return fmt::format(R"SH(# bash completion for olly; generated by `olly --generate bash`; do not edit
 _olly() {{
@@ -218,7 +286,7 @@ fi
 
 _arguments -s -S \
   '1:VERB:{{compadd -a verbs; compadd help}}' \
-  '(-l --list)'{{-l,--list}}'[List the built-in verbs and the plugins (olly-* on PATH)]' \
+  '(-l --list)'{{-l,--list}}'[List the verbs with their one-line summaries, then the plugins (olly-* on PATH)]' \
   '(-h --help)'{{-h,--help}}'[Print this help (flags, then examples) and exit]' \
   '--version[Print the version and exit]'
 )SH",
@@ -226,7 +294,7 @@ _arguments -s -S \
   }
   std::string out =
       "# fish completion for olly; generated by `olly --generate fish`; do not edit\n"
-      "complete -c olly -s l -l list -d 'List the built-in verbs and the plugins (olly-* on PATH)'\n"
+      "complete -c olly -s l -l list -d 'List the verbs with their one-line summaries, then the plugins (olly-* on PATH)'\n"
       "complete -c olly -s h -l help -d 'Print this help (flags, then examples) and exit'\n"
       "complete -c olly -l version -d 'Print the version and exit'\n";
   out += fmt::format("complete -c olly -f -n __fish_use_subcommand -a '{} help' -d 'olly verb'\n", verbs);
@@ -256,8 +324,10 @@ int main(int argc, char** argv) {
   std::string verb;
   CLI::App app{"olly: small, fast Unix filters for logs, spans and metrics.", "olly"};
   app.prefix_command();
-  app.add_flag("-l,--list", list, "List the built-in verbs and the plugins (olly-* on PATH)");
+  app.add_flag("-l,--list", list, "List the verbs with their one-line summaries, then the plugins (olly-* on PATH)");
   app.add_option("VERB", verb, "The verb to run: olly VERB ARGS runs olly-VERB ARGS");
+  // Only computed when help is shown: it runs each verb once for its summary.
+  app.footer(std::function<std::string()>(verbs_help));
 
   ToolDoc doc;
   doc.name = "olly";
@@ -280,7 +350,8 @@ int main(int argc, char** argv) {
   doc.exit_status =
       "The exit status of the verb run; 2 when the verb is unknown or cannot be run. See olly(7) for "
       "the codes every verb keeps.";
-  doc.see_also = {"olly(7)", "olly-filter(1)", "olly-eval(1)"};
+  doc.see_also = {"olly(7)"};
+  for (const auto& v : builtin_verbs()) doc.see_also.push_back("olly-" + v + "(1)");
 
   return run_tool(app, doc, argc, argv, [&]() -> int {
     if (list) return list_verbs();

@@ -15,15 +15,26 @@ namespace {
 
 class InferStage : public Stage {
  public:
-  explicit InferStage(InferOptions opts) : inferrer_(std::move(opts)) {}
+  InferStage(InferOptions opts, const LineReader& reader) : inferrer_(std::move(opts)), reader_(reader) {}
 
   simdjson::error_code on_event(Event& ev, Emitter&) override {
     simdjson::dom::element e;
     if (auto err = parser_.parse(padded_.set(ev.raw)).get(e)) return err;
     inferrer_.add(e);
+    ++events_;
     return simdjson::SUCCESS;
   }
   void on_end(Emitter& out) override {
+    // A contract of part of the sample (or of none of it, accepting
+    // anything) would look like the real one: write nothing; exit 3.
+    if (reader_.open_failures() > 0) {
+      report("no contract written: {} of {} input{} could not be read", reader_.open_failures(),
+             reader_.input_count(), reader_.input_count() == 1 ? "" : "s");
+      return;
+    }
+    // An empty sample is a sample: its contract, which accepts any event, is
+    // written (exit 0), with a warning, as it constrains nothing.
+    if (events_ == 0) report("the sample held no events: the contract written accepts any event");
     std::string text = inferrer_.contract();
     text.pop_back();  // the emitter adds the newline
     out.line(text);
@@ -31,6 +42,8 @@ class InferStage : public Stage {
 
  private:
   SchemaInferrer inferrer_;
+  const LineReader& reader_;
+  uint64_t events_ = 0;
   simdjson::dom::parser parser_;
   PaddedLine padded_;
 };
@@ -57,7 +70,7 @@ int run_infer(const SchemaToolOptions& opts) {
   io.title = opts.title;
   LineReader reader(opts.args);
   RunContext ctx(opts.common);
-  InferStage stage(io);
+  InferStage stage(io, reader);
   drive_json(reader, ctx, stage);
   return ctx.finish(kExitOk);
 }
