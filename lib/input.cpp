@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -46,8 +48,10 @@ class ByteSource {
   }
 
   // Sniffs the codec from the first bytes. Throws InputError on read errors.
+  // Reads no further than it must, so that a short first line on a pipe is
+  // handed over without waiting for more.
   void start() {
-    while (raw_end_ < 4 && !raw_eof_) read_raw();
+    while (raw_end_ < 4 && !raw_eof_ && may_be_magic()) read_raw();
     auto* b = reinterpret_cast<const unsigned char*>(raw_.data());
     if (raw_end_ >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
       codec_ = Codec::gzip;
@@ -61,6 +65,24 @@ class ByteSource {
     }
   }
 
+  // Whether a read would find bytes within timeout_ms (or the end of
+  // input). Only a plain pipe, terminal or socket can keep a reader waiting;
+  // compressed input is not timed (its decoder may hold bytes of its own).
+  bool ready(int timeout_ms) {
+    if (codec_ != Codec::plain || raw_begin_ < raw_end_ || raw_eof_) return true;
+    if (pollable_ < 0) {
+      struct stat st;
+      pollable_ = ::fstat(fd_, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) ||
+                                             S_ISSOCK(st.st_mode));
+    }
+    if (!pollable_) return true;
+    pollfd p{fd_, POLLIN, 0};
+    int rc;
+    do rc = ::poll(&p, 1, timeout_ms);
+    while (rc < 0 && errno == EINTR);
+    return rc != 0;  // readable, hung up, or an error the read will report
+  }
+
   // Fills up to n bytes at dst; returns 0 at end of input.
   size_t read(char* dst, size_t n) {
     switch (codec_) {
@@ -72,6 +94,18 @@ class ByteSource {
   }
 
  private:
+  // The bytes read so far may still begin a gzip or zstd magic number.
+  bool may_be_magic() const {
+    static constexpr unsigned char kGzip[] = {0x1f, 0x8b}, kZstd[] = {0x28, 0xb5, 0x2f, 0xfd};
+    auto* b = reinterpret_cast<const unsigned char*>(raw_.data());
+    bool gzip = raw_end_ < sizeof kGzip, zstd = true;
+    for (size_t i = 0; i < raw_end_; ++i) {
+      gzip = gzip && b[i] == kGzip[i];
+      zstd = zstd && b[i] == kZstd[i];
+    }
+    return gzip || zstd;
+  }
+
   void read_raw() {
     if (raw_begin_ == raw_end_) raw_begin_ = raw_end_ = 0;
     if (raw_end_ == raw_.size()) {
@@ -170,6 +204,7 @@ class ByteSource {
   bool member_open_ = false;
   ZSTD_DStream* zstd_ = nullptr;
   bool frame_open_ = false;
+  int pollable_ = -1;  // unknown until ready() first asks
 };
 
 LineReader::LineReader(std::vector<std::string> paths) : paths_(std::move(paths)) {
@@ -239,6 +274,10 @@ bool LineReader::fill() {
     buf_.resize(buf_.size() * 2);
   }
   if (before_read_) before_read_();
+  if (idle_timeout_ms_ > 0 && !src_->ready(idle_timeout_ms_)) {
+    stalled_ = true;
+    return false;
+  }
   size_t got = src_->read(buf_.data() + end_, buf_.size() - end_ - 64);
   if (got == 0) {
     eof_ = true;
@@ -250,6 +289,7 @@ bool LineReader::fill() {
 }
 
 bool LineReader::next(Line& out) {
+  stalled_ = false;
   for (;;) {
     if (!src_) {
       if (!open_next()) return false;
@@ -270,7 +310,10 @@ bool LineReader::next(Line& out) {
         return true;
       }
       size_t scanned = end_ - begin_;
-      if (!fill()) break;
+      if (!fill()) {
+        if (stalled_) return false;  // the partial line stays for the next call
+        break;
+      }
       scan_from = begin_ + scanned;  // fill() moved the tail to the front
     }
     if (begin_ < end_) {  // last line without a newline

@@ -54,6 +54,13 @@ class LineReader {
   // can flush its output and pipelines stream.
   void set_before_read(std::function<void()> hook) { before_read_ = std::move(hook); }
   void set_max_line(size_t bytes) { max_line_ = bytes; }
+  // While ms > 0, a read from a pipe, terminal or socket that finds no byte
+  // within ms ends next() with false and stalled() true, the input left
+  // where it was: a later next() goes on from there. Lets a tool decide on
+  // what has come so far (olly-parse auto over `tail -f`). 0: reads wait.
+  void set_idle_timeout(int ms) { idle_timeout_ms_ = ms; }
+  // The last next() returned false because the input went idle, not at its end.
+  bool stalled() const { return stalled_; }
 
   uint64_t bytes_read() const { return bytes_read_; }
   size_t open_failures() const { return open_failures_; }
@@ -76,6 +83,8 @@ class LineReader {
   uint64_t bytes_read_ = 0;
   size_t open_failures_ = 0;
   size_t max_line_ = size_t{1} << 30;
+  int idle_timeout_ms_ = 0;
+  bool stalled_ = false;
   std::function<void()> before_read_;
 };
 

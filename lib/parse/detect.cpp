@@ -47,23 +47,40 @@ bool has_digit(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// A header cell that reads like data, or like a line of some other format:
-// a number, a time or date ("2012-07-02 10:22:40", "08:09:33.8"), key=value,
-// a call or list ("execve(", "[pid]"), or prose.
-bool looks_like_data(std::string_view cell) {
+bool is_name_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;  // UTF-8 too
+}
+
+// A header cell names a column: an identifier-like name ("LineId",
+// "order_id", "Order ID", "http.status", "e-mail"), not data, prose or a
+// line of some other format. So it starts with a letter or '_' (not a
+// number: "1428634687123 Hello"), holds letters, digits and the few marks
+// names use (no sentence punctuation: "World!", no key=value, call or list:
+// "execve(", "[pid]"), has at most three blanks, and is no time or date
+// ("Jun 14 15:16:01", "2012-07-02"). An empty cell passes (the caller
+// counts those).
+bool looks_like_name(std::string_view cell) {
   while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
   while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
-  if (cell.empty()) return false;
-  if (cell.size() > 64) return true;
-  if (cell.find_first_of("=([{<") != std::string_view::npos) return true;
-  if (detail::is_json_number(cell)) return true;
-  if (has_digit(cell) && cell.find_first_of(":/") != std::string_view::npos) return true;
-  if (cell[0] >= '0' && cell[0] <= '9' && cell.find('-') != std::string_view::npos) return true;
-  return std::count(cell.begin(), cell.end(), ' ') >= 4;
+  if (cell.empty()) return true;
+  if (cell.size() > 64 || cell.back() == '.') return false;
+  const auto first = static_cast<unsigned char>(cell[0]);
+  if (!is_name_char(first) && first != '@' && first != '#' && first != '$') return false;
+  size_t blanks = 0;
+  for (char ch : cell) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_name_char(c) || (c >= '0' && c <= '9')) continue;
+    if (c == ' ') {
+      if (++blanks > 3) return false;  // prose, not a name
+      continue;
+    }
+    if (std::string_view("-./:@#$%&+'").find(static_cast<char>(c)) == std::string_view::npos) return false;
+  }
+  return !(has_digit(cell) && cell.find_first_of(":/") != std::string_view::npos);
 }
 
 // csv / tsv: the first record is a plausible header of two or more columns
-// and the records after it (quoted newlines allowed) have that many fields.
+// and every record after it (quoted newlines allowed) has that many fields.
 // Returns how many lines the table covers (0: it is no table).
 size_t table_lines(const std::vector<std::string_view>& lines, bool tsv) {
   CsvReader::Options o;
@@ -73,7 +90,7 @@ size_t table_lines(const std::vector<std::string_view>& lines, bool tsv) {
   }
   CsvReader reader(o);
   std::string buf, reason;
-  size_t records = 0, errors = 0;
+  size_t records = 0;
   bool header = false;
   for (std::string_view l : lines) {
     buf.clear();
@@ -85,7 +102,7 @@ size_t table_lines(const std::vector<std::string_view>& lines, bool tsv) {
         if (cols.size() < 2) return 0;
         size_t empty = 0;
         for (const auto& c : cols) {
-          if (looks_like_data(c)) return 0;
+          if (!looks_like_name(c)) return 0;
           if (c.starts_with("_") && c.size() > 1 && detail::is_json_number(std::string_view(c).substr(1)))
             ++empty;  // an empty name became _N
         }
@@ -93,15 +110,12 @@ size_t table_lines(const std::vector<std::string_view>& lines, bool tsv) {
         break;
       }
       case CsvReader::Result::record: ++records; break;
-      case CsvReader::Result::error:
-        if (!header) return 0;
-        ++errors;
-        break;
+      case CsvReader::Result::error: return 0;  // a record of another width
       case CsvReader::Result::need_more:
       case CsvReader::Result::skipped: break;
     }
   }
-  if (!header || records == 0 || errors * 10 > records) return 0;
+  if (!header || records == 0) return 0;
   return lines.size();
 }
 

@@ -15,8 +15,9 @@
 // access-log parser must accept the line; combined when most lines carry a
 // referer and user agent), logfmt (two or more key=value pairs that parse),
 // and tsv / csv (two or more columns whose header names look like names,
-// not like data — no number, time or key=value — and records with that
-// many fields). The format that fits the most lines wins, in that order
+// not like data or prose — a letter or _ first, at most three blanks, no
+// number, time, key=value or sentence punctuation — and every record after
+// it with that many fields). The format that fits the most lines wins, in that order
 // when tied; it must fit at least two lines in three, else nothing does.
 #pragma once
 #include <string>

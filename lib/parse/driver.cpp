@@ -155,6 +155,20 @@ const std::vector<std::string>& format_names() {
   return names;
 }
 
+const std::vector<std::pair<std::string, std::string>>& format_aliases() {
+  // What people call the access log format after the servers that write it.
+  static const std::vector<std::pair<std::string, std::string>> aliases = {{"nginx", "combined"},
+                                                                           {"apache", "combined"}};
+  return aliases;
+}
+
+std::string canonical_format_name(const std::string& name) {
+  for (const auto& [alias, format] : format_aliases()) {
+    if (name == alias) return format;
+  }
+  return name;
+}
+
 std::unique_ptr<Format> build_line_format(ParseOptions& opts);  // driver_lines.cpp
 
 std::unique_ptr<Format> build_format(ParseOptions& opts) {
@@ -427,6 +441,9 @@ constexpr size_t kPeekBytes = 256 * 1024;
 // A JSON document still open after kPeekLines is read on up to this size,
 // so that pretty-printed documents are judged whole.
 constexpr size_t kPeekDocumentBytes = 4u << 20;
+// A pipe or terminal that goes quiet this long once a line has come ends
+// the sample early (`tail -f x | olly-parse auto` decides on what it has).
+constexpr int kPeekIdleMs = 300;
 
 struct PeekedLine {
   std::string text, file;
@@ -448,15 +465,17 @@ std::vector<PeekedLine> peek(LineReader& reader) {
   Line l;
   while ((lines.size() < kPeekLines && bytes < kPeekBytes) ||
          (json == 1 && framer.open() && bytes < kPeekDocumentBytes)) {
-    if (!reader.next(l)) break;
+    if (!reader.next(l)) break;  // the end, or idle (stalled())
     lines.push_back({std::string(l.text), std::string(l.file), l.number, l.file_index});
     bytes += l.text.size();
     if (json < 0 && !is_blank_line(l.text)) {
       size_t lead = l.text.find_first_not_of(" \t");
       json = l.text[lead] == '{' || l.text[lead] == '[';
+      reader.set_idle_timeout(kPeekIdleMs);  // something to judge: waiting is optional now
     }
     if (json == 1) framer.line(l.text, l.number, ignore);
   }
+  reader.set_idle_timeout(0);
   return lines;
 }
 
@@ -466,29 +485,62 @@ std::string detect_peeked(const std::vector<PeekedLine>& lines) {
   return detect_format(views);
 }
 
-}  // namespace
-
-std::string detect_input(LineReader& reader) { return detect_peeked(peek(reader)); }
-
-void run_parse_auto(LineReader& reader, RunContext& ctx, Emitter& out, ParseOptions& opts) {
+// One input of olly-parse auto: its first lines choose its format, then it
+// is parsed, those lines included, by `jobs` threads when it is a regular
+// file the format can split, else here.
+void parse_auto_input(const std::string& file, bool several, unsigned jobs, uint64_t block_size,
+                      RunContext& ctx, Emitter& out, const ParseOptions& opts) {
+  LineReader reader({file});
   std::vector<PeekedLine> first = peek(reader);
+  if (reader.open_failures() > 0) {
+    ctx.note_input_failure();  // the reader said why
+    return;
+  }
   std::string chosen = detect_peeked(first);
   if (chosen.empty()) {
     if (first.empty()) return;  // empty input: nothing to parse, nothing to say
-    throw InputError("auto: cannot tell the input's format from its first lines; name it "
-                     "(olly-parse FORMAT ...)");
+    if (!several) {
+      throw InputError("auto: cannot tell the input's format from its first lines; name it "
+                       "(olly-parse FORMAT ...)");
+    }
+    // The other inputs are still worth parsing; the run exits 3.
+    report("auto: {}: cannot tell its format from its first lines; name it (olly-parse FORMAT ...)",
+           file);
+    ctx.note_input_failure();
+    return;
   }
-  report("auto: parsing as {}", chosen);
-  opts.format = chosen;
-  std::unique_ptr<Format> format = build_format(opts);
-  Loop loop(ctx, out, *format, opts);
+  if (several) {
+    report("auto: {}: parsing as {}", file, chosen);
+  } else {
+    report("auto: parsing as {}", chosen);
+  }
+  ParseOptions file_opts = opts;
+  file_opts.format = chosen;
+  if (file != "-" && run_parse_parallel({file}, jobs, block_size, ctx, out, file_opts)) return;
+  std::unique_ptr<Format> format = build_format(file_opts);
+  Loop loop(ctx, out, *format, file_opts);
+  const uint64_t bytes_before = ctx.stats().bytes_in;
   reader.set_before_read([&out] { out.flush(); });
   for (const auto& p : first) loop.line(Line{p.text, p.number, p.file, p.file_index});
   Line l;
   while (reader.next(l)) loop.line(l);
   loop.finish();
-  ctx.stats().bytes_in = reader.bytes_read();
-  if (reader.open_failures() > 0) ctx.note_input_failure();
+  ctx.stats().bytes_in = bytes_before + reader.bytes_read();
+}
+
+}  // namespace
+
+std::string detect_input(LineReader& reader) { return detect_peeked(peek(reader)); }
+
+void run_parse_auto(const std::vector<std::string>& files, unsigned jobs, uint64_t block_size,
+                    RunContext& ctx, Emitter& out, const ParseOptions& opts) {
+  if (files.empty()) {
+    parse_auto_input("-", false, jobs, block_size, ctx, out, opts);
+    return;
+  }
+  for (const std::string& file : files) {
+    parse_auto_input(file, files.size() > 1, jobs, block_size, ctx, out, opts);
+  }
 }
 
 }  // namespace olly::parse

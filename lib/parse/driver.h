@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "input.h"
@@ -114,6 +115,12 @@ class Format {
 // The format names olly-parse accepts (auto included), in --help order.
 const std::vector<std::string>& format_names();
 
+// Other names of formats, as (alias, format): nginx and apache name combined.
+const std::vector<std::pair<std::string, std::string>>& format_aliases();
+
+// The format an alias names; any other name as it is.
+std::string canonical_format_name(const std::string& name);
+
 // Builds the format named by opts.format (not "auto"). Loads opts.tz from
 // opts.tz_name. Throws UsageError naming the flag when an option is wrong.
 std::unique_ptr<Format> build_format(ParseOptions& opts);
@@ -123,10 +130,16 @@ std::unique_ptr<Format> build_format(ParseOptions& opts);
 void run_parse(LineReader& reader, RunContext& ctx, Emitter& out, Format& format,
                const ParseOptions& opts);
 
-// olly-parse auto: the first lines decide the format (opts.format is set to
-// it and it is named on stderr), then every line, those included, is parsed
-// with it. Throws InputError when no format fits.
-void run_parse_auto(LineReader& reader, RunContext& ctx, Emitter& out, ParseOptions& opts);
+// olly-parse auto: each input (stdin when files is empty) is judged on its
+// own first lines, the format chosen named on stderr (with the file's name
+// when there are several), then parsed with it, those lines included;
+// regular files by `jobs` threads when the format allows (as
+// run_parse_parallel). From a pipe or terminal that goes idle, the lines
+// that came decide. An input that cannot be opened, or that nothing fits,
+// makes the run exit 3; a single input that nothing fits throws InputError
+// at once, while with several the others are still parsed.
+void run_parse_auto(const std::vector<std::string>& files, unsigned jobs, uint64_t block_size,
+                    RunContext& ctx, Emitter& out, const ParseOptions& opts);
 
 // Reads every input with `jobs` threads, each parsing blocks of about
 // block_size bytes, the events and bad records written in input order as

@@ -81,10 +81,10 @@ Run run(ParseOptions opts, const std::vector<std::string>& paths) {
     common.errors_path = err_path;
     RunContext ctx(common);
     Emitter emitter(sink, ctx.stats());
-    LineReader reader(paths);
     if (opts.format == "auto") {
-      run_parse_auto(reader, ctx, emitter, opts);
+      run_parse_auto(paths, 1, 1 << 20, ctx, emitter, opts);
     } else {
+      LineReader reader(paths);
       auto format = build_format(opts);
       run_parse(reader, ctx, emitter, *format, opts);
     }

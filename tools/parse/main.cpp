@@ -24,8 +24,9 @@ ToolDoc parse_doc() {
       "Lines that do not fit the format are never dropped silently: they are counted, reported at "
       "the end with the first one's line number, and written with their reason to --errors FILE; "
       "--strict stops at the first one (exit 3). Blank lines carry no data and are skipped.\n\n"
-      "Formats: logfmt; combined and common (nginx/Apache access logs, or any nginx log_format "
-      "layout given with --format-string); syslog (RFC 5424 and RFC 3164, told apart per line); "
+      "Formats: logfmt; combined (also named nginx or apache) and common (nginx/Apache access "
+      "logs, or any nginx log_format layout given with --format-string); syslog (RFC 5424 and "
+      "RFC 3164, told apart per line); "
       "csv and tsv (header row, or --columns); regex (RE2 named captures); otlp (OpenTelemetry "
       "OTLP/JSON: spans, log records and metric data points); prom (Prometheus text exposition); "
       "json (validate and re-emit); auto (sniff the format from the first lines and name it on "
@@ -99,17 +100,22 @@ ToolDoc parse_doc() {
        "when a line starts with '{' or '[' in column 0 was cut short (a bad record; the new line "
        "starts the next document), unless the open document is laid out without indentation "
        "(json.dumps(indent=0)).\n\n"
-       "auto: the first 32 lines (more while a JSON document is open) are sniffed. Input whose "
-       "first line opens a JSON document is json, or otlp when a document names resourceSpans, "
-       "resourceLogs or resourceMetrics, if most of its documents parse. Otherwise each line "
-       "format is tried on the lines that do not start with a blank (indented continuation "
-       "lines do not vote): prom, syslog (with a PRI or a tag), combined or common, logfmt (two "
-       "or more pairs), tsv and csv (two or more columns, header names that are no number, time "
-       "or key=value, and every record that wide). The format that parses the most lines wins, "
-       "in that order when tied, if it parses at least two lines in three; olly-parse names it "
-       "on stderr. When none does, olly-parse exits 3 rather than guess: name the format "
-       "(regex covers the rest).\n\n"
-       "--detect [FILE...]: prints only the name auto would choose. Each file is judged on its "
+       "auto: each input is judged on its own first 32 lines (more while a JSON document is "
+       "open; fewer when a pipe or terminal goes quiet for 300 ms after a line, so that `tail -f "
+       "x | olly-parse auto` streams). Input whose first line opens a JSON document is json, or "
+       "otlp when a document names resourceSpans, resourceLogs or resourceMetrics, if most of "
+       "its documents parse. Otherwise each line format is tried on the lines that do not start "
+       "with a blank (indented continuation lines do not vote): prom, syslog (with a PRI or a "
+       "tag), combined or common, logfmt (two or more pairs), tsv and csv (a header of two or "
+       "more names, each starting with a letter or _, with at most three blanks and no number, "
+       "time, key=value or sentence punctuation, and every record after it that wide). The "
+       "format that parses the most lines wins, in that order when tied, if it parses at least "
+       "two lines in three; olly-parse names it on stderr (`auto: FILE: parsing as FORMAT` with "
+       "several inputs, each of which gets its own). When none does, olly-parse exits 3 rather "
+       "than guess: name the format (regex covers the rest); with several inputs the others are "
+       "still parsed.\n\n"
+       "--detect [FILE...] (or auto --detect [FILE...]): prints only the name auto would "
+       "choose. Each file is judged on its "
        "own first lines; with several files, one line `FILE: NAME` per file (a file nothing fits "
        "is named on stderr instead). Exit status: 0 when every input got a name, 1 when one fits "
        "no format, 3 when one cannot be read."},
@@ -152,18 +158,33 @@ int main(int argc, char** argv) {
   // A format name; with --detect (before or after it) the first positional
   // is a file instead, checked when it is opened. Named like add_choice's
   // validators so the man page and completions list the formats.
-  bool detect_given = false;
+  // `olly-parse auto --detect FILE`: auto before --detect is the format
+  // (the same as none), not a file.
+  bool detect_given = false, auto_before_detect = false;
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) == "--") break;
     if (std::string_view(argv[i]) == "--detect") detect_given = true;
+    if (std::string_view(argv[i]) == "auto" && !detect_given) auto_before_detect = true;
   }
-  auto format_check = [names, detect_given](std::string& value) -> std::string {
-    if (detect_given || std::find(names.begin(), names.end(), value) != names.end()) return {};
+  // Every name the FORMAT takes (aliases too), and the list --help shows:
+  // "combined (or nginx, apache)".
+  std::vector<std::string> choices = names;
+  std::vector<std::string> shown;
+  for (const std::string& name : names) {
+    std::vector<std::string> aliases;
+    for (const auto& [alias, target] : parse::format_aliases()) {
+      if (target == name) aliases.push_back(alias);
+    }
+    choices.insert(choices.end(), aliases.begin(), aliases.end());
+    shown.push_back(aliases.empty() ? name : fmt::format("{} (or {})", name, fmt::join(aliases, ", ")));
+  }
+  auto format_check = [choices, names, detect_given](std::string& value) -> std::string {
+    if (detect_given || std::find(choices.begin(), choices.end(), value) != choices.end()) return {};
     return fmt::format("'{}' is not one of {}", value, fmt::join(names, ", "));
   };
   app.add_option("FORMAT", format,
-                 fmt::format("Input format: {} (see FORMATS)", fmt::join(names, ", ")))
-      ->check(CLI::Validator(format_check, "", "olly-choices:" + fmt::format("{}", fmt::join(names, "\n"))))
+                 fmt::format("Input format: {} (see FORMATS)", fmt::join(shown, ", ")))
+      ->check(CLI::Validator(format_check, "", "olly-choices:" + fmt::format("{}", fmt::join(choices, "\n"))))
       ->type_name("FORMAT");
   app.add_option("FILE", files,
                  "Input files (.gz and .zst read transparently); stdin when none or -. For regex the "
@@ -203,6 +224,7 @@ int main(int argc, char** argv) {
     if (detect) {
       // olly-parse --detect FILE...: the first positional is a file, not a
       // format. Each file is judged on its own first lines.
+      if (format == "auto" && auto_before_detect) format.clear();
       if (!format.empty()) files.insert(files.begin(), format);
       if (files.empty()) files.push_back("-");
       int status = kExitOk;
@@ -232,6 +254,7 @@ int main(int argc, char** argv) {
     if (format.empty()) {
       throw UsageError(fmt::format("FORMAT: missing; one of {}", fmt::join(names, ", ")));
     }
+    format = parse::canonical_format_name(format);
     opts.format = format;
     if (format == "regex") {
       if (files.empty()) throw UsageError("regex: give the pattern: olly-parse regex 'PATTERN' [FILE...]");
@@ -242,24 +265,13 @@ int main(int argc, char** argv) {
     RunContext ctx(common);
     Emitter out(stdout_sink(), ctx.stats());
     if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-    if (format == "auto" && jobs > 1 && !files.empty()) {
-      // Regular files can be sniffed first and then read by all threads.
-      LineReader sniff(files);
-      std::string guess = parse::detect_input(sniff);
-      if (!guess.empty() && sniff.open_failures() == 0) {
-        parse::ParseOptions chosen = opts;
-        chosen.format = guess;
-        auto announce = [&] { report("auto: parsing as {}", guess); };
-        if (parse::run_parse_parallel(files, jobs, block_size, ctx, out, chosen, announce)) {
-          return ctx.finish(kExitOk);
-        }
-      }
-    }
-    LineReader reader(files);
     if (format == "auto") {
-      parse::run_parse_auto(reader, ctx, out, opts);
-    } else if (!parse::run_parse_parallel(files, jobs, block_size, ctx, out, opts)) {
+      parse::run_parse_auto(files, jobs, block_size, ctx, out, opts);
+      return ctx.finish(kExitOk);
+    }
+    if (!parse::run_parse_parallel(files, jobs, block_size, ctx, out, opts)) {
       auto parser = parse::build_format(opts);
+      LineReader reader(files);
       parse::run_parse(reader, ctx, out, *parser, opts);
     }
     return ctx.finish(kExitOk);
