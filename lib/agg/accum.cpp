@@ -7,8 +7,8 @@
 #include <limits>
 
 #include "agg/group_key.h"
-#include "json_value.h"
-#include "writer.h"
+#include "expr/json_value.h"
+#include "core/writer.h"
 
 namespace olly {
 

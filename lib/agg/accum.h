@@ -10,8 +10,8 @@
 #include "sketch/hyperloglog.h"
 #include "sketch/loghist.h"
 #include "sketch/topk.h"
-#include "timeutil.h"
-#include "value.h"
+#include "time/timeutil.h"
+#include "expr/value.h"
 
 namespace simdjson::dom { class element; }
 

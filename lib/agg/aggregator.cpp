@@ -9,10 +9,10 @@
 #include <cstdlib>
 
 #include "agg/group_key.h"
-#include "diag.h"
-#include "json_value.h"
+#include "core/diag.h"
+#include "expr/json_value.h"
 #include "sketch/hash.h"
-#include "writer.h"
+#include "core/writer.h"
 
 namespace olly {
 

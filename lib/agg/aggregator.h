@@ -15,10 +15,10 @@
 
 #include "agg/accum.h"
 #include "agg/spec.h"
-#include "expr.h"
-#include "extract.h"
-#include "stage.h"
-#include "timefield.h"
+#include "expr/expr.h"
+#include "expr/extract.h"
+#include "core/stage.h"
+#include "time/timefield.h"
 
 namespace olly {
 

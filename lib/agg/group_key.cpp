@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "path.h"
-#include "writer.h"
+#include "expr/path.h"
+#include "core/writer.h"
 
 namespace olly {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "value.h"
+#include "expr/value.h"
 
 namespace olly {
 

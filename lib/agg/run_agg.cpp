@@ -9,10 +9,10 @@
 #include <mutex>
 #include <thread>
 
-#include "chunks.h"
-#include "diag.h"
-#include "input.h"
-#include "stage.h"
+#include "core/chunks.h"
+#include "core/diag.h"
+#include "core/input.h"
+#include "core/stage.h"
 
 namespace olly {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "agg/aggregator.h"
-#include "run.h"
+#include "core/run.h"
 
 namespace olly {
 

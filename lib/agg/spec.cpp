@@ -8,9 +8,9 @@
 #include <charconv>
 #include <set>
 
-#include "diag.h"
-#include "path.h"
-#include "timeutil.h"
+#include "core/diag.h"
+#include "expr/path.h"
+#include "time/timeutil.h"
 
 namespace olly {
 

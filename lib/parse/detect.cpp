@@ -11,7 +11,7 @@
 #include "parse/line_detail.h"
 #include "parse/line_formats.h"
 #include "parse/prom.h"
-#include "stage.h"
+#include "core/stage.h"
 
 namespace olly::parse {
 

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <optional>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "parse/detect.h"
 #include "parse/json_format.h"
 #include "parse/otlp.h"

@@ -14,11 +14,11 @@
 #include <utility>
 #include <vector>
 
-#include "input.h"
-#include "run.h"
-#include "stage.h"
-#include "timeutil.h"
-#include "writer.h"
+#include "core/input.h"
+#include "core/run.h"
+#include "core/stage.h"
+#include "time/timeutil.h"
+#include "core/writer.h"
 
 namespace olly::parse {
 

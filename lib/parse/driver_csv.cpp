@@ -3,7 +3,7 @@
 // and joined text are what --errors and --keep-raw see.
 #include <optional>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "parse/driver.h"
 #include "parse/line_formats.h"
 

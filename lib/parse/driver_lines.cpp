@@ -1,5 +1,5 @@
 // The line formats (lib/parse/line_formats.h) as olly-parse Formats.
-#include "diag.h"
+#include "core/diag.h"
 #include "parse/driver.h"
 #include "parse/line_formats.h"
 

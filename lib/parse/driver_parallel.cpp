@@ -13,7 +13,7 @@
 #include <mutex>
 #include <thread>
 
-#include "chunks.h"
+#include "core/chunks.h"
 #include "parse/driver.h"
 
 namespace olly::parse {

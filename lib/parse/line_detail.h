@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "timeutil.h"
-#include "writer.h"
+#include "time/timeutil.h"
+#include "core/writer.h"
 
 namespace olly::parse::detail {
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <iterator>
 
-#include "timeutil.h"
+#include "time/timeutil.h"
 
 namespace olly::parse {
 

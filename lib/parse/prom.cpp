@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "timeutil.h"
+#include "time/timeutil.h"
 
 namespace olly::parse {
 

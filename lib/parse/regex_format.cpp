@@ -1,6 +1,6 @@
 #include "parse/regex_format.h"
 
-#include "diag.h"
+#include "core/diag.h"
 #include "parse/line_detail.h"
 
 namespace olly::parse {

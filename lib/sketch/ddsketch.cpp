@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "writer.h"
+#include "core/writer.h"
 
 namespace olly {
 

@@ -10,7 +10,7 @@
 
 #include "sketch/base64.h"
 #include "sketch/hash.h"
-#include "writer.h"
+#include "core/writer.h"
 
 namespace olly {
 

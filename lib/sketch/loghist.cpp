@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "writer.h"
+#include "core/writer.h"
 
 namespace olly {
 

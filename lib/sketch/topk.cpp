@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "sketch/hash.h"
-#include "writer.h"
+#include "core/writer.h"
 
 namespace olly {
 

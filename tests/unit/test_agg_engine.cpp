@@ -11,7 +11,7 @@
 #include "agg/accum.h"
 #include "agg/aggregator.h"
 #include "agg/group_key.h"
-#include "writer.h"
+#include "core/writer.h"
 
 using namespace olly;
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "agg/spec.h"
-#include "diag.h"
+#include "core/diag.h"
 
 using namespace olly;
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "diag.h"
-#include "docgen.h"
+#include "core/diag.h"
+#include "core/docgen.h"
 
 using namespace olly;
 

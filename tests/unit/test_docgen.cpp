@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
-#include "diag.h"
-#include "docgen.h"
+#include "core/cli.h"
+#include "core/diag.h"
+#include "core/docgen.h"
 
 namespace {
 

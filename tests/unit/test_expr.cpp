@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
-#include "diag.h"
-#include "expr.h"
-#include "extract.h"
-#include "json_value.h"
-#include "stage.h"
+#include "core/diag.h"
+#include "expr/expr.h"
+#include "expr/extract.h"
+#include "expr/json_value.h"
+#include "core/stage.h"
 
 using namespace olly;
 

@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
-#include "diag.h"
-#include "extract.h"
-#include "rewrite.h"
-#include "stage.h"
+#include "core/diag.h"
+#include "expr/extract.h"
+#include "expr/rewrite.h"
+#include "core/stage.h"
 
 using namespace olly;
 

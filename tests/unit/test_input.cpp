@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "diag.h"
-#include "input.h"
+#include "core/diag.h"
+#include "core/input.h"
 #include "temp_dir.h"
 
 using namespace olly;

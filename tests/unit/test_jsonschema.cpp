@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "diag.h"
-#include "jsonschema.h"
+#include "core/diag.h"
+#include "schema/jsonschema.h"
 
 using olly::JsonSchema;
 using olly::SchemaViolation;
@@ -303,7 +303,7 @@ TEST_CASE("schemas that cannot be evaluated give no verdict") {
   CHECK(why.empty());
 }
 
-#include "jsonschema_internal.h"
+#include "schema/jsonschema_internal.h"
 
 TEST_CASE("the simple pattern matcher agrees with RE2") {
   const char* patterns[] = {"^web-\\d+$", "^[0-9a-f]{32}$", "^u-[0-9]+$", "^/", "a*b", "^a?b?c$", "x{2,3}",

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "diag.h"
-#include "jsonschema.h"
-#include "schema_diff.h"
-#include "schema_infer.h"
+#include "core/diag.h"
+#include "schema/jsonschema.h"
+#include "schema/schema_diff.h"
+#include "schema/schema_infer.h"
 
 namespace {
 

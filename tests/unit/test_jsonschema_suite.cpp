@@ -20,8 +20,8 @@
 #include <sstream>
 #include <string>
 
-#include "diag.h"
-#include "jsonschema.h"
+#include "core/diag.h"
+#include "schema/jsonschema.h"
 
 namespace fs = std::filesystem;
 

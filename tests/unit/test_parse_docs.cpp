@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
-#include "diag.h"
-#include "input.h"
+#include "core/diag.h"
+#include "core/input.h"
 #include "parse/detect.h"
 #include "parse/driver.h"
 #include "parse/otlp.h"
-#include "run.h"
-#include "stage.h"
+#include "core/run.h"
+#include "core/stage.h"
 #include "temp_dir.h"
 
 using namespace olly;

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "parse/driver.h"
-#include "stage.h"
-#include "writer.h"
+#include "core/stage.h"
+#include "core/writer.h"
 
 using namespace olly;
 using namespace olly::parse;

@@ -16,7 +16,7 @@
 #include "sketch/hyperloglog.h"
 #include "sketch/loghist.h"
 #include "sketch/topk.h"
-#include "writer.h"
+#include "core/writer.h"
 
 using namespace olly;
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "timeutil.h"
+#include "time/timeutil.h"
 
 using namespace olly;
 using namespace std::string_literals;

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "writer.h"
+#include "core/writer.h"
 
 using namespace olly;
 

@@ -4,9 +4,9 @@
 #include <thread>
 
 #include "agg/run_agg.h"
-#include "cli.h"
-#include "diag.h"
-#include "timeutil.h"
+#include "core/cli.h"
+#include "core/diag.h"
+#include "time/timeutil.h"
 
 using namespace olly;
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "diag.h"
+#include "core/diag.h"
 
 namespace olly {
 

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "expr.h"
-#include "extract.h"
-#include "rewrite.h"
-#include "run.h"
-#include "stage.h"
+#include "expr/expr.h"
+#include "expr/extract.h"
+#include "expr/rewrite.h"
+#include "core/run.h"
+#include "core/stage.h"
 
 namespace olly {
 

@@ -1,6 +1,6 @@
 // olly-eval: add or replace fields computed by expressions.
-#include "cli.h"
-#include "diag.h"
+#include "core/cli.h"
+#include "core/diag.h"
 #include "eval.h"
 
 using namespace olly;

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "diag.h"
+#include "core/diag.h"
 
 namespace olly {
 

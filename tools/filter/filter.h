@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "expr.h"
-#include "extract.h"
-#include "rewrite.h"
-#include "run.h"
-#include "stage.h"
-#include "timefield.h"
+#include "expr/expr.h"
+#include "expr/extract.h"
+#include "expr/rewrite.h"
+#include "core/run.h"
+#include "core/stage.h"
+#include "time/timefield.h"
 
 namespace olly {
 

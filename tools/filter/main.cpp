@@ -1,8 +1,8 @@
 // olly-filter: keep events matching an expression.
 #include <charconv>
 
-#include "cli.h"
-#include "diag.h"
+#include "core/cli.h"
+#include "core/diag.h"
 #include "filter.h"
 
 using namespace olly;

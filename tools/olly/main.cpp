@@ -13,9 +13,9 @@
 #include <cstring>
 #include <set>
 
-#include "cli.h"
-#include "diag.h"
-#include "docgen.h"
+#include "core/cli.h"
+#include "core/diag.h"
+#include "core/docgen.h"
 
 using namespace olly;
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <thread>
 
-#include "cli.h"
-#include "diag.h"
-#include "input.h"
+#include "core/cli.h"
+#include "core/diag.h"
+#include "core/input.h"
 #include "parse/driver.h"
-#include "stage.h"
+#include "core/stage.h"
 
 using namespace olly;
 

@@ -1,6 +1,6 @@
 // olly-schema: infer a contract from a sample; diff two contracts.
-#include "cli.h"
-#include "diag.h"
+#include "core/cli.h"
+#include "core/diag.h"
 #include "schema.h"
 
 using namespace olly;

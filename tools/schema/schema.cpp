@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <cstring>
 
-#include "diag.h"
-#include "schema_diff.h"
-#include "writer.h"
+#include "core/diag.h"
+#include "schema/schema_diff.h"
+#include "core/writer.h"
 
 namespace olly {
 namespace {

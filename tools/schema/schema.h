@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "run.h"
-#include "schema_infer.h"
-#include "stage.h"
+#include "core/run.h"
+#include "schema/schema_infer.h"
+#include "core/stage.h"
 
 namespace olly {
 

@@ -1,6 +1,6 @@
 // olly-validate: check events against a JSON Schema (2020-12) data contract.
-#include "cli.h"
-#include "diag.h"
+#include "core/cli.h"
+#include "core/diag.h"
 #include "validate.h"
 
 using namespace olly;

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <sys/stat.h>
 
-#include "diag.h"
-#include "writer.h"
+#include "core/diag.h"
+#include "core/writer.h"
 
 namespace olly {
 

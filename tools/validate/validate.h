@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "input.h"
-#include "jsonschema.h"
-#include "path.h"
-#include "run.h"
-#include "stage.h"
+#include "core/input.h"
+#include "schema/jsonschema.h"
+#include "expr/path.h"
+#include "core/run.h"
+#include "core/stage.h"
 
 namespace olly {
 

@@ -1,0 +1,1053 @@
+// The expression language: tokenizer, recursive-descent parser (grammar in
+// DESIGN.md and olly(7)), and a tree evaluator over slot values.
+#include "expr/expr.h"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "core/diag.h"
+#include "expr/json_value.h"
+#include "time/timeutil.h"
+#include "core/writer.h"
+
+namespace olly {
+
+std::string& EvalScratch::buffer() {
+  if (used_ == strings_.size()) strings_.push_back(std::make_unique<std::string>());
+  std::string& s = *strings_[used_++];
+  s.clear();
+  return s;
+}
+
+namespace detail {
+
+enum class Op : uint8_t {
+  constant, slot, list,
+  logical_or, logical_and, logical_not,
+  eq, ne, lt, le, gt, ge, is_null, not_null,
+  match, not_match, in,
+  add, sub, mul, div, mod, neg,
+  call,
+};
+
+enum class Func : uint8_t {
+  exists, len, lower, upper, contains, starts_with, ends_with,
+  to_int, to_float, to_str, now, ts, coalesce,
+};
+
+struct Node {
+  Op op = Op::constant;
+  Func func = Func::exists;
+  Value constant;
+  std::string storage;  // backing text of a string constant
+  size_t slot = 0;
+  size_t column = 0;
+  uint32_t height = 1;  // levels of this subtree (bounded at compile time)
+  std::vector<std::unique_ptr<Node>> kids;
+  std::unique_ptr<RE2> regex;  // =~ with a literal pattern: compiled once
+};
+
+}  // namespace detail
+
+using detail::Func;
+using detail::Node;
+using detail::Op;
+
+namespace {
+
+// ---------------------------------------------------------------- values
+
+// A string that is entirely a JSON-style number ("500", "-1.5e3") as a number.
+bool string_as_number(std::string_view s, Value& out) {
+  if (s.empty()) return false;
+  const char* b = s.data();
+  const char* e = b + s.size();
+  int64_t i = 0;
+  auto [p, ec] = std::from_chars(b, e, i);
+  if (ec == std::errc() && p == e) {
+    out = Value::integer(i);
+    return true;
+  }
+  uint64_t u = 0;
+  auto [pu, ecu] = std::from_chars(b, e, u);
+  if (ecu == std::errc() && pu == e) {
+    out = Value::unsigned_integer(u);
+    return true;
+  }
+  double d = 0;
+  auto [p2, ec2] = std::from_chars(b, e, d);
+  if (ec2 == std::errc() && p2 == e && std::isfinite(d)) {
+    out = Value::number(d);
+    return true;
+  }
+  return false;
+}
+
+// b is an integer above INT64_MAX (u64); a is any number.
+int compare_with_u64(const Value& a, const Value& b) {
+  uint64_t y = b.u();
+  if (a.u64) return a.u() < y ? -1 : (a.u() > y ? 1 : 0);
+  if (a.kind == Kind::integer) return -1;  // a <= INT64_MAX < b
+  double x = a.d;
+  if (std::isnan(x)) return -2;
+  if (x < 9223372036854775808.0) return -1;
+  if (x >= 18446744073709551616.0) return 1;
+  uint64_t t = static_cast<uint64_t>(x);  // exact: doubles this large are integers
+  return t < y ? -1 : (t > y ? 1 : 0);
+}
+
+int compare_numbers(const Value& a, const Value& b) {
+  if (a.kind == Kind::integer && b.kind == Kind::integer) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  if (b.u64) return compare_with_u64(a, b);
+  if (a.u64) {
+    int c = compare_with_u64(b, a);
+    return c == -2 ? -2 : -c;
+  }
+  double x = a.as_double(), y = b.as_double();
+  if (std::isnan(x) || std::isnan(y)) return -2;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+// Raw JSON text compared ignoring insignificant whitespace outside strings.
+bool raw_json_equal(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  bool in_string = false;
+  auto skip = [&](std::string_view s, size_t& k) {
+    if (in_string) return;
+    while (k < s.size() && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
+  };
+  for (;;) {
+    skip(a, i);
+    skip(b, j);
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    if (a[i] != b[j]) return false;
+    if (a[i] == '"') in_string = !in_string;
+    if (in_string && a[i] == '\\' && i + 1 < a.size() && j + 1 < b.size()) {
+      ++i;
+      ++j;
+      if (a[i] != b[j]) return false;
+    }
+    ++i;
+    ++j;
+  }
+}
+
+simdjson::dom::parser& raw_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool parse_int_strict(std::string_view s, int64_t& out) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+}  // namespace
+
+bool truthy(const Value& v) {
+  switch (v.kind) {
+    case Kind::missing:
+    case Kind::null: return false;
+    case Kind::boolean: return v.b;
+    case Kind::integer: return v.i != 0;
+    case Kind::number: return v.d != 0 && !std::isnan(v.d);
+    case Kind::string: return !v.s.empty();
+    case Kind::array:
+    case Kind::object: return true;
+  }
+  return false;
+}
+
+int compare_values(const Value& a, const Value& b) {
+  if (a.is_nullish() || b.is_nullish()) return (a.is_nullish() && b.is_nullish()) ? 0 : -2;
+  if (a.is_numeric() && b.is_numeric()) return compare_numbers(a, b);
+  if (a.kind == Kind::string && b.kind == Kind::string) {
+    int c = a.s.compare(b.s);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  Value n;
+  if (a.kind == Kind::string && b.is_numeric()) {
+    return string_as_number(a.s, n) ? compare_numbers(n, b) : -2;
+  }
+  if (b.kind == Kind::string && a.is_numeric()) {
+    return string_as_number(b.s, n) ? compare_numbers(a, n) : -2;
+  }
+  if (a.kind == Kind::boolean && b.kind == Kind::boolean) return a.b == b.b ? 0 : -2;
+  if ((a.kind == Kind::array || a.kind == Kind::object) && a.kind == b.kind) {
+    return raw_json_equal(a.s, b.s) ? 0 : -2;
+  }
+  return -2;
+}
+
+bool values_equal(const Value& a, const Value& b) { return compare_values(a, b) == 0; }
+
+// ---------------------------------------------------------------- tokenizer
+
+namespace {
+
+enum class Tok : uint8_t {
+  end, number, string, path, ident_call, kw_true, kw_false, kw_null,
+  oror, andand, bang, eq, ne, lt, le, gt, ge, match, not_match, kw_in,
+  plus, minus, star, slash, percent, lparen, rparen, lbracket, rbracket, comma,
+};
+
+struct Token {
+  Tok kind = Tok::end;
+  size_t column = 0;
+  std::string_view text;
+  Value number;      // for Tok::number (durations already in seconds)
+  std::string str;   // unescaped string literal, or the function name
+};
+
+bool ident_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '@' || c == '$' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::string_view what, std::vector<Path>& paths)
+      : text_(text), what_(what), paths_(paths) {}
+
+  std::unique_ptr<Node> parse_all() {
+    advance();
+    auto root = parse_or();
+    if (tok_.kind != Tok::end) fail(tok_.column, "unexpected '" + std::string(tok_.text) + "'");
+    return root;
+  }
+
+ private:
+  [[noreturn]] void fail(size_t column, const std::string& message) {
+    column = std::min(column, text_.size());
+    auto is_lead = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    // A long expression is shown as the part around the column.
+    constexpr size_t kContext = 60;
+    size_t from = 0, to = text_.size();
+    if (text_.size() > 3 * kContext) {
+      from = column > kContext ? column - kContext : 0;
+      to = std::min(text_.size(), column + kContext);
+      while (from > 0 && !is_lead(text_[from])) --from;
+      while (to < text_.size() && !is_lead(text_[to])) ++to;
+    }
+    std::string shown = from > 0 ? "..." : "";
+    std::string caret(shown.size(), ' ');
+    for (size_t i = from; i < to; ++i) {
+      char c = text_[i];
+      shown.push_back(c == '\n' || c == '\r' ? ' ' : c);
+      // One caret column per character, so it stays under multi-byte text.
+      if (i < column && is_lead(c)) caret.push_back(c == '\t' ? '\t' : ' ');
+    }
+    if (to < text_.size()) shown += "...";
+    size_t char_column = 1;
+    for (size_t i = 0; i < column; ++i) char_column += is_lead(text_[i]);
+    throw UsageError(fmt::format("{}: {} at column {}\n  {}\n  {}^", what_, message, char_column, shown,
+                                 caret));
+  }
+
+  // -- lexing
+  void advance() {
+    size_t i = pos_;
+    while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r')) ++i;
+    tok_ = Token{};
+    tok_.column = i;
+    if (i >= text_.size()) {
+      tok_.kind = Tok::end;
+      tok_.text = "end of expression";
+      pos_ = i;
+      return;
+    }
+    char c = text_[i];
+    auto two = [&](char next) { return i + 1 < text_.size() && text_[i + 1] == next; };
+    auto op = [&](Tok k, size_t len) {
+      tok_.kind = k;
+      tok_.text = text_.substr(i, len);
+      pos_ = i + len;
+    };
+    if (c == '|' && two('|')) return op(Tok::oror, 2);
+    if (c == '&' && two('&')) return op(Tok::andand, 2);
+    if (c == '=' && two('=')) return op(Tok::eq, 2);
+    if (c == '=' && two('~')) return op(Tok::match, 2);
+    if (c == '!' && two('=')) return op(Tok::ne, 2);
+    if (c == '!' && two('~')) return op(Tok::not_match, 2);
+    if (c == '<' && two('=')) return op(Tok::le, 2);
+    if (c == '>' && two('=')) return op(Tok::ge, 2);
+    switch (c) {
+      case '!': return op(Tok::bang, 1);
+      case '<': return op(Tok::lt, 1);
+      case '>': return op(Tok::gt, 1);
+      case '+': return op(Tok::plus, 1);
+      case '-': return op(Tok::minus, 1);
+      case '*': return op(Tok::star, 1);
+      case '/': return op(Tok::slash, 1);
+      case '%': return op(Tok::percent, 1);
+      case '(': return op(Tok::lparen, 1);
+      case ')': return op(Tok::rparen, 1);
+      case '[': return op(Tok::lbracket, 1);
+      case ']': return op(Tok::rbracket, 1);
+      case ',': return op(Tok::comma, 1);
+      case '=': fail(i, "'=' is not an operator; use '==' to compare");
+      case '&': fail(i, "use '&&' (or 'and')");
+      case '|': fail(i, "use '||' (or 'or')");
+      default: break;
+    }
+    if (c == '"' || c == '\'') return lex_string(i);
+    if ((c >= '0' && c <= '9') || (c == '.' && i + 1 < text_.size() && text_[i + 1] >= '0' && text_[i + 1] <= '9')) {
+      return lex_number(i);
+    }
+    if (ident_start(c)) return lex_identifier(i);
+    fail(i, fmt::format("unexpected character '{}'", c));
+  }
+
+  void lex_string(size_t i) {
+    char quote = text_[i];
+    size_t j = i + 1;
+    std::string out;
+    while (j < text_.size() && text_[j] != quote) {
+      char c = text_[j];
+      if (c == '\\') {
+        if (j + 1 >= text_.size()) break;
+        char e = text_[j + 1];
+        j += 2;
+        switch (e) {
+          case 'n': out.push_back('\n'); break;
+          case 't': out.push_back('\t'); break;
+          case 'r': out.push_back('\r'); break;
+          case 'b': out.push_back('\b'); break;
+          case 'f': out.push_back('\f'); break;
+          case '0': out.push_back('\0'); break;
+          case 'u': {
+            if (j + 4 > text_.size()) fail(j - 2, "bad \\u escape");
+            unsigned cp = 0;
+            auto [p, ec] = std::from_chars(text_.data() + j, text_.data() + j + 4, cp, 16);
+            if (ec != std::errc() || p != text_.data() + j + 4) fail(j - 2, "bad \\u escape");
+            j += 4;
+            append_utf8(out, cp);
+            break;
+          }
+          default:
+            // \\, \", \' and regex escapes like \d keep their meaning: pass the
+            // backslash through unless it escapes a quote or a backslash.
+            if (e != quote && e != '\\' && e != '"' && e != '\'') out.push_back('\\');
+            out.push_back(e);
+        }
+        continue;
+      }
+      out.push_back(c);
+      ++j;
+    }
+    if (j >= text_.size()) fail(i, "unterminated string");
+    tok_.kind = Tok::string;
+    tok_.str = std::move(out);
+    tok_.text = text_.substr(i, j + 1 - i);
+    pos_ = j + 1;
+  }
+
+
+
+  void lex_number(size_t i) {
+    size_t j = i;
+    while (j < text_.size() && ((text_[j] >= '0' && text_[j] <= '9') || text_[j] == '.' || text_[j] == '_')) ++j;
+    // exponent
+    if (j < text_.size() && (text_[j] == 'e' || text_[j] == 'E')) {
+      size_t k = j + 1;
+      if (k < text_.size() && (text_[k] == '+' || text_[k] == '-')) ++k;
+      if (k < text_.size() && text_[k] >= '0' && text_[k] <= '9') {
+        j = k;
+        while (j < text_.size() && text_[j] >= '0' && text_[j] <= '9') ++j;
+      }
+    }
+    // A unit directly after the digits makes a duration: 250ms, 1h30m.
+    if (j < text_.size() && (ident_start(text_[j]))) {
+      size_t k = j;
+      while (k < text_.size() && (ident_char(text_[k]) || text_[k] == '.')) ++k;
+      std::string_view word = text_.substr(i, k - i);
+      auto ns = parse_duration(word);
+      if (!ns) fail(i, fmt::format("'{}' is not a number or a duration (units: ns us ms s m h d w)", word));
+      tok_.kind = Tok::number;
+      tok_.number = Value::number(static_cast<double>(*ns) / 1e9);
+      tok_.text = word;
+      pos_ = k;
+      return;
+    }
+    std::string digits;
+    for (size_t k = i; k < j; ++k) {
+      if (text_[k] != '_') digits.push_back(text_[k]);
+    }
+    tok_.kind = Tok::number;
+    tok_.text = text_.substr(i, j - i);
+    pos_ = j;
+    int64_t iv = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), iv);
+    if (ec == std::errc() && p == digits.data() + digits.size()) {
+      tok_.number = Value::integer(iv);
+      return;
+    }
+    uint64_t uv = 0;
+    auto [pu, ecu] = std::from_chars(digits.data(), digits.data() + digits.size(), uv);
+    if (ecu == std::errc() && pu == digits.data() + digits.size()) {
+      tok_.number = Value::unsigned_integer(uv);
+      return;
+    }
+    double dv = 0;
+    auto [p2, ec2] = std::from_chars(digits.data(), digits.data() + digits.size(), dv);
+    if ((ec2 == std::errc() || ec2 == std::errc::result_out_of_range) && p2 == digits.data() + digits.size()) {
+      tok_.number = Value::number(ec2 == std::errc() ? dv : HUGE_VAL);
+      return;
+    }
+    fail(i, fmt::format("malformed number '{}'", tok_.text));
+  }
+
+  void lex_identifier(size_t i) {
+    size_t j = i;
+    while (j < text_.size() && ident_char(text_[j])) ++j;
+    std::string_view word = text_.substr(i, j - i);
+    auto keyword = [&](Tok k) {
+      tok_.kind = k;
+      tok_.text = word;
+      pos_ = j;
+    };
+    if (word == "true") return keyword(Tok::kw_true);
+    if (word == "false") return keyword(Tok::kw_false);
+    if (word == "null") return keyword(Tok::kw_null);
+    if (word == "and") return keyword(Tok::andand);
+    if (word == "or") return keyword(Tok::oror);
+    if (word == "not") return keyword(Tok::bang);
+    if (word == "in") return keyword(Tok::kw_in);
+    // A name followed by '(' is a call.
+    size_t k = j;
+    while (k < text_.size() && text_[k] == ' ') ++k;
+    if (k < text_.size() && text_[k] == '(') {
+      tok_.kind = Tok::ident_call;
+      tok_.str = std::string(word);
+      tok_.text = word;
+      pos_ = j;
+      return;
+    }
+    // Path continuation: .name, [0], ["key"], ['key'].
+    while (j < text_.size()) {
+      if (text_[j] == '.' && j + 1 < text_.size() && ident_start(text_[j + 1])) {
+        ++j;
+        while (j < text_.size() && ident_char(text_[j])) ++j;
+      } else if (text_[j] == '[' && j + 1 < text_.size() &&
+                 ((text_[j + 1] >= '0' && text_[j + 1] <= '9') || text_[j + 1] == '"' || text_[j + 1] == '\'')) {
+        size_t close = j + 1;
+        if (text_[close] == '"' || text_[close] == '\'') {
+          char q = text_[close++];
+          while (close < text_.size() && text_[close] != q) close += (text_[close] == '\\') ? 2 : 1;
+          ++close;
+        }
+        while (close < text_.size() && text_[close] != ']') ++close;
+        if (close >= text_.size()) fail(j, "expected ']' in field path");
+        j = close + 1;
+      } else {
+        break;
+      }
+    }
+    tok_.kind = Tok::path;
+    tok_.text = text_.substr(i, j - i);
+    pos_ = j;
+  }
+
+  // -- parsing
+  std::unique_ptr<Node> make(Op op, size_t column) {
+    auto n = std::make_unique<Node>();
+    n->op = op;
+    n->column = column;
+    return n;
+  }
+  std::unique_ptr<Node> binary(Op op, size_t column, std::unique_ptr<Node> a, std::unique_ptr<Node> b) {
+    auto n = make(op, column);
+    n->kids.push_back(std::move(a));
+    n->kids.push_back(std::move(b));
+    return sealed(std::move(n));
+  }
+  // Records a finished node's height, bounding the tree so that evaluating
+  // (and freeing) it cannot run out of stack: 1+1+...+1 nests one level per '+'.
+  std::unique_ptr<Node> sealed(std::unique_ptr<Node> n) {
+    uint32_t h = 0;
+    for (const auto& k : n->kids) h = std::max(h, k->height);
+    n->height = h + 1;
+    if (n->height > kMaxHeight) {
+      fail(n->column, fmt::format("expression too deeply nested (more than {} levels of operators; "
+                                  "|| and && chains do not count)", kMaxHeight));
+    }
+    return n;
+  }
+  // a || b || c ... as one node: any number of terms, evaluated in a loop.
+  template <typename Next>
+  std::unique_ptr<Node> chain(Op op, Tok tok, Next next) {
+    auto first = next();
+    if (tok_.kind != tok) return first;
+    auto n = make(op, tok_.column);
+    n->kids.push_back(std::move(first));
+    while (tok_.kind == tok) {
+      advance();
+      n->kids.push_back(next());
+    }
+    return sealed(std::move(n));
+  }
+
+  std::unique_ptr<Node> parse_or() {
+    struct DepthGuard {
+      int& depth;
+      explicit DepthGuard(int& d) : depth(d) { ++depth; }
+      ~DepthGuard() { --depth; }
+    } guard(depth_);
+    if (depth_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
+    return chain(Op::logical_or, Tok::oror, [this] { return parse_and(); });
+  }
+  std::unique_ptr<Node> parse_and() {
+    return chain(Op::logical_and, Tok::andand, [this] { return parse_not(); });
+  }
+  std::unique_ptr<Node> parse_not() {
+    if (tok_.kind == Tok::bang) {
+      if (++unary_run_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
+      size_t col = tok_.column;
+      advance();
+      auto n = make(Op::logical_not, col);
+      n->kids.push_back(parse_not());
+      return sealed(std::move(n));
+    }
+    return parse_cmp();
+  }
+  static bool is_null_const(const Node& n) { return n.op == Op::constant && n.constant.kind == Kind::null; }
+
+  std::unique_ptr<Node> parse_cmp() {
+    auto left = parse_sum();
+    Op op;
+    switch (tok_.kind) {
+      case Tok::eq: op = Op::eq; break;
+      case Tok::ne: op = Op::ne; break;
+      case Tok::lt: op = Op::lt; break;
+      case Tok::le: op = Op::le; break;
+      case Tok::gt: op = Op::gt; break;
+      case Tok::ge: op = Op::ge; break;
+      case Tok::match: op = Op::match; break;
+      case Tok::not_match: op = Op::not_match; break;
+      case Tok::kw_in: op = Op::in; break;
+      default: return left;
+    }
+    size_t col = tok_.column;
+    advance();
+    auto right = parse_sum();
+    // `x == null` / `x != null` test presence; other comparisons with null are false.
+    if ((op == Op::eq || op == Op::ne) && (is_null_const(*left) || is_null_const(*right))) {
+      auto n = make(op == Op::eq ? Op::is_null : Op::not_null, col);
+      n->kids.push_back(is_null_const(*left) ? std::move(right) : std::move(left));
+      return sealed(std::move(n));
+    }
+    auto n = binary(op, col, std::move(left), std::move(right));
+    if ((op == Op::match || op == Op::not_match) && n->kids[1]->op == Op::constant) {
+      const Value& pat = n->kids[1]->constant;
+      if (pat.kind != Kind::string) fail(n->kids[1]->column, "a regex must be a string");
+      n->regex = compile_regex(pat.s, n->kids[1]->column);
+    }
+    if (tok_.kind == Tok::eq || tok_.kind == Tok::ne || tok_.kind == Tok::lt || tok_.kind == Tok::le ||
+        tok_.kind == Tok::gt || tok_.kind == Tok::ge || tok_.kind == Tok::match || tok_.kind == Tok::kw_in) {
+      fail(tok_.column, "comparisons do not chain; combine them with && or ||");
+    }
+    return n;
+  }
+
+  std::unique_ptr<RE2> compile_regex(std::string_view pattern, size_t column) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    opts.set_max_mem(64 << 20);
+    auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), opts);
+    if (!re->ok()) fail(column, fmt::format("bad regex: {}", re->error()));
+    return re;
+  }
+
+  std::unique_ptr<Node> parse_sum() {
+    auto left = parse_prod();
+    while (tok_.kind == Tok::plus || tok_.kind == Tok::minus) {
+      Op op = tok_.kind == Tok::plus ? Op::add : Op::sub;
+      size_t col = tok_.column;
+      advance();
+      left = binary(op, col, std::move(left), parse_prod());
+    }
+    return left;
+  }
+  std::unique_ptr<Node> parse_prod() {
+    auto left = parse_unary();
+    while (tok_.kind == Tok::star || tok_.kind == Tok::slash || tok_.kind == Tok::percent) {
+      Op op = tok_.kind == Tok::star ? Op::mul : (tok_.kind == Tok::slash ? Op::div : Op::mod);
+      size_t col = tok_.column;
+      advance();
+      left = binary(op, col, std::move(left), parse_unary());
+    }
+    return left;
+  }
+  std::unique_ptr<Node> parse_unary() {
+    if (tok_.kind == Tok::minus) {
+      if (++unary_run_ > kMaxDepth) fail(tok_.column, "expression nested too deeply");
+      size_t col = tok_.column;
+      advance();
+      auto inner = parse_unary();
+      if (inner->op == Op::constant && inner->constant.kind == Kind::integer && inner->constant.i != INT64_MIN) {
+        inner->constant.i = -inner->constant.i;
+        return inner;
+      }
+      if (inner->op == Op::constant && inner->constant.kind == Kind::number) {
+        inner->constant = Value::number(-inner->constant.d);  // -18446744073709551615: a double
+        return inner;
+      }
+      auto n = make(Op::neg, col);
+      n->kids.push_back(std::move(inner));
+      return sealed(std::move(n));
+    }
+    return parse_atom();
+  }
+
+  std::unique_ptr<Node> constant(Value v, size_t col) {
+    auto n = make(Op::constant, col);
+    n->constant = v;
+    return n;
+  }
+
+  std::unique_ptr<Node> parse_atom() {
+    size_t col = tok_.column;
+    switch (tok_.kind) {
+      case Tok::number: {
+        auto n = constant(tok_.number, col);
+        advance();
+        return n;
+      }
+      case Tok::string: {
+        auto n = make(Op::constant, col);
+        n->storage = std::move(tok_.str);
+        n->constant = Value::string(n->storage);
+        advance();
+        return n;
+      }
+      case Tok::kw_true: advance(); return constant(Value::boolean(true), col);
+      case Tok::kw_false: advance(); return constant(Value::boolean(false), col);
+      case Tok::kw_null: advance(); return constant(Value::null(), col);
+      case Tok::path: {
+        auto n = make(Op::slot, col);
+        n->slot = slot_for(tok_.text, col);
+        advance();
+        return n;
+      }
+      case Tok::ident_call: return parse_call();
+      case Tok::lparen: {
+        advance();
+        auto inner = parse_or();
+        expect(Tok::rparen, "')'");
+        return inner;
+      }
+      case Tok::lbracket: {
+        advance();
+        auto n = make(Op::list, col);
+        if (tok_.kind != Tok::rbracket) {
+          for (;;) {
+            n->kids.push_back(parse_or());
+            if (tok_.kind != Tok::comma) break;
+            advance();
+          }
+        }
+        expect(Tok::rbracket, "']' or ','");
+        return sealed(std::move(n));
+      }
+      case Tok::end: fail(col, "expected an operand, found the end of the expression");
+      default: fail(col, fmt::format("expected an operand, found '{}'", tok_.text));
+    }
+  }
+
+  void expect(Tok kind, const char* what) {
+    if (tok_.kind != kind) fail(tok_.column, fmt::format("expected {}, found '{}'", what, tok_.text));
+    advance();
+  }
+
+  size_t slot_for(std::string_view text, size_t col) {
+    Path p;
+    std::string error;
+    size_t err_col = 0;
+    if (!parse_path(text, p, error, &err_col)) fail(col + err_col, error);
+    for (size_t i = 0; i < paths_.size(); ++i) {
+      if (paths_[i] == p) return i;
+    }
+    paths_.push_back(std::move(p));
+    return paths_.size() - 1;
+  }
+
+  std::unique_ptr<Node> parse_call() {
+    struct Known { const char* name; Func f; int min_args, max_args; };
+    static const Known known[] = {
+        {"exists", Func::exists, 1, 1},        {"len", Func::len, 1, 1},
+        {"lower", Func::lower, 1, 1},          {"upper", Func::upper, 1, 1},
+        {"contains", Func::contains, 2, 2},    {"starts_with", Func::starts_with, 2, 2},
+        {"ends_with", Func::ends_with, 2, 2},  {"int", Func::to_int, 1, 1},
+        {"float", Func::to_float, 1, 1},       {"str", Func::to_str, 1, 1},
+        {"now", Func::now, 0, 0},              {"ts", Func::ts, 1, 1},
+        {"coalesce", Func::coalesce, 1, 64},
+    };
+    size_t col = tok_.column;
+    std::string name = tok_.str;
+    const Known* fn = nullptr;
+    for (const auto& k : known) {
+      if (name == k.name) fn = &k;
+    }
+    if (!fn) {
+      fail(col, fmt::format("unknown function '{}' (known: exists len lower upper contains starts_with "
+                            "ends_with int float str now ts coalesce)", name));
+    }
+    advance();  // name
+    expect(Tok::lparen, "'('");
+    auto n = make(Op::call, col);
+    n->func = fn->f;
+    if (tok_.kind != Tok::rparen) {
+      for (;;) {
+        n->kids.push_back(parse_or());
+        if (tok_.kind != Tok::comma) break;
+        advance();
+      }
+    }
+    expect(Tok::rparen, "')' or ','");
+    int argc = static_cast<int>(n->kids.size());
+    if (argc < fn->min_args || argc > fn->max_args) {
+      fail(col, fn->min_args == fn->max_args
+                    ? fmt::format("{}() takes {} argument{}", name, fn->min_args, fn->min_args == 1 ? "" : "s")
+                    : fmt::format("{}() takes at least {} argument", name, fn->min_args));
+    }
+    if (fn->f == Func::exists && n->kids[0]->op != Op::slot) {
+      fail(n->kids[0]->column, "exists() takes a field path");
+    }
+    return sealed(std::move(n));
+  }
+
+  std::string_view text_;
+  std::string_view what_;
+  std::vector<Path>& paths_;
+  size_t pos_ = 0;
+  Token tok_;
+  int depth_ = 0;
+  int unary_run_ = 0;  // total prefix operators, bounded like nesting
+  static constexpr int kMaxDepth = 200;
+  static constexpr uint32_t kMaxHeight = 1000;
+};
+
+// ---------------------------------------------------------------- evaluation
+
+struct Evaluator {
+  std::span<const Value> slots;
+  EvalScratch& scratch;
+
+  Value eval(const Node& n) const {
+    switch (n.op) {
+      case Op::constant: return n.constant;
+      case Op::slot: return n.slot < slots.size() ? slots[n.slot] : Value::missing();
+      case Op::logical_or:
+        for (const auto& kid : n.kids) {
+          if (truthy(eval(*kid))) return Value::boolean(true);
+        }
+        return Value::boolean(false);
+      case Op::logical_and:
+        for (const auto& kid : n.kids) {
+          if (!truthy(eval(*kid))) return Value::boolean(false);
+        }
+        return Value::boolean(true);
+      case Op::logical_not: return Value::boolean(!truthy(eval(*n.kids[0])));
+      case Op::is_null: return Value::boolean(eval(*n.kids[0]).is_nullish());
+      case Op::not_null: return Value::boolean(!eval(*n.kids[0]).is_nullish());
+      case Op::eq:
+      case Op::ne:
+      case Op::lt:
+      case Op::le:
+      case Op::gt:
+      case Op::ge: return Value::boolean(compare(n));
+      case Op::match:
+      case Op::not_match: return Value::boolean(match(n));
+      case Op::in: return Value::boolean(contains_value(eval(*n.kids[0]), n));
+      case Op::add:
+      case Op::sub:
+      case Op::mul:
+      case Op::div:
+      case Op::mod: return arithmetic(n.op, eval(*n.kids[0]), eval(*n.kids[1]));
+      case Op::neg: {
+        Value v = eval(*n.kids[0]);
+        if (v.kind == Kind::integer && v.i != INT64_MIN) return Value::integer(-v.i);
+        if (v.is_numeric()) return Value::number(-v.as_double());
+        return Value::null();
+      }
+      case Op::list: {
+        // [a, b]: a JSON array of its elements' values (`in` reads the
+        // elements directly instead, see contains_value).
+        std::string& buf = scratch.buffer();
+        buf.push_back('[');
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          if (k > 0) buf.push_back(',');
+          append_value_json(buf, eval(*n.kids[k]));
+        }
+        buf.push_back(']');
+        return Value::array_json(buf);
+      }
+      case Op::call: return call(n);
+    }
+    return Value::null();
+  }
+
+  bool compare(const Node& n) const {
+    Value a = eval(*n.kids[0]);
+    Value b = eval(*n.kids[1]);
+    // Any comparison with null (other than == null / != null) is false.
+    if (a.is_nullish() || b.is_nullish()) return false;
+    int c = compare_values(a, b);
+    switch (n.op) {
+      case Op::eq: return c == 0;
+      case Op::ne: return c != 0;
+      case Op::lt: return c == -1;
+      case Op::le: return c == -1 || c == 0;
+      case Op::gt: return c == 1;
+      case Op::ge: return c == 1 || c == 0;
+      default: return false;
+    }
+  }
+
+  bool match(const Node& n) const {
+    Value subject = eval(*n.kids[0]);
+    if (subject.kind != Kind::string) return false;
+    re2::StringPiece text(subject.s.data(), subject.s.size());
+    bool hit;
+    if (n.regex) {
+      hit = RE2::PartialMatch(text, *n.regex);
+    } else {
+      Value pat = eval(*n.kids[1]);
+      if (pat.kind != Kind::string) return false;
+      RE2::Options opts;
+      opts.set_log_errors(false);
+      RE2 re(re2::StringPiece(pat.s.data(), pat.s.size()), opts);
+      if (!re.ok()) return false;
+      hit = RE2::PartialMatch(text, re);
+    }
+    return n.op == Op::match ? hit : !hit;
+  }
+
+  // `needle in haystack`: list literal or array -> membership; object -> key;
+  // string -> substring.
+  bool contains_value(const Value& needle, const Node& n) const {
+    const Node& right = *n.kids[1];
+    if (needle.is_nullish()) return false;
+    if (right.op == Op::list) {
+      for (const auto& kid : right.kids) {
+        Value v = eval(*kid);
+        if (!v.is_nullish() && compare_values(needle, v) == 0) return true;
+      }
+      return false;
+    }
+    Value hay = eval(right);
+    if (hay.kind == Kind::string) return needle.kind == Kind::string && hay.s.find(needle.s) != std::string_view::npos;
+    if (hay.kind != Kind::array && hay.kind != Kind::object) return false;
+    simdjson::dom::element root;
+    if (auto e = raw_parser().parse(hay.s.data(), hay.s.size()).get(root)) {
+      scratch.set_error(e);
+      return false;
+    }
+    if (hay.kind == Kind::object) {
+      if (needle.kind != Kind::string) return false;
+      simdjson::dom::object obj;
+      if (root.get_object().get(obj)) return false;
+      for (auto field : obj) {
+        if (field.key == needle.s) return true;
+      }
+      return false;
+    }
+    simdjson::dom::array arr;
+    if (root.get_array().get(arr)) return false;
+    for (auto el : arr) {
+      Value v = value_from_dom(el);
+      if (!v.is_nullish() && compare_values(needle, v) == 0) return true;
+    }
+    return false;
+  }
+
+  Value arithmetic(Op op, const Value& a, const Value& b) const {
+    if (op == Op::add && a.kind == Kind::string && b.kind == Kind::string) {
+      std::string& buf = scratch.buffer();
+      buf.reserve(a.s.size() + b.s.size());
+      buf.append(a.s);
+      buf.append(b.s);
+      return Value::string(buf);
+    }
+    Value x = a, y = b;
+    Value conv;
+    if (x.kind == Kind::string && string_as_number(x.s, conv)) x = conv;
+    if (y.kind == Kind::string && string_as_number(y.s, conv)) y = conv;
+    if (!x.is_numeric() || !y.is_numeric()) return Value::null();
+    if (x.kind == Kind::integer && y.kind == Kind::integer && op != Op::div) {
+      int64_t r;
+      switch (op) {
+        case Op::add: if (!__builtin_add_overflow(x.i, y.i, &r)) return Value::integer(r); break;
+        case Op::sub: if (!__builtin_sub_overflow(x.i, y.i, &r)) return Value::integer(r); break;
+        case Op::mul: if (!__builtin_mul_overflow(x.i, y.i, &r)) return Value::integer(r); break;
+        case Op::mod:
+          if (y.i == 0) return Value::null();
+          if (y.i == -1) return Value::integer(0);
+          return Value::integer(x.i % y.i);
+        default: break;
+      }
+    }
+    double p = x.as_double(), q = y.as_double();
+    switch (op) {
+      case Op::add: return Value::number(p + q);
+      case Op::sub: return Value::number(p - q);
+      case Op::mul: return Value::number(p * q);
+      case Op::div: return q == 0 ? Value::null() : Value::number(p / q);
+      case Op::mod: return q == 0 ? Value::null() : Value::number(std::fmod(p, q));
+      default: return Value::null();
+    }
+  }
+
+  Value call(const Node& n) const {
+    auto arg = [&](size_t i) { return eval(*n.kids[i]); };
+    switch (n.func) {
+      case Func::exists: return Value::boolean(arg(0).kind != Kind::missing);
+      case Func::len: return length(arg(0));
+      case Func::lower:
+      case Func::upper: {
+        Value v = arg(0);
+        if (v.kind != Kind::string) return Value::null();
+        std::string& buf = scratch.buffer();
+        buf.assign(v.s);
+        for (char& c : buf) {
+          if (n.func == Func::lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+          if (n.func == Func::upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+        }
+        return Value::string(buf);
+      }
+      case Func::contains:
+      case Func::starts_with:
+      case Func::ends_with: {
+        Value s = arg(0), t = arg(1);
+        if (s.kind != Kind::string || t.kind != Kind::string) return Value::boolean(false);
+        if (n.func == Func::contains) return Value::boolean(s.s.find(t.s) != std::string_view::npos);
+        if (n.func == Func::starts_with) return Value::boolean(s.s.starts_with(t.s));
+        return Value::boolean(s.s.ends_with(t.s));
+      }
+      case Func::to_int: {
+        Value v = arg(0);
+        if (v.kind == Kind::integer) return v;
+        if (v.kind == Kind::number) {
+          if (!std::isfinite(v.d) || v.d >= 9.2233720368547758e18 || v.d < -9.2233720368547758e18) return Value::null();
+          return Value::integer(static_cast<int64_t>(v.d));
+        }
+        if (v.kind == Kind::boolean) return Value::integer(v.b ? 1 : 0);
+        if (v.kind == Kind::string) {
+          int64_t i;
+          if (parse_int_strict(v.s, i)) return Value::integer(i);
+          Value num;
+          if (string_as_number(v.s, num)) return call_int_of(num);
+        }
+        return Value::null();
+      }
+      case Func::to_float: {
+        Value v = arg(0);
+        if (v.is_numeric()) return Value::number(v.as_double());
+        if (v.kind == Kind::boolean) return Value::number(v.b ? 1 : 0);
+        Value num;
+        if (v.kind == Kind::string && string_as_number(v.s, num)) return Value::number(num.as_double());
+        return Value::null();
+      }
+      case Func::to_str: {
+        Value v = arg(0);
+        if (v.kind == Kind::string) return v;
+        if (v.kind == Kind::null || v.kind == Kind::missing) return Value::null();
+        // A number, boolean, array or object: its JSON text.
+        std::string& buf = scratch.buffer();
+        append_value_json(buf, v);
+        return Value::string(buf);
+      }
+      case Func::now: {
+        auto t = std::chrono::system_clock::now().time_since_epoch();
+        return Value::number(std::chrono::duration<double>(t).count());
+      }
+      case Func::ts: {
+        Value v = arg(0);
+        std::optional<TimeNs> t;
+        if (v.kind == Kind::string) t = parse_time_string(v.s);
+        else if (v.kind == Kind::integer) t = time_from_epoch(v.i);
+        else if (v.kind == Kind::number) t = time_from_epoch(v.d);
+        if (!t) return Value::null();
+        return Value::number(static_cast<double>(*t) / 1e9);
+      }
+      case Func::coalesce: {
+        for (size_t i = 0; i < n.kids.size(); ++i) {
+          Value v = arg(i);
+          if (!v.is_nullish()) return v;
+        }
+        return Value::null();
+      }
+    }
+    return Value::null();
+  }
+
+  static Value call_int_of(const Value& num) {
+    if (num.kind == Kind::integer) return num;
+    if (!std::isfinite(num.d) || std::fabs(num.d) >= 9.2e18) return Value::null();
+    return Value::integer(static_cast<int64_t>(num.d));
+  }
+
+  Value length(const Value& v) const {
+    switch (v.kind) {
+      case Kind::string: return Value::integer(static_cast<int64_t>(utf8_length(v.s)));
+      case Kind::array:
+      case Kind::object: {
+        simdjson::dom::element root;
+        if (auto e = raw_parser().parse(v.s.data(), v.s.size()).get(root)) {
+          scratch.set_error(e);
+          return Value::null();
+        }
+        if (v.kind == Kind::array) return Value::integer(static_cast<int64_t>(root.get_array().value_unsafe().size()));
+        return Value::integer(static_cast<int64_t>(root.get_object().value_unsafe().size()));
+      }
+      default: return Value::null();
+    }
+  }
+};
+
+}  // namespace
+
+Expr::Expr() = default;
+Expr::~Expr() = default;
+Expr::Expr(Expr&&) noexcept = default;
+Expr& Expr::operator=(Expr&&) noexcept = default;
+
+Expr Expr::compile(std::string_view text, std::string_view what) {
+  Expr e;
+  e.text_ = std::string(text);
+  Parser parser(e.text_, what, e.paths_);
+  e.root_ = parser.parse_all();
+  return e;
+}
+
+Value Expr::eval(std::span<const Value> slots, EvalScratch& scratch) const {
+  Evaluator ev{slots, scratch};
+  return ev.eval(*root_);
+}
+
+bool Expr::test(std::span<const Value> slots, EvalScratch& scratch) const {
+  return truthy(eval(slots, scratch));
+}
+
+bool Expr::is_constant_true() const {
+  return root_ && root_->op == Op::constant && truthy(root_->constant);
+}
+
+}  // namespace olly

@@ -1,0 +1,36 @@
+// The event time of a record: --time-field, or the first present of ts,
+// timestamp, time, @timestamp. RFC 3339 strings and epoch numbers (unit by
+// magnitude) are accepted.
+#pragma once
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "expr/extract.h"
+#include "time/timeutil.h"
+#include "expr/value.h"
+
+namespace olly {
+
+class TimeFieldReader {
+ public:
+  // field empty: the default candidates. Registers the paths with extractor.
+  TimeFieldReader(const std::string& field, FieldExtractor& extractor);
+
+  // The time of the event whose values were extracted into slots; nullopt
+  // when no candidate is present or none parses.
+  std::optional<TimeNs> read(std::span<const Value> slots) const;
+
+  static std::optional<TimeNs> from_value(const Value& v);
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::vector<size_t> slots_;
+  std::vector<std::string> names_;
+};
+
+// A --since/--until argument: RFC 3339, epoch, or a duration before now ("15m").
+std::optional<TimeNs> parse_time_bound(std::string_view text, TimeNs now);
+
+}  // namespace olly
