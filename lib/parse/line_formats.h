@@ -69,10 +69,12 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
 //
 // combined and common accept each other's lines (a common line in a combined
 // file lacks http_referer/http_user_agent, which are then omitted), and
-// trailing extras that common nginx variants append: the first extra quoted
-// field is http_x_forwarded_for (after referer and user agent for common),
-// then bare numbers are request_time and upstream_response_time; anything
-// else left is kept as one string field `extra`.
+// trailing columns that common nginx variants append, each named by its
+// place whatever its value: quoted columns are http_x_forwarded_for (after
+// http_referer and http_user_agent for common), bare columns request_time
+// then upstream_response_time (nginx's timed_combined layout; '-' is null, a
+// number a number, anything else a string, "0.010, 0.002" one column); the
+// rest of the line once those names are used is one string field `extra`.
 class AccessLogFormat {
  public:
   static std::optional<AccessLogFormat> combined();

@@ -283,8 +283,15 @@ TEST_CASE("access: escaped quotes, IPv6, '-' request, common lines, extras") {
   CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "-" 0.005 0.004, 0.001)").json ==
         R"({"remote_addr":"1.2.3.4","remote_user":null,"time_local":"26/Dec/2016:16:16:48 +0000","ts":"2016-12-26T16:16:48Z","request":"GET / HTTP/1.1","method":"GET","path":"/","protocol":"HTTP/1.1",)"
         R"("status":200,"body_bytes_sent":5,"http_referer":null,"http_user_agent":"ua","http_x_forwarded_for":null,"request_time":0.005,"upstream_response_time":"0.004, 0.001"})");
+  // A trailing column's name comes from its place, never from its value.
   CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" what is this)").json.ends_with(
-        R"("http_user_agent":"ua","extra":"what is this"})"));
+        R"("http_user_agent":"ua","request_time":"what","upstream_response_time":"is","extra":"this"})"));
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" 0.1 -)").json.ends_with(
+        R"("http_user_agent":"ua","request_time":0.1,"upstream_response_time":null})"));
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" 0.1 10.0.3.7:8080)").json.ends_with(
+        R"("http_user_agent":"ua","request_time":0.1,"upstream_response_time":"10.0.3.7:8080"})"));
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "a" "b")").json.ends_with(
+        R"("http_user_agent":"ua","http_x_forwarded_for":"a","extra":"\"b\""})"));
   auto c = *AccessLogFormat::common();
   CHECK(access(c, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "ref" "ua")").json.ends_with(
         R"("status":200,"body_bytes_sent":5,"http_referer":"ref","http_user_agent":"ua"})"));
