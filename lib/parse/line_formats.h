@@ -129,6 +129,13 @@ class AccessLogFormat {
 //   string), msgid, sd (RFC 5424 structured data: {sd-id: {param: value}};
 //   a repeated param becomes an array of its values; null for NILVALUE), msg
 //   (leading spaces and a UTF-8 BOM removed).
+// RFC 5424 without VERSION (rsyslog's file format, usually without <PRI>
+// too): a line whose header (after <PRI>, if any) starts with an RFC 3339
+// time followed by HOSTNAME APP-NAME PROCID MSGID (printable US-ASCII tokens,
+// none ending in ':') and '-' or '[' structured data, and parses as RFC 5424
+// from there on, is RFC 5424 without version. Any other line with an RFC
+// 3339 time ("host app[12]: msg", rsyslog's high-precision traditional
+// format) is RFC 3164.
 // RFC 3164: optional <PRI>; time "Mmm dd hh:mm:ss" (day space-padded or not,
 // optional fraction), optionally with a year ("Mmm dd yyyy hh:mm:ss" or
 // "Mmm dd hh:mm:ss yyyy"), or an RFC 3339 time (rsyslog file format); then

@@ -520,6 +520,23 @@ TEST_CASE("syslog: RFC 5424") {
   CHECK(syslog("<192>Oct 11 22:14:15 h a: b").reason == "invalid PRI (expected <0..191>) at column 1");
 }
 
+TEST_CASE("syslog: RFC 5424 without PRI and VERSION (rsyslog file format)") {
+  CHECK(syslog("2022-08-27T14:22:01.613Z host app 3106 - [sd@1 a=\"b\"] msg").json ==
+        R"({"time":"2022-08-27T14:22:01.613Z","ts":"2022-08-27T14:22:01.613Z","host":"host","app":"app","pid":3106,"msgid":null,"sd":{"sd@1":{"a":"b"}},"msg":"msg"})");
+  CHECK(syslog("2022-08-27T14:22:01.613Z host app 3106 ID47 - msg").json ==
+        R"({"time":"2022-08-27T14:22:01.613Z","ts":"2022-08-27T14:22:01.613Z","host":"host","app":"app","pid":3106,"msgid":"ID47","sd":null,"msg":"msg"})");
+  CHECK(syslog("<13>2022-08-27T14:22:01Z host app - - -").json ==
+        R"({"pri":13,"facility":"user","severity":"notice","time":"2022-08-27T14:22:01Z","ts":"2022-08-27T14:22:01Z","host":"host","app":"app","pid":null,"msgid":null,"sd":null})");
+  // rsyslog's high-precision traditional format stays RFC 3164.
+  CHECK(syslog("2022-08-27T14:22:01+00:00 host app[12]: msg").json ==
+        R"({"time":"2022-08-27T14:22:01+00:00","ts":"2022-08-27T14:22:01Z","host":"host","app":"app","pid":12,"msg":"msg"})");
+  CHECK(syslog("2022-08-27T14:22:01+00:00 host app: a b - c").json ==
+        R"({"time":"2022-08-27T14:22:01+00:00","ts":"2022-08-27T14:22:01Z","host":"host","app":"app","msg":"a b - c"})");
+  // The shape but no valid structured data: RFC 3164 as before.
+  CHECK(syslog("2022-08-27T14:22:01Z host app 1 2 [oops").json ==
+        R"({"time":"2022-08-27T14:22:01Z","ts":"2022-08-27T14:22:01Z","host":"host","msg":"app 1 2 [oops"})");
+}
+
 TEST_CASE("syslog: RFC 5424 ts keeps the time's fraction") {
   // ts carries as many fraction digits as the instant needs (format_rfc3339
   // with -1): milliseconds stay, a zero fraction is dropped.
