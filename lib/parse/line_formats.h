@@ -38,7 +38,12 @@ struct LineFormatOptions {
   bool infer_types = false;
 };
 
-// logfmt (go-logfmt rules): pairs separated by bytes <= 0x20; key=value,
+// logfmt (go-logfmt rules): pairs separated by whitespace (\t \n \v \f \r
+// ' ') or 0x1c..0x1f; any other control byte outside a quoted value makes
+// the line a bad line ("unexpected control byte"), as does a line of
+// separators only ("no key"). A key is a printable token: ASCII graphic
+// bytes but '=' and '"', or printable UTF-8 (no DEL, C1 control or U+FFFD:
+// "invalid key"). key=value,
 // key="quoted value" with escapes (\" \\ \n \t \r \b \f \a \v \/ \xHH
 // \uHHHH \UHHHHHHHH); a bare key is true; `key=` (nothing after '=') is the
 // empty string. Duplicate keys: the last value wins, at the position of the

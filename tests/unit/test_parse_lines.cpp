@@ -249,7 +249,17 @@ TEST_CASE("logfmt: hostile input") {
   CHECK(p.json.size() == big.size() + 8);
   CHECK(!logfmt("k=\"" + big).ok);
   std::string nul("a=1\0b=2", 7);
-  CHECK(logfmt(nul).json == R"({"a":"1","b":"2"})");  // NUL separates, like any byte <= 0x20
+  // A control byte is no separator (only whitespace and 0x1c..0x1f are) and
+  // no key byte: the line is a bad line, not pairs split around it.
+  CHECK(logfmt(nul).reason == "unexpected control byte at column 4");
+  CHECK(logfmt("\x10").reason == "unexpected control byte at column 1");
+  CHECK(logfmt("\x03\xE8\xA3\x9C\x10").reason == "unexpected control byte at column 1");
+  CHECK(logfmt("\x1e").reason == "no key");
+  CHECK(logfmt("\x1e y=g\x1fz=1\x0b").json == R"({"y":"g","z":"1"})");
+  CHECK(logfmt("k\x7f=1").reason == "invalid key at column 3");
+  CHECK(logfmt("\xC2\x85=1").reason == "invalid key at column 3");
+  CHECK(logfmt("a=\"\x01\" b.c/d@e:f-g_h=1 \xC6\x92=2").json == R"({"a":"\u0001","b.c/d@e:f-g_h":"1","ƒ":"2"})");
+  CHECK(logfmt("k=v\x7f").json == "{\"k\":\"v\x7f\"}");
   CHECK(logfmt("a=\"\xff\xfe\"").json == "{\"a\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
   CHECK(logfmt("a=\"\\u00e9\\ud83d\\ude00\"").json == "{\"a\":\"\xC3\xA9\xF0\x9F\x98\x80\"}");
   std::string many;

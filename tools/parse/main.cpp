@@ -41,7 +41,10 @@ ToolDoc parse_doc() {
       "syslog continuations); it works with every line format.";
   doc.sections = {
       {"FORMATS",
-       "logfmt: key=value pairs separated by blanks; \"quoted values\" with escapes; a bare key is "
+       "logfmt: key=value pairs separated by blanks (whitespace or the bytes 0x1c-0x1f); a key "
+       "is a printable token (ASCII letters, digits and punctuation such as _ . - / @ :, or "
+       "printable UTF-8), and a control byte outside a quoted value, an unprintable key or a "
+       "line of separators only makes the line a bad line; \"quoted values\" with escapes; a bare key is "
        "true; key= is the empty string. Duplicate keys: the last value wins, at the first "
        "position. Values are strings unless --infer-types. ts: when time, timestamp or t holds an "
        "RFC 3339 time and there is no ts key, ts (RFC 3339 UTC) is added; a ts key in another "
