@@ -28,9 +28,18 @@
 
 namespace olly::parse {
 
+// RFC 3164 years across one file read in order (olly-parse --year): the
+// file's first line is in default_year, and the year goes up by one at each
+// new year (see parse_syslog). Reset it at the start of every file.
+struct YearRollover {
+  int offset = 0;      // years added to default_year so far
+  int last_month = 0;  // the month of the last line without a year of its own (0: none yet)
+};
+
 struct LineFormatOptions {
   const TimeZone* tz = nullptr;  // --tz for times without an offset (UTC when null)
   int default_year = 0;          // RFC 3164 lines carry no year (0: see parse_syslog)
+  YearRollover* rollover = nullptr;  // with default_year: lines of one file in order
   // logfmt: values that are JSON numbers readers take back become numbers
   // and true/false become booleans (olly parse logfmt --infer-types; the
   // same rule as csv, tsv and regex: detail::append_inferred). Off: every
@@ -151,7 +160,12 @@ class AccessLogFormat {
 // recognizable tag keeps its text in msg (no app). Without a year in the
 // line, the year is opts.default_year, or when 0 the current year, minus one
 // when that would put the time more than a day in the future (a December log
-// read in January). Times without offset are read in opts.tz (UTC if null).
+// read in January: each line on its own). With default_year and
+// opts.rollover, lines are one file in order: default_year is the year of
+// the first, and a month more than six months before the last line's
+// starts the next year (Dec 31 then Jan 1); a month more than six after it
+// is a late line of the year before (Jan 1 then Dec 31). Times without
+// offset are read in opts.tz (UTC if null).
 // Lines that start with blank space (multi-line continuations) are rejected.
 bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
                   const LineFormatOptions& opts);

@@ -374,6 +374,19 @@ const Clock& wall_clock() {
   return c;
 }
 
+// Years to add to --year for a line of month (1..12) after the lines
+// before it in the file (YearRollover, documented at parse_syslog).
+int rollover_years(YearRollover* r, int month) {
+  if (r == nullptr) return 0;
+  if (r->last_month != 0 && month + 6 < r->last_month) {
+    ++r->offset;  // Dec -> Jan: a new year
+  } else if (r->last_month != 0 && month > r->last_month + 6) {
+    return r->offset - 1;  // Jan -> Dec: a late line of the year before
+  }
+  r->last_month = month;
+  return r->offset;
+}
+
 // RFC 3164 time at line[i]: "Mmm dd hh:mm:ss[.frac]" with an optional year
 // before or after the clock, or an RFC 3339 time. i ends after it.
 bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFormatOptions& opts,
@@ -449,7 +462,10 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
   }
   std::string_view canon(buf, 15);
   const bool guessed_year = year == 0;
-  if (guessed_year) year = opts.default_year ? opts.default_year : wall_clock().year;
+  if (guessed_year) {
+    year = opts.default_year ? opts.default_year + rollover_years(opts.rollover, month)
+                             : wall_clock().year;
+  }
   auto t = parse_bsd_syslog_time(canon, year, opts.tz);
   if (t && guessed_year && !opts.default_year && *t > wall_clock().now + 86400 * kNsPerSec)
     t = parse_bsd_syslog_time(canon, year - 1, opts.tz);

@@ -65,7 +65,13 @@ ToolDoc parse_doc() {
        "(after <PRI>, if any) starts with an RFC 3339 time followed by host, app, procid, msgid "
        "and '-' or '[' structured data (rsyslog's file format of RFC 5424) is RFC 5424 without "
        "version (and pri); an RFC 3339 time followed by \"host app[pid]: msg\" stays RFC 3164. "
-       "RFC 3164 lines without a year take --year, else the current year (last year when that would be in the future).\n\n"
+       "RFC 3164 lines carry no year. With --year Y, Y is the year of each file's first line and "
+       "the year goes up by one at each new year, read in file order: a month more than six "
+       "months before the previous line's (Dec 31 then Jan 1) starts the next year, and a month "
+       "more than six months after it is a late line of the year before; such a file is read by "
+       "one thread (-j does not split it), so every -j gives the same years. Without --year, "
+       "each line is dated on its own: the current year, or last year when that would put it "
+       "more than a day in the future (a December log read in January).\n\n"
        "csv, tsv: RFC 4180 quoting with embedded newlines (csv); the first record names the "
        "columns unless --columns is given; --infer-types makes unquoted numbers numbers, true/false "
        "booleans and empty fields null. --infer-types writes a number only when JSON readers take "
@@ -194,13 +200,14 @@ int main(int argc, char** argv) {
   app.add_option("--format-string", opts.format_string,
                  "combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)")
       ->type_name("LAYOUT");
-  app.add_option("--year", opts.year, "syslog: the year for RFC 3164 times (default: the current year)")
+  app.add_option("--year", opts.year, "syslog: the year of each file's first RFC 3164 time; later lines roll over to the next "
+                 "year at Dec -> Jan (default: the current year, decided per line)")
       ->type_name("YEAR")
       ->check(CLI::Range(1, 9999));
   app.add_option("-j,--jobs", jobs,
                  "Threads for regular files (default: the number of cores); the output is in input "
-                 "order either way. stdin, compressed input, csv, tsv, otlp, prom, json and "
-                 "--multiline-start are read by one thread")
+                 "order either way. stdin, compressed input, csv, tsv, otlp, prom, json, syslog with "
+                 "--year and --multiline-start are read by one thread")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   app.add_option("--block-size", block_size, "Bytes a thread parses at a time (testing)")
