@@ -6,7 +6,7 @@ complete -c olly-parse -l infer-types -d 'logfmt, csv, tsv, regex: numbers becom
 complete -c olly-parse -l columns -x -d 'csv, tsv: column names (comma-separated); the input has no header row'
 complete -c olly-parse -l multiline-start -x -d 'A line matching this RE2 pattern starts an event; other lines join the one before'
 complete -c olly-parse -l format-string -x -d 'combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)'
-complete -c olly-parse -l year -x -d 'syslog: the year for RFC 3164 times (default: the current year)'
+complete -c olly-parse -l year -x -d 'syslog: the year of each file\'s first RFC 3164 time; later lines roll over to the next year at Dec -> Jan (default: the current year, decided per line)'
 complete -c olly-parse -s j -l jobs -x -d 'Threads for regular files (default: the number of cores); the output is in input order either way'
 complete -c olly-parse -l detect -d 'Only print the format auto would choose for the input'
 complete -c olly-parse -l errors -r -d 'Write each bad input line (not valid JSON, or not matching the format) to FILE as NDJSON with its file, line number and reason, so nothing is lost'

@@ -419,6 +419,10 @@ template <class Members>
 }
 
 // Trailing fields that common nginx variants append after combined/common.
+// A column is named by its place, never by its value: quoted columns take
+// extra_quoted_names_ in order, bare ones kBareNames in order (nginx's
+// timed_combined layout), each null when '-', a number when it reads as
+// one, else a string; whatever is left once the names run out is `extra`.
 void AccessLogFormat::write_extras(std::string_view tail, JsonBuilder& out) const {
   thread_local std::string unescaped;
   static constexpr std::string_view kBareNames[] = {"request_time", "upstream_response_time"};
@@ -427,41 +431,36 @@ void AccessLogFormat::write_extras(std::string_view tail, JsonBuilder& out) cons
   while (true) {
     while (i < tail.size() && tail[i] == ' ') ++i;
     if (i == tail.size()) return;
-    if (tail[i] == '"' && quoted_used < extra_quoted_names_.size()) {
+    if (tail[i] == '"') {
+      if (quoted_used == extra_quoted_names_.size()) break;
       size_t close = find_closing_quote(tail, i + 1, i + 1);
-      if (close != std::string_view::npos && (close + 1 == tail.size() || tail[close + 1] == ' ')) {
-        std::string_view v = tail.substr(i + 1, close - i - 1);
-        out.key(extra_quoted_names_[quoted_used++]);
-        if (v == "-") out.null();
-        else out.string(unescape_quoted(v, unescaped));
-        i = close + 1;
-        continue;
-      }
-    } else if (tail[i] != '"' && bare_used < std::size(kBareNames)) {
-      // A bare number, '-', or a list "0.010, 0.002" (items end with ',').
-      size_t end = i;
-      while (true) {
-        size_t sp = tail.find(' ', end);
-        if (sp == std::string_view::npos) sp = tail.size();
-        end = sp;
-        if (end > i && tail[end - 1] == ',' && end < tail.size()) { ++end; continue; }
+      if (close == std::string_view::npos || (close + 1 != tail.size() && tail[close + 1] != ' '))
         break;
-      }
-      std::string_view v = tail.substr(i, end - i);
-      bool single = detail::is_readable_number(v);
-      bool list = !single && v.find(',') != std::string_view::npos;
-      if (v == "-" || single || list) {
-        out.key(kBareNames[bare_used++]);
-        if (v == "-") out.null();
-        else if (single) out.raw(v);
-        else out.string(v);
-        i = end;
-        continue;
-      }
+      std::string_view v = tail.substr(i + 1, close - i - 1);
+      out.key(extra_quoted_names_[quoted_used++]);
+      if (v == "-") out.null();
+      else out.string(unescape_quoted(v, unescaped));
+      i = close + 1;
+      continue;
     }
-    out.field("extra", tail.substr(i));
-    return;
+    if (bare_used == std::size(kBareNames)) break;
+    // One bare column, or a list "0.010, 0.002" (items end with ',').
+    size_t end = i;
+    while (true) {
+      size_t sp = tail.find(' ', end);
+      if (sp == std::string_view::npos) sp = tail.size();
+      end = sp;
+      if (end > i && tail[end - 1] == ',' && end < tail.size()) { ++end; continue; }
+      break;
+    }
+    std::string_view v = tail.substr(i, end - i);
+    out.key(kBareNames[bare_used++]);
+    if (v == "-") out.null();
+    else if (detail::is_readable_number(v)) out.raw(v);
+    else out.string(v);
+    i = end;
   }
+  out.field("extra", tail.substr(i));
 }
 
 bool AccessLogFormat::parse(std::string_view line, JsonBuilder& out, std::string& reason,

@@ -47,8 +47,14 @@ class AccessFormat : public Format {
 
 class SyslogFormat : public Format {
  public:
-  explicit SyslogFormat(const ParseOptions& opts) : opts_(line_options(opts)) {}
-  bool reads_lines_alone() const override { return true; }
+  explicit SyslogFormat(const ParseOptions& opts) : opts_(line_options(opts)) {
+    if (opts_.default_year) opts_.rollover = &rollover_;
+  }
+  // With --year, a line's year depends on the lines before it in its file
+  // (Dec 31 then Jan 1 is a new year): the file is read in order, by one
+  // thread. Without it, each line's year is decided on its own.
+  bool reads_lines_alone() const override { return opts_.default_year == 0; }
+  void start_file() override { rollover_ = {}; }
   bool parse(std::string_view line, EventWriter& out, std::string& reason) override {
     if (!parse_syslog(line, out.begin(), reason, opts_)) return false;
     out.end();
@@ -56,6 +62,7 @@ class SyslogFormat : public Format {
   }
 
  private:
+  YearRollover rollover_;
   LineFormatOptions opts_;
 };
 

@@ -28,9 +28,18 @@
 
 namespace olly::parse {
 
+// RFC 3164 years across one file read in order (olly-parse --year): the
+// file's first line is in default_year, and the year goes up by one at each
+// new year (see parse_syslog). Reset it at the start of every file.
+struct YearRollover {
+  int offset = 0;      // years added to default_year so far
+  int last_month = 0;  // the month of the last line without a year of its own (0: none yet)
+};
+
 struct LineFormatOptions {
   const TimeZone* tz = nullptr;  // --tz for times without an offset (UTC when null)
   int default_year = 0;          // RFC 3164 lines carry no year (0: see parse_syslog)
+  YearRollover* rollover = nullptr;  // with default_year: lines of one file in order
   // logfmt: values that are JSON numbers readers take back become numbers
   // and true/false become booleans (olly parse logfmt --infer-types; the
   // same rule as csv, tsv and regex: detail::append_inferred). Off: every
@@ -38,7 +47,12 @@ struct LineFormatOptions {
   bool infer_types = false;
 };
 
-// logfmt (go-logfmt rules): pairs separated by bytes <= 0x20; key=value,
+// logfmt (go-logfmt rules): pairs separated by whitespace (\t \n \v \f \r
+// ' ') or 0x1c..0x1f; any other control byte outside a quoted value makes
+// the line a bad line ("unexpected control byte"), as does a line of
+// separators only ("no key"). A key is a printable token: ASCII graphic
+// bytes but '=' and '"', or printable UTF-8 (no DEL, C1 control or U+FFFD:
+// "invalid key"). key=value,
 // key="quoted value" with escapes (\" \\ \n \t \r \b \f \a \v \/ \xHH
 // \uHHHH \UHHHHHHHH); a bare key is true; `key=` (nothing after '=') is the
 // empty string. Duplicate keys: the last value wins, at the position of the
@@ -69,10 +83,12 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
 //
 // combined and common accept each other's lines (a common line in a combined
 // file lacks http_referer/http_user_agent, which are then omitted), and
-// trailing extras that common nginx variants append: the first extra quoted
-// field is http_x_forwarded_for (after referer and user agent for common),
-// then bare numbers are request_time and upstream_response_time; anything
-// else left is kept as one string field `extra`.
+// trailing columns that common nginx variants append, each named by its
+// place whatever its value: quoted columns are http_x_forwarded_for (after
+// http_referer and http_user_agent for common), bare columns request_time
+// then upstream_response_time (nginx's timed_combined layout; '-' is null, a
+// number a number, anything else a string, "0.010, 0.002" one column); the
+// rest of the line once those names are used is one string field `extra`.
 class AccessLogFormat {
  public:
   static std::optional<AccessLogFormat> combined();
@@ -127,6 +143,13 @@ class AccessLogFormat {
 //   string), msgid, sd (RFC 5424 structured data: {sd-id: {param: value}};
 //   a repeated param becomes an array of its values; null for NILVALUE), msg
 //   (leading spaces and a UTF-8 BOM removed).
+// RFC 5424 without VERSION (rsyslog's file format, usually without <PRI>
+// too): a line whose header (after <PRI>, if any) starts with an RFC 3339
+// time followed by HOSTNAME APP-NAME PROCID MSGID (printable US-ASCII tokens,
+// none ending in ':') and '-' or '[' structured data, and parses as RFC 5424
+// from there on, is RFC 5424 without version. Any other line with an RFC
+// 3339 time ("host app[12]: msg", rsyslog's high-precision traditional
+// format) is RFC 3164.
 // RFC 3164: optional <PRI>; time "Mmm dd hh:mm:ss" (day space-padded or not,
 // optional fraction), optionally with a year ("Mmm dd yyyy hh:mm:ss" or
 // "Mmm dd hh:mm:ss yyyy"), or an RFC 3339 time (rsyslog file format); then
@@ -137,7 +160,12 @@ class AccessLogFormat {
 // recognizable tag keeps its text in msg (no app). Without a year in the
 // line, the year is opts.default_year, or when 0 the current year, minus one
 // when that would put the time more than a day in the future (a December log
-// read in January). Times without offset are read in opts.tz (UTC if null).
+// read in January: each line on its own). With default_year and
+// opts.rollover, lines are one file in order: default_year is the year of
+// the first, and a month more than six months before the last line's
+// starts the next year (Dec 31 then Jan 1); a month more than six after it
+// is a late line of the year before (Jan 1 then Dec 31). Times without
+// offset are read in opts.tz (UTC if null).
 // Lines that start with blank space (multi-line continuations) are rejected.
 bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
                   const LineFormatOptions& opts);

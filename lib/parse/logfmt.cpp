@@ -1,5 +1,6 @@
 // logfmt: key=value pairs, following go-logfmt's decoder (the de-facto spec).
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 #if defined(__AVX512BW__) && defined(__BMI2__)
@@ -122,17 +123,35 @@ bool unescape(std::string_view s, std::string& out) {
   return true;
 }
 
-// Keys with bytes >= 0x80 must be valid UTF-8 and not U+FFFD (go-logfmt).
+// A key is a printable token: ASCII graphic bytes (letters, digits, '_',
+// '.', '-', '/', '@', ':', ...; '=' and '"' end it) and printable non-ASCII
+// text ("ƒ" in go-logfmt's vectors). Keys with a byte >= 0x7f (flagged
+// kHigh by the scan) are checked here: no DEL, valid UTF-8, no U+FFFD
+// (go-logfmt) and no C1 control (U+0080..U+009F).
 bool valid_key(std::string_view key) {
-  if (!is_valid_utf8(key)) return false;
+  if (key.find('\x7f') != std::string_view::npos || !is_valid_utf8(key)) return false;
+  for (size_t at = key.find('\xC2'); at != std::string_view::npos; at = key.find('\xC2', at + 1))
+    if (static_cast<unsigned char>(key[at + 1]) < 0xA0) return false;  // valid UTF-8: at + 1 exists
   return key.find("\xEF\xBF\xBD") == std::string_view::npos;
 }
 
+// Bytes <= ' ' end a key or a bare value. Of those, whitespace (\t \n \v
+// \f \r ' ') and the information separators 0x1c..0x1f (go-logfmt's vectors
+// separate pairs with 0x1e; Python's str.split does too) separate pairs; any
+// other control byte outside quotes makes the line a bad line rather than
+// vanish between pairs (a line of binary noise is no event).
+enum ByteClass : uint8_t { kSeparator = 1, kControl = 2 };
+constexpr auto kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = kControl;
+  for (int c : {0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20}) t[c] = kSeparator;
+  return t;
+}();
 inline bool is_separator(unsigned char c) { return c <= ' '; }
 inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; }
 
 // The end of the run of plain bytes (keys, bare values) starting at i. Sets
-// kHigh in flags when the run has a byte >= 0x80 (non-ASCII keys need a
+// kHigh in flags when the run has a byte >= 0x7f (non-ASCII keys need a
 // check) and kBackslash for a '\\': without either it needs no JSON escaping
 // (the run has no control byte or '"' by definition).
 constexpr unsigned char kHigh = 0x80, kBackslash = 0x01;
@@ -140,7 +159,7 @@ constexpr unsigned char kHigh = 0x80, kBackslash = 0x01;
 // The line classified once, 64 bytes per step, into bit masks (bit k of
 // word b is byte 64b+k): stop (a byte that ends a key or bare value: <= ' ',
 // '=' or '"'; every byte past the end counts as one), quote, backslash and
-// high (>= 0x80). Scanning is then bit arithmetic, with no load per field.
+// high (>= 0x7f). Scanning is then bit arithmetic, with no load per field.
 class LineMasks {
  public:
   void build(const unsigned char* p, size_t n) {
@@ -159,7 +178,7 @@ class LineMasks {
                  _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('='));
       quote_[b] = quote;
       backslash_[b] = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\\'));
-      high_[b] = _mm512_movepi8_mask(x);
+      high_[b] = _mm512_cmpge_epu8_mask(x, _mm512_set1_epi8(0x7f));
     }
   }
   // The first set bit of masks at or after i (n when none).
@@ -202,7 +221,7 @@ class LineMasks {
   void build(const unsigned char* p, size_t n) { p_ = p; n_ = n; }
   size_t run_end(size_t i, unsigned char& flags) const {
     while (i < n_ && is_plain(p_[i])) {
-      flags |= (p_[i] & kHigh) | (p_[i] == '\\' ? kBackslash : 0);
+      flags |= (p_[i] >= 0x7f ? kHigh : 0) | (p_[i] == '\\' ? kBackslash : 0);
       ++i;
     }
     return i;
@@ -234,8 +253,12 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
   // first and fix the views at the end.
   bool any_decoded = false;
   while (true) {
-    while (i < n && is_separator(p[i])) ++i;
+    while (i < n && kByteClass[p[i]] == kSeparator) ++i;
     if (i == n) break;
+    if (kByteClass[p[i]] == kControl) {
+      set_reason(reason, "unexpected control byte", i);
+      return false;
+    }
     size_t key_begin = i;
     unsigned char high = 0;
     i = masks.run_end(i, high);
@@ -405,6 +428,10 @@ bool parse_logfmt(std::string_view line, JsonBuilder& out, std::string& reason,
   }
   s.pairs.clear();
   if (!scan(line, s, reason)) return false;
+  if (s.pairs.empty()) {  // only separators such as 0x1e: no event to write
+    reason = "no key";
+    return false;
+  }
 
   const size_t n = s.pairs.size();
   s.keys.clear();

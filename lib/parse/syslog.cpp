@@ -229,7 +229,7 @@ void write_5424_header(Members& out, int pri, std::string_view version_text, int
                        std::string_view time, const std::optional<TimeNs>& ts, std::string_view host,
                        std::string_view app, std::string_view procid, std::string_view msgid) {
   write_pri(out, pri);
-  out.integer("version", version_text, version);
+  if (!version_text.empty()) out.integer("version", version_text, version);
   if (ts) {
     out.string("time", time);
     out.ts(*ts);
@@ -244,14 +244,12 @@ void write_5424_header(Members& out, int pri, std::string_view version_text, int
   write_nil_or(out, "msgid", msgid);
 }
 
-bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std::string& reason,
-                const LineFormatOptions& opts) {
+// An RFC 5424 line from TIMESTAMP on (i); version_text is empty for a line
+// without PRI and VERSION (rsyslog's file format), and version is omitted.
+bool parse_5424_header(std::string_view line, size_t i, int pri, std::string_view version_text,
+                       int version, JsonBuilder& out, std::string& reason,
+                       const LineFormatOptions& opts) {
   thread_local SdScratch sd;
-  size_t version_begin = i;
-  int version = 0;
-  while (i < line.size() && is_digit(line[i]) && i - version_begin < 3) version = version * 10 + (line[i++] - '0');
-  std::string_view version_text = line.substr(version_begin, i - version_begin);
-  if (!expect_space(line, i, "VERSION", reason)) return false;
   std::string_view time, host, app, procid, msgid;
   size_t time_col = i;
   if (!header_token(line, i, time, "TIMESTAMP", reason) || !expect_space(line, i, "TIMESTAMP", reason) ||
@@ -309,6 +307,41 @@ bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std:
   return true;
 }
 
+bool parse_5424(std::string_view line, size_t i, int pri, JsonBuilder& out, std::string& reason,
+                const LineFormatOptions& opts) {
+  size_t version_begin = i;
+  int version = 0;
+  while (i < line.size() && is_digit(line[i]) && i - version_begin < 3) version = version * 10 + (line[i++] - '0');
+  std::string_view version_text = line.substr(version_begin, i - version_begin);
+  if (!expect_space(line, i, "VERSION", reason)) return false;
+  return parse_5424_header(line, i, pri, version_text, version, out, reason, opts);
+}
+
+// "2022-08-27T..." at i: an RFC 3339 time starts the header.
+bool starts_with_rfc3339_date(std::string_view line, size_t i) {
+  return i + 10 < line.size() && is_digit(line[i]) && is_digit(line[i + 1]) &&
+         is_digit(line[i + 2]) && is_digit(line[i + 3]) && line[i + 4] == '-' &&
+         (line[i + 10] == 'T' || line[i + 10] == 't');
+}
+
+// Whether the header after an RFC 3339 time at i has RFC 5424's shape:
+// HOSTNAME APP-NAME PROCID MSGID, each printable US-ASCII within RFC 5424's
+// lengths, then '-' or '[' (STRUCTURED-DATA). rsyslog writes the same time
+// before a traditional "host tag[pid]: msg" header (high-precision RFC 3164):
+// a token ending in ':' is such a tag, never an RFC 5424 field, and a tag
+// "app[pid]" has no PROCID after it in that shape.
+bool has_5424_shape(std::string_view line, size_t i) {
+  static constexpr size_t kMaxLen[5] = {64, 255, 48, 128, 32};  // TIMESTAMP..MSGID
+  for (size_t field = 0; field < 5; ++field) {
+    const size_t begin = i;
+    while (i < line.size() && line[i] > ' ' && line[i] < 0x7f) ++i;
+    if (i == begin || i - begin > kMaxLen[field] || i == line.size() || line[i] != ' ') return false;
+    if (line[i - 1] == ':' && field > 0) return false;
+    ++i;
+  }
+  return i < line.size() && (line[i] == '[' || (line[i] == '-' && (i + 1 == line.size() || line[i + 1] == ' ')));
+}
+
 int month_number(std::string_view m) {
   static constexpr std::string_view kMonths[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -339,6 +372,19 @@ const Clock& wall_clock() {
     return Clock{tm.tm_year + 1900, static_cast<TimeNs>(t) * kNsPerSec};
   }();
   return c;
+}
+
+// Years to add to --year for a line of month (1..12) after the lines
+// before it in the file (YearRollover, documented at parse_syslog).
+int rollover_years(YearRollover* r, int month) {
+  if (r == nullptr) return 0;
+  if (r->last_month != 0 && month + 6 < r->last_month) {
+    ++r->offset;  // Dec -> Jan: a new year
+  } else if (r->last_month != 0 && month > r->last_month + 6) {
+    return r->offset - 1;  // Jan -> Dec: a late line of the year before
+  }
+  r->last_month = month;
+  return r->offset;
 }
 
 // RFC 3164 time at line[i]: "Mmm dd hh:mm:ss[.frac]" with an optional year
@@ -416,7 +462,10 @@ bool parse_3164_time(std::string_view line, size_t& i, TimeNs& ts, const LineFor
   }
   std::string_view canon(buf, 15);
   const bool guessed_year = year == 0;
-  if (guessed_year) year = opts.default_year ? opts.default_year : wall_clock().year;
+  if (guessed_year) {
+    year = opts.default_year ? opts.default_year + rollover_years(opts.rollover, month)
+                             : wall_clock().year;
+  }
   auto t = parse_bsd_syslog_time(canon, year, opts.tz);
   if (t && guessed_year && !opts.default_year && *t > wall_clock().now + 86400 * kNsPerSec)
     t = parse_bsd_syslog_time(canon, year - 1, opts.tz);
@@ -565,6 +614,12 @@ bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
     if (d > i && line[i] != '0' && d < line.size() && line[d] == ' ')
       return parse_5424(line, i, pri, out, reason, opts);
   }
+  // RFC 5424 without PRI and VERSION (rsyslog's RSYSLOG_FileFormat with a
+  // PROCID/MSGID header): a line that has the shape and parses as RFC 5424
+  // is one; anything else stays RFC 3164 with an RFC 3339 time.
+  if (starts_with_rfc3339_date(line, i) && has_5424_shape(line, i) &&
+      parse_5424_header(line, i, pri, std::string_view(), 0, out, reason, opts))
+    return true;
   return parse_3164(line, i, pri, out, reason, opts);
 }
 

@@ -50,6 +50,7 @@ check() {  # name, then the olly-parse arguments (FILE last)
 make_input "$data/access.log" "$tmp/access.log"
 make_input "$data/app.logfmt" "$tmp/app.logfmt"
 make_input "$data/syslog.log" "$tmp/syslog.log"
+make_input "$data/newyear.log" "$tmp/newyear.log"
 [ "$(wc -c < "$tmp/access.log")" -gt 3000 ] || { echo "parse_jobs: inputs too small"; exit 1; }
 
 check combined combined "$tmp/access.log"
@@ -59,6 +60,9 @@ check common common "$tmp/access.log"
 check logfmt logfmt "$tmp/app.logfmt"
 check logfmt-infer logfmt --infer-types --time-field ts "$tmp/app.logfmt"
 check syslog syslog --year 2026 "$tmp/syslog.log"
+check syslog-now syslog "$tmp/syslog.log"
+check syslog-new-year syslog --year 2025 "$tmp/newyear.log" "$tmp/newyear.log"
+check auto-new-year auto --year 2025 "$tmp/newyear.log"
 check regex regex '^(?P<client>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<request>[^"]*)" (?P<status>\d{3})' "$tmp/access.log"
 check auto auto "$tmp/access.log"
 check strict combined --strict "$tmp/access.log"

@@ -249,7 +249,17 @@ TEST_CASE("logfmt: hostile input") {
   CHECK(p.json.size() == big.size() + 8);
   CHECK(!logfmt("k=\"" + big).ok);
   std::string nul("a=1\0b=2", 7);
-  CHECK(logfmt(nul).json == R"({"a":"1","b":"2"})");  // NUL separates, like any byte <= 0x20
+  // A control byte is no separator (only whitespace and 0x1c..0x1f are) and
+  // no key byte: the line is a bad line, not pairs split around it.
+  CHECK(logfmt(nul).reason == "unexpected control byte at column 4");
+  CHECK(logfmt("\x10").reason == "unexpected control byte at column 1");
+  CHECK(logfmt("\x03\xE8\xA3\x9C\x10").reason == "unexpected control byte at column 1");
+  CHECK(logfmt("\x1e").reason == "no key");
+  CHECK(logfmt("\x1e y=g\x1fz=1\x0b").json == R"({"y":"g","z":"1"})");
+  CHECK(logfmt("k\x7f=1").reason == "invalid key at column 3");
+  CHECK(logfmt("\xC2\x85=1").reason == "invalid key at column 3");
+  CHECK(logfmt("a=\"\x01\" b.c/d@e:f-g_h=1 \xC6\x92=2").json == R"({"a":"\u0001","b.c/d@e:f-g_h":"1","ƒ":"2"})");
+  CHECK(logfmt("k=v\x7f").json == "{\"k\":\"v\x7f\"}");
   CHECK(logfmt("a=\"\xff\xfe\"").json == "{\"a\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");
   CHECK(logfmt("a=\"\\u00e9\\ud83d\\ude00\"").json == "{\"a\":\"\xC3\xA9\xF0\x9F\x98\x80\"}");
   std::string many;
@@ -283,8 +293,15 @@ TEST_CASE("access: escaped quotes, IPv6, '-' request, common lines, extras") {
   CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "-" 0.005 0.004, 0.001)").json ==
         R"({"remote_addr":"1.2.3.4","remote_user":null,"time_local":"26/Dec/2016:16:16:48 +0000","ts":"2016-12-26T16:16:48Z","request":"GET / HTTP/1.1","method":"GET","path":"/","protocol":"HTTP/1.1",)"
         R"("status":200,"body_bytes_sent":5,"http_referer":null,"http_user_agent":"ua","http_x_forwarded_for":null,"request_time":0.005,"upstream_response_time":"0.004, 0.001"})");
+  // A trailing column's name comes from its place, never from its value.
   CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" what is this)").json.ends_with(
-        R"("http_user_agent":"ua","extra":"what is this"})"));
+        R"("http_user_agent":"ua","request_time":"what","upstream_response_time":"is","extra":"this"})"));
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" 0.1 -)").json.ends_with(
+        R"("http_user_agent":"ua","request_time":0.1,"upstream_response_time":null})"));
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" 0.1 10.0.3.7:8080)").json.ends_with(
+        R"("http_user_agent":"ua","request_time":0.1,"upstream_response_time":"10.0.3.7:8080"})"));
+  CHECK(access(f, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "a" "b")").json.ends_with(
+        R"("http_user_agent":"ua","http_x_forwarded_for":"a","extra":"\"b\""})"));
   auto c = *AccessLogFormat::common();
   CHECK(access(c, R"(1.2.3.4 - - [26/Dec/2016:16:16:48 +0000] "GET / HTTP/1.1" 200 5 "ref" "ua")").json.ends_with(
         R"("status":200,"body_bytes_sent":5,"http_referer":"ref","http_user_agent":"ua"})"));
@@ -511,6 +528,23 @@ TEST_CASE("syslog: RFC 5424") {
   CHECK(syslog("<14>1 yesterday h a p m -").reason == "invalid TIMESTAMP 'yesterday' at column 7");
   CHECK(syslog("<14>1 2024-01-01T00:00:00Z h a").reason == "expected ' ' after APP-NAME at column 31");
   CHECK(syslog("<192>Oct 11 22:14:15 h a: b").reason == "invalid PRI (expected <0..191>) at column 1");
+}
+
+TEST_CASE("syslog: RFC 5424 without PRI and VERSION (rsyslog file format)") {
+  CHECK(syslog("2022-08-27T14:22:01.613Z host app 3106 - [sd@1 a=\"b\"] msg").json ==
+        R"({"time":"2022-08-27T14:22:01.613Z","ts":"2022-08-27T14:22:01.613Z","host":"host","app":"app","pid":3106,"msgid":null,"sd":{"sd@1":{"a":"b"}},"msg":"msg"})");
+  CHECK(syslog("2022-08-27T14:22:01.613Z host app 3106 ID47 - msg").json ==
+        R"({"time":"2022-08-27T14:22:01.613Z","ts":"2022-08-27T14:22:01.613Z","host":"host","app":"app","pid":3106,"msgid":"ID47","sd":null,"msg":"msg"})");
+  CHECK(syslog("<13>2022-08-27T14:22:01Z host app - - -").json ==
+        R"({"pri":13,"facility":"user","severity":"notice","time":"2022-08-27T14:22:01Z","ts":"2022-08-27T14:22:01Z","host":"host","app":"app","pid":null,"msgid":null,"sd":null})");
+  // rsyslog's high-precision traditional format stays RFC 3164.
+  CHECK(syslog("2022-08-27T14:22:01+00:00 host app[12]: msg").json ==
+        R"({"time":"2022-08-27T14:22:01+00:00","ts":"2022-08-27T14:22:01Z","host":"host","app":"app","pid":12,"msg":"msg"})");
+  CHECK(syslog("2022-08-27T14:22:01+00:00 host app: a b - c").json ==
+        R"({"time":"2022-08-27T14:22:01+00:00","ts":"2022-08-27T14:22:01Z","host":"host","app":"app","msg":"a b - c"})");
+  // The shape but no valid structured data: RFC 3164 as before.
+  CHECK(syslog("2022-08-27T14:22:01Z host app 1 2 [oops").json ==
+        R"({"time":"2022-08-27T14:22:01Z","ts":"2022-08-27T14:22:01Z","host":"host","msg":"app 1 2 [oops"})");
 }
 
 TEST_CASE("syslog: RFC 5424 ts keeps the time's fraction") {

@@ -42,7 +42,10 @@ ToolDoc parse_doc() {
       "syslog continuations); it works with every line format.";
   doc.sections = {
       {"FORMATS",
-       "logfmt: key=value pairs separated by blanks; \"quoted values\" with escapes; a bare key is "
+       "logfmt: key=value pairs separated by blanks (whitespace or the bytes 0x1c-0x1f); a key "
+       "is a printable token (ASCII letters, digits and punctuation such as _ . - / @ :, or "
+       "printable UTF-8), and a control byte outside a quoted value, an unprintable key or a "
+       "line of separators only makes the line a bad line; \"quoted values\" with escapes; a bare key is "
        "true; key= is the empty string. Duplicate keys: the last value wins, at the first "
        "position. Values are strings unless --infer-types. ts: when time, timestamp or t holds an "
        "RFC 3339 time and there is no ts key, ts (RFC 3339 UTC) is added; a ts key in another "
@@ -50,12 +53,26 @@ ToolDoc parse_doc() {
        "combined, common: field names are nginx's variable names (remote_addr, remote_user, "
        "time_local, request, status, body_bytes_sent, http_referer, http_user_agent); the request "
        "is also split into method, path, query and protocol; status and bytes are integers, "
-       "request_time a number; a field that is '-' is null. Trailing extras that common nginx "
-       "variants append (X-Forwarded-For, request time, upstream time) are read too. "
+       "request_time a number; a field that is '-' is null. Trailing columns that common nginx "
+       "variants append are named by their place, whatever their value: a quoted one is "
+       "http_x_forwarded_for (for common: http_referer, http_user_agent, then "
+       "http_x_forwarded_for), bare ones are request_time then upstream_response_time (nginx's "
+       "timed_combined layout; a number when they read as one), and the rest of the line is the "
+       "string extra. When the log has other columns (e.g. $upstream_addr), give its log_format "
+       "with --format-string. "
        "--format-string takes an nginx log_format string ($variable or ${variable}).\n\n"
        "syslog: pri, facility, severity, version, time, ts, host, app, pid, msgid, sd (RFC 5424 "
-       "structured data as {id: {param: value}}; NILVALUE is null), msg. RFC 3164 lines without a "
-       "year take --year, else the current year (last year when that would be in the future).\n\n"
+       "structured data as {id: {param: value}}; NILVALUE is null), msg. A line whose header "
+       "(after <PRI>, if any) starts with an RFC 3339 time followed by host, app, procid, msgid "
+       "and '-' or '[' structured data (rsyslog's file format of RFC 5424) is RFC 5424 without "
+       "version (and pri); an RFC 3339 time followed by \"host app[pid]: msg\" stays RFC 3164. "
+       "RFC 3164 lines carry no year. With --year Y, Y is the year of each file's first line and "
+       "the year goes up by one at each new year, read in file order: a month more than six "
+       "months before the previous line's (Dec 31 then Jan 1) starts the next year, and a month "
+       "more than six months after it is a late line of the year before; such a file is read by "
+       "one thread (-j does not split it), so every -j gives the same years. Without --year, "
+       "each line is dated on its own: the current year, or last year when that would put it "
+       "more than a day in the future (a December log read in January).\n\n"
        "csv, tsv: RFC 4180 quoting with embedded newlines (csv); the first record names the "
        "columns unless --columns is given; --infer-types makes unquoted numbers numbers, true/false "
        "booleans and empty fields null. --infer-types writes a number only when JSON readers take "
@@ -204,13 +221,14 @@ int main(int argc, char** argv) {
   app.add_option("--format-string", opts.format_string,
                  "combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)")
       ->type_name("LAYOUT");
-  app.add_option("--year", opts.year, "syslog: the year for RFC 3164 times (default: the current year)")
+  app.add_option("--year", opts.year, "syslog: the year of each file's first RFC 3164 time; later lines roll over to the next "
+                 "year at Dec -> Jan (default: the current year, decided per line)")
       ->type_name("YEAR")
       ->check(CLI::Range(1, 9999));
   app.add_option("-j,--jobs", jobs,
                  "Threads for regular files (default: the number of cores); the output is in input "
-                 "order either way. stdin, compressed input, csv, tsv, otlp, prom, json and "
-                 "--multiline-start are read by one thread")
+                 "order either way. stdin, compressed input, csv, tsv, otlp, prom, json, syslog with "
+                 "--year and --multiline-start are read by one thread")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   app.add_option("--block-size", block_size, "Bytes a thread parses at a time (testing)")
