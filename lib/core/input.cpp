@@ -1,7 +1,6 @@
 #include "core/input.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/stat.h>
