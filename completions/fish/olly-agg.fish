@@ -15,5 +15,7 @@ complete -c olly-agg -l strict -d 'Stop at the first bad input line with exit st
 complete -c olly-agg -l stats -d 'Print one NDJSON line of the tool\'s own health to stderr at the end: records in (read, bad ones included) and out (written), errors (bad lines), bytes, seconds, records/s, peak memory'
 complete -c olly-agg -l time-field -x -d 'Field holding the event time (default: the first of ts, timestamp, time, @timestamp)'
 complete -c olly-agg -l color -x -a 'auto always never' -d 'Color the diagnostics on stderr: auto (only when stderr is a terminal and NO_COLOR is unset), always or never'
+complete -c olly-agg -l progress -d 'Show a progress line on stderr while reading: bytes read of the inputs\' total, MB/s and time left (bytes and MB/s when the size is unknown, as on a pipe); erased at the end'
+complete -c olly-agg -l no-progress -d 'Never show the progress line'
 complete -c olly-agg -s h -l help -d 'Print this help (flags, then examples) and exit'
 complete -c olly-agg -l version -d 'Print the version and exit'

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/diag.h"
+#include "core/progress.h"
 
 namespace olly {
 
@@ -36,6 +37,7 @@ bool regular_file_sizes(const std::vector<std::string>& files, std::vector<uint6
     if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) return false;
     sizes.push_back(static_cast<uint64_t>(st.st_size));
   }
+  progress_meter().set_inputs(files);
   return true;
 }
 
@@ -153,6 +155,7 @@ bool ChunkLineReader::fill() {
       return false;
     }
     tail_ += static_cast<size_t>(n);
+    progress_add(read_offset_ < end_ ? std::min<uint64_t>(n, end_ - read_offset_) : 0);  // the range's bytes only
     read_offset_ += static_cast<uint64_t>(n);
     return true;
   }

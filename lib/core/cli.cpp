@@ -10,6 +10,7 @@
 
 #include "core/diag.h"
 #include "core/docgen.h"
+#include "core/progress.h"
 
 namespace olly {
 namespace detail {
@@ -190,6 +191,13 @@ void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field
              "NO_COLOR is unset), always or never.",
              "WHEN")
       ->group(kCommonGroup);
+  app.add_flag("--progress", opts.progress,
+               "Show a progress line on stderr while reading: bytes read of the inputs' total, "
+               "MB/s and time left (bytes and MB/s when the size is unknown, as on a pipe); erased "
+               "at the end. By default it shows when stderr is a terminal, stdout is not, and the "
+               "inputs are files.")
+      ->group(kCommonGroup);
+  app.add_flag("--no-progress", opts.no_progress, "Never show the progress line.")->group(kCommonGroup);
   if (auto* help = app.get_help_ptr()) help->group(kCommonGroup);
 }
 
@@ -304,7 +312,20 @@ int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
     set_color(color->results().back());
   }
 
+  // --progress or --no-progress, whichever comes last.
+  ProgressMode progress = ProgressMode::automatic;
+  for (const CLI::Option* opt : app.parse_order()) {
+    if (opt->check_lname("progress")) progress = ProgressMode::on;
+    if (opt->check_lname("no-progress")) progress = ProgressMode::off;
+  }
+  progress_meter().set_mode(progress);
+
   try {
+    // Stopped (the line erased) before any message below; a run that
+    // ends normally stopped it in RunContext::finish.
+    struct StopProgress {
+      ~StopProgress() { progress_meter().stop(); }
+    } stop_progress;
     return body();
   } catch (const UsageError& e) {
     print_error(e.what());

@@ -45,7 +45,8 @@ std::string exit_status_text(std::string_view findings_meaning);
 // --help and the man page show them in their own section.
 inline constexpr const char* kCommonGroup = "Common options";
 
-// Adds --errors, --strict, --stats, --time-field and --color to app, bound to opts.
+// Adds --errors, --strict, --stats, --time-field, --color, --progress and
+// --no-progress to app, bound to opts.
 // Tools that do not read NDJSON events may leave out --time-field.
 void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field = true);
 
@@ -67,8 +68,9 @@ std::string option_placeholder(const CLI::Option& opt);
 
 // Runs a tool: parses argv into app (errors: message naming the flag, exit 2;
 // an unknown flag gets "did you mean --X?" when it is close to a known one),
-// applies --color (set_color), handles --help (flags then examples), --version
-// and --generate, then calls body. UsageError -> 2, InputError -> 3,
+// applies --color (set_color) and --progress/--no-progress (progress.h),
+// handles --help (flags then examples), --version and --generate, then calls
+// body (the progress line is stopped when it returns or throws). UsageError -> 2, InputError -> 3,
 // StrictStop -> 3; returns the exit status.
 // The hidden `--generate KIND` prints a rendering (man, bash, zsh, fish,
 // examples: one example command per line, or summary: the ToolDoc summary,

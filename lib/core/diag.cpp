@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/progress.h"
+
 namespace olly {
 
 namespace {
@@ -93,6 +95,7 @@ void print_error(std::string_view message) {
     line += message;
   }
   if (line.back() != '\n') line.push_back('\n');
+  ProgressMeter::Pause pause(progress_meter());  // the message replaces the progress line
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

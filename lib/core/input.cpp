@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/diag.h"
+#include "core/progress.h"
 
 namespace olly {
 
@@ -119,6 +120,7 @@ class ByteSource {
         throw InputError(fmt::format("{}: read error: {}", name_, std::strerror(errno)));
       }
       if (got == 0) raw_eof_ = true;
+      progress_add(static_cast<uint64_t>(got));
       raw_end_ += static_cast<size_t>(got);
       return;
     }
@@ -139,6 +141,7 @@ class ByteSource {
         throw InputError(fmt::format("{}: read error: {}", name_, std::strerror(errno)));
       }
       if (got == 0) raw_eof_ = true;
+      progress_add(static_cast<uint64_t>(got));
       return static_cast<size_t>(got);
     }
   }
@@ -209,6 +212,7 @@ class ByteSource {
 LineReader::LineReader(std::vector<std::string> paths) : paths_(std::move(paths)) {
   if (paths_.empty()) paths_.push_back("-");
   buf_.resize(kBlock + 64);
+  progress_meter().set_inputs(paths_);
 }
 
 LineReader::~LineReader() = default;

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/diag.h"
+#include "core/progress.h"
 
 namespace olly {
 
@@ -64,6 +65,7 @@ void RunContext::bad_record(std::string_view file, uint64_t line, std::string_vi
   write_errors_record(file, line, reason, raw);
   if (opts_.strict) {
     // The run ends here: report, and print --stats, as finish() would.
+    progress_meter().stop();
     stdout_sink().flush();
     if (errors_) std::fflush(errors_);
     print_error(fmt::format("{}: {} {}", location(file, line), reason, paint(Paint::error, "(stopped by --strict)")));
@@ -104,6 +106,7 @@ void RunContext::write_errors_record(std::string_view file, uint64_t line, std::
 }
 
 int RunContext::finish(int status) {
+  progress_meter().stop();  // erased before the summary and --stats
   stdout_sink().flush();
   if (errors_) std::fflush(errors_);
   if (stats_.errors > 0 && !opts_.strict) {

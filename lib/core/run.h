@@ -19,6 +19,8 @@ struct CommonOptions {
   bool stats = false;       // --stats: one NDJSON health line on stderr at the end
   std::string time_field;   // --time-field (empty: ts, timestamp, time, @timestamp)
   std::string color = "auto";  // --color auto|always|never
+  bool progress = false;     // --progress: show the progress line even when not a terminal
+  bool no_progress = false;  // --no-progress (of the two, the last given wins; see run_tool)
 };
 
 // Thrown by RunContext::bad_record under --strict (after it reported the
@@ -62,7 +64,7 @@ class RunContext {
   Stats& stats() { return stats_; }
   const CommonOptions& options() const { return opts_; }
 
-  // Ends the run: flushes stdout, prints the bad-line summary and --stats to
+  // Ends the run: stops the progress line, flushes stdout, prints the bad-line summary and --stats to
   // stderr, and returns the exit status (status, or 3 when input failed).
   int finish(int status);
   void note_input_failure() { input_failed_ = true; }
