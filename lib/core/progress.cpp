@@ -88,25 +88,24 @@ ProgressMeter& progress_meter() {
 
 void ProgressMeter::set_inputs(const std::vector<std::string>& paths) {
   if (mode_ == ProgressMode::off) return;
-  std::optional<uint64_t> total = inputs_size(paths);
   std::lock_guard<std::mutex> lock(mu_);
-  if (!decided_) {
-    decided_ = true;
-    if (mode_ == ProgressMode::automatic && !(total && terminal_wants_progress())) return;
-    running_ = true;
-    base_ = bytes_.load(std::memory_order_relaxed);
-    total_ = total;
-    start_ = std::chrono::steady_clock::now();
-    // Forced, the line shows from the start (automatic waits a tick, so that
-    // a short run prints nothing).
-    if (mode_ == ProgressMode::on) draw_locked();
-    thread_ = std::thread([this] { run(); });
+  if (decided_ && !running_) return;
+  if (!decided_ && mode_ == ProgressMode::automatic && !terminal_wants_progress()) {
+    decided_ = true;  // the usual case in scripts and tests: not even a stat
     return;
   }
-  if (!running_) return;
+  std::optional<uint64_t> total = inputs_size(paths);
   base_ = bytes_.load(std::memory_order_relaxed);
   total_ = total;
   start_ = std::chrono::steady_clock::now();
+  if (decided_) return;  // running: the next tick shows these inputs
+  decided_ = true;
+  if (mode_ == ProgressMode::automatic && !total) return;  // a pipe: no total to measure against
+  running_ = true;
+  // Forced, the line shows from the start (automatic waits a tick, so that
+  // a short run prints nothing).
+  if (mode_ == ProgressMode::on) draw_locked();
+  thread_ = std::thread([this] { run(); });
 }
 
 void ProgressMeter::run() {
