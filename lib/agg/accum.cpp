@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "agg/group_key.h"
+#include "group/group_key.h"
 #include "expr/json_value.h"
 #include "core/writer.h"
 

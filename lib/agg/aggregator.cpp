@@ -8,11 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "agg/group_key.h"
+#include "group/group_key.h"
 #include "core/diag.h"
 #include "expr/json_value.h"
-#include "sketch/hash.h"
 #include "core/writer.h"
+#include "sketch/hash.h"
+#include "window/window.h"
 
 namespace olly {
 
@@ -28,48 +29,13 @@ double round_significant(double v) {
   return std::strtod(buf, nullptr);
 }
 
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 bool is_numeric_kind(AggKind k) {
   return k != AggKind::top && k != AggKind::hist && k != AggKind::first && k != AggKind::last;
 }
 
 }  // namespace
 
-Aggregator::Group* Aggregator::Table::find(std::string_view key, uint64_t h) {
-  if (slots.empty()) return nullptr;
-  size_t mask = slots.size() - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    auto [sh, idx] = slots[i];
-    if (idx == 0) return nullptr;
-    if (sh == h && groups[idx - 1].key == key) return &groups[idx - 1];
-  }
-}
-
-void Aggregator::Table::insert(uint64_t h, uint32_t index) {
-  if ((groups.size() + 1) * 2 > slots.size()) {
-    // Grow to keep the load at most 1/2.
-    std::vector<std::pair<uint64_t, uint32_t>> old(std::max<size_t>(16, slots.size() * 2));
-    old.swap(slots);
-    size_t mask = slots.size() - 1;
-    for (auto [oh, oi] : old) {
-      if (oi == 0) continue;
-      size_t i = oh & mask;
-      while (slots[i].second != 0) i = (i + 1) & mask;
-      slots[i] = {oh, oi};
-    }
-  }
-  size_t mask = slots.size() - 1;
-  size_t i = h & mask;
-  while (slots[i].second != 0) i = (i + 1) & mask;
-  slots[i] = {h, index + 1};
-}
-
-Aggregator::Aggregator(const AggOptions& opts) : opts_(opts) {
+Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.lateness_ns) {
   opts_.plan.validate();
   windowed_ = opts_.plan.every_ns.has_value();
   for (const auto& b : opts_.plan.by) by_slots_.push_back(add_path(parse_path_or_throw(b, "by")));
@@ -190,19 +156,11 @@ std::unique_ptr<Accumulator> Aggregator::make_acc(const Recipe& r) const {
   return nullptr;
 }
 
-Aggregator::Table& Aggregator::window_table(int64_t start) {
-  if (cached_table_ && cached_start_ == start) return *cached_table_;
-  Table& t = windows_[start];
-  cached_start_ = start;
-  cached_table_ = &t;
-  return t;
-}
-
-Aggregator::Group& Aggregator::find_or_add(Table& table, std::string_view key) {
+Aggregator::Accs& Aggregator::find_or_add(Table& table, std::string_view key) {
   const uint64_t h = hash_bytes(key);
-  if (Group* g = table.find(key, h)) return *g;
+  if (Accs* g = table.find(key, h)) return *g;
   if (total_groups_ >= opts_.max_groups) {
-    if (windowed_ && hold_windows_) {
+    if (windowed_ && watermark_.hold()) {
       throw InputError(fmt::format(
           "more than {} groups held at once (--max-groups {}): input that ends holds every window to "
           "its end; group by fewer fields, use longer windows, read it as a stream (cat FILE | olly agg "
@@ -215,13 +173,10 @@ Aggregator::Group& Aggregator::find_or_add(Table& table, std::string_view key) {
         opts_.max_groups, opts_.max_groups));
   }
   ++total_groups_;
-  Group g;
-  g.key.assign(key);
-  g.accs.reserve(recipes_.size());
-  for (const auto& r : recipes_) g.accs.push_back(make_acc(r));
-  table.insert(h, static_cast<uint32_t>(table.groups.size()));
-  table.groups.push_back(std::move(g));
-  return table.groups.back();
+  Accs accs;
+  accs.reserve(recipes_.size());
+  for (const auto& r : recipes_) accs.push_back(make_acc(r));
+  return table.insert(key, h, std::move(accs));
 }
 
 std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
@@ -296,21 +251,17 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
       return simdjson::SUCCESS;
     }
     const int64_t every = *opts_.plan.every_ns;
-    start = floor_div(t, every) * every;
+    start = tumbling_start(t, every);
     // olly agg ... every 1m on a stream: a window closes once event time
     // passes its end + --lateness. Held windows (files, -j, --merge) never close early.
-    if (!hold_windows_ && watermark_ && start + every + opts_.lateness_ns <= *watermark_) {
-      ++late_;
-      // How much more lateness would have kept this event: for the hint.
-      max_late_by_ = std::max(max_late_by_, *watermark_ - (start + every + opts_.lateness_ns) + 1);
+    if (!watermark_.admit(t, start + every)) {
       outcome = Outcome::late;
       return simdjson::SUCCESS;
     }
-    if (!watermark_ || t > *watermark_) watermark_ = t;
   }
   key_.clear();
   for (size_t s : by_slots_) append_key_part(key_, slots_[s]);
-  Group& g = find_or_add(window_table(start), key_);
+  Accs& g = find_or_add(windows_.at(start), key_);
 
   if (!exprs_.empty()) {
     scratch_.reset();
@@ -324,7 +275,7 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
   for (size_t i = 0; i < recipes_.size(); ++i) {
     const Recipe& r = recipes_[i];
     if (r.expr != SIZE_MAX && !expr_result_[r.expr]) continue;
-    g.accs[i]->add(r.slot == SIZE_MAX ? kMissing : slots_[r.slot], has_time, t);
+    g[i]->add(r.slot == SIZE_MAX ? kMissing : slots_[r.slot], has_time, t);
   }
   return simdjson::SUCCESS;
 }
@@ -349,47 +300,34 @@ bool Aggregator::read_time(simdjson::ondemand::document& doc, TimeNs& t) {
   return true;
 }
 
-void Aggregator::close_windows(Emitter* out) {
-  if (!windowed_ || !watermark_ || hold_windows_) return;
-  const int64_t every = *opts_.plan.every_ns;
-  while (!windows_.empty()) {
-    auto it = windows_.begin();
-    if (it->first + every + opts_.lateness_ns > *watermark_) break;
-    if (out) emit_window(*out, it->first, it->second);
-    total_groups_ -= it->second.groups.size();
-    if (cached_table_ == &it->second) cached_table_ = nullptr;
-    windows_.erase(it);
-  }
-}
-
 void Aggregator::emit_closed(Emitter& out) {
-  if (!windowed_ || !watermark_ || windows_.empty()) return;
-  if (windows_.begin()->first + *opts_.plan.every_ns + opts_.lateness_ns > *watermark_) return;
-  close_windows(&out);
+  if (!windowed_ || !windows_.any_closed(watermark_, *opts_.plan.every_ns)) return;
+  windows_.close(watermark_, *opts_.plan.every_ns, [&](int64_t start, Table& table) {
+    emit_window(out, start, table);
+    total_groups_ -= table.size();
+  });
 }
 
 void Aggregator::emit_all(Emitter& out, bool no_input) {
   // olly agg count on empty input: one result (count 0), as SQL's aggregate without GROUP BY.
   if (windows_.empty() && !windowed_ && opts_.plan.by.empty() && !no_input) {
-    find_or_add(window_table(kNoWindow), "");
+    find_or_add(windows_.at(kNoWindow), "");
   }
-  for (auto& [start, table] : windows_) emit_window(out, start, table);
-  windows_.clear();
-  cached_table_ = nullptr;
+  windows_.drain([&](int64_t start, Table& table) { emit_window(out, start, table); });
   total_groups_ = 0;
 }
 
 void Aggregator::emit_window(Emitter& out, int64_t start, Table& table) {
-  std::vector<uint32_t> order(table.groups.size());
+  const std::vector<Group>& groups = table.entries();
+  std::vector<uint32_t> order(groups.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   if (opts_.sort && order.size() > 1) {
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      return compare_keys(table.groups[a].key, table.groups[b].key) < 0;
-    });
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return compare_keys(groups[a].key, groups[b].key) < 0; });
   }
   for (uint32_t i : order) {
     line_.clear();
-    write_group(line_, start, table.groups[i]);
+    write_group(line_, start, groups[i]);
     out.line(line_);
   }
 }
@@ -425,7 +363,7 @@ void Aggregator::write_group(std::string& line, int64_t start, const Group& g) c
       b.field("acc", acc_kind_name(recipes_[i].kind));
       b.field("id", recipes_[i].id);
       b.key("s");
-      g.accs[i]->write_state(b);
+      g.value[i]->write_state(b);
       b.end_object();
     }
     b.end_array();
@@ -445,7 +383,7 @@ void Aggregator::write_group(std::string& line, int64_t start, const Group& g) c
 
 std::optional<double> Aggregator::numeric_output(const Output& o, const Group& g) const {
   const AggSpec& s = *o.spec;
-  const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.accs[o.recipe].get();
+  const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.value[o.recipe].get();
   auto nz = [](double v) -> std::optional<double> {
     if (std::isnan(v)) return std::nullopt;
     return v;
@@ -477,7 +415,7 @@ std::optional<double> Aggregator::numeric_output(const Output& o, const Group& g
       if (windowed_) return n / (static_cast<double>(*opts_.plan.every_ns) / 1e9);
       for (size_t i = 0; i < recipes_.size(); ++i) {
         if (recipes_[i].kind == AccKind::time_span) {
-          auto* span = static_cast<const TimeSpanAcc*>(g.accs[i].get());
+          auto* span = static_cast<const TimeSpanAcc*>(g.value[i].get());
           if (!span->any || span->hi == span->lo) return std::nullopt;
           return n / (static_cast<double>(span->hi - span->lo) / 1e9);
         }
@@ -495,7 +433,7 @@ std::optional<double> Aggregator::numeric_output(const Output& o, const Group& g
 
 void Aggregator::write_output(JsonBuilder& b, const Output& o, const Group& g) const {
   const AggSpec& s = *o.spec;
-  const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.accs[o.recipe].get();
+  const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.value[o.recipe].get();
   switch (s.kind) {
     case AggKind::count:
     case AggKind::count_if: b.uint64(static_cast<const CountAcc*>(acc)->n); return;
@@ -550,28 +488,23 @@ void Aggregator::write_output(JsonBuilder& b, const Output& o, const Group& g) c
 void Aggregator::merge_from(Aggregator& other) {
   std::string error;
   for (auto& [start, otable] : other.windows_) {
-    Table& mine = window_table(start);
-    for (auto& og : otable.groups) {
+    Table& mine = windows_.at(start);
+    for (auto& og : otable.entries()) {
       const uint64_t h = hash_bytes(og.key);
-      Group* found = mine.find(og.key, h);
+      Accs* found = mine.find(og.key, h);
       if (!found) {
         if (total_groups_ >= opts_.max_groups) find_or_add(mine, og.key);  // throws the limit message
         ++total_groups_;
-        mine.insert(h, static_cast<uint32_t>(mine.groups.size()));
-        mine.groups.push_back(std::move(og));
+        mine.insert(std::move(og), h);
         continue;
       }
-      Group& g = *found;
-      for (size_t i = 0; i < g.accs.size(); ++i) g.accs[i]->merge(*og.accs[i], error);
+      Accs& g = *found;
+      for (size_t i = 0; i < g.size(); ++i) g[i]->merge(*og.value[i], error);
     }
   }
   other.windows_.clear();
-  other.cached_table_ = nullptr;
   other.total_groups_ = 0;
-  late_ += other.late_;
-  other.late_ = 0;
-  max_late_by_ = std::max(max_late_by_, other.max_late_by_);
-  other.max_late_by_ = 0;
+  watermark_.take_late_counts(other.watermark_);
 }
 
 Aggregator::PartialResult Aggregator::add_partial(const simdjson::dom::element& line, std::string& error) {
@@ -694,10 +627,10 @@ Aggregator::PartialResult Aggregator::add_partial(const simdjson::dom::element& 
       append_key_part(key_, value_from_dom(v));
     }
   }
-  Group& g = find_or_add(window_table(start), key_);
+  Accs& g = find_or_add(windows_.at(start), key_);
   for (i = 0; i < incoming.size(); ++i) {
     // Cannot fail: kinds, accuracy and precision were checked above.
-    g.accs[i]->merge(*incoming[i], error);
+    g[i]->merge(*incoming[i], error);
   }
   return PartialResult::ok;
 }

@@ -1,5 +1,5 @@
-// The aggregation engine: groups events by the `by` fields and by tumbling
-// event-time window, feeds each group's accumulators, and writes final
+// The aggregation engine: groups events by the `by` fields (lib/group) and
+// by tumbling event-time window (lib/window), feeds each group's accumulators, and writes final
 // values or mergeable partial states. One Aggregator per thread; threads'
 // aggregators (and --merge's partial lines) combine with the same merge code.
 #pragma once
@@ -18,7 +18,9 @@
 #include "expr/expr.h"
 #include "expr/extract.h"
 #include "core/stage.h"
+#include "group/group_table.h"
 #include "time/timefield.h"
+#include "window/watermark.h"
 
 namespace olly {
 
@@ -72,10 +74,10 @@ class Aggregator {
 
   // Keep every window until emit_all (input that ends, threads, --merge):
   // no event is then late.
-  void set_hold_windows(bool hold) { hold_windows_ = hold; }
-  uint64_t late_events() const { return late_; }
+  void set_hold_windows(bool hold) { watermark_.set_hold(hold); }
+  uint64_t late_events() const { return watermark_.late_events(); }
   // The --lateness that would have counted every late event (0: none late).
-  int64_t lateness_needed() const { return late_ ? opts_.lateness_ns + max_late_by_ : 0; }
+  int64_t lateness_needed() const { return watermark_.lateness_needed(); }
   size_t group_count() const { return total_groups_; }
   const AggOptions& options() const { return opts_; }
 
@@ -91,29 +93,20 @@ class Aggregator {
     size_t recipe = SIZE_MAX;
     std::vector<Output> args;  // ratio operands
   };
-  struct Group {
-    std::string key;
-    std::vector<std::unique_ptr<Accumulator>> accs;
-  };
-  // Groups of one window with an open-addressing index (hash, group + 1),
-  // power-of-two sized, linear probing: one probe per event in the common case.
-  struct Table {
-    std::vector<Group> groups;
-    std::vector<std::pair<uint64_t, uint32_t>> slots;  // second == 0: empty
-    Group* find(std::string_view key, uint64_t h);
-    void insert(uint64_t h, uint32_t index);
-  };
+  // A group's state: one accumulator per recipe.
+  using Accs = std::vector<std::unique_ptr<Accumulator>>;
+  // The groups of one window: one probe per event in the common case.
+  using Table = GroupTable<Accs>;
+  using Group = Table::Entry;  // key: the encoded by-values; value: the Accs
 
   Output compile_output(const AggSpec& spec);
   size_t recipe_for(AccKind kind, const std::string& field, size_t expr, const std::string& id);
   std::unique_ptr<Accumulator> make_acc(const Recipe& r) const;
-  Group& find_or_add(Table& table, std::string_view key);
-  Table& window_table(int64_t start);
+  Accs& find_or_add(Table& table, std::string_view key);
   void emit_window(Emitter& out, int64_t start, Table& table);
   void write_group(std::string& line, int64_t start, const Group& g) const;
   void write_output(JsonBuilder& out, const Output& o, const Group& g) const;
   std::optional<double> numeric_output(const Output& o, const Group& g) const;
-  void close_windows(Emitter* out);
 
   AggOptions opts_;
   std::vector<Recipe> recipes_;
@@ -135,16 +128,11 @@ class Aggregator {
   size_t add_path(const Path& p);
   bool read_time(simdjson::ondemand::document& doc, TimeNs& t);
   bool windowed_ = false;
-  bool hold_windows_ = false;
 
-  std::map<int64_t, Table> windows_;  // by window start; INT64_MIN without a window
-  int64_t cached_start_ = 0;
-  Table* cached_table_ = nullptr;
+  OpenWindows<Table> windows_;  // by window start; INT64_MIN without a window
   size_t total_groups_ = 0;
-  std::optional<int64_t> watermark_;
+  Watermark watermark_;
   std::optional<double> merge_alpha_;  // --merge: the states' accuracy
-  uint64_t late_ = 0;
-  int64_t max_late_by_ = 0;  // the most a late event missed its window's close by
 
   // Per-event scratch.
   std::vector<Value> slots_;

@@ -23,12 +23,6 @@ constexpr int64_t kSecPerDay = 86400;
 constexpr int64_t kLastRuleYear = 2262;
 constexpr int64_t kFirstRuleYear = 1678;
 
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 unsigned days_in_month(int64_t y, unsigned m) {

@@ -107,6 +107,14 @@ class TimeZone {
   friend struct TimeZoneLoader;
 };
 
+// a / b rounded toward negative infinity (b != 0): floor_div(-1, 60) is -1,
+// where C++'s / gives 0. Inline: event-time windows use it once per event.
+constexpr int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
 // Civil date helpers (proleptic Gregorian, UTC).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);

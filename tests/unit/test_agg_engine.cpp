@@ -1,4 +1,4 @@
-// Aggregation internals: group keys, accumulator merges and state round
+// Aggregation internals: accumulator merges and state round
 // trips, and an Aggregator's partial output merged back by another.
 #include <doctest/doctest.h>
 #include <simdjson.h>
@@ -10,18 +10,11 @@
 
 #include "agg/accum.h"
 #include "agg/aggregator.h"
-#include "agg/group_key.h"
 #include "core/writer.h"
 
 using namespace olly;
 
 namespace {
-
-std::string key_of(std::initializer_list<Value> values) {
-  std::string k;
-  for (const auto& v : values) append_key_part(k, v);
-  return k;
-}
 
 template <typename Acc>
 std::string state_json(const Acc& a) {
@@ -60,26 +53,6 @@ std::string aggregate(const AggOptions& opts, const std::vector<std::string>& li
 }
 
 }  // namespace
-
-TEST_CASE("group keys round trip and sort by value") {
-  std::string k = key_of({Value::string("api"), Value::integer(-5), Value::null(), Value::boolean(true),
-                          Value::number(2.5)});
-  auto v = decode_key(k);
-  REQUIRE(v.size() == 5);
-  CHECK(v[0].s == "api");
-  CHECK(v[1].i == -5);
-  CHECK(v[2].kind == Kind::null);
-  CHECK(v[3].b);
-  CHECK(v[4].d == 2.5);
-  // 5.0 and 5 are one group; missing and null are one group.
-  CHECK(key_of({Value::number(5.0)}) == key_of({Value::integer(5)}));
-  CHECK(key_of({Value::missing()}) == key_of({Value::null()}));
-  CHECK(compare_keys(key_of({Value::integer(10)}), key_of({Value::integer(9)})) > 0);
-  CHECK(compare_keys(key_of({Value::number(9.5)}), key_of({Value::integer(10)})) < 0);
-  CHECK(compare_keys(key_of({Value::string("b")}), key_of({Value::string("ab")})) > 0);
-  CHECK(compare_keys(key_of({Value::null()}), key_of({Value::integer(-100)})) < 0);
-  CHECK(compare_keys(key_of({Value::integer(1)}), key_of({Value::string("1")})) < 0);
-}
 
 TEST_CASE("numbers are read from numbers and whole-number strings") {
   Num n;

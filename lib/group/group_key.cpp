@@ -1,4 +1,4 @@
-#include "agg/group_key.h"
+#include "group/group_key.h"
 
 #include <cmath>
 #include <cstring>

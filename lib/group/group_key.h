@@ -1,6 +1,7 @@
-// Group keys: the values of the `by` fields of one event, encoded into one
-// byte string (the hash-map key), decoded again to write them out and to
-// sort groups by value. Missing and null are the same group (null).
+// Group keys (lib/group; see group_table.h): the values of the `by` fields
+// of one event, encoded into one byte string (the GroupTable key), decoded
+// again to write them out and to sort groups by value. Missing and null are
+// the same group (null).
 //
 // Encoding, per field: 'n' null; 'f' / 't' false / true; 'i' + 8 bytes
 // int64; 'd' + 8 bytes double (integral doubles are encoded as 'i', so 5.0
