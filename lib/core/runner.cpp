@@ -174,6 +174,7 @@ class ParallelRun {
 
   void write_in_order() {
     uint64_t first_line = 0;  // line number before the range's first, in its file
+    uint64_t bytes = 0;
     for (size_t k = 0; k < ranges_.size(); ++k) {
       Slot& slot = slots_[k % slots_.size()];
       {
@@ -183,7 +184,7 @@ class ParallelRun {
       if (slot.failure) std::rethrow_exception(slot.failure);
       if (k > 0 && ranges_[k - 1].file_index != ranges_[k].file_index) first_line = 0;
       const bool last = write_range(slot, files_[ranges_[k].file_index], first_line);
-      ctx_.stats().bytes_in += ranges_[k].end - ranges_[k].begin;
+      bytes += ranges_[k].end - ranges_[k].begin;
       first_line += slot.lines;
       {
         std::lock_guard lock(mu_);
@@ -191,8 +192,10 @@ class ParallelRun {
         written_ = k + 1;
       }
       cv_.notify_all();
-      if (last) return;
+      if (last) break;
     }
+    // As parse and agg always had it: the bytes of the ranges read, once they are all written.
+    ctx_.stats().bytes_in += bytes;
   }
 
   // Output and bad records interleaved as a serial run has them, so that
