@@ -8,6 +8,7 @@ complete -c olly-filter -l since -x -d 'Keep events at or after TIME: RFC 3339, 
 complete -c olly-filter -l until -x -d 'Keep events before TIME (same forms as --since)'
 complete -c olly-filter -l now -x -d 'The time relative --since/--until count back from (default: the clock)'
 complete -c olly-filter -s H -l with-filename -d 'Add the input file name as _file when reading several files'
+complete -c olly-filter -s j -l jobs -x -d 'Threads for regular files (default: the number of cores); the output is in input order either way'
 complete -c olly-filter -l errors -r -d 'Write each bad input line (not valid JSON, or not matching the format) to FILE as NDJSON with its file, line number and reason, so nothing is lost'
 complete -c olly-filter -l strict -d 'Stop at the first bad input line with exit status 3 (default: skip it and report the count on stderr at the end)'
 complete -c olly-filter -l stats -d 'Print one NDJSON line of the tool\'s own health to stderr at the end: records in (read, bad ones included) and out (written), errors (bad lines), bytes, seconds, records/s, peak memory'

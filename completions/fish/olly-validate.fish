@@ -6,6 +6,7 @@ complete -c olly-validate -l pass -r -d 'Write the valid events, unchanged, to F
 complete -c olly-validate -l fail -r -d 'Write the invalid events and the lines that are not JSON, unchanged, to FILE'
 complete -c olly-validate -l formats -d 'Make \'format\' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri; other formats stay annotations)'
 complete -c olly-validate -s q -l quiet -d 'Write no violations; only the exit status (and --pass/--fail) tell'
+complete -c olly-validate -s j -l jobs -x -d 'Threads for regular files (default: the number of cores); the output is in input order either way'
 complete -c olly-validate -l errors -r -d 'Write each bad input line (not valid JSON, or not matching the format) to FILE as NDJSON with its file, line number and reason, so nothing is lost'
 complete -c olly-validate -l strict -d 'Stop at the first bad input line with exit status 3 (default: skip it and report the count on stderr at the end)'
 complete -c olly-validate -l stats -d 'Print one NDJSON line of the tool\'s own health to stderr at the end: records in (read, bad ones included) and out (written), errors (bad lines), bytes, seconds, records/s, peak memory'

@@ -85,6 +85,9 @@ bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, 
   return true;
 }
 
+ChunkLineTooLong::ChunkLineTooLong(uint64_t line_in_range, size_t max)
+    : InputError(fmt::format("line longer than {} bytes", max)), line(line_in_range), max_line(max) {}
+
 ChunkLineReader::ChunkLineReader() : buf_(kBlock + kPad) {}
 
 ChunkLineReader::~ChunkLineReader() {
@@ -130,10 +133,8 @@ bool ChunkLineReader::fill() {
     head_ = 0;
   }
   if (buf_.size() - kPad - tail_ < kBlock / 2) {
-    // A long line: grow, up to the same 1 GiB cap LineReader keeps.
-    if (buf_.size() > (size_t{1} << 30)) {
-      throw InputError(fmt::format("{}: a line longer than 1 GiB near byte {}", path_, head_offset_));
-    }
+    // A long line: grow, up to the cap LineReader keeps (checked as LineReader does).
+    if (tail_ > max_line_) throw ChunkLineTooLong(lines_ + 1, max_line_);
     buf_.resize(buf_.size() * 2);
   }
   size_t room = buf_.size() - kPad - tail_;
@@ -178,7 +179,8 @@ bool ChunkLineReader::next(std::string_view& line, size_t& capacity) {
       continue;
     }
     start = buf_.data() + head_;
-    if (len > 0 && start[len - 1] == '\r') --len;
+    cr_ = len > 0 && start[len - 1] == '\r';
+    if (cr_) --len;
     line = std::string_view(start, len);
     capacity = buf_.size() - head_;
     // simdjson reads up to SIMDJSON_PADDING bytes past the end; they lie in buf_.

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/diag.h"
+
 namespace olly {
 
 struct FileChunk {
@@ -30,6 +32,18 @@ bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vec
 bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, std::vector<FileChunk>& chunks,
                      std::vector<uint64_t>& sizes);
 
+// A line longer than the cap (LineReader::set_max_line) inside a range:
+// line is its number within the range; the runner, which knows where the
+// range starts in its file, says where it is as LineReader does.
+struct ChunkLineTooLong : InputError {
+  ChunkLineTooLong(uint64_t line_in_range, size_t max_line);
+  uint64_t line;
+  size_t max_line;
+};
+
+// Frames the lines of one range as LineReader frames a whole input: LF or
+// CRLF endings (cr() tells), a last line without a newline, the same cap on
+// a line's length.
 class ChunkLineReader {
  public:
   ChunkLineReader();
@@ -43,6 +57,8 @@ class ChunkLineReader {
   // line.data() on (at least line.size() + SIMDJSON_PADDING).
   bool next(std::string_view& line, size_t& capacity);
   uint64_t lines() const { return lines_; }  // lines returned so far
+  bool cr() const { return cr_; }            // the last line ended in CRLF (the \r is not in it)
+  void set_max_line(size_t bytes) { max_line_ = bytes; }
 
  private:
   bool fill();  // reads more; false at end of file
@@ -55,7 +71,9 @@ class ChunkLineReader {
   uint64_t read_offset_ = 0;    // file offset of the next pread
   uint64_t end_ = 0;
   bool eof_ = false;
+  bool cr_ = false;
   uint64_t lines_ = 0;
+  size_t max_line_ = size_t{1} << 30;
 };
 
 }  // namespace olly

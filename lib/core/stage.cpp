@@ -24,7 +24,6 @@ void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
   PaddedLine padded;
   simdjson::ondemand::document doc;
   Line line;
-  std::string reason;
   Stats& stats = ctx.stats();
   while (!stage.done() && reader.next(line)) {
     // Empty lines separate nothing in NDJSON; they are skipped, not errors.
@@ -33,14 +32,16 @@ void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
     auto error = parser.iterate(padded.set(line.text)).get(doc);
     Event ev{line.text, line.number, line.file, line.file_index, &doc, line.cr};
     size_t mark = out.mark();
-    if (!error) error = stage.on_event(ev, out);
-    if (error) {
-      out.rollback(mark);
-      stats.bytes_in = reader.bytes_read();  // for --stats when --strict stops here
-      reason = simdjson::error_message(error);
-      stage.on_bad_line(ev, reason);
-      ctx.bad_record(line.file, line.number, reason, line.text);
+    Result result = error ? Result::bad(error) : stage.on_event(ev, out);
+    if (result.is_ok()) continue;
+    if (result.kind() == Result::Kind::set_aside) {
+      ctx.set_aside(line.file, line.number, result.reason(), line.text);
+      continue;
     }
+    out.rollback(mark);
+    stats.bytes_in = reader.bytes_read();  // for --stats when --strict stops here
+    stage.on_bad_line(ev, result.reason());
+    ctx.bad_record(line.file, line.number, result.reason(), line.text);
   }
   stats.bytes_in = reader.bytes_read();
   if (reader.open_failures() > 0) ctx.note_input_failure();

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>

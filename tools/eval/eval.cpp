@@ -6,7 +6,7 @@
 
 namespace olly {
 
-EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::keep_unlisted) {
+EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::keep_unlisted), opts_(opts) {
   if (opts.sets.empty()) throw UsageError("--set: give at least one NAME=EXPR");
   assignments_.reserve(opts.sets.size());
   for (const auto& spec : opts.sets) {
@@ -48,19 +48,19 @@ void EvalStage::bind(Assignment& a, size_t position) {
   a.slots.resize(a.sources.size());
 }
 
-simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
-  if (auto e = extractor_.extract(*ev.doc, event_slots_)) return e;
+Result EvalStage::on_event(Event& ev, Emitter& out) {
+  if (auto e = extractor_.extract(*ev.doc, event_slots_)) return Result::bad(e);
   scratch_.reset();
   if (where_) {
     where_values_.resize(where_slots_.size());
     for (size_t i = 0; i < where_slots_.size(); ++i) where_values_[i] = event_slots_[where_slots_[i]];
     bool selected = where_->test(where_values_, scratch_);
     // A value an expression could not read (nested too deep): a bad record, not a silent null.
-    if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
+    if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
     if (!selected) {
       // olly-eval --where: events it does not select pass through unchanged.
       out.line(ev.raw);
-      return simdjson::SUCCESS;
+      return Result::ok();
     }
   }
   for (size_t i = 0; i < assignments_.size(); ++i) {
@@ -71,7 +71,7 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
     }
     results_[i] = a.expr.eval(a.slots, scratch_);
   }
-  if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
+  if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
   // Strings read from the event point into the parser's string buffer, which
   // the rewrite pass below reuses as it validates what it copies: keep the
   // results in the stage's own (reused) storage first.
@@ -81,9 +81,9 @@ simdjson::error_code EvalStage::on_event(Event& ev, Emitter& out) {
     results_[i].s = result_text_[i];
   }
   ev.doc->rewind();
-  if (auto e = rewriter_.rewrite(*ev.doc, results_, out.buffer())) return e;
+  if (auto e = rewriter_.rewrite(*ev.doc, results_, out.buffer())) return Result::bad(e);
   out.commit();
-  return simdjson::SUCCESS;
+  return Result::ok();
 }
 
 }  // namespace olly

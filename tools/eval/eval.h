@@ -22,7 +22,10 @@ struct EvalOptions {
 class EvalStage : public Stage {
  public:
   explicit EvalStage(const EvalOptions& opts);
-  simdjson::error_code on_event(Event& ev, Emitter& out) override;
+  Result on_event(Event& ev, Emitter& out) override;
+  // olly eval -j N: each event on its own, so ranges run in parallel.
+  StageKind kind() const override { return StageKind::map; }
+  std::unique_ptr<Stage> clone() const override { return std::make_unique<EvalStage>(opts_); }
 
  private:
   // Where an expression's slot comes from: the event, or an earlier --set.
@@ -49,6 +52,7 @@ class EvalStage : public Stage {
   std::vector<std::string> result_text_;  // string results, copied before the rewind
   EvalScratch scratch_;
   ObjectRewriter rewriter_;
+  EvalOptions opts_;  // for clone()
 };
 
 }  // namespace olly

@@ -1,6 +1,7 @@
 // olly-eval: add or replace fields computed by expressions.
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/runner.h"
 #include "eval.h"
 
 using namespace olly;
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
   app.add_option("-w,--where", opts.where, "Change only events matching EXPR; others pass through unchanged")
       ->type_name("EXPR");
   app.add_option("FILE", opts.files, "Input files (.gz and .zst read transparently); stdin when none or -");
+  RunnerOptions run;
+  add_runner_options(app, run);
   add_common_options(app, opts.common);
 
   ToolDoc doc;
@@ -45,10 +48,11 @@ int main(int argc, char** argv) {
   doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)"};
 
   return run_tool(app, doc, argc, argv, [&] {
-    LineReader reader(opts.files);
     RunContext ctx(opts.common);
     EvalStage stage(opts);
-    drive_json(reader, ctx, stage);
+    run.files = opts.files;
+    run.jobs = default_jobs(run.jobs);
+    run_stage(run, ctx, stage);
     return ctx.finish(kExitOk);
   });
 }

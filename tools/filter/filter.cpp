@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "core/diag.h"
 
@@ -36,7 +38,9 @@ FilterStage::FilterStage(const FilterOptions& opts, size_t input_count)
     : expr_(Expr::compile(opts.expression, "EXPR")),
       invert_(opts.invert),
       add_filename_(opts.with_filename && input_count > 1),
-      limit_(opts.limit) {
+      limit_(opts.limit),
+      opts_(opts),
+      input_count_(input_count) {
   if (!opts.select.empty() && !opts.drop.empty()) {
     throw UsageError("--select and --drop cannot be combined; --select already keeps only what it names");
   }
@@ -62,17 +66,31 @@ FilterStage::FilterStage(const FilterOptions& opts, size_t input_count)
   }
 }
 
-simdjson::error_code FilterStage::on_event(Event& ev, Emitter& out) {
-  if (auto e = extractor_.extract(*ev.doc, slots_)) return e;
+std::unique_ptr<Stage> FilterStage::clone() const {
+  auto copy = std::make_unique<FilterStage>(opts_, input_count_);
+  // The same time range, whatever the clock says by now.
+  copy->since_ = since_;
+  copy->until_ = until_;
+  return copy;
+}
+
+void FilterStage::absorb(Stage& range) {
+  auto& r = static_cast<FilterStage&>(range);
+  matched_ += std::exchange(r.matched_, 0);
+  if (limit_ >= 0) matched_ = std::min(matched_, static_cast<uint64_t>(limit_));
+}
+
+Result FilterStage::on_event(Event& ev, Emitter& out) {
+  if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
   scratch_.reset();
   bool keep = expr_.test(slots_, scratch_) != invert_;
   // A value the expression could not read (nested too deep): a bad record, not a silent false.
-  if (scratch_.error()) return static_cast<simdjson::error_code>(scratch_.error());
+  if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
   if (keep && time_) {
     auto t = time_->read(slots_);
     keep = t && (!since_ || *t >= *since_) && (!until_ || *t < *until_);
   }
-  if (!keep) return simdjson::SUCCESS;
+  if (!keep) return Result::ok();
   if (!rewriter_) {
     // olly-filter EXPR: the line goes out exactly as it came in.
     out.line(ev.raw);
@@ -80,11 +98,11 @@ simdjson::error_code FilterStage::on_event(Event& ev, Emitter& out) {
     // olly-filter --select/--drop/--with-filename: copy what stays, byte for byte.
     ev.doc->rewind();
     if (add_filename_) set_values_[0] = Value::string(ev.file);
-    if (auto e = rewriter_->rewrite(*ev.doc, set_values_, out.buffer())) return e;
+    if (auto e = rewriter_->rewrite(*ev.doc, set_values_, out.buffer())) return Result::bad(e);
     out.commit();
   }
   ++matched_;
-  return simdjson::SUCCESS;
+  return Result::ok();
 }
 
 }  // namespace olly

@@ -34,9 +34,15 @@ class FilterStage : public Stage {
   // Compiles everything once; throws UsageError naming the flag.
   FilterStage(const FilterOptions& opts, size_t input_count);
 
-  simdjson::error_code on_event(Event& ev, Emitter& out) override;
+  Result on_event(Event& ev, Emitter& out) override;
   bool done() const override { return limit_ >= 0 && matched_ >= static_cast<uint64_t>(limit_); }
   uint64_t matched() const { return matched_; }
+
+  // olly filter -j N: each event on its own, so ranges run in parallel.
+  StageKind kind() const override { return StageKind::map; }
+  std::unique_ptr<Stage> clone() const override;
+  void absorb(Stage& range) override;
+  int64_t output_limit() const override { return limit_; }
 
  private:
   Expr expr_;
@@ -51,6 +57,8 @@ class FilterStage : public Stage {
   bool add_filename_ = false;
   int64_t limit_ = -1;
   uint64_t matched_ = 0;
+  FilterOptions opts_;  // for clone()
+  size_t input_count_;
 };
 
 }  // namespace olly

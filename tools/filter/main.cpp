@@ -3,6 +3,7 @@
 
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/runner.h"
 #include "filter.h"
 
 using namespace olly;
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   app.add_option("--now", opts.now, "The time relative --since/--until count back from (default: the clock)")
       ->type_name("TIME");
   app.add_flag("-H,--with-filename", opts.with_filename, "Add the input file name as _file when reading several files");
+  RunnerOptions run;
+  add_runner_options(app, run);
   add_common_options(app, opts.common);
 
   ToolDoc doc;
@@ -78,10 +81,11 @@ int main(int argc, char** argv) {
   doc.see_also = {"olly(1)", "olly(7)", "olly-eval(1)", "olly-agg(1)"};
 
   return run_tool(app, doc, argc, argv, [&] {
-    LineReader reader(opts.files);
     RunContext ctx(opts.common);
-    FilterStage stage(opts, reader.input_count());
-    drive_json(reader, ctx, stage);
+    FilterStage stage(opts, std::max<size_t>(1, opts.files.size()));
+    run.files = opts.files;
+    run.jobs = default_jobs(run.jobs);
+    run_stage(run, ctx, stage);
     int status = (opts.fail_empty && stage.matched() == 0) ? kExitFindings : kExitOk;
     return ctx.finish(status);
   });

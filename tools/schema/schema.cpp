@@ -17,12 +17,12 @@ class InferStage : public Stage {
  public:
   InferStage(InferOptions opts, const LineReader& reader) : inferrer_(std::move(opts)), reader_(reader) {}
 
-  simdjson::error_code on_event(Event& ev, Emitter&) override {
+  Result on_event(Event& ev, Emitter&) override {
     simdjson::dom::element e;
-    if (auto err = parser_.parse(padded_.set(ev.raw)).get(e)) return err;
+    if (auto err = parser_.parse(padded_.set(ev.raw)).get(e)) return Result::bad(err);
     inferrer_.add(e);
     ++events_;
-    return simdjson::SUCCESS;
+    return Result::ok();
   }
   void on_end(Emitter& out) override {
     // A contract of part of the sample (or of none of it, accepting

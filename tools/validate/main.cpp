@@ -1,6 +1,7 @@
 // olly-validate: check events against a JSON Schema (2020-12) data contract.
 #include "core/cli.h"
 #include "core/diag.h"
+#include "core/runner.h"
 #include "validate.h"
 
 using namespace olly;
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   app.add_flag("--formats", opts.formats,
                "Make 'format' assert (date-time, date, time, email, ipv4, ipv6, uuid, uri; other formats stay annotations)");
   app.add_flag("-q,--quiet", opts.quiet, "Write no violations; only the exit status (and --pass/--fail) tell");
+  RunnerOptions run;
+  add_runner_options(app, run, ", and --max-errors,");
   add_common_options(app, opts.common, false);
 
   ToolDoc doc;
@@ -86,10 +89,11 @@ int main(int argc, char** argv) {
   doc.see_also = {"olly(1)", "olly(7)", "olly-schema(1)", "olly-filter(1)"};
 
   return run_tool(app, doc, argc, argv, [&] {
-    LineReader reader(opts.files);
     RunContext ctx(opts.common);
-    ValidateStage stage(opts, reader.input_count());
-    drive_json(reader, ctx, stage);
+    ValidateStage stage(opts, std::max<size_t>(1, opts.files.size()));
+    run.files = opts.files;
+    run.jobs = default_jobs(run.jobs);
+    run_stage(run, ctx, stage);
     return ctx.finish(stage.invalid_events() > 0 ? kExitFindings : kExitOk);
   });
 }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <climits>
+#include <utility>
 #include <cstdlib>
 #include <sys/stat.h>
 
@@ -81,7 +82,7 @@ JsonSchema load_contract(const std::string& path, bool formats) {
 }
 
 ValidateStage::ValidateStage(const ValidateOptions& opts, size_t input_count)
-    : schema_(load_contract(opts.contract, opts.formats)),
+    : schema_(std::make_shared<const JsonSchema>(load_contract(opts.contract, opts.formats))),
       summary_(opts.summary),
       quiet_(opts.quiet),
       with_file_(input_count > 1),
@@ -96,61 +97,96 @@ ValidateStage::ValidateStage(const ValidateOptions& opts, size_t input_count)
   fail_ = open_output(opts.fail_path, "--fail");
 }
 
+ValidateStage::ValidateStage(const ValidateStage& from, CloneTag)
+    : schema_(from.schema_),
+      keys_(from.keys_),
+      summary_(from.summary_),
+      quiet_(from.quiet_),
+      with_file_(from.with_file_),
+      max_errors_(from.max_errors_),
+      hold_pass_(from.pass_ != nullptr),
+      hold_fail_(from.fail_ != nullptr) {}
+
+std::unique_ptr<Stage> ValidateStage::clone() const {
+  return std::unique_ptr<Stage>(new ValidateStage(*this, CloneTag{}));
+}
+
+void ValidateStage::absorb(Stage& range) {
+  auto& r = static_cast<ValidateStage&>(range);
+  valid_ += std::exchange(r.valid_, 0);
+  invalid_ += std::exchange(r.invalid_, 0);
+  written_ += std::exchange(r.written_, 0);
+  suppressed_ += std::exchange(r.suppressed_, 0);
+  // Ranges come in input order: a tally's example stays the first instance.
+  for (auto& [where, t] : r.tallies_) {
+    Tally& total = tallies_[where];
+    if (total.count == 0) total.example = t.example;
+    total.count += t.count;
+  }
+  r.tallies_.clear();
+  if (pass_) std::fwrite(r.pass_held_.data(), 1, r.pass_held_.size(), pass_);
+  if (fail_) std::fwrite(r.fail_held_.data(), 1, r.fail_held_.size(), fail_);
+  r.pass_held_.clear();
+  r.fail_held_.clear();
+}
+
 ValidateStage::~ValidateStage() {
   if (pass_) std::fclose(pass_);
   if (fail_) std::fclose(fail_);
 }
 
-void ValidateStage::write_line(std::FILE* f, std::string_view raw, bool cr) {
-  if (!f) return;
-  std::fwrite(raw.data(), 1, raw.size(), f);
-  if (cr) std::fputc('\r', f);  // the line's bytes unchanged: CRLF stays CRLF
-  std::fputc('\n', f);
+void ValidateStage::write_line(std::FILE* f, std::string& held, std::string_view raw, bool cr) {
+  if (f) {
+    std::fwrite(raw.data(), 1, raw.size(), f);
+    if (cr) std::fputc('\r', f);  // the line's bytes unchanged: CRLF stays CRLF
+    std::fputc('\n', f);
+    return;
+  }
+  if (&held == &pass_held_ ? !hold_pass_ : !hold_fail_) return;
+  held.append(raw);
+  if (cr) held.push_back('\r');
+  held.push_back('\n');
 }
 
-void ValidateStage::on_bad_line(const Event& ev, std::string& reason) {
+void ValidateStage::on_bad_line(const Event& ev, std::string_view) {
   // a line that is not a JSON document does not honour the contract
   ++invalid_;
-  write_line(fail_, ev.raw, ev.cr);
-  if (!bad_reason_.empty()) reason = std::exchange(bad_reason_, std::string());
+  write_line(fail_, fail_held_, ev.raw, ev.cr);
 }
 
-simdjson::error_code ValidateStage::on_event(Event& ev, Emitter& out) {
+Result ValidateStage::on_event(Event& ev, Emitter& out) {
   // olly validate CONTRACT: the common event contract is decided in one On-Demand pass
-  if (schema_.has_fast_path()) {
+  if (schema_->has_fast_path()) {
     bool ok = false;
-    if (schema_.fast_valid(*ev.doc, ok) == simdjson::SUCCESS && ok) {
+    if (schema_->fast_valid(*ev.doc, ok) == simdjson::SUCCESS && ok) {
       ++valid_;
-      write_line(pass_, ev.raw, ev.cr);
-      return simdjson::SUCCESS;
+      write_line(pass_, pass_held_, ev.raw, ev.cr);
+      return Result::ok();
     }
   }
   // invalid (or undecided): the DOM evaluator checks the whole line and describes it
   simdjson::dom::element event;
-  if (auto err = dom_.parse(padded_.set(ev.raw)).get(event)) return err;
+  if (auto err = dom_.parse(padded_.set(ev.raw)).get(event)) return Result::bad(err);
   violations_.clear();
   bool describe = !quiet_ && (summary_ || max_errors_ < 0 || written_ < static_cast<uint64_t>(max_errors_));
-  std::string undecided;
-  bool ok = schema_.evaluate(event, describe ? &violations_ : nullptr, undecided);
-  if (!undecided.empty()) {
-    // no verdict (too deep, too expensive, a $ref cycle): a bad record, never valid or invalid
-    bad_reason_ = std::move(undecided);
-    return simdjson::DEPTH_ERROR;
-  }
+  undecided_.clear();
+  bool ok = schema_->evaluate(event, describe ? &violations_ : nullptr, undecided_);
+  // no verdict (too deep, too expensive, a $ref cycle): a bad record, never valid or invalid
+  if (!undecided_.empty()) return Result::bad(undecided_);
   if (ok) {
     ++valid_;
-    write_line(pass_, ev.raw, ev.cr);
-    return simdjson::SUCCESS;
+    write_line(pass_, pass_held_, ev.raw, ev.cr);
+    return Result::ok();
   }
   ++invalid_;
-  write_line(fail_, ev.raw, ev.cr);
-  if (quiet_) return simdjson::SUCCESS;
+  write_line(fail_, fail_held_, ev.raw, ev.cr);
+  if (quiet_) return Result::ok();
   if (!describe) {
     ++suppressed_;
-    return simdjson::SUCCESS;
+    return Result::ok();
   }
   write_violations(ev, event, out);
-  return simdjson::SUCCESS;
+  return Result::ok();
 }
 
 void ValidateStage::write_violations(const Event& ev, simdjson::dom::element event, Emitter& out) {
@@ -171,7 +207,8 @@ void ValidateStage::write_violations(const Event& ev, simdjson::dom::element eve
     b.begin_object();
     if (with_file_) b.field("file", ev.file);
     b.key("line");
-    b.uint64(ev.line);
+    b.raw({});
+    out.line_number(ev.line);
     b.field("instance_location", v.instance_location);
     b.field("schema_location", v.schema_location);
     b.field("keyword", v.keyword);
