@@ -9,6 +9,7 @@
 #include <cstring>
 #include <unistd.h>
 
+#include "core/read_file.h"
 #include "time/time_internal.h"
 #include "time/timeutil.h"
 
@@ -181,34 +182,7 @@ void set_error(std::string* error, std::string msg) {
   if (error) *error = std::move(msg);
 }
 
-// Reads a whole small file; false with errno-based reason on failure.
-bool read_small_file(const std::string& path, std::string& data, std::string& reason) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    reason = std::strerror(errno);
-    return false;
-  }
-  constexpr size_t kMax = 1 << 20;  // real TZif files are a few KB
-  data.clear();
-  char buf[8192];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    data.append(buf, got);
-    if (data.size() > kMax) {
-      std::fclose(f);
-      reason = "file too large";
-      return false;
-    }
-  }
-  bool failed = std::ferror(f);
-  int err = errno;
-  std::fclose(f);
-  if (failed) {
-    reason = std::strerror(err);
-    return false;
-  }
-  return true;
-}
+constexpr size_t kMaxTzifBytes = 1 << 20;  // real TZif files are a few KB
 
 const char* zoneinfo_dir() {
   const char* dir = std::getenv("TZDIR");
@@ -359,7 +333,7 @@ struct TimeZoneLoader {
   static std::optional<TimeZone> from_file(const std::string& path, std::string name,
                                            std::string* error) {
     std::string data, reason;
-    if (!read_small_file(path, data, reason)) {
+    if (!read_file(path, data, reason, kMaxTzifBytes)) {
       set_error(error, "cannot read time zone file " + path + ": " + reason);
       return std::nullopt;
     }
