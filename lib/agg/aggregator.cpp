@@ -50,7 +50,7 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.la
   }
   if (needs_time) {
     needs_time_ = true;
-    std::vector<std::string> names = {"ts", "timestamp", "time", "@timestamp"};
+    std::vector<std::string> names(kDefaultTimeFields.begin(), kDefaultTimeFields.end());
     if (!opts_.time_field.empty()) names = {opts_.time_field};
     time_slot_ = add_path(parse_path_or_throw(names[0], "--time-field"));
     // The fallback extractor reads everything again (strings of a first pass

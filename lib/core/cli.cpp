@@ -21,15 +21,6 @@ namespace {
 constexpr std::string_view kChoicePrefix = "olly-choices:";
 constexpr char kChoiceSeparator = '\n';
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
 std::vector<std::string> split(std::string_view text, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -150,6 +141,16 @@ std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
 }
 
 }  // namespace
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
 }  // namespace detail
 
 std::string exit_status_text(std::string_view findings_meaning) {
@@ -205,8 +206,7 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& tar
                         std::vector<std::string> choices, const std::string& description,
                         const std::string& placeholder) {
   std::string shown = "{" + detail::join(choices, ",") + "}";
-  std::string validator_name =
-      std::string(detail::kChoicePrefix) + detail::join(choices, std::string(1, detail::kChoiceSeparator));
+  std::string validator_name = choices_validator_name(choices);
   auto check = [choices](std::string& value) -> std::string {
     for (const auto& c : choices) {
       if (value == c) return {};
@@ -219,6 +219,10 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& tar
                   ->type_name(placeholder.empty() ? shown : placeholder);
   if (!target.empty()) opt->default_str(target);
   return opt;
+}
+
+std::string choices_validator_name(const std::vector<std::string>& choices) {
+  return std::string(detail::kChoicePrefix) + detail::join(choices, std::string(1, detail::kChoiceSeparator));
 }
 
 std::vector<std::string> option_choices(const CLI::Option& opt) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/diag.h"
@@ -58,6 +59,10 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, std::string& tar
                         std::vector<std::string> choices, const std::string& description,
                         const std::string& placeholder = "");
 
+// The name to give a validator that checks a fixed set itself (olly-parse
+// FORMAT), so that option_choices lists the set as it does add_choice's.
+std::string choices_validator_name(const std::vector<std::string>& choices);
+
 // The fixed value set of an option: the one given to add_choice, else the
 // members of a CLI::IsMember check attached to it; empty when free-form.
 std::vector<std::string> option_choices(const CLI::Option& opt);
@@ -77,5 +82,10 @@ std::string option_placeholder(const CLI::Option& opt);
 // which `olly --list` and `olly --help` show) and exits 0.
 int run_tool(CLI::App& app, const ToolDoc& doc, int argc, char** argv,
              const std::function<int()>& body);
+
+namespace detail {
+// items joined by sep: join({"a", "b"}, ", ") is "a, b".
+std::string join(const std::vector<std::string>& items, std::string_view sep);
+}  // namespace detail
 
 }  // namespace olly

@@ -307,15 +307,6 @@ std::string sh_quote(std::string_view text) {
   return out + "'";
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
 std::string function_name(std::string_view tool) {
   std::string out = "_";
   for (char c : tool) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';

@@ -7,41 +7,11 @@
 #include <cstring>
 #include <cmath>
 
+#include "core/base64.h"
 #include "core/diag.h"
 #include "core/progress.h"
 
 namespace olly {
-
-namespace {
-
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void append_base64(std::string& out, std::string_view in) {
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(in[k]); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out.push_back(kBase64[(n >> 18) & 63]);
-    out.push_back(kBase64[(n >> 12) & 63]);
-    out.push_back(kBase64[(n >> 6) & 63]);
-    out.push_back(kBase64[n & 63]);
-  }
-  size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t n = byte(i) << 16;
-    out.push_back(kBase64[(n >> 18) & 63]);
-    out.push_back(kBase64[(n >> 12) & 63]);
-    out.append("==");
-  } else if (rest == 2) {
-    uint32_t n = (byte(i) << 16) | (byte(i + 1) << 8);
-    out.push_back(kBase64[(n >> 18) & 63]);
-    out.push_back(kBase64[(n >> 12) & 63]);
-    out.push_back(kBase64[(n >> 6) & 63]);
-    out.push_back('=');
-  }
-}
-
-}  // namespace
 
 RunContext::RunContext(const CommonOptions& opts)
     : opts_(opts), start_(std::chrono::steady_clock::now()) {

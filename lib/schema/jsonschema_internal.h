@@ -1,10 +1,12 @@
-// The compiled validator tree shared by jsonschema.cpp (compiler and full
-// evaluator) and jsonschema_fast.cpp (the one-pass On-Demand evaluator).
+// The compiled validator tree, built by jsonschema_compile.cpp and read by
+// jsonschema_eval.cpp (the full evaluator) and jsonschema_fast.cpp (the
+// one-pass On-Demand evaluator), and the helpers these files share.
 #pragma once
 #include <re2/re2.h>
 #include <simdjson.h>
 
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -212,6 +214,38 @@ struct SchemaImpl {
 
 // Builds the fast-path tree when the schema allows one (jsonschema_fast.cpp).
 void build_fast_path(SchemaImpl& impl);
+
+// Numbers in DOM elements (the compiler, the evaluator, json_equal).
+inline bool is_number_type(simdjson::dom::element_type t) {
+  using T = simdjson::dom::element_type;
+  return t == T::INT64 || t == T::UINT64 || t == T::DOUBLE;
+}
+
+inline long double number_value(simdjson::dom::element e) {
+  using T = simdjson::dom::element_type;
+  switch (e.type()) {
+    case T::INT64: return static_cast<long double>(int64_t(e));
+    case T::UINT64: return static_cast<long double>(uint64_t(e));
+    default: return static_cast<long double>(double(e));
+  }
+}
+
+inline bool is_integer_value(simdjson::dom::element e) {
+  using T = simdjson::dom::element_type;
+  auto t = e.type();
+  if (t == T::INT64 || t == T::UINT64) return true;
+  if (t != T::DOUBLE) return false;
+  double d = double(e);
+  return std::isfinite(d) && std::floor(d) == d;
+}
+
+// URIs and JSON Pointers (jsonschema_uri.cpp).
+std::string percent_decode(std::string_view s);
+std::string escape_pointer_token(std::string_view token);
+std::pair<std::string, std::string> split_fragment(const std::string& uri);  // {uri, fragment}
+
+// ECMA-262 pattern -> RE2 syntax, or false with a reason (jsonschema_pattern.cpp).
+bool ecma_to_re2(std::string_view p, std::string& out, std::string& error);
 
 // Shared numeric helpers.
 bool is_multiple_of(const SchemaDecimal& divisor, double divisor_value, simdjson::dom::element instance);

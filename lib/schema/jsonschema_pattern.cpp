@@ -5,7 +5,13 @@
 // instructions per byte and takes no lock, where RE2 pays a call and a cache
 // lock per match. Anything else (groups, alternation, '.', negated classes,
 // non-ASCII, more than 63 positions) is left to RE2.
+//
+// Also here: the translation of ECMA-262 patterns (as JSON Schema writes
+// them) to RE2 syntax, for the patterns this matcher leaves to RE2.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 
 #include "schema/jsonschema_internal.h"
 
@@ -168,6 +174,248 @@ bool SimplePattern::match(std::string_view s) const {
     if (active == 0) return false;
   }
   return (active & accept_bit) != 0;
+}
+
+// ---------------------------------------------------------------- ECMA-262 -> RE2
+
+namespace {
+
+// ECMA-262 whitespace (\s: the JS WhiteSpace and LineTerminator sets) as RE2
+// class members, and their complement (\S).
+constexpr std::string_view kEcmaSpace =
+    "\\t\\n\\x{B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}";
+constexpr std::string_view kEcmaNonSpace =
+    "\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}"
+    "\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}";
+
+bool is_hex(char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; }
+
+}  // namespace
+
+// ECMA-262 pattern (with the u flag, as JSON Schema reads them) -> RE2
+// syntax. Constructs RE2 spells differently are translated (\s, '.', \uXXXX,
+// \u{...}, \p{Script=...}, (?<name>, \cX, an empty class); syntax that is not
+// ECMA-262 ((?i), [[:alpha:]], \A, \z, invalid escapes) is refused with a
+// reason in error. Lookaround and backreferences are left for RE2 to refuse.
+bool ecma_to_re2(std::string_view p, std::string& out, std::string& error) {
+  static const std::pair<std::string_view, std::string_view> kCategories[] = {
+      {"Letter", "L"}, {"Lowercase_Letter", "Ll"}, {"Uppercase_Letter", "Lu"},
+      {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"}, {"Other_Letter", "Lo"},
+      {"Mark", "M"}, {"Number", "N"}, {"Decimal_Number", "Nd"}, {"digit", "Nd"},
+      {"Letter_Number", "Nl"}, {"Other_Number", "No"}, {"Punctuation", "P"}, {"punct", "P"},
+      {"Symbol", "S"}, {"Separator", "Z"}, {"Space_Separator", "Zs"}, {"Other", "C"},
+      {"Control", "Cc"}, {"cntrl", "Cc"}};
+  out.clear();
+  bool in_class = false;
+  auto hex4 = [&](size_t at, unsigned& cp) {
+    if (at + 4 > p.size()) return false;
+    cp = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      if (!is_hex(p[k])) return false;
+      cp = cp * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(p[k])) ? p[k] - '0'
+                                                                                      : (p[k] | 32) - 'a' + 10);
+    }
+    return true;
+  };
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\') {
+      if (i + 1 >= p.size()) {
+        error = "it ends with a lone backslash";
+        return false;
+      }
+      char n = p[++i];
+      switch (n) {
+        case 'd': case 'D': case 'w': case 'W': case 'f': case 'n': case 'r': case 't': case 'v':
+          out += '\\';
+          out += n;
+          continue;
+        case 'b':
+          out += in_class ? "\\x{8}" : "\\b";
+          continue;
+        case 'B':
+          if (in_class) {
+            error = "\\B inside a character class is not ECMA-262 syntax";
+            return false;
+          }
+          out += "\\B";
+          continue;
+        case 's':
+        case 'S': {
+          std::string_view set = n == 's' ? kEcmaSpace : kEcmaNonSpace;
+          if (in_class) {
+            out += set;
+          } else {
+            out += '[';
+            out += set;
+            out += ']';
+          }
+          continue;
+        }
+        case 'c':
+          if (i + 1 < p.size() && std::isalpha(static_cast<unsigned char>(p[i + 1]))) {
+            out += fmt::format("\\x{{{:X}}}", static_cast<unsigned>(p[i + 1]) % 32);
+            ++i;
+            continue;
+          }
+          error = "\\c must be followed by a letter";
+          return false;
+        case 'x':
+          if (i + 2 < p.size() && is_hex(p[i + 1]) && is_hex(p[i + 2])) {
+            out += "\\x{";
+            out += p.substr(i + 1, 2);
+            out += '}';
+            i += 2;
+            continue;
+          }
+          error = "\\x must be followed by two hex digits";
+          return false;
+        case 'u': {
+          unsigned cp = 0;
+          if (i + 1 < p.size() && p[i + 1] == '{') {
+            size_t close = p.find('}', i + 2);
+            std::string_view digits = close == std::string_view::npos ? "" : p.substr(i + 2, close - i - 2);
+            if (digits.empty() || digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), is_hex)) {
+              error = "\\u{...} must hold 1 to 6 hex digits";
+              return false;
+            }
+            cp = static_cast<unsigned>(std::strtoul(std::string(digits).c_str(), nullptr, 16));
+            i = close;
+          } else if (hex4(i + 1, cp)) {
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+              // a UTF-16 surrogate pair spelled as two escapes
+              unsigned lo = 0;
+              if (i + 2 < p.size() && p[i + 1] == '\\' && p[i + 2] == 'u' && hex4(i + 3, lo) && lo >= 0xDC00 &&
+                  lo < 0xE000) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+              }
+            }
+          } else {
+            error = "\\u must be followed by four hex digits or {hex}";
+            return false;
+          }
+          if (cp > 0x10FFFF) {
+            error = "\\u{...} is beyond U+10FFFF";
+            return false;
+          }
+          if (cp >= 0xD800 && cp < 0xE000) {
+            error = fmt::format("a lone surrogate \\u{:04X} cannot match UTF-8 text", cp);
+            return false;
+          }
+          out += fmt::format("\\x{{{:X}}}", cp);
+          continue;
+        }
+        case '0':
+          if (i + 1 < p.size() && std::isdigit(static_cast<unsigned char>(p[i + 1]))) {
+            error = "octal escapes are not ECMA-262 syntax with the u flag";
+            return false;
+          }
+          out += "\\x{0}";
+          continue;
+        case 'p':
+        case 'P': {
+          size_t close = i + 1 < p.size() && p[i + 1] == '{' ? p.find('}', i + 2) : std::string_view::npos;
+          if (close == std::string_view::npos) {
+            error = fmt::format("\\{} must be followed by {{name}}", n);
+            return false;
+          }
+          std::string_view name = p.substr(i + 2, close - i - 2);
+          if (size_t eq = name.find('='); eq != std::string_view::npos) name = name.substr(eq + 1);
+          for (auto& [long_name, short_name] : kCategories)
+            if (name == long_name) name = short_name;
+          out += fmt::format("\\{}{{{}}}", n, name);
+          i = close;
+          continue;
+        }
+        default:
+          if (n >= '1' && n <= '9') {
+            error = "backreferences are not supported (RE2 runs in linear time)";
+            return false;
+          }
+          if (n == '/') {
+            out += '/';
+            continue;
+          }
+          if (std::string_view("^$\\.*+?()[]{}|").find(n) != std::string_view::npos || (in_class && n == '-')) {
+            out += '\\';
+            out += n;
+            continue;
+          }
+          error = fmt::format("'\\{}' is not an ECMA-262 escape", n);
+          return false;
+      }
+    }
+    if (in_class) {
+      if (c == ']') {
+        in_class = false;
+        out += ']';
+      } else if (c == '[') {
+        if (i + 1 < p.size() && (p[i + 1] == ':' || p[i + 1] == '=' || p[i + 1] == '.')) {
+          error = fmt::format("'[{}' (a POSIX class) is not ECMA-262 syntax", p[i + 1]);
+          return false;
+        }
+        out += "\\[";
+      } else {
+        out += c;
+      }
+      continue;
+    }
+    switch (c) {
+      case '[': {
+        in_class = true;
+        bool negated = i + 1 < p.size() && p[i + 1] == '^';
+        size_t next = i + (negated ? 2 : 1);
+        if (next < p.size() && p[next] == ']') {
+          // [] matches nothing, [^] anything
+          out += negated ? "[\\x{0}-\\x{10FFFF}]" : "[^\\x{0}-\\x{10FFFF}]";
+          in_class = false;
+          i = next;
+          continue;
+        }
+        out += negated ? "[^" : "[";
+        if (negated) ++i;
+        continue;
+      }
+      case '.':
+        out += "[^\\n\\r\\x{2028}\\x{2029}]";
+        continue;
+      case '(':
+        if (i + 1 < p.size() && p[i + 1] == '?') {
+          char k = i + 2 < p.size() ? p[i + 2] : '\0';
+          if (k == ':' || k == '=' || k == '!') {
+            out += "(?";
+            out += k;
+            i += 2;
+            continue;
+          }
+          if (k == '<') {
+            char k2 = i + 3 < p.size() ? p[i + 3] : '\0';
+            if (k2 == '=' || k2 == '!') {
+              out += "(?<";
+              out += k2;
+              i += 3;
+            } else {
+              out += "(?P<";
+              i += 2;
+            }
+            continue;
+          }
+          error = fmt::format("'(?{}' (inline flags and the like) is not ECMA-262 syntax", k);
+          return false;
+        }
+        out += c;
+        continue;
+      default:
+        out += c;
+    }
+  }
+  if (in_class) {
+    error = "a character class is not closed";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace olly::detail

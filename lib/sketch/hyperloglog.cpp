@@ -8,7 +8,7 @@
 #include <cstring>
 #include <limits>
 
-#include "sketch/base64.h"
+#include "core/base64.h"
 #include "sketch/hash.h"
 #include "core/writer.h"
 

@@ -6,7 +6,7 @@ namespace olly {
 
 TimeFieldReader::TimeFieldReader(const std::string& field, FieldExtractor& extractor) {
   if (field.empty()) {
-    names_ = {"ts", "timestamp", "time", "@timestamp"};
+    names_.assign(kDefaultTimeFields.begin(), kDefaultTimeFields.end());
   } else {
     names_ = {field};
   }

@@ -2,9 +2,11 @@
 // timestamp, time, @timestamp. RFC 3339 strings and epoch numbers (unit by
 // magnitude) are accepted.
 #pragma once
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "expr/extract.h"
@@ -12,6 +14,9 @@
 #include "expr/value.h"
 
 namespace olly {
+
+// The fields tried, in order, when no --time-field is given.
+inline constexpr std::array<std::string_view, 4> kDefaultTimeFields = {"ts", "timestamp", "time", "@timestamp"};
 
 class TimeFieldReader {
  public:

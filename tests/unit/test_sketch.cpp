@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sketch/base64.h"
+#include "core/base64.h"
 #include "sketch/ddsketch.h"
 #include "sketch/hash.h"
 #include "sketch/hyperloglog.h"

@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
   };
   app.add_option("FORMAT", format,
                  fmt::format("Input format: {} (see FORMATS)", fmt::join(shown, ", ")))
-      ->check(CLI::Validator(format_check, "", "olly-choices:" + fmt::format("{}", fmt::join(choices, "\n"))))
+      ->check(CLI::Validator(format_check, "", choices_validator_name(choices)))
       ->type_name("FORMAT");
   app.add_option("FILE", files,
                  "Input files (.gz and .zst read transparently); stdin when none or -. For regex the "

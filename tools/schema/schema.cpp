@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/diag.h"
+#include "core/read_file.h"
 #include "schema/schema_diff.h"
 #include "core/writer.h"
 
@@ -49,13 +50,9 @@ class InferStage : public Stage {
 };
 
 std::string read_contract(const std::string& path) {
-  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (!f) throw UsageError(fmt::format("contract '{}': {}", path, std::strerror(errno)));
-  std::string text;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  if (f != stdin) std::fclose(f);
+  std::string text, reason;
+  bool ok = path == "-" ? read_all(stdin, text, reason) : read_file(path, text, reason);
+  if (!ok) throw UsageError(fmt::format("contract '{}': {}", path, reason));
   return text;
 }
 

@@ -11,22 +11,16 @@
 #include <sys/stat.h>
 
 #include "core/diag.h"
+#include "core/read_file.h"
 #include "core/writer.h"
 
 namespace olly {
 
 namespace {
 
-std::string read_file(const std::string& path, std::string_view what) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw UsageError(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
-  std::string text;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  bool failed = std::ferror(f);
-  std::fclose(f);
-  if (failed) throw UsageError(fmt::format("{} '{}': read error", what, path));
+std::string read_or_throw(const std::string& path, std::string_view what) {
+  std::string text, reason;
+  if (!read_file(path, text, reason)) throw UsageError(fmt::format("{} '{}': {}", what, path, reason));
   return text;
 }
 
@@ -78,7 +72,7 @@ JsonSchema load_contract(const std::string& path, bool formats) {
   SchemaOptions opts;
   opts.format_assertion = formats;
   opts.name = path;
-  return JsonSchema(read_file(path, "contract"), opts);
+  return JsonSchema(read_or_throw(path, "contract"), opts);
 }
 
 ValidateStage::ValidateStage(const ValidateOptions& opts, size_t input_count)

@@ -1,5 +1,6 @@
-// Base64 (RFC 4648, standard alphabet, padded) for binary sketch state in
-// the JSON partial-state format.
+// Base64 (RFC 4648, standard alphabet, padded): binary sketch state in
+// the JSON partial-state format, and --errors records of lines that are
+// not UTF-8 (raw_base64).
 #pragma once
 #include <string>
 #include <string_view>
