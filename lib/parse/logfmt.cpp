@@ -253,12 +253,15 @@ bool scan(std::string_view line, Scratch& s, std::string& reason) {
   // first and fix the views at the end.
   bool any_decoded = false;
   while (true) {
-    while (i < n && kByteClass[p[i]] == kSeparator) ++i;
-    if (i == n) break;
-    if (kByteClass[p[i]] == kControl) {
-      set_reason(reason, "unexpected control byte", i);
-      return false;
+    // Pairs are mostly one space apart: the table is read only for other bytes <= ' '.
+    while (i < n && is_separator(p[i])) {
+      if (p[i] != ' ' && kByteClass[p[i]] == kControl) {
+        set_reason(reason, "unexpected control byte", i);
+        return false;
+      }
+      ++i;
     }
+    if (i == n) break;
     size_t key_begin = i;
     unsigned char high = 0;
     i = masks.run_end(i, high);
