@@ -335,13 +335,14 @@ def main():
     started = time.perf_counter()
     bench_bin = args.bench_bin or os.path.join(args.bin, os.pardir, "bench")
     binary = {name: os.path.join(args.bin, name) for name in
-              ("olly-filter", "olly-parse", "olly-agg", "olly-validate")}
+              ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-eval")}
     binary["olly-bench-floor"] = os.path.join(bench_bin, "olly-bench-floor")
     missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
     if missing:
         sys.exit(f"bench: not built: {', '.join(missing)}")
     olly, floor = binary["olly-filter"], binary["olly-bench-floor"]
     parse, agg, validate = binary["olly-parse"], binary["olly-agg"], binary["olly-validate"]
+    evaluate = binary["olly-eval"]
     inputs = {"json": args.json, "combined": args.combined, "logfmt": args.logfmt,
               "syslog": args.syslog}
     nlines = {k: count_lines(p) for k, p in inputs.items()}
@@ -503,8 +504,8 @@ def main():
                   key=lambda label: find(every, label)["seconds"])
     bench.target(S, f"`count by status every 1m` >= 10x the fastest of mlr/jq ({fastest})",
                  ratio(every, "olly-agg", fastest), 10)
-    bench.target(S, "`-j 2` >= 1.6x `-j 1` (count p99 by service, regular file)",
-                 ratio(p99, "olly-agg -j 2", "olly-agg -j 1"), 1.6)
+    bench.target(S, "`-j 2` >= 1.7x `-j 1` (count p99 by service, regular file)",
+                 ratio(p99, "olly-agg -j 2", "olly-agg -j 1"), 1.7)
 
     # ------------------------------------------------------------ validate
     S = "validate"
@@ -525,6 +526,23 @@ def main():
                  ratio(val, "olly-validate --summary", "node + ajv 8 (2020-12)"), 3)
     bench.target(S, f"olly-validate peak RSS < {MEMORY_LIMIT_MB} MB",
                  rss_mb(val, "olly-validate --summary"), MEMORY_LIMIT_MB, unit="MB", below=True)
+
+    # ------------------------------------------------------------ engine: -j on every verb
+    S = "engine"
+    warm(args.json)
+    jobs_rows = []
+    for verb, argv in (("olly-filter", [olly, "status >= 500", "FILE"]),
+                       ("olly-eval", [evaluate, "--set", "latency_s=latency_ms/1000", "FILE"]),
+                       ("olly-validate", [validate, args.contract, "FILE"])):
+        for j in ("1", "2"):
+            jobs_rows.append(Row(f"{verb} -j {j} > /dev/null", [argv[0], "-j", j] + argv[1:], mode="arg",
+                                 checked=False, devnull=True, ok_codes=(0, 1)))
+    engine = bench.task("one runner: `-j 2` against `-j 1` on a regular file", args.json, jobs_rows)
+    for verb in ("olly-filter", "olly-eval", "olly-validate"):
+        bench.target(S, f"{verb} `-j 2` >= 1.7x `-j 1` (regular file, to /dev/null)",
+                     ratio(engine, f"{verb} -j 2 > /dev/null", f"{verb} -j 1 > /dev/null"), 1.7)
+    bench.target(S, "olly-agg `-j 2` >= 1.7x `-j 1` (count p99 by service)",
+                 ratio(p99, "olly-agg -j 2", "olly-agg -j 1"), 1.7)
 
     if bench.failed:
         sys.exit("bench: FAILED: tools disagree on the output; results not written")
@@ -638,6 +656,13 @@ def main():
                "(`allErrors: false`, formats off). The invalid counts must agree.\n")
     table(val)
     targets("validate")
+
+    out.append("## engine (one runner, -j on every verb)\n")
+    out.append("filter, eval and validate read regular files with the runner's ordered parallel map "
+               "(byte ranges at line boundaries, output written in input order, byte for byte `-j 1`'s); "
+               "agg's ordered fold is in the agg section.\n")
+    table(engine)
+    targets("engine")
 
     out.append("## Targets\n")
     out.append("| issue | target | measured | met |")
