@@ -19,7 +19,7 @@
 #include "expr/extract.h"
 #include "core/stage.h"
 #include "group/group_table.h"
-#include "time/timefield.h"
+#include "expr/timefield.h"
 #include "window/watermark.h"
 
 namespace olly {

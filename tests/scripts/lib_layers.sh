@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The shared modules stay below the verbs: lib/window includes only lib/time
-# and lib/core (and itself), lib/group only lib/core and lib/expr (and
-# itself), so alert, correlate, explain and patterns can use them without
-# pulling in lib/agg. Usage: lib_layers.sh BIN_DIR SRC_DIR
+# The layers of lib/README.md hold: each folder includes only itself and the
+# folders below it (no cycles), and the shared modules stay below the verbs
+# (lib/window: time and core; lib/group: core and expr), so alert, correlate,
+# explain and patterns can use them without pulling in lib/agg. Usage: lib_layers.sh BIN_DIR SRC_DIR
 set -u
 src=${2:?usage: lib_layers.sh BIN_DIR SRC_DIR}
 status=0
@@ -16,7 +16,14 @@ check() {  # folder, allowed include prefixes (regex alternation)
     status=1
   fi
 }
+check core 'core'
+check time 'time|core'
+check expr 'expr|time|core'
+check sketch 'sketch|core'
+check schema 'schema|core'
+check parse 'parse|core|time|expr'
 check window 'window|time|core'
 check group 'group|core|expr'
-[ $status = 0 ] && echo "lib_layers: lib/window and lib/group include only what they may"
+check agg 'agg|core|time|expr|sketch|window|group'
+[ $status = 0 ] && echo "lib_layers: every lib/ folder includes only what lib/README.md allows"
 exit $status

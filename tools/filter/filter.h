@@ -10,7 +10,7 @@
 #include "expr/rewrite.h"
 #include "core/run.h"
 #include "core/stage.h"
-#include "time/timefield.h"
+#include "expr/timefield.h"
 
 namespace olly {
 

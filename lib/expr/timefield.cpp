@@ -1,4 +1,4 @@
-#include "time/timefield.h"
+#include "expr/timefield.h"
 
 #include "expr/path.h"
 
