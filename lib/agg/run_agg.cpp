@@ -71,72 +71,77 @@ int finish_run(Aggregator& agg, RunContext& ctx) {
   return ctx.finish(kExitInput);
 }
 
-int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
-  LineReader reader(run.files);
-  OutputSink& sink = stdout_sink();
-  Emitter out(sink, ctx.stats());
-  simdjson::dom::parser parser;
-  std::unique_ptr<Aggregator> agg;
-  PaddedLine padded;
-  Line line;
-  std::string error;
-  Stats& stats = ctx.stats();
-  const bool plan_given = !opts.plan.aggs.empty();
-  while (reader.next(line)) {
-    if (is_blank_line(line.text)) continue;
-    ++stats.records_in;
+// olly-agg --merge's stage: each line is one group's partial state (written
+// by --partial), parsed with the DOM (the runner hands raw lines:
+// RunnerOptions::json false). The plan comes from the first partial line
+// unless AGG words were given. Serial: the states merge in input order.
+class MergeStage final : public Stage {
+ public:
+  explicit MergeStage(AggOptions& opts) : opts_(opts), plan_given_(!opts.plan.aggs.empty()) {}
+
+  Result on_event(Event& ev, Emitter&) override {
     simdjson::dom::element doc;
-    auto err = parser.parse(padded.set(line.text)).get(doc);
-    if (err) {
-      ctx.bad_record(line.file, line.number, simdjson::error_message(err), line.text);
-      continue;
+    if (auto err = parser_.parse(padded_.set(ev.raw)).get(doc)) return Result::bad(err);
+    if (!agg_) {
+      if (!plan_given_ && !take_plan(doc)) return Result::bad("not an olly-agg partial state (write them with --partial)");
+      agg_ = std::make_unique<Aggregator>(opts_);
+      agg_->set_hold_windows(true);
     }
-    if (!agg) {
-      // The plan comes from the first partial line unless AGG words were given.
-      if (!plan_given) {
-        simdjson::dom::array aggs, by;
-        if (doc["aggs"].get_array().get(aggs) || doc["by"].get_array().get(by)) {
-          ctx.bad_record(line.file, line.number, "not an olly-agg partial state (write them with --partial)",
-                         line.text);
-          continue;
-        }
-        AggPlan plan;
-        for (auto a : aggs) {
-          std::string_view text;
-          if (a.get_string().get(text)) throw InputError("--merge: \"aggs\" must hold strings");
-          plan.aggs.push_back(parse_agg_spec(text, "--merge"));
-        }
-        for (auto b : by) {
-          std::string_view text;
-          if (b.get_string().get(text)) throw InputError("--merge: \"by\" must hold strings");
-          plan.by.emplace_back(text);
-        }
-        std::string_view every;
-        if (!doc["every"].get_string().get(every)) {
-          plan.every_ns = parse_duration(every);
-          if (!plan.every_ns) throw InputError(fmt::format("--merge: bad \"every\" '{}'", every));
-          plan.every_text = std::string(every);
-        }
-        opts.plan.aggs = std::move(plan.aggs);
-        opts.plan.by = std::move(plan.by);
-        opts.plan.every_ns = plan.every_ns;
-        opts.plan.every_text = plan.every_text;
-      }
-      agg = std::make_unique<Aggregator>(opts);
-      agg->set_hold_windows(true);
-    }
-    switch (agg->add_partial(doc, error)) {
+    switch (agg_->add_partial(doc, error_)) {
       case Aggregator::PartialResult::ok: break;
-      case Aggregator::PartialResult::bad:
-        ctx.bad_record(line.file, line.number, error, line.text);
-        break;
+      case Aggregator::PartialResult::bad: return Result::bad(error_);
       case Aggregator::PartialResult::mismatch:
-        throw UsageError(fmt::format("--merge: {}:{}: {}", line.file, line.number, error));
+        throw UsageError(fmt::format("--merge: {}:{}: {}", ev.file, ev.line, error_));
     }
+    return Result::ok();
   }
-  stats.bytes_in = reader.bytes_read();
-  if (reader.open_failures() > 0) ctx.note_input_failure();
-  if (agg) agg->emit_all(out);
+  void on_end(Emitter& out) override {
+    if (agg_) agg_->emit_all(out);
+  }
+
+ private:
+  // The plan of a partial line into opts_; false when the line has none.
+  bool take_plan(simdjson::dom::element doc) {
+    simdjson::dom::array aggs, by;
+    if (doc["aggs"].get_array().get(aggs) || doc["by"].get_array().get(by)) return false;
+    AggPlan plan;
+    for (auto a : aggs) {
+      std::string_view text;
+      if (a.get_string().get(text)) throw InputError("--merge: \"aggs\" must hold strings");
+      plan.aggs.push_back(parse_agg_spec(text, "--merge"));
+    }
+    for (auto b : by) {
+      std::string_view text;
+      if (b.get_string().get(text)) throw InputError("--merge: \"by\" must hold strings");
+      plan.by.emplace_back(text);
+    }
+    std::string_view every;
+    if (!doc["every"].get_string().get(every)) {
+      plan.every_ns = parse_duration(every);
+      if (!plan.every_ns) throw InputError(fmt::format("--merge: bad \"every\" '{}'", every));
+      plan.every_text = std::string(every);
+    }
+    opts_.plan.aggs = std::move(plan.aggs);
+    opts_.plan.by = std::move(plan.by);
+    opts_.plan.every_ns = plan.every_ns;
+    opts_.plan.every_text = plan.every_text;
+    return true;
+  }
+
+  AggOptions& opts_;
+  const bool plan_given_;
+  simdjson::dom::parser parser_;
+  PaddedLine padded_;
+  std::unique_ptr<Aggregator> agg_;
+  std::string error_;  // the reason of a bad partial line (valid until the next line)
+};
+
+int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
+  MergeStage stage(opts);
+  RunnerOptions runner;
+  runner.files = run.files;
+  runner.json = false;
+  run_stage(runner, ctx, stage);
   return ctx.finish(kExitOk);
 }
 

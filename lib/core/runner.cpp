@@ -337,7 +337,39 @@ void run_stage(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
   }
   if (on_start) on_start(false);
   LineReader reader(opts.files);
-  drive_json(reader, ctx, stage);
+  run_serial(reader, ctx, stage, opts.json);
+}
+
+void run_serial(LineReader& reader, RunContext& ctx, Stage& stage, bool json) {
+  if (json) {
+    drive_json(reader, ctx, stage);
+    return;
+  }
+  // drive_json's loop without the JSON parse: the stage reads ev.raw itself.
+  OutputSink& sink = stdout_sink();
+  Emitter out(sink, ctx.stats());
+  reader.set_before_read([&sink] { sink.flush(); });
+  Line line;
+  Stats& stats = ctx.stats();
+  while (!stage.done() && reader.next(line)) {
+    if (is_blank_line(line.text)) continue;
+    ++stats.records_in;
+    Event ev{line.text, line.number, line.file, line.file_index, nullptr, line.cr};
+    const size_t mark = out.mark();
+    Result result = stage.on_event(ev, out);
+    if (result.is_ok()) continue;
+    if (result.kind() == Result::Kind::set_aside) {
+      ctx.set_aside(line.file, line.number, result.reason(), line.text);
+      continue;
+    }
+    out.rollback(mark);
+    stats.bytes_in = reader.bytes_read();  // for --stats when --strict stops here
+    stage.on_bad_line(ev, result.reason());
+    ctx.bad_record(line.file, line.number, result.reason(), line.text);
+  }
+  stats.bytes_in = reader.bytes_read();
+  if (reader.open_failures() > 0) ctx.note_input_failure();
+  stage.on_end(out);
 }
 
 }  // namespace olly

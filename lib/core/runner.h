@@ -60,4 +60,9 @@ bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stag
 void run_stage(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
                const std::function<void(bool parallel)>& on_start = {});
 
+// The serial part of run_stage alone, over a reader the caller opened (and
+// may have set up: line cap, idle timeout). json false: raw lines, Event::doc
+// null. Calls stage.on_end.
+void run_serial(LineReader& reader, RunContext& ctx, Stage& stage, bool json);
+
 }  // namespace olly
