@@ -60,9 +60,9 @@ bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stag
 void run_stage(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
                const std::function<void(bool parallel)>& on_start = {});
 
-// The serial part of run_stage alone, over a reader the caller opened (and
-// may have set up: line cap, idle timeout). json false: raw lines, Event::doc
-// null. Calls stage.on_end.
-void run_serial(LineReader& reader, RunContext& ctx, Stage& stage, bool json);
+// The serial part of run_stage for raw lines (RunnerOptions::json false)
+// alone, over a reader the caller opened and set up, writing to out
+// (olly-parse's line formats). Calls stage.on_end.
+void run_serial_raw(LineReader& reader, RunContext& ctx, Stage& stage, Emitter& out);
 
 }  // namespace olly

@@ -425,6 +425,12 @@ class Loop : public detail::DocumentFramer::Handler {
 
 void run_parse(LineReader& reader, RunContext& ctx, Emitter& out, Format& format,
                const ParseOptions& opts) {
+  if (detail::run_lines_serial(reader, ctx, out, format, opts)) return;
+  // Loop frames what the runner cannot: records of several lines (JSON
+  // documents, --multiline-start, csv's quoted newlines, whose bad records
+  // are reported at the record's first line with its whole text), blank
+  // lines a format needs (csv), and per-file state (a header row, prom's
+  // TYPE lines, syslog --year's rollover) that is checked at each file's end.
   Loop loop(ctx, out, format, opts);
   reader.set_before_read([&out] { out.flush(); });
   Line l;

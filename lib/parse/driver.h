@@ -192,6 +192,12 @@ class DocumentFramer {
   bool more_lines_ = false;       // it has lines after its first
   bool unindented_ = false;       // one of them starts in column 0
 };
+
+// run_parse for a format that reads each line alone, without
+// --multiline-start: the runner's serial mode over raw lines (core/runner.h),
+// with the stage that -j N's ranges run (driver_parallel.cpp). False, having
+// read nothing, for any other format.
+bool run_lines_serial(LineReader& reader, RunContext& ctx, Emitter& out, Format& format, const ParseOptions& opts);
 }  // namespace detail
 
 // olly-parse --detect: the guess for the input's first lines ("" when none fits).
