@@ -345,32 +345,59 @@ void run_stage(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
   run_serial_raw(reader, ctx, stage, out);
 }
 
-void run_serial_raw(LineReader& reader, RunContext& ctx, Stage& stage, Emitter& out) {
-  // drive_json's loop without the JSON parse: the stage reads ev.raw itself.
+namespace {
+
+// The serial runner: one line at a time, in input order. json: each line is
+// parsed (a line that is not JSON is a bad record); else the stage reads
+// ev.raw itself.
+void run_serial(LineReader& reader, RunContext& ctx, Stage& stage, Emitter& out, bool json) {
   reader.set_before_read([&out] { out.flush(); });
+  simdjson::ondemand::parser parser;
+  PaddedLine padded;
+  simdjson::ondemand::document doc;
   Line line;
   Stats& stats = ctx.stats();
   while (!stage.done() && reader.next(line)) {
+    // Empty lines separate nothing in NDJSON; they are skipped, not errors.
     if (is_blank_line(line.text)) continue;
-    ++stats.records_in;
+    ++stats.records_in;  // bad ones included (see Stats)
     Event ev{line.text, line.number, line.file, line.file_index, nullptr, line.cr};
     const size_t mark = out.mark();
-    Result result = stage.on_event(ev, out);
+    Result result;
+    if (json) {
+      auto error = parser.iterate(padded.set(line.text)).get(doc);
+      ev.doc = &doc;
+      result = error ? Result::bad(error) : stage.on_event(ev, out);
+    } else {
+      result = stage.on_event(ev, out);
+    }
     if (result.is_ok()) continue;
     if (result.kind() == Result::Kind::set_aside) {
       ctx.set_aside(line.file, line.number, result.reason(), line.text);
       continue;
     }
     out.rollback(mark);
-    // Unlike drive_json, bytes_in is not set before --strict stops the run:
-    // the ranges of -j N count their bytes only once all are written, and
-    // -j 1 must print the same --stats (tests/scripts/parse_jobs.sh).
+    // --stats when --strict stops here. Not for raw lines: olly-parse's
+    // ranges (-j N) count their bytes only once all are written, and -j 1
+    // must print the same --stats (tests/scripts/parse_jobs.sh).
+    if (json) stats.bytes_in = reader.bytes_read();
     stage.on_bad_line(ev, result.reason());
     ctx.bad_record(line.file, line.number, result.reason(), line.text);
   }
   stats.bytes_in = reader.bytes_read();
   if (reader.open_failures() > 0) ctx.note_input_failure();
   stage.on_end(out);
+}
+
+}  // namespace
+
+void run_serial_raw(LineReader& reader, RunContext& ctx, Stage& stage, Emitter& out) {
+  run_serial(reader, ctx, stage, out, false);
+}
+
+void drive_json(LineReader& reader, RunContext& ctx, Stage& stage) {
+  Emitter out(stdout_sink(), ctx.stats());
+  run_serial(reader, ctx, stage, out, true);
 }
 
 }  // namespace olly

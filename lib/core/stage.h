@@ -140,8 +140,9 @@ class Stage {
   virtual int64_t output_limit() const { return -1; }
 };
 
-// Reads all inputs through stage, one line at a time (the serial runner).
-// Read errors throw InputError; open failures are noted in ctx.
+// Reads all inputs through stage, one line at a time (the serial runner;
+// defined in runner.cpp beside the parallel one). Read errors throw
+// InputError; open failures are noted in ctx.
 void drive_json(LineReader& reader, RunContext& ctx, Stage& stage);
 
 // Reusable padded copy of one line, for simdjson.
