@@ -160,17 +160,14 @@ Aggregator::Accs& Aggregator::find_or_add(Table& table, std::string_view key) {
   const uint64_t h = hash_bytes(key);
   if (Accs* g = table.find(key, h)) return *g;
   if (total_groups_ >= opts_.max_groups) {
-    if (windowed_ && watermark_.hold()) {
-      throw InputError(fmt::format(
-          "more than {} groups held at once (--max-groups {}): input that ends holds every window to "
-          "its end; group by fewer fields, use longer windows, read it as a stream (cat FILE | olly agg "
-          "... --lateness D), or raise --max-groups",
-          opts_.max_groups, opts_.max_groups));
-    }
+    // A file held to its end holds groups x windows: longer windows, or streaming it, hold fewer.
+    const bool held = windowed_ && watermark_.hold();
     throw InputError(fmt::format(
-        "more than {} groups held at once (--max-groups {}); group by fewer fields, use a shorter "
-        "window, or raise --max-groups",
-        opts_.max_groups, opts_.max_groups));
+        "more than {0} groups held at once (--max-groups {0}){1} group by fewer fields, {2}, or raise --max-groups",
+        opts_.max_groups,
+        held ? ": input that ends holds every window to its end;" : ";",
+        held ? "use longer windows, read it as a stream (cat FILE | olly agg ... --lateness D)"
+             : "use a shorter window"));
   }
   ++total_groups_;
   Accs accs;
