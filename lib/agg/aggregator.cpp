@@ -44,6 +44,10 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.la
     outputs_.push_back(compile_output(a));
     canonical_aggs_.push_back(a.canonical());
   }
+  if (!opts_.where.empty()) {
+    where_ = Expr::compile(opts_.where, "where");
+    for (const auto& p : where_->paths()) where_slots_.push_back(add_path(p));
+  }
   bool needs_time = windowed_;
   for (const auto& r : recipes_) {
     if (r.kind == AccKind::first || r.kind == AccKind::last || r.kind == AccKind::time_span) needs_time = true;
@@ -239,12 +243,24 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
   outcome = Outcome::ok;
   if (auto e = check_shape(doc, line)) return e;
   if (auto e = extractor_.extract(doc, slots_)) return e;
+  bool matches = true;
+  if (where_) {
+    scratch_.reset();
+    expr_values_.clear();
+    for (size_t s : where_slots_) expr_values_.push_back(slots_[s]);
+    matches = where_->test(expr_values_, scratch_);
+  }
   TimeNs t = 0;
   const bool has_time = needs_time_ && read_time(doc, t);
   int64_t start = kNoWindow;
   if (windowed_) {
     if (!has_time) {
       outcome = Outcome::no_time;
+      return simdjson::SUCCESS;
+    }
+    if (!matches) {
+      // Event time moves on: a quiet group's windows still close.
+      watermark_.observe(t);
       return simdjson::SUCCESS;
     }
     const int64_t every = *opts_.plan.every_ns;
@@ -256,6 +272,7 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
       return simdjson::SUCCESS;
     }
   }
+  if (!matches) return simdjson::SUCCESS;
   key_.clear();
   for (size_t s : by_slots_) append_key_part(key_, slots_[s]);
   Accs& g = find_or_add(windows_.at(start), key_);
@@ -314,7 +331,7 @@ void Aggregator::emit_all(Emitter& out, bool no_input) {
   total_groups_ = 0;
 }
 
-void Aggregator::emit_window(Emitter& out, int64_t start, Table& table) {
+std::vector<uint32_t> Aggregator::key_order(const Table& table) const {
   const std::vector<Group>& groups = table.entries();
   std::vector<uint32_t> order(groups.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -322,17 +339,53 @@ void Aggregator::emit_window(Emitter& out, int64_t start, Table& table) {
     std::sort(order.begin(), order.end(),
               [&](uint32_t a, uint32_t b) { return compare_keys(groups[a].key, groups[b].key) < 0; });
   }
-  for (uint32_t i : order) {
+  return order;
+}
+
+void Aggregator::visit_closed(const ResultVisitor& fn) {
+  if (!windowed_ || !windows_.any_closed(watermark_, *opts_.plan.every_ns)) return;
+  windows_.close(watermark_, *opts_.plan.every_ns, [&](int64_t start, Table& table) {
+    visit_window(fn, start, table);
+    total_groups_ -= table.size();
+  });
+}
+
+void Aggregator::visit_all(const ResultVisitor& fn) {
+  windows_.drain([&](int64_t start, Table& table) { visit_window(fn, start, table); });
+  total_groups_ = 0;
+}
+
+void Aggregator::visit_window(const ResultVisitor& fn, int64_t start, Table& table) {
+  const std::vector<Group>& groups = table.entries();
+  for (uint32_t i : key_order(table)) {
+    values_.clear();
+    for (const auto& o : outputs_) values_.push_back(numeric_output(o, groups[i]));
+    fn(start, groups[i].key, values_);
+  }
+}
+
+void Aggregator::write_partials(std::string& out) const {
+  for (const auto& [start, table] : windows_) {
+    for (uint32_t i : key_order(table)) {
+      write_group(out, start, table.entries()[i], true);
+      out.push_back('\n');
+    }
+  }
+}
+
+void Aggregator::emit_window(Emitter& out, int64_t start, Table& table) {
+  const std::vector<Group>& groups = table.entries();
+  for (uint32_t i : key_order(table)) {
     line_.clear();
     write_group(line_, start, groups[i]);
     out.line(line_);
   }
 }
 
-void Aggregator::write_group(std::string& line, int64_t start, const Group& g) const {
+void Aggregator::write_group(std::string& line, int64_t start, const Group& g, bool partial) const {
   JsonBuilder b(line);
   b.begin_object();
-  if (opts_.partial) {
+  if (partial) {
     b.field_int("olly_agg_partial", kPartialVersion);
     b.key("aggs");
     b.begin_array();
@@ -348,7 +401,7 @@ void Aggregator::write_group(std::string& line, int64_t start, const Group& g) c
     b.field("window_start", format_rfc3339(start));
     b.field("window_end", format_rfc3339(start + *opts_.plan.every_ns));
   }
-  if (opts_.partial) {
+  if (partial) {
     b.key("group");
     b.begin_object();
     write_key_fields(b, opts_.plan.by, g.key);

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +36,9 @@ struct AggOptions {
   bool sort = true;                               // --sort key|none
   bool partial = false;                           // --partial
   std::string time_field;                         // --time-field
+  // Only events matching this expression are aggregated (olly-alert's rule
+  // `where`); the others still move event time on. Empty: every event.
+  std::string where;
 };
 
 // The partial-state format version written in every partial line.
@@ -63,6 +68,21 @@ class Aggregator {
   // and a made-up zero would pass for an answer.
   void emit_all(Emitter& out, bool no_input = false);
 
+  // The results as numbers, for verbs that act on them (olly-alert): each
+  // window's groups, oldest window first, groups in key order. values[i] is
+  // plan aggregate i's value; nullopt where it is null or not a number.
+  using ResultVisitor =
+      std::function<void(int64_t start, std::string_view key, std::span<const std::optional<double>> values)>;
+  // The windows the watermark has closed (streaming), then removed.
+  void visit_closed(const ResultVisitor& fn);
+  // Every remaining window (end of input), then removed.
+  void visit_all(const ResultVisitor& fn);
+  // The open windows' partial states (the --partial lines, each ending in a
+  // newline), oldest window first; add_partial reads them back.
+  void write_partials(std::string& out) const;
+  // Whether any window is open.
+  bool has_open_windows() const { return !windows_.empty(); }
+
   // Folds other (built from the same options) into this one.
   void merge_from(Aggregator& other);
   // --merge: folds one partial-state line, all of it or (on any error)
@@ -76,6 +96,8 @@ class Aggregator {
   // no event is then late.
   void set_hold_windows(bool hold) { watermark_.set_hold(hold); }
   uint64_t late_events() const { return watermark_.late_events(); }
+  // Event time has reached t (olly-alert's --now at the end of input).
+  void advance_watermark(int64_t t) { watermark_.observe(t); }
   // The --lateness that would have counted every late event (0: none late).
   int64_t lateness_needed() const { return watermark_.lateness_needed(); }
   size_t group_count() const { return total_groups_; }
@@ -104,7 +126,12 @@ class Aggregator {
   std::unique_ptr<Accumulator> make_acc(const Recipe& r) const;
   Accs& find_or_add(Table& table, std::string_view key);
   void emit_window(Emitter& out, int64_t start, Table& table);
-  void write_group(std::string& line, int64_t start, const Group& g) const;
+  void write_group(std::string& line, int64_t start, const Group& g) const {
+    write_group(line, start, g, opts_.partial);
+  }
+  void write_group(std::string& line, int64_t start, const Group& g, bool partial) const;
+  void visit_window(const ResultVisitor& fn, int64_t start, Table& table);
+  std::vector<uint32_t> key_order(const Table& table) const;
   void write_output(JsonBuilder& out, const Output& o, const Group& g) const;
   std::optional<double> numeric_output(const Output& o, const Group& g) const;
 
@@ -117,6 +144,8 @@ class Aggregator {
   std::vector<std::vector<std::string>> nested_by_;  // output names of dotted by-fields; empty: flat
   std::vector<Expr> exprs_;
   std::vector<std::vector<size_t>> expr_slots_;  // expression path i -> extractor slot
+  std::optional<Expr> where_;                    // AggOptions::where
+  std::vector<size_t> where_slots_;
   // The event time: the first candidate (ts, or --time-field) is read with
   // the other fields, so the walk can stop early; the fallbacks (timestamp,
   // time, @timestamp) only when it is absent.
@@ -141,6 +170,7 @@ class Aggregator {
   EvalScratch scratch_;
   std::string key_;
   std::string line_;
+  std::vector<std::optional<double>> values_;
 };
 
 }  // namespace olly

@@ -90,6 +90,8 @@ class OpenWindows {
   size_t size() const { return windows_.size(); }
   typename Map::iterator begin() { return windows_.begin(); }
   typename Map::iterator end() { return windows_.end(); }
+  typename Map::const_iterator begin() const { return windows_.begin(); }
+  typename Map::const_iterator end() const { return windows_.end(); }
   void clear() {
     windows_.clear();
     cached_ = nullptr;
