@@ -302,7 +302,12 @@ class RuleRunner {
     }
     switch (rule_.kind) {
       case RuleKind::threshold: return true;
-      case RuleKind::slo: return g.cum.empty() || g.cum.back() == g.cum.front();
+      case RuleKind::slo: {
+        // Idle once no event is left in the longest window.
+        if (g.cum.empty()) return true;
+        const double before = g.cum.size() == max_buckets_ + 1 ? g.cum.front().second : 0;
+        return g.cum.back().second == before;
+      }
       case RuleKind::anomaly:
       case RuleKind::absence: return false;
     }
@@ -506,8 +511,7 @@ class RuleRunner {
     }
     for (auto& [key, g] : groups_) {
       if (g.alerts.empty()) g.alerts.resize(1);
-      const int64_t start = tumbling_start(now, rule_.every_ns);
-      absence_step(g, now, start, key, out);
+      absence_step(g, now, now - rule_.every_ns, key, out);
     }
   }
 

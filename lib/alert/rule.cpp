@@ -93,20 +93,25 @@ size_t add_aggregate(Rule& r, AggSpec spec) {
 }
 
 // Replaces each aggregate in text by its slot name, adding it to aggs.
-std::string rewrite_aggregates(std::string_view text, Rule& r, const std::string& what) {
+// padded (optional): the text with each aggregate replaced by an identifier
+// of the same width, so a syntax error's column points into the text as written.
+std::string rewrite_aggregates(std::string_view text, Rule& r, const std::string& what, std::string* padded = nullptr) {
   std::string out;
+  std::string pad;
   size_t i = 0;
   while (i < text.size()) {
     const char c = text[i];
     if (c == '"' || c == '\'') {
       const size_t end = skip_string(text, i);
       out.append(text.substr(i, end - i));
+      pad.append(text.substr(i, end - i));
       i = end;
       continue;
     }
     const bool after_path = i > 0 && (text[i - 1] == '.' || is_ident_char(text[i - 1]));
     if (!is_ident_start(c) || after_path) {
       out.push_back(c);
+      pad.push_back(c);
       ++i;
       continue;
     }
@@ -135,6 +140,7 @@ std::string rewrite_aggregates(std::string_view text, Rule& r, const std::string
     }
     if (end == std::string_view::npos) {
       out.append(word);
+      pad.append(word);
       i = j;
       continue;
     }
@@ -145,8 +151,10 @@ std::string rewrite_aggregates(std::string_view text, Rule& r, const std::string
                                    what, text.substr(i, end - i)));
     }
     out += aggregate_slot(add_aggregate(r, std::move(spec)));
+    pad.append(end - i, 'a');
     i = end;
   }
+  if (padded) *padded = std::move(pad);
   return out;
 }
 
@@ -229,12 +237,20 @@ std::optional<double> constant_number(std::string_view text) {
 Condition compile_condition(const std::string& text, Rule& r, const std::string& what) {
   Condition c;
   c.text = text;
-  const std::string rewritten = rewrite_aggregates(text, r, what);
+  std::string padded;
+  const std::string rewritten = rewrite_aggregates(text, r, what, &padded);
   try {
     c.expr = Expr::compile(rewritten, what);
   } catch (const UsageError&) {
-    // Report the expression as written (the rewritten one has slot names).
-    Expr::compile(text, what);
+    // Report the error in the expression as written: the same-width text
+    // gives the column, and the message shows the original.
+    try {
+      Expr::compile(padded, what);
+    } catch (const UsageError& e) {
+      std::string msg = e.what();
+      if (size_t at = msg.find(padded); at != std::string::npos) msg.replace(at, padded.size(), text);
+      throw UsageError(msg);
+    }
     throw;
   }
   c.sources = sources_of(c.expr, r);
@@ -381,8 +397,8 @@ void finish_rule(Rule& r, const std::string& where) {
     case RuleKind::threshold: {
       if (!r.condition) fail(fmt::format("rule '{}' needs a condition", r.name));
       // Conditions were given as text: compile them now that `by` is known.
-      r.condition = compile_condition(r.condition->text, r, where + ": condition");
-      if (r.resolve) r.resolve = compile_condition(r.resolve->text, r, where + ": resolve");
+      r.condition = compile_condition(r.condition->text, r, r.origin_of("condition") + ": condition");
+      if (r.resolve) r.resolve = compile_condition(r.resolve->text, r, r.origin_of("resolve") + ": resolve");
       break;
     }
     case RuleKind::slo: {
@@ -399,12 +415,12 @@ void finish_rule(Rule& r, const std::string& where) {
         }
         if (w.short_ns > w.long_ns) fail("a burn window's short window is longer than its long one");
       }
-      Expr::compile(r.bad, where + ": bad");
-      r.bad_index = add_aggregate(r, parse_agg_spec("count_if(" + r.bad + ")", where + ": bad"));
+      Expr::compile(r.bad, r.origin_of("bad") + ": bad");
+      r.bad_index = add_aggregate(r, parse_agg_spec("count_if(" + r.bad + ")", r.origin_of("bad") + ": bad"));
       r.total_index = 0;
       if (!r.total.empty()) {
-        Expr::compile(r.total, where + ": total");
-        r.total_index = add_aggregate(r, parse_agg_spec("count_if(" + r.total + ")", where + ": total"));
+        Expr::compile(r.total, r.origin_of("total") + ": total");
+        r.total_index = add_aggregate(r, parse_agg_spec("count_if(" + r.total + ")", r.origin_of("total") + ": total"));
       }
       break;
     }
@@ -421,16 +437,18 @@ void finish_rule(Rule& r, const std::string& where) {
       if (r.absent_ns <= 0) fail(fmt::format("absence rule '{}' needs absent_for: a duration", r.name));
       break;
   }
-  if (!r.where.empty()) Expr::compile(r.where, where + ": where");
+  if (!r.where.empty()) Expr::compile(r.where, r.origin_of("where") + ": where");
   std::vector<std::string> known = {"rule", "severity", "value", "threshold", "window_start", "window_end", "since"};
   for (const auto& b : r.by) known.push_back(b);
   for (const auto& [k, v] : r.labels) known.push_back(k);
   for (const auto* t : {&r.summary, &r.description}) {
-    for (const auto& n : template_names(*t, where + ": template")) {
+    const std::string at = r.origin_of(t == &r.summary ? "summary" : "description");
+    for (const auto& n : template_names(*t, at + ": template")) {
       if (std::find(known.begin(), known.end(), n) == known.end()) {
         std::string hint = closest_match(n, known);
-        fail(fmt::format("template field '{{{}}}' is not known{}; a template may use {}", n,
-                         hint.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", hint), fmt::join(known, ", ")));
+        throw UsageError(fmt::format("{}: template field '{{{}}}' is not known{}; a template may use {}", at, n,
+                                     hint.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", hint),
+                                     fmt::join(known, ", ")));
       }
     }
   }
@@ -521,6 +539,7 @@ Rule rule_from_yaml(const std::string& file, const YAML::Node& n) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     const std::string at = mark_of(file, kv.second);
     const YAML::Node& v = kv.second;
+    r.field_origins.emplace_back(key, at);
     auto text = [&] { return scalar(file, v, key); };
     if (key == "name") r.name = text();
     else if (key == "kind") {
@@ -548,8 +567,10 @@ Rule rule_from_yaml(const std::string& file, const YAML::Node& n) {
           r.labels.emplace_back(lk, lv);
         } else if (lk == "summary") {
           r.summary = lv;
+          r.field_origins.emplace_back("summary", mark_of(file, l.second));
         } else if (lk == "description") {
           r.description = lv;
+          r.field_origins.emplace_back("description", mark_of(file, l.second));
         } else {
           throw UsageError(fmt::format("{}: unknown annotation '{}' (known: summary, description)", mark_of(file, l.first), lk));
         }

@@ -53,6 +53,14 @@ struct Rule {
   std::vector<std::string> by;     // group fields
   int64_t every_ns = 60'000'000'000;
   std::string origin;              // FILE:LINE:COL of the rule, or the flag
+  std::vector<std::pair<std::string, std::string>> field_origins;  // field -> FILE:LINE:COL of its value
+  // Where a field's value was written (its own position in a rules file, else the rule's).
+  std::string origin_of(std::string_view field) const {
+    for (const auto& [f, at] : field_origins) {
+      if (f == field) return at;
+    }
+    return origin;
+  }
 
   // threshold
   std::optional<Condition> condition;
