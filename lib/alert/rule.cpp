@@ -81,9 +81,14 @@ std::string aggregate_slot(size_t i) { return fmt::format("__olly_agg{}", i); }
 // Index of spec in aggs (added when new), by canonical text.
 size_t add_aggregate(Rule& r, AggSpec spec) {
   std::vector<AggSpec>& aggs = r.aggs;
-  const std::string c = spec.canonical();
+  // The same aggregate, whatever it was named.
+  const auto unnamed = [](AggSpec s) {
+    s.named = false;
+    return s.canonical();
+  };
+  const std::string c = unnamed(spec);
   for (size_t i = 0; i < aggs.size(); ++i) {
-    if (aggs[i].canonical() == c) return i;
+    if (unnamed(aggs[i]) == c) return i;
   }
   r.agg_names.push_back(spec.name);
   spec.name = aggregate_slot(aggs.size());
