@@ -324,6 +324,7 @@ def main():
     ap.add_argument("--combined", required=True)
     ap.add_argument("--logfmt", required=True)
     ap.add_argument("--syslog", required=True)
+    ap.add_argument("--day", required=True, help="NDJSON events spread over one day (olly-alert)")
     ap.add_argument("--contract", required=True)
     ap.add_argument("--ajv-script", help="node script validating with ajv; omitted: no ajv row")
     ap.add_argument("--results", required=True)
@@ -335,7 +336,7 @@ def main():
     started = time.perf_counter()
     bench_bin = args.bench_bin or os.path.join(args.bin, os.pardir, "bench")
     binary = {name: os.path.join(args.bin, name) for name in
-              ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-eval")}
+              ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-eval", "olly-alert")}
     binary["olly-bench-floor"] = os.path.join(bench_bin, "olly-bench-floor")
     missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
     if missing:
@@ -343,6 +344,7 @@ def main():
     olly, floor = binary["olly-filter"], binary["olly-bench-floor"]
     parse, agg, validate = binary["olly-parse"], binary["olly-agg"], binary["olly-validate"]
     evaluate = binary["olly-eval"]
+    alert = binary["olly-alert"]
     inputs = {"json": args.json, "combined": args.combined, "logfmt": args.logfmt,
               "syslog": args.syslog}
     nlines = {k: count_lines(p) for k, p in inputs.items()}
@@ -544,6 +546,33 @@ def main():
     bench.target(S, "olly-agg `-j 2` >= 1.7x `-j 1` (count p99 by service)",
                  ratio(p99, "olly-agg -j 2", "olly-agg -j 1"), 1.7)
 
+    # ------------------------------------------------------------ alert
+    S = "alert"
+    warm(args.json)
+    # The same windows and groups as the alert rule computes; alert exits 1 when it fires.
+    thr = bench.task("`olly-alert --rule 'p99(latency_ms) > 500' --by service --every 1m` against "
+                     "`olly-agg` computing the same windows", args.json, [
+        Row("olly-agg count p99:latency_ms by service every 1m", [agg, "count", "p99:latency_ms", "by",
+            "service", "every", "1m", "FILE"], mode="arg", checked=False, devnull=True),
+        Row("olly-alert --rule 'p99(latency_ms) > 500'", [alert, "--rule", "p99(latency_ms) > 500", "--by",
+            "service", "--every", "1m", "FILE"], mode="arg", checked=False, devnull=True, ok_codes=(0, 1)),
+    ])
+    bench.target(S, "threshold rule within 1.5x of olly-agg on the same windows (time ratio >= 0.67)",
+                 ratio(thr, "olly-alert --rule 'p99(latency_ms) > 500'",
+                       "olly-agg count p99:latency_ms by service every 1m"), 1 / 1.5)
+    warm(args.day)
+    slo = bench.task("the default burn-rate check (six windows, 5m to 3d) over 1M events of one day, "
+                     "against one `olly-agg count` pass", args.day, [
+        Row("olly-agg count", [agg, "count", "FILE"], mode="arg", checked=False, devnull=True),
+        Row("olly-alert --slo 99.9 --bad 'status >= 500'", [alert, "--slo", "99.9", "--bad", "status >= 500",
+            "FILE"], mode="arg", checked=False, devnull=True, ok_codes=(0, 1)),
+    ])
+    bench.target(S, "burn-rate check within 3x of one olly-agg count pass (time ratio >= 0.33)",
+                 ratio(slo, "olly-alert --slo 99.9 --bad 'status >= 500'", "olly-agg count"), 1 / 3)
+    bench.target(S, f"olly-alert burn-rate peak RSS < {MEMORY_LIMIT_MB} MB",
+                 rss_mb(slo, "olly-alert --slo 99.9 --bad 'status >= 500'"), MEMORY_LIMIT_MB, unit="MB",
+                 below=True)
+
     if bench.failed:
         sys.exit("bench: FAILED: tools disagree on the output; results not written")
     total = time.perf_counter() - started
@@ -657,6 +686,10 @@ def main():
     table(val)
     targets("validate")
 
+    out.append("## alert\n")
+    table(thr)
+    table(slo)
+    targets("alert")
     out.append("## engine (one runner, -j on every verb)\n")
     out.append("filter, eval and validate read regular files with the runner's ordered parallel map "
                "(byte ranges at line boundaries, output written in input order, byte for byte `-j 1`'s); "

@@ -258,6 +258,10 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
       outcome = Outcome::no_time;
       return simdjson::SUCCESS;
     }
+    if (t <= opts_.skip_until) {
+      outcome = Outcome::seen;
+      return simdjson::SUCCESS;
+    }
     if (!matches) {
       // Event time moves on: a quiet group's windows still close.
       watermark_.observe(t);

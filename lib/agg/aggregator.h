@@ -39,6 +39,9 @@ struct AggOptions {
   // Only events matching this expression are aggregated (olly-alert's rule
   // `where`); the others still move event time on. Empty: every event.
   std::string where;
+  // Events at or before this time were read by an earlier run (olly-alert
+  // --state over a log read whole each time): skipped, outcome `seen`.
+  int64_t skip_until = INT64_MIN;
 };
 
 // The partial-state format version written in every partial line.
@@ -52,7 +55,7 @@ class Aggregator {
   Aggregator(const Aggregator&) = delete;
   Aggregator& operator=(const Aggregator&) = delete;
 
-  enum class Outcome { ok, no_time, late };
+  enum class Outcome { ok, no_time, late, seen };
   // Adds one event. A simdjson error makes the line a bad record; no_time
   // and late are reported by the caller (reason()).
   // line is the document's text: a line that is not JSON at all, or an
@@ -96,6 +99,8 @@ class Aggregator {
   // no event is then late.
   void set_hold_windows(bool hold) { watermark_.set_hold(hold); }
   uint64_t late_events() const { return watermark_.late_events(); }
+  // The latest event time read (INT64_MIN before any).
+  int64_t latest_time() const { return watermark_.started() ? watermark_.value() : INT64_MIN; }
   // Event time has reached t (olly-alert's --now at the end of input).
   void advance_watermark(int64_t t) { watermark_.observe(t); }
   // The --lateness that would have counted every late event (0: none late).

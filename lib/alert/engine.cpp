@@ -96,7 +96,8 @@ double median_of(std::vector<double> v) {
 // groups' histories and their alerts.
 class RuleRunner {
  public:
-  RuleRunner(const Rule& rule, const AlertOptions& opts, bool hold) : rule_(rule), opts_(opts) {
+  RuleRunner(const Rule& rule, const AlertOptions& opts, bool hold, int64_t skip_until = INT64_MIN)
+      : rule_(rule), opts_(opts) {
     AggOptions a;
     a.plan.aggs = rule.aggs;
     a.plan.by = rule.by;
@@ -106,6 +107,7 @@ class RuleRunner {
     a.max_groups = opts.max_groups;
     a.time_field = opts.time_field;
     a.where = rule.where;
+    a.skip_until = skip_until;
     agg_ = std::make_unique<Aggregator>(a);
     agg_->set_hold_windows(hold);
     if (rule.kind == RuleKind::slo) {
@@ -119,9 +121,12 @@ class RuleRunner {
   simdjson::error_code add(simdjson::ondemand::document& doc, std::string_view line, AlertEngine::Outcome& outcome) {
     Aggregator::Outcome o;
     if (auto e = agg_->add(doc, line, o)) return e;
-    outcome = o == Aggregator::Outcome::ok     ? AlertEngine::Outcome::ok
-              : o == Aggregator::Outcome::late ? AlertEngine::Outcome::late
-                                               : AlertEngine::Outcome::no_time;
+    switch (o) {
+      case Aggregator::Outcome::ok: outcome = AlertEngine::Outcome::ok; break;
+      case Aggregator::Outcome::late: outcome = AlertEngine::Outcome::late; break;
+      case Aggregator::Outcome::seen: outcome = AlertEngine::Outcome::seen; break;
+      case Aggregator::Outcome::no_time: outcome = AlertEngine::Outcome::no_time; break;
+    }
     if (o == Aggregator::Outcome::ok && !any_event_) any_event_ = true;
     return simdjson::SUCCESS;
   }
@@ -837,10 +842,27 @@ AlertEngine::~AlertEngine() = default;
 
 std::unique_ptr<AlertEngine> AlertEngine::fresh_copy() const {
   auto copy = std::make_unique<AlertEngine>(rules_, opts_, true);
+  copy->set_seen_until(seen_until_);
   return copy;
 }
 
+void AlertEngine::set_seen_until(int64_t t) {
+  seen_until_ = t;
+  runners_.clear();
+  for (const auto& r : rules_.rules) runners_.push_back(std::make_unique<RuleRunner>(r, opts_, hold_, t));
+}
+
+int64_t AlertEngine::latest_time() const {
+  int64_t t = latest_;
+  if (finished_) return t;
+  for (const auto& r : runners_) t = std::max(t, r->aggregator().latest_time());
+  return t;
+}
+
 void AlertEngine::absorb(AlertEngine& range) {
+  latest_ = std::max(latest_, range.latest_time());
+  seen_ += range.seen_;
+  range.seen_ = 0;
   for (size_t i = 0; i < runners_.size(); ++i) {
     runners_[i]->aggregator().merge_from(range.runners_[i]->aggregator());
     runners_[i]->any_event_ = runners_[i]->any_event_ || range.runners_[i]->any_event_;
@@ -870,6 +892,12 @@ simdjson::error_code AlertEngine::add(simdjson::ondemand::document& doc, std::st
       outcome = o;
       return simdjson::SUCCESS;
     }
+    if (o == Outcome::seen) {
+      // Read by the run that wrote the state: every rule skips it alike.
+      ++seen_;
+      outcome = o;
+      return simdjson::SUCCESS;
+    }
     if (o == Outcome::late) outcome = o;
   }
   return simdjson::SUCCESS;
@@ -896,6 +924,9 @@ void AlertEngine::evaluate_closed(std::vector<AlertEvent>& out) {
 
 void AlertEngine::finish(int64_t now, bool keep_open, std::vector<AlertEvent>& out) {
   evaluate_closed(out);
+  // The latest event read, before --now moves event time on.
+  latest_ = latest_time();
+  finished_ = true;
   for (auto& r : runners_) r->finish(now, keep_open, out);
 }
 
@@ -905,6 +936,9 @@ std::string AlertEngine::save_state() const {
   b.begin_object();
   b.field_int("olly_alert_state", 1);
   b.field("rules", rules_.fingerprint);
+  b.key("seen_until");
+  const int64_t seen = std::max(seen_until_, latest_time());
+  if (seen == INT64_MIN) b.null(); else b.int64(seen);
   b.key("rule_states");
   b.begin_array();
   for (const auto& r : runners_) r->save(b);
@@ -933,6 +967,8 @@ void AlertEngine::load_state(std::string_view text, const std::string& path) {
                                  "state file per rule set, or --reset-state to start afresh",
                                  path, fp, rules_.fingerprint));
   }
+  int64_t seen_until;
+  if (!root["seen_until"].get_int64().get(seen_until)) set_seen_until(seen_until);
   simdjson::dom::array states;
   if (root["rule_states"].get_array().get(states) || states.size() != runners_.size()) {
     throw corrupt("rule_states does not hold one entry per rule");

@@ -76,7 +76,9 @@ class AlertEngine {
   bool series_input() const { return series_; }
 
   // Adds one event (or series line); late: its window was already evaluated.
-  enum class Outcome { ok, no_time, late, bad_series };
+  // seen: at or before the latest event time of the run that wrote the
+  // state (a log read whole again): skipped.
+  enum class Outcome { ok, no_time, late, bad_series, seen };
   [[nodiscard]] simdjson::error_code add(simdjson::ondemand::document& doc, std::string_view line, Outcome& outcome);
   std::string_view reason(Outcome o) const;
 
@@ -93,6 +95,10 @@ class AlertEngine {
   void load_state(std::string_view text, const std::string& path);
 
   uint64_t late_events() const;
+  // Skip events at or before t (the state's seen_until); resets the windows.
+  void set_seen_until(int64_t t);
+  int64_t latest_time() const;
+  uint64_t seen_events() const { return seen_; }
   int64_t lateness_needed() const;
   size_t firing_count() const;
 
@@ -103,6 +109,10 @@ class AlertEngine {
   bool series_ = false;
   std::vector<std::unique_ptr<RuleRunner>> runners_;
   std::vector<AlertEvent> series_out_;  // series windows evaluated while adding
+  int64_t seen_until_ = INT64_MIN;      // from the state: the previous run's latest event time
+  int64_t latest_ = INT64_MIN;          // the latest event time of ranges absorbed (-j)
+  uint64_t seen_ = 0;
+  bool finished_ = false;
 };
 
 }  // namespace olly

@@ -54,7 +54,8 @@ class AlertStage final : public Stage {
     AlertEngine::Outcome outcome;
     if (auto e = engine_.add(*ev.doc, ev.raw, outcome)) return Result::bad(e);
     switch (outcome) {
-      case AlertEngine::Outcome::ok: break;
+      case AlertEngine::Outcome::ok:
+      case AlertEngine::Outcome::seen: break;
       case AlertEngine::Outcome::late: return Result::set_aside(engine_.reason(outcome));
       default: return Result::bad(engine_.reason(outcome));
     }
@@ -357,7 +358,6 @@ int main(int argc, char** argv) {
     const bool hold = inputs_are_regular_files(f.files);
     const bool series = hold && files_hold_series(f.files);
     AlertEngine engine(rules, opts, hold);
-    if (series) engine.set_series_input(true);
     if (!f.state_path.empty() && !f.reset_state && std::filesystem::exists(f.state_path)) {
       std::string text, reason;
       if (!read_file(f.state_path, text, reason, 1u << 30)) {
@@ -365,6 +365,7 @@ int main(int argc, char** argv) {
       }
       engine.load_state(text, f.state_path);
     }
+    if (series) engine.set_series_input(true);
     AlertStage stage(engine, hold && !series, now, !f.state_path.empty());
     run.files = f.files;
     run.jobs = default_jobs(run.jobs);
@@ -373,6 +374,7 @@ int main(int argc, char** argv) {
     const uint64_t late = engine.late_events();
     ctx.add_stat("late", static_cast<int64_t>(late));
     ctx.add_stat("alerts_fired", static_cast<int64_t>(stage.firing_written()));
+    if (!f.state_path.empty()) ctx.add_stat("already_seen", static_cast<int64_t>(engine.seen_events()));
     if (late > 0) {
       ctx.add_note(fmt::format("{} late event{} not counted: {} window had been evaluated{}", late, late == 1 ? "" : "s",
                                late == 1 ? "its" : "their",
