@@ -239,8 +239,45 @@ const char* kState =
     "not page again on the next run, and writes resolved when it ends. The file is JSON; it is "
     "written to a temporary file, synced and renamed over the old one, so a process killed at any "
     "moment leaves the old state or the new one. A state written for other rules, or a damaged one, "
-    "stops olly-alert with exit status 2 unless --reset-state. Events for windows that an earlier run "
-    "evaluated are late: counted in --stats.";
+    "stops olly-alert with exit status 2 unless --reset-state.\n\n"
+    "Events at or before the latest event time the previous run read are taken as read already and "
+    "skipped (already_seen in --stats), so a cron job may read the whole log every time (olly parse "
+    "syslog /var/log/auth.log | ... | olly alert --state FILE) and each event still counts once. Input "
+    "that arrives out of order across runs is the exception: an event older than what the last run "
+    "read is skipped too, so feed each run what is new (journalctl --cursor-file, or the whole file) "
+    "rather than overlapping slices. A killed run leaves its temporary file (.FILE.tmp.PID) beside the "
+    "state; it can be removed.";
+
+const char* kWorked =
+    "threshold: more than 20 failed logins a minute on one host, two minutes in a row:\n\n"
+    "  - name: SshBruteForce\n"
+    "    where: app == \"sshd\" && msg =~ \"Failed password\"\n"
+    "    condition: count > 20\n"
+    "    for: 2\n"
+    "    by: host\n"
+    "    severity: page\n"
+    "    summary: \"{host}: {value} failed logins a minute\"\n\n"
+    "Over tests/data/alert/auth.ndjson (web-1 logs 30 a minute from 02:52 to 02:55) the windows "
+    "ending 02:53 and 02:54 hold, so it fires at 02:54 (since 02:53) and resolves at 02:56, the end "
+    "of the first window back under 20.\n\n"
+    "slo: 99.9% of requests succeed over 30 days, with the default burn-rate pairs:\n\n"
+    "  olly alert --slo 99.9 --period 30d --bad 'status >= 500' --by service\n\n"
+    "After six hours of clean traffic, a total outage pages on the 1h/5m pair at the end of its first "
+    "minute (burn rate 16.7 over the hour, 200 over five minutes, both above 14.4), tickets on 3d/6h "
+    "at the same minute and pages on 6h/30m after three minutes; the 1h/5m page resolves five minutes "
+    "after the outage ends. Errors at twice the budget's rate (0.2%) never page, and ticket.\n\n"
+    "anomaly: requests a minute against the last 30 minutes:\n\n"
+    "  - name: TrafficAnomaly\n"
+    "    series: count\n"
+    "    every: 1m\n"
+    "    sensitivity: 3.5\n"
+    "    min_points: 10\n\n"
+    "With 8 to 12 requests a minute, a minute of 60 fires (the band's edge is about 15) and so does "
+    "a minute of none; both resolve at the next normal minute.\n\n"
+    "absence: a nightly backup that reports when it is done:\n\n"
+    "  olly filter 'msg == \"backup finished\"' backup.ndjson | olly alert --absent 25h --name BackupMissing --state backup.state\n\n"
+    "fires when no such event was read within 25 hours of the last one, judged against the clock at "
+    "the end of each run; with no matching event at all (and no state) it fires at once.";
 
 }  // namespace
 
@@ -317,7 +354,8 @@ int main(int argc, char** argv) {
       "With --state (see STATE) consecutive runs behave as one: the cron recipe is\n\n"
       "  */10 * * * * journalctl -o json --since -10min | olly parse json | olly alert --rules rules.yaml --state /var/lib/olly/alert.state || mail-the-alerts\n\n"
       "--test runs unit tests of rules (see TESTS), as promtool test rules does for Prometheus.";
-  doc.sections = {{"RULES", kRules}, {"OUTPUT", kOutput}, {"STATE", kState}, {"TESTS", rule_test_doc()}};
+  doc.sections = {{"RULES", kRules}, {"OUTPUT", kOutput}, {"STATE", kState}, {"TESTS", rule_test_doc()},
+                  {"WORKED EXAMPLES", kWorked}};
   doc.examples = {
       {"olly alert --rule 'count > 20 for 2' --every 1m --by host --now 2026-11-25T03:00:00Z alert/auth.ndjson",
        "Page when a host logs more than 20 failed logins a minute, two minutes in a row."},
