@@ -88,8 +88,8 @@ std::string mark_of(const std::string& file, const YAML::Node& n) {
   const std::string k = key.Scalar();
   const std::string hint = closest_match(k, known);
   fail_at(file, key,
-          fmt::format("unknown {} field '{}'{} (known: {})", what, k,
-                      hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), fmt::join(known, ", ")));
+          fmt::format("unknown {} field '{}' ({})", what, k,
+                      hint.empty() ? fmt::format("known: {}", fmt::join(known, ", ")) : fmt::format("did you mean '{}'?", hint)));
 }
 
 // Checks that n is a map whose keys are all known; returns it.
@@ -231,7 +231,7 @@ void read_events(const std::string& file, const YAML::Node& n, TestCase& t) {
   if (n.IsMap()) {
     checked_map(file, n, "input_events", {"file"});
     const std::string rel = scalar(file, n["file"], "file");
-    const std::filesystem::path p = std::filesystem::path(file).parent_path() / rel;
+    const std::filesystem::path p = (std::filesystem::path(file).parent_path() / rel).lexically_normal();
     std::string text, reason;
     if (!read_file(p.string(), text, reason, 1u << 30)) fail_at(file, n["file"], fmt::format("{}: {}", p.string(), reason));
     simdjson::dom::parser parser;
@@ -356,7 +356,7 @@ TestFile read_test_file(const std::string& path) {
   std::vector<Rule> rules;
   for (const auto& f : files) {
     const std::string rel = scalar(path, f, "rule_files");
-    const std::string p = (std::filesystem::path(path).parent_path() / rel).string();
+    const std::string p = (std::filesystem::path(path).parent_path() / rel).lexically_normal().string();
     if (!std::filesystem::exists(p)) fail_at(path, f, fmt::format("rules file {} does not exist", p));
     RuleSet set = load_rules_file(p);
     for (auto& r : set.rules) rules.push_back(std::move(r));
@@ -640,6 +640,63 @@ int run_rule_tests(const std::string& path, const std::string& junit_path) {
   return failed > 0 ? 1 : 0;
 }
 
-const char* rule_test_doc() { return "(to be written)"; }
+const char* rule_test_doc() {
+  return "olly-alert --test FILE runs unit tests of rules, in the style of promtool test rules: input series in "
+         "promtool's expanding notation (or raw input events), the alerts expected firing at given times, and, "
+         "beyond promtool, the whole list of alert events a run writes. It prints PASS or FAIL per test, under a "
+         "failure a diff (- expected, + got), and last a line `N passed, M failed`; the exit status is 1 when a "
+         "test failed. --junit FILE also writes the results as JUnit XML (written when tests fail too). A bad "
+         "test file (an unknown field, a bad value, a rules file that does not load) stops with exit status 2 "
+         "and FILE:LINE:COLUMN.\n\n"
+         "  rule_files: [rules.yaml]\n"
+         "  evaluation_interval: 1m\n"
+         "  tests:\n"
+         "    - name: brute force pages\n"
+         "      interval: 1m\n"
+         "      input_series:\n"
+         "        - series: 'failed_logins{host=\"web-1\"}'\n"
+         "          values: '0+30x5 2x5'\n"
+         "      input_events:\n"
+         "        - {ts: 30s, host: web-1, status: 500}\n"
+         "      alert_rule_test:\n"
+         "        - eval_time: 3m\n"
+         "          alertname: BruteForce\n"
+         "          exp_alerts:\n"
+         "            - exp_labels: {host: web-1, severity: page}\n"
+         "              exp_annotations: {summary: \"web-1: 30 failed logins\"}\n"
+         "      exp_events:\n"
+         "        - {at: 2m, alertname: BruteForce, state: firing, labels: {host: web-1, severity: page}}\n"
+         "        - {at: 7m, alertname: BruteForce, state: resolved, labels: {host: web-1, severity: page}}\n\n"
+         "- rule_files: rules files (paths relative to the test file); their rules are loaded together.\n"
+         "- evaluation_interval: the default interval of the tests (default 1m).\n"
+         "- tests: a list of tests, each run on its own: name (default \"test N\"), interval (the spacing of "
+         "input_series samples), input_series, input_events, alert_rule_test and exp_events.\n"
+         "- input_series: a list of {series, values}. series is `metric{label=\"value\", ...}`; values is the "
+         "expanding notation: `a+bxn` is the n+1 values a, a+b, ..., a+n*b, `a-bxn` counts down, `axn` is a "
+         "repeated n+1 times, `_` is a missing sample and `_xn` n of them, `stale` is no sample either. Sample i "
+         "becomes one event at time i x interval, {\"ts\": TIME, \"METRIC\": value, \"LABEL\": \"value\", ...}: "
+         "the metric name is a field holding the value and the labels are string fields, so a rule reads it as "
+         "`max(failed_logins) > 20` by host.\n"
+         "- input_events: a list of events (maps; ts a duration from time 0 such as 90s, or an RFC 3339 time), "
+         "or {file: FILE}, an NDJSON file of events relative to the test file. Series samples and events are "
+         "fed in time order.\n"
+         "- alert_rule_test: a list of {eval_time, alertname, exp_alerts}: the alerts of that name firing at "
+         "eval_time (a duration from time 0, 1970-01-01T00:00:00Z) must be exactly exp_alerts, in any order; "
+         "[] or no exp_alerts asserts that none fires. An alert fires at T when its latest event at or before T "
+         "is a firing one. exp_labels are every label but alertname, exactly; exp_annotations, when given, are "
+         "exactly the annotations. An alertname no rule has is an error.\n"
+         "- exp_events: the whole list of alert events of the run, in order, each {at, alertname, state (firing "
+         "or resolved), labels}: the alerts are checked over the whole series, not only at the eval_times.\n\n"
+         "Time 0 is 1970-01-01T00:00:00Z. A rule is evaluated at the end of each of its windows, over the "
+         "events inside the window: a sample at 2m counts in the window [2m, 3m) and its alert fires at 3m. "
+         "Prometheus evaluates the latest sample at the evaluation time itself, so a promtool test translates "
+         "with eval_time one interval later (for, keep_firing_for and resolving shift alike); that holds for "
+         "series without gaps, since Prometheus carries a sample forward for up to 5m where olly-alert sees an "
+         "empty window. The run ends at the largest eval_time (or the last input, when later): every window "
+         "that has ended by then is evaluated, and absence rules are judged at that time.\n\n"
+         "A test whose input ends before an eval_time fails: the window ending at eval_time must have been fed, "
+         "so the last input (the last step of a series, `_` included, or the last event) must be at eval_time "
+         "minus interval or later.";
+}
 
 }  // namespace olly
