@@ -5,9 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -47,7 +47,7 @@ struct RunEvent {
   int64_t at = 0;
   std::string alertname;
   std::string state;
-  Labels labels;       // without alertname
+  Labels labels;  // without alertname
   Labels annotations;
   std::string fingerprint;
 };
@@ -89,7 +89,8 @@ std::string mark_of(const std::string& file, const YAML::Node& n) {
   const std::string hint = closest_match(k, known);
   fail_at(file, key,
           fmt::format("unknown {} field '{}' ({})", what, k,
-                      hint.empty() ? fmt::format("known: {}", fmt::join(known, ", ")) : fmt::format("did you mean '{}'?", hint)));
+                      hint.empty() ? fmt::format("known: {}", fmt::join(known, ", "))
+                                   : fmt::format("did you mean '{}'?", hint)));
 }
 
 // Checks that n is a map whose keys are all known; returns it.
@@ -113,8 +114,8 @@ int64_t duration(const std::string& file, const YAML::Node& n, std::string_view 
   const std::string text = scalar(file, n, key);
   auto ns = parse_duration(text);
   if (!ns || (!allow_zero && *ns == 0)) {
-    fail_at(file, n, fmt::format("`{}`: '{}' is not a {}duration (e.g. 30s, 5m, 1h)", key, text,
-                                 allow_zero ? "" : "positive "));
+    fail_at(file, n,
+            fmt::format("`{}`: '{}' is not a {}duration (e.g. 30s, 5m, 1h)", key, text, allow_zero ? "" : "positive "));
   }
   return *ns;
 }
@@ -190,9 +191,7 @@ std::optional<int64_t> line_time(simdjson::dom::parser& parser, const std::strin
   return std::nullopt;
 }
 
-void note_input_time(TestCase& t, int64_t time) {
-  t.last_input = t.last_input ? std::max(*t.last_input, time) : time;
-}
+void note_input_time(TestCase& t, int64_t time) { t.last_input = t.last_input ? std::max(*t.last_input, time) : time; }
 
 void read_series(const std::string& file, const YAML::Node& list, TestCase& t) {
   if (!list.IsSequence()) fail_at(file, list, "input_series must be a list of {series, values}");
@@ -211,6 +210,12 @@ void read_series(const std::string& file, const YAML::Node& list, TestCase& t) {
     } catch (const UsageError& e) {
       fail_at(file, s["values"], fmt::format("values: {}", e.what()));
     }
+    // Each becomes a field of the events: a clash would write one key twice.
+    for (const auto& [k, v] : desc.labels) {
+      if (k == "ts" || k == desc.metric)
+        fail_at(file, s["series"], fmt::format("label '{}' clashes with the event's field of that name", k));
+    }
+    if (desc.metric == "ts") fail_at(file, s["series"], "a series cannot be named ts (the events' time field)");
     for (size_t i = 0; i < samples.size(); ++i) {
       const int64_t time = static_cast<int64_t>(i) * t.interval;
       note_input_time(t, time);
@@ -233,7 +238,8 @@ void read_events(const std::string& file, const YAML::Node& n, TestCase& t) {
     const std::string rel = scalar(file, n["file"], "file");
     const std::filesystem::path p = (std::filesystem::path(file).parent_path() / rel).lexically_normal();
     std::string text, reason;
-    if (!read_file(p.string(), text, reason, 1u << 30)) fail_at(file, n["file"], fmt::format("{}: {}", p.string(), reason));
+    if (!read_file(p.string(), text, reason, 1u << 30))
+      fail_at(file, n["file"], fmt::format("{}: {}", p.string(), reason));
     simdjson::dom::parser parser;
     size_t line_no = 0, start = 0;
     while (start < text.size()) {
@@ -245,8 +251,9 @@ void read_events(const std::string& file, const YAML::Node& n, TestCase& t) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       auto time = line_time(parser, line);
       if (!time) {
-        fail_at(file, n["file"], fmt::format("{}:{}: not a JSON event with a time (ts, timestamp, time or @timestamp)",
-                                             p.string(), line_no));
+        fail_at(file, n["file"],
+                fmt::format("{}:{}: not a JSON event with a time (ts, timestamp, time or @timestamp)", p.string(),
+                            line_no));
       }
       note_input_time(t, *time);
       t.input.push_back({*time, std::move(line)});
@@ -264,8 +271,10 @@ void read_events(const std::string& file, const YAML::Node& n, TestCase& t) {
       const std::string key = scalar(file, kv.first, "field");
       if (key == "ts") {
         time = event_time(scalar(file, kv.second, "ts"));
-        if (!time) fail_at(file, kv.second, fmt::format("ts: '{}' is not a duration from the start (90s) nor a time (RFC 3339)",
-                                                        kv.second.Scalar()));
+        if (!time)
+          fail_at(
+              file, kv.second,
+              fmt::format("ts: '{}' is not a duration from the start (90s) nor a time (RFC 3339)", kv.second.Scalar()));
         b.field("ts", format_rfc3339(*time));
       } else {
         b.key(key);
@@ -293,12 +302,14 @@ std::vector<AlertCase> read_alert_cases(const std::string& file, const YAML::Nod
     // A misspelt name would assert silence forever: it is an error.
     if (std::find(rule_names.begin(), rule_names.end(), ac.alertname) == rule_names.end()) {
       const std::string hint = closest_match(ac.alertname, rule_names);
-      fail_at(file, c["alertname"], fmt::format("no rule is named '{}'{}", ac.alertname,
-                                                hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+      fail_at(file, c["alertname"],
+              fmt::format("no rule is named '{}'{}", ac.alertname,
+                          hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
     }
     const YAML::Node exp = c["exp_alerts"];
     if (exp && !exp.IsNull()) {
-      if (!exp.IsSequence()) fail_at(file, exp, "exp_alerts must be a list of {exp_labels, exp_annotations} ([] for none)");
+      if (!exp.IsSequence())
+        fail_at(file, exp, "exp_alerts must be a list of {exp_labels, exp_annotations} ([] for none)");
       for (const auto& a : exp) {
         if (a.IsNull()) {
           ac.alerts.emplace_back();
@@ -307,7 +318,8 @@ std::vector<AlertCase> read_alert_cases(const std::string& file, const YAML::Nod
         checked_map(file, a, "exp_alerts", {"exp_labels", "exp_annotations"});
         ExpAlert ea;
         ea.labels = string_map(file, a["exp_labels"], "exp_labels");
-        if (ea.labels.count("alertname")) fail_at(file, a["exp_labels"], "exp_labels: leave out alertname (it is the test's)");
+        if (ea.labels.count("alertname"))
+          fail_at(file, a["exp_labels"], "exp_labels: leave out alertname (it is the test's)");
         if (a["exp_annotations"]) ea.annotations = string_map(file, a["exp_annotations"], "exp_annotations");
         ac.alerts.push_back(std::move(ea));
       }
@@ -348,7 +360,8 @@ TestFile read_test_file(const std::string& path) {
   }
   if (!root.IsMap()) throw UsageError(fmt::format("{}: a test file is a map with rule_files and tests", path));
   checked_map(path, root, "test file", {"rule_files", "evaluation_interval", "tests"});
-  if (!root["rule_files"] || !root["tests"]) throw UsageError(fmt::format("{}: a test file needs rule_files and tests", path));
+  if (!root["rule_files"] || !root["tests"])
+    throw UsageError(fmt::format("{}: a test file needs rule_files and tests", path));
 
   TestFile tf;
   const YAML::Node files = root["rule_files"];
@@ -364,7 +377,8 @@ TestFile read_test_file(const std::string& path) {
   tf.rules = make_rule_set(std::move(rules));
 
   int64_t evaluation_interval = 60'000'000'000;
-  if (root["evaluation_interval"]) evaluation_interval = duration(path, root["evaluation_interval"], "evaluation_interval", false);
+  if (root["evaluation_interval"])
+    evaluation_interval = duration(path, root["evaluation_interval"], "evaluation_interval", false);
 
   std::vector<std::string> rule_names;
   for (const auto& r : tf.rules.rules) rule_names.push_back(r.name);
@@ -422,7 +436,8 @@ struct RunResult {
 
 RunResult run_test(const RuleSet& rules, TestCase& t) {
   RunResult res;
-  std::stable_sort(t.input.begin(), t.input.end(), [](const InputEvent& a, const InputEvent& b) { return a.time < b.time; });
+  std::stable_sort(t.input.begin(), t.input.end(),
+                   [](const InputEvent& a, const InputEvent& b) { return a.time < b.time; });
   AlertOptions opts;
   AlertEngine engine(rules, opts, /*hold=*/true);
   simdjson::ondemand::parser parser;
@@ -492,12 +507,12 @@ bool check_case(const TestCase& t, const AlertCase& c, const std::vector<RunEven
   const std::string head = fmt::format("  eval_time {}, alertname {}:\n", format_duration(c.eval_time), c.alertname);
   if (!t.last_input || *t.last_input < c.eval_time - t.interval) {
     out += head;
-    out += t.last_input
-               ? fmt::format("    input ends at {}, before eval_time {}: the window ending at eval_time was not fed "
-                             "(the input must reach eval_time - interval, {})\n",
-                             format_duration(*t.last_input), format_duration(c.eval_time),
-                             format_duration(std::max<int64_t>(0, c.eval_time - t.interval)))
-               : "    no input\n";
+    out += t.last_input ? fmt::format(
+                              "    input ends at {}, before eval_time {}: the window ending at eval_time was not fed "
+                              "(the input must reach eval_time - interval, {})\n",
+                              format_duration(*t.last_input), format_duration(c.eval_time),
+                              format_duration(std::max<int64_t>(0, c.eval_time - t.interval)))
+                        : "    no input\n";
     return false;
   }
   std::vector<const RunEvent*> got = firing_at(events, c.alertname, c.eval_time);
@@ -557,15 +572,27 @@ bool check_events(const std::vector<RunEvent>& exp, const std::vector<RunEvent>&
 void append_xml_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab and newline.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-        else out.push_back(c);
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          out += ' ';
+        else
+          out.push_back(c);
     }
   }
 }
@@ -580,14 +607,16 @@ struct Outcome {
 void write_junit(const std::string& junit_path, const std::string& test_path, const std::vector<Outcome>& results) {
   size_t failures = 0, errors = 0;
   for (const auto& r : results) {
-    if (r.error) ++errors;
-    else if (!r.passed) ++failures;
+    if (r.error)
+      ++errors;
+    else if (!r.passed)
+      ++failures;
   }
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   std::string name;
   append_xml_escaped(name, test_path);
-  xml += fmt::format("<testsuites name=\"olly-alert --test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", results.size(),
-                     failures, errors);
+  xml += fmt::format("<testsuites name=\"olly-alert --test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
+                     results.size(), failures, errors);
   xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n", name, results.size(),
                      failures, errors);
   for (const auto& r : results) {
@@ -690,7 +719,8 @@ const char* rule_test_doc() {
          "Time 0 is 1970-01-01T00:00:00Z. A rule is evaluated at the end of each of its windows, over the "
          "events inside the window: a sample at 2m counts in the window [2m, 3m) and its alert fires at 3m. "
          "Prometheus evaluates the latest sample at the evaluation time itself, so a promtool test of a rule "
-         "whose every is the interval translates with eval_time one interval later (for, keep_firing_for and resolving shift alike); that holds for "
+         "whose every is the interval translates with eval_time one interval later (for, keep_firing_for and resolving "
+         "shift alike); that holds for "
          "series without gaps, since Prometheus carries a sample forward for up to 5m where olly-alert sees an "
          "empty window. The run ends at the largest eval_time (or the last input, when later): every window "
          "that has ended by then is evaluated, and absence rules are judged at that time.\n\n"

@@ -35,8 +35,8 @@ std::optional<size_t> read_count(std::string_view s) {
 }
 
 [[noreturn]] void bad_item(std::string_view item, std::string_view why) {
-  throw UsageError(fmt::format("'{}' is not a value of the expanding notation ({}; e.g. 1 2.5 0+10x5 5-1x3 7x2 _ _x3 stale)",
-                               item, why));
+  throw UsageError(fmt::format(
+      "'{}' is not a value of the expanding notation ({}; e.g. 1 2.5 0+10x5 5-1x3 7x2 _ _x3 stale)", item, why));
 }
 
 void expand_item(std::string_view item, std::vector<SeriesSample>& out) {
@@ -150,8 +150,10 @@ SeriesDesc parse_series_desc(std::string_view text) {
         }
         if (c == '\\' && i < text.size()) {
           c = text[i++];
-          if (c == 'n') c = '\n';
-          else if (c != '"' && c != '\\') fail(fmt::format("label '{}' has an unknown escape \\{}", name, c));
+          if (c == 'n')
+            c = '\n';
+          else if (c != '"' && c != '\\')
+            fail(fmt::format("label '{}' has an unknown escape \\{}", name, c));
         }
         value.push_back(c);
       }
@@ -166,8 +168,10 @@ SeriesDesc parse_series_desc(std::string_view text) {
         d.labels.emplace_back(std::move(name), std::move(value));
       }
       skip_blanks();
-      if (i < text.size() && text[i] == ',') ++i;
-      else if (i < text.size() && text[i] != '}') fail("a ',' or '}' was expected after a label");
+      if (i < text.size() && text[i] == ',')
+        ++i;
+      else if (i < text.size() && text[i] != '}')
+        fail("a ',' or '}' was expected after a label");
     }
   }
   skip_blanks();
