@@ -383,7 +383,7 @@ TestFile read_test_file(const std::string& path) {
   std::vector<std::string> rule_names;
   for (const auto& r : tf.rules.rules) rule_names.push_back(r.name);
   const YAML::Node tests = root["tests"];
-  if (!tests.IsSequence()) fail_at(path, tests, "tests must be a list");
+  if (!tests.IsSequence() || tests.size() == 0) fail_at(path, tests, "tests must be a list of tests");
   for (const auto& n : tests) {
     checked_map(path, n, "test", {"name", "interval", "input_series", "input_events", "alert_rule_test", "exp_events"});
     TestCase t;
