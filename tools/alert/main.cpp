@@ -362,6 +362,7 @@ int main(int argc, char** argv) {
       {"olly alert --slo 99.9 --period 30d --bad 'status >= 500' --by service --now 2026-11-25T03:00:00Z requests.ndjson",
        "Multiwindow burn-rate alerts on a 99.9% availability objective."},
       {"olly alert --rules alert/rules.yaml --now 2026-11-25T03:00:00Z requests.ndjson", "Every rule of a rules file."},
+      {"olly alert --test alert/rules_test.yaml", "Unit-test the rules (exit 1 on a failing test)."},
   };
   doc.exit_status = exit_status_text("an alert fired (a firing event was written) in this run, or a --test failed");
   doc.see_also = {"olly(7)", "olly-agg(1)", "olly-filter(1)"};
