@@ -97,7 +97,7 @@ double median_of(std::vector<double> v) {
 class RuleRunner {
  public:
   RuleRunner(const Rule& rule, const AlertOptions& opts, bool hold, int64_t skip_until = INT64_MIN)
-      : rule_(rule), opts_(opts) {
+      : rule_(rule), by_(rule.by), opts_(opts) {
     AggOptions a;
     a.plan.aggs = rule.aggs;
     a.plan.by = rule.by;
@@ -136,13 +136,17 @@ class RuleRunner {
     series_ = std::make_unique<SeriesReader>();
     SeriesReader& s = *series_;
     s.start_slot = s.extractor.add(parse_path_or_throw("window_start", "series"));
-    for (const auto& b : rule_.by) s.by_slots.push_back(s.extractor.add(parse_path_or_throw(b, "by")));
+    for (const auto& b : by_) s.by_slots.push_back(s.extractor.add(parse_path_or_throw(b, "by")));
+    s.infer_by = by_.empty();
     for (const auto& n : rule_.agg_names) s.agg_slots.push_back(s.extractor.add(parse_path_or_throw(n, "series")));
     for (const auto& f : rule_.fields) s.field_slots.push_back(s.extractor.add(parse_path_or_throw(f, "condition")));
   }
   simdjson::error_code add_series(simdjson::ondemand::document& doc, AlertEngine::Outcome& outcome,
                                   std::vector<AlertEvent>& out) {
     SeriesReader& s = *series_;
+    if (s.infer_by) {
+      if (auto e = infer_series_groups(doc)) return e;
+    }
     if (auto e = s.extractor.extract(doc, s.slots)) return e;
     const Value& ws = s.slots[s.start_slot];
     std::optional<TimeNs> start = ws.kind == Kind::string ? parse_rfc3339(ws.s) : std::nullopt;
@@ -172,6 +176,32 @@ class RuleRunner {
     }
     s.rows.push_back(std::move(row));
     outcome = AlertEngine::Outcome::ok;
+    return simdjson::SUCCESS;
+  }
+
+  // Series without `by`: the group is every other field of the first line
+  // (olly-agg's by fields), all but the window and what the rule reads.
+  simdjson::error_code infer_series_groups(simdjson::ondemand::document& doc) {
+    SeriesReader& s = *series_;
+    s.infer_by = false;
+    simdjson::ondemand::object obj;
+    if (doc.get_object().get(obj) == simdjson::SUCCESS) {
+      for (auto field : obj) {
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return e;
+        const std::string k(key);
+        const auto used = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), k) != v.end(); };
+        if (k == "window_start" || k == "window_end" || used(rule_.agg_names) || used(rule_.fields)) continue;
+        by_.push_back(k);
+      }
+    }
+    doc.rewind();
+    for (const auto& b : by_) {
+      Path p;
+      p.steps.push_back(PathStep{b, -1});
+      p.text = b;
+      s.by_slots.push_back(s.extractor.add(p));
+    }
     return simdjson::SUCCESS;
   }
 
@@ -218,6 +248,7 @@ class RuleRunner {
     size_t start_slot = 0;
     std::vector<size_t> by_slots, agg_slots, field_slots;
     std::vector<Value> slots;
+    bool infer_by = false;
     int64_t current = kNone;
     std::vector<Row> rows;
   };
@@ -331,7 +362,7 @@ class RuleRunner {
           break;
         }
         case ConditionSource::Kind::group:
-          if (key_values.empty() && !rule_.by.empty()) key_values = decode_key(key);
+          if (key_values.empty() && !by_.empty()) key_values = decode_key(key);
           slots.push_back(s.index < key_values.size() ? key_values[s.index] : Value::null());
           break;
         case ConditionSource::Kind::field: {
@@ -511,7 +542,7 @@ class RuleRunner {
 
   // At the end of input: absence judged against now.
   void check_absence_at(int64_t now, std::vector<AlertEvent>& out) {
-    if (groups_.empty() && rule_.by.empty() && !any_event_ && last_eval_ == kNone) {
+    if (groups_.empty() && by_.empty() && !any_event_ && last_eval_ == kNone) {
       groups_[""].alerts.resize(1);  // nothing matched at all, in this run or before
     }
     for (auto& [key, g] : groups_) {
@@ -578,7 +609,7 @@ class RuleRunner {
       labels.emplace_back("slo_window", format_duration(w.long_ns) + "/" + format_duration(w.short_ns));
     }
     labels.emplace_back("severity", severity);
-    const std::vector<Value> key_values = rule_.by.empty() ? std::vector<Value>{} : decode_key(key);
+    const std::vector<Value> key_values = by_.empty() ? std::vector<Value>{} : decode_key(key);
     std::vector<TemplateField> fields = {
         {"rule", rule_.name},
         {"severity", severity},
@@ -588,9 +619,9 @@ class RuleRunner {
         {"window_end", format_rfc3339(start + rule_.every_ns)},
         {"since", format_rfc3339(a.active_at)},
     };
-    for (size_t i = 0; i < rule_.by.size() && i < key_values.size(); ++i) {
-      labels.emplace_back(rule_.by[i], label_text(key_values[i]));
-      fields.push_back({rule_.by[i], label_text(key_values[i])});
+    for (size_t i = 0; i < by_.size() && i < key_values.size(); ++i) {
+      labels.emplace_back(by_[i], label_text(key_values[i]));
+      fields.push_back({by_[i], label_text(key_values[i])});
     }
     for (const auto& [k, val] : rule_.labels) {
       labels.emplace_back(k, val);
@@ -625,7 +656,7 @@ class RuleRunner {
     b.field("at", format_rfc3339(t));
     b.key("group");
     b.begin_object();
-    if (!rule_.by.empty()) write_key_fields(b, rule_.by, key);
+    if (!by_.empty()) write_key_fields(b, by_, key);
     b.end_object();
     b.key("value");
     if (v.value) b.number(round6(*v.value)); else b.null();
@@ -647,8 +678,8 @@ class RuleRunner {
 
   std::string default_summary(const Verdict& v, const std::vector<Value>& key_values) const {
     std::string who;
-    for (size_t i = 0; i < rule_.by.size() && i < key_values.size(); ++i) {
-      who += fmt::format("{}{}={}", who.empty() ? "" : " ", rule_.by[i], label_text(key_values[i]));
+    for (size_t i = 0; i < by_.size() && i < key_values.size(); ++i) {
+      who += fmt::format("{}{}={}", who.empty() ? "" : " ", by_[i], label_text(key_values[i]));
     }
     std::string what;
     switch (rule_.kind) {
@@ -664,6 +695,7 @@ class RuleRunner {
   }
 
   const Rule& rule_;
+  std::vector<std::string> by_;  // the rule's by, or (series input without one) the line's group fields
   const AlertOptions& opts_;
   std::unique_ptr<Aggregator> agg_;
   std::unique_ptr<SeriesReader> series_;
