@@ -299,14 +299,18 @@ int main(int argc, char** argv) {
   app.add_option("--absent", r.absent, "One absence rule: fire when a group has no event for this long")->type_name("DURATION");
   app.add_option("--name", r.name, "The inline rule's name (alertname)")->type_name("NAME");
   app.add_option("-w,--every", r.every, "The inline rule's window (default 1m)")->type_name("DURATION");
-  app.add_option("-g,--by", r.by, "The inline rule's group fields (comma-separated; repeatable)")->type_name("FIELDS");
+  app.add_option("-g,--by", r.by, "The inline rule's group fields (comma-separated; repeatable)")
+      ->type_name("FIELDS")
+      ->allow_extra_args(false);
   app.add_option("--where", r.where, "Only events matching EXPR count for the inline rule")->type_name("EXPR");
   app.add_option("--for", r.for_text, "The inline rule's `for`: windows (3) or a duration (10m)")->type_name("N|DURATION");
   app.add_option("--keep-firing-for", r.keep_firing_for, "Keep a firing alert firing this long after it could resolve")
       ->type_name("DURATION");
   app.add_option("--resolve", r.resolve, "Resolve the inline rule's alert only when this condition holds")->type_name("COND");
   app.add_option("--severity", r.severity, "The inline rule's severity (default warning)")->type_name("NAME");
-  app.add_option("--label", r.labels, "An extra label for the inline rule (repeatable)")->type_name("NAME=VALUE");
+  app.add_option("--label", r.labels, "An extra label for the inline rule (repeatable)")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
   app.add_option("--summary", r.summary, "The inline rule's summary template ({host}, {value}, ...)")->type_name("TEXT");
   app.add_option("--description", r.description, "The inline rule's description template")->type_name("TEXT");
   app.add_option("--state", f.state_path, "Keep alerts and open windows between runs in FILE (see STATE)")->type_name("FILE");
