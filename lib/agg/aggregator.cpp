@@ -21,14 +21,6 @@ namespace {
 
 constexpr int64_t kNoWindow = INT64_MIN;
 
-// Sketch estimates carry about 1% error: 6 significant digits say all there is.
-double round_significant(double v) {
-  if (!std::isfinite(v) || v == 0) return v;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return std::strtod(buf, nullptr);
-}
-
 bool is_numeric_kind(AggKind k) {
   return k != AggKind::top && k != AggKind::hist && k != AggKind::first && k != AggKind::last;
 }

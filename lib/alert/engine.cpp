@@ -20,17 +20,9 @@ namespace {
 
 constexpr int64_t kNone = INT64_MIN;
 
-// Sketch estimates and ratios: 6 significant digits say all there is.
-double round6(double v) {
-  if (!std::isfinite(v) || v == 0) return v;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return std::strtod(buf, nullptr);
-}
-
 std::string number_text(std::optional<double> v) {
   if (!v) return "null";
-  return fmt::format("{}", round6(*v));
+  return fmt::format("{}", round_significant(*v));
 }
 
 struct KeyLess {
@@ -659,9 +651,9 @@ class RuleRunner {
     if (!by_.empty()) write_key_fields(b, by_, key);
     b.end_object();
     b.key("value");
-    if (v.value) b.number(round6(*v.value)); else b.null();
+    if (v.value) b.number(round_significant(*v.value)); else b.null();
     b.key("threshold");
-    if (v.threshold) b.number(round6(*v.threshold)); else b.null();
+    if (v.threshold) b.number(round_significant(*v.threshold)); else b.null();
     b.key("window");
     b.begin_object();
     b.field("start", format_rfc3339(start));

@@ -279,15 +279,6 @@ Condition compile_condition(const std::string& text, Rule& r, const std::string&
   return c;
 }
 
-int64_t duration_or_throw(const std::string& text, const std::string& what, bool allow_zero = false) {
-  auto ns = parse_duration(text);
-  if (!ns || *ns < 0 || (!allow_zero && *ns == 0)) {
-    throw UsageError(fmt::format("{}: '{}' is not a {}duration (e.g. 30s, 5m, 1h, 30d)", what, text,
-                                 allow_zero ? "" : "positive "));
-  }
-  return *ns;
-}
-
 // `for`: a count of consecutive windows (3) or a duration (10m).
 void set_for(Rule& r, const std::string& text, const std::string& what) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
@@ -515,8 +506,8 @@ BurnWindow burn_window_from(const std::string& file, const YAML::Node& n, int64_
     const std::string key = kv.first.Scalar();
     const std::string at = mark_of(file, kv.second);
     const std::string v = scalar(file, kv.second, key);
-    if (key == "long") w.long_ns = duration_or_throw(v, at + ": long");
-    else if (key == "short") w.short_ns = duration_or_throw(v, at + ": short");
+    if (key == "long") w.long_ns = duration_or_throw(v, at + ": long", false);
+    else if (key == "short") w.short_ns = duration_or_throw(v, at + ": short", false);
     else if (key == "budget") { budget = number_or_throw(v, at + ": budget"); has_budget = true; }
     else if (key == "factor") { w.factor = number_or_throw(v, at + ": factor"); has_factor = true; }
     else if (key == "severity") w.severity = v;
@@ -557,7 +548,7 @@ Rule rule_from_yaml(const std::string& file, const YAML::Node& n) {
       kind_given = true;
     } else if (key == "where") r.where = text();
     else if (key == "by") r.by = string_list(file, v, key);
-    else if (key == "every") r.every_ns = duration_or_throw(text(), at + ": every");
+    else if (key == "every") r.every_ns = duration_or_throw(text(), at + ": every", false);
     else if (key == "condition") r.condition = Condition{text(), {}, {}, {}, {}, {}};
     else if (key == "resolve") r.resolve = Condition{text(), {}, {}, {}, {}, {}};
     else if (key == "for") for_text = text();
@@ -583,7 +574,7 @@ Rule rule_from_yaml(const std::string& file, const YAML::Node& n) {
     } else if (key == "summary") r.summary = text();
     else if (key == "description") r.description = text();
     else if (key == "objective") r.objective = number_or_throw(text(), at + ": objective");
-    else if (key == "period") period_text = text(), r.period_ns = duration_or_throw(period_text, at + ": period");
+    else if (key == "period") period_text = text(), r.period_ns = duration_or_throw(period_text, at + ": period", false);
     else if (key == "bad") r.bad = text();
     else if (key == "total") r.total = text();
     else if (key == "burn_windows") {
@@ -606,7 +597,7 @@ Rule rule_from_yaml(const std::string& file, const YAML::Node& n) {
       else if (d == "both") r.direction = Rule::Direction::both;
       else throw UsageError(fmt::format("{}: direction '{}' is not up, down or both", at, d));
     } else if (key == "alpha") r.alpha = number_or_throw(text(), at + ": alpha");
-    else if (key == "absent_for") r.absent_ns = duration_or_throw(text(), at + ": absent_for");
+    else if (key == "absent_for") r.absent_ns = duration_or_throw(text(), at + ": absent_for", false);
     else {
       const std::string hint = closest_match(key, rule_keys());
       throw UsageError(fmt::format("{}: unknown rule field '{}'{}", mark_of(file, kv.first), key,
@@ -673,7 +664,7 @@ RuleSet rules_from_flags(const InlineRule& f) {
   for (const auto& b : f.by) {
     for (auto& field : split_field_list(b)) r.by.push_back(field);
   }
-  if (!f.every.empty()) r.every_ns = duration_or_throw(f.every, "--every");
+  if (!f.every.empty()) r.every_ns = duration_or_throw(f.every, "--every", false);
   if (!f.severity.empty()) r.severity = f.severity;
   for (const auto& l : f.labels) {
     const size_t eq = l.find('=');
@@ -703,7 +694,7 @@ RuleSet rules_from_flags(const InlineRule& f) {
   } else if (!f.slo.empty()) {
     r.kind = RuleKind::slo;
     r.objective = number_or_throw(f.slo, "--slo");
-    r.period_ns = duration_or_throw(f.period, "--period");
+    r.period_ns = duration_or_throw(f.period, "--period", false);
     r.bad = f.bad;
     if (r.bad.empty()) throw UsageError("--slo needs --bad EXPR: what a failed event is (e.g. 'status >= 500')");
     r.total = f.total;
@@ -715,7 +706,7 @@ RuleSet rules_from_flags(const InlineRule& f) {
     r.name = f.name.empty() ? "anomaly" : f.name;
   } else if (!f.absent.empty()) {
     r.kind = RuleKind::absence;
-    r.absent_ns = duration_or_throw(f.absent, "--absent");
+    r.absent_ns = duration_or_throw(f.absent, "--absent", false);
     r.name = f.name.empty() ? "absent" : f.name;
   }
   if (!for_text.empty()) set_for(r, for_text, "--for");

@@ -1,5 +1,7 @@
 #include "core/writer.h"
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -209,6 +211,17 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   flush_run(p);
   out.push_back('"');
+}
+
+}  // namespace olly
+
+namespace olly {
+
+double round_significant(double v) {
+  if (!std::isfinite(v) || v == 0) return v;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return std::strtod(buf, nullptr);
 }
 
 }  // namespace olly

@@ -95,6 +95,9 @@ class JsonBuilder {
 // Appends s as a quoted JSON string. Control characters are escaped; invalid
 // UTF-8 sequences are replaced by U+FFFD (documented in olly(7)).
 void append_json_string(std::string& out, std::string_view s);
+// v to 6 significant digits: what a sketch estimate or a ratio has to say
+// (percentiles carry about 1% error).
+double round_significant(double v);
 // Appends the shortest text that reads back as exactly v (null for NaN/inf).
 void append_json_number(std::string& out, double v);
 // Appends code point cp encoded as UTF-8 (cp <= 0x10FFFF).

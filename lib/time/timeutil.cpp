@@ -2,6 +2,8 @@
 // (parse_rfc3339, time_from_epoch) never allocate and never touch the locale.
 #include "time/timeutil.h"
 
+#include "core/diag.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -542,6 +544,19 @@ std::optional<TimeNs> parse_bsd_syslog_time(std::string_view s, int year, const 
                       kSecPerDay +
                   hour * 3600 + min * 60 + sec;
   return combine_ns(local_to_utc(local, tz), frac);
+}
+
+}  // namespace olly
+
+namespace olly {
+
+int64_t duration_or_throw(std::string_view text, std::string_view what, bool allow_zero) {
+  auto ns = parse_duration(text);
+  if (!ns || *ns < 0 || (!allow_zero && *ns == 0)) {
+    throw UsageError(fmt::format("{}: '{}' is not a {}duration (e.g. 250ms, 10s, 1m, 1h)", what, text,
+                                 allow_zero ? "" : "positive "));
+  }
+  return *ns;
 }
 
 }  // namespace olly

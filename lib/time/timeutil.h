@@ -59,6 +59,10 @@ std::optional<int64_t> parse_duration(std::string_view s);
 // fraction ("1.5s") or one sub-second unit ("250ms", "1.5us"). "0s" for 0;
 // negative values get a leading '-' (which parse_duration rejects).
 std::string format_duration(int64_t ns);
+// parse_duration for a flag or a field: the nanoseconds, or a UsageError
+// "WHAT: 'TEXT' is not a [positive ]duration (e.g. 250ms, 10s, 1m, 1h)".
+// Negative durations are never accepted; zero only with allow_zero.
+int64_t duration_or_throw(std::string_view text, std::string_view what, bool allow_zero);
 // A duration rounded up to a whole second below a minute, a whole minute
 // below an hour, else a whole hour: what a hint to the user should say.
 int64_t round_up_duration(int64_t ns);

@@ -30,15 +30,6 @@ struct Flags {
   CommonOptions common;
 };
 
-int64_t duration_or_throw(const std::string& text, const char* flag, bool allow_zero) {
-  auto ns = parse_duration(text);
-  if (!ns || *ns < 0 || (!allow_zero && *ns == 0)) {
-    throw UsageError(fmt::format("{}: '{}' is not a {}duration (e.g. 250ms, 10s, 1m, 1h)", flag, text,
-                                 allow_zero ? "" : "positive "));
-  }
-  return *ns;
-}
-
 AggOptions build_options(const Flags& f, AggRunOptions& run) {
   AggOptions o;
   for (const auto& a : f.aggs) o.plan.aggs.push_back(parse_agg_spec(a, "--agg"));

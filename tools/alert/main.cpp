@@ -111,15 +111,6 @@ class AlertStage final : public Stage {
   size_t firing_written_ = 0;
 };
 
-int64_t duration_or_throw(const std::string& text, const char* flag, bool allow_zero) {
-  auto ns = parse_duration(text);
-  if (!ns || *ns < 0 || (!allow_zero && *ns == 0)) {
-    throw UsageError(fmt::format("{}: '{}' is not a {}duration (e.g. 30s, 5m, 1h)", flag, text,
-                                 allow_zero ? "" : "positive "));
-  }
-  return *ns;
-}
-
 // The first line of the first file, to tell series input from events before
 // the runner splits the files into ranges.
 bool files_hold_series(const std::vector<std::string>& files) {
