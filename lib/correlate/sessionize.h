@@ -8,7 +8,9 @@
 namespace olly {
 
 struct SessionizeOptions {
-  // This sub-command's own flags.
+  std::string gap;                 // --gap: the idle time that ends a session (required)
+  std::vector<std::string> first;  // --first: fields whose first value each session keeps
+  std::vector<std::string> last;   // --last: fields whose last value each session keeps
 };
 
 // Adds the flags only sessionize reads to the one app (names must not clash with
