@@ -110,28 +110,38 @@ uint32_t TraceSummarizer::pick_root(const TraceBuf& t) const {
   return best;
 }
 
-// Depth below the roots and orphans (and the chosen root), breadth first.
+// Depth below the roots and orphans, breadth first; the spans not reached
+// from one are broken (a cycle of parents, a span its own parent). When the
+// root is one of them, the depths go on from it.
 void TraceSummarizer::compute_depths(const TraceBuf& t, uint32_t root) {
   const auto n = static_cast<uint32_t>(t.spans.size());
   depth_.assign(n, -1);
   queue_.clear();
-  depth_[root] = 0;
-  queue_.push_back(root);
+  auto walk = [&](size_t q) {
+    for (; q < queue_.size(); ++q) {
+      uint32_t s = queue_[q];
+      for (uint32_t c = child_begin_[s]; c < child_begin_[s + 1]; ++c) {
+        uint32_t k = children_[c];
+        if (depth_[k] < 0) {
+          depth_[k] = depth_[s] + 1;
+          queue_.push_back(k);
+        }
+      }
+    }
+  };
   for (uint32_t i = 0; i < n; ++i) {
-    if (depth_[i] < 0 && (parent_[i] == kNoParent || parent_[i] == kMissing)) {
+    if (parent_[i] == kNoParent || parent_[i] == kMissing) {
       depth_[i] = 0;
       queue_.push_back(i);
     }
   }
-  for (size_t q = 0; q < queue_.size(); ++q) {
-    uint32_t s = queue_[q];
-    for (uint32_t c = child_begin_[s]; c < child_begin_[s + 1]; ++c) {
-      uint32_t k = children_[c];
-      if (depth_[k] < 0) {
-        depth_[k] = depth_[s] + 1;
-        queue_.push_back(k);
-      }
-    }
+  walk(0);
+  broken_.resize(n);
+  for (uint32_t i = 0; i < n; ++i) broken_[i] = depth_[i] < 0;
+  if (depth_[root] < 0) {
+    depth_[root] = 0;
+    queue_.push_back(root);
+    walk(queue_.size() - 1);
   }
 }
 
@@ -265,7 +275,7 @@ void TraceSummarizer::write(const TraceBuf& t, std::string& out) {
   uint32_t orphans = 0, broken = 0;
   for (uint32_t i = 0; i < n; ++i) {
     if (parent_[i] == kMissing) ++orphans;
-    if (parent_[i] == kBroken || depth_[i] < 0) ++broken;
+    if (broken_[i]) ++broken;
   }
   j.field_int("orphans", orphans);
   if (orphans) {
@@ -293,7 +303,7 @@ void TraceSummarizer::write(const TraceBuf& t, std::string& out) {
     j.key("broken_parent_ids");
     j.begin_array();
     for (uint32_t i = 0; i < n; ++i) {
-      if (parent_[i] == kBroken || depth_[i] < 0) j.string(t.str(t.spans[i].id_off, t.spans[i].id_len));
+      if (broken_[i]) j.string(t.str(t.spans[i].id_off, t.spans[i].id_len));
     }
     j.end_array();
   }

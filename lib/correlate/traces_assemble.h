@@ -74,6 +74,7 @@ class TraceSummarizer {
   std::vector<uint32_t> children_;
   std::vector<int32_t> depth_;  // -1: not reached from a root or an orphan (a cycle)
   std::vector<uint32_t> queue_;
+  std::vector<uint8_t> broken_;  // not under a root or an orphan
   std::vector<uint8_t> on_path_;
   std::vector<Candidate> cand_;
   std::vector<Frame> stack_;
