@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <optional>
 #include <queue>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/diag.h"
 #include "core/runner.h"
@@ -19,11 +19,6 @@
 
 namespace olly {
 namespace {
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // OTLP's error status, however a span writer spelled it.
 bool is_error_status(const Value& v) {
@@ -48,23 +43,96 @@ const std::string_view* opt_string(const Value& v, std::string_view& holder) {
   return &holder;
 }
 
+// The active traces' index: trace id -> TraceBuf slot. Open addressing with
+// linear probing and backward-shift deletion (no tombstones), load at most
+// 1/2: a lookup is mostly one probe of 16 bytes, where a node-based map
+// costs allocations and cache misses with tens of thousands of traces open.
+class ActiveIndex {
+ public:
+  static uint64_t hash(std::string_view id) { return std::hash<std::string_view>{}(id) | 1; }
+
+  // The slot of the trace with this id, or UINT32_MAX.
+  template <class IdOf>
+  uint32_t find(std::string_view id, uint64_t h, IdOf&& id_of) const {
+    if (cells_.empty()) return UINT32_MAX;
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Cell& c = cells_[i];
+      if (c.h == 0) return UINT32_MAX;
+      if (c.h == h && id_of(c.slot) == id) return c.slot;
+    }
+  }
+  void insert(uint64_t h, uint32_t slot) {
+    if ((size_ + 1) * 2 > cells_.size()) grow();
+    place(h, slot);
+    ++size_;
+  }
+  // Removes the cell of slot (present, hash h).
+  void erase(uint64_t h, uint32_t slot) {
+    size_t i = h & mask_;
+    while (!(cells_[i].h == h && cells_[i].slot == slot)) i = (i + 1) & mask_;
+    // Shift back the cells after it that probed past i.
+    for (size_t j = (i + 1) & mask_; cells_[j].h != 0; j = (j + 1) & mask_) {
+      size_t home = cells_[j].h & mask_;
+      if (((j - home) & mask_) >= ((j - i) & mask_)) {
+        cells_[i] = cells_[j];
+        i = j;
+      }
+    }
+    cells_[i] = Cell{};
+    --size_;
+  }
+
+ private:
+  struct Cell {
+    uint64_t h = 0;  // 0: empty (hashes have the low bit set)
+    uint32_t slot = 0;
+  };
+  void place(uint64_t h, uint32_t slot) {
+    size_t i = h & mask_;
+    while (cells_[i].h != 0) i = (i + 1) & mask_;
+    cells_[i] = Cell{h, slot};
+  }
+  void grow() {
+    std::vector<Cell> old = std::move(cells_);
+    cells_.assign(old.empty() ? 1024 : old.size() * 2, Cell{});
+    mask_ = cells_.size() - 1;
+    for (const Cell& c : old) {
+      if (c.h != 0) place(c.h, c.slot);
+    }
+  }
+  std::vector<Cell> cells_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
 class TracesStage : public Stage {
  public:
   TracesStage(const TracesOptions& opts, const CorrelateCommon& common)
       : idle_(duration_or_throw(opts.idle, "--idle", true)),
         max_pending_(common.max_pending),
         wm_(duration_or_throw(common.lateness, "--lateness", true)),
-        time_(common.common.time_field, extractor_) {
-    trace_ = extractor_.add(parse_path_or_throw(opts.trace_field, "--trace-field"));
-    span_ = extractor_.add(parse_path_or_throw(opts.span_field, "--span-field"));
-    parent_ = extractor_.add(parse_path_or_throw(opts.parent_field, "--parent-field"));
-    start_ = extractor_.add(parse_path_or_throw(opts.start_field, "--start-field"));
-    end_ = extractor_.add(parse_path_or_throw(opts.end_field, "--end-field"));
-    duration_ = extractor_.add(parse_path_or_throw(opts.duration_field, "--duration-field"));
-    service_ = extractor_.add(parse_path_or_throw(opts.service_field, "--service-field"));
-    name_ = extractor_.add(parse_path_or_throw(opts.name_field, "--name-field"));
-    status_ = extractor_.add(parse_path_or_throw(opts.status_field, "--status-field"));
-    signal_ = extractor_.add(parse_path_or_throw("signal", "signal"));
+        time_field_(common.common.time_field) {
+    // The event time is read only when a span has no start field: by a
+    // second extractor over the rewound document (the same paths first, so
+    // the slots agree), which keeps the common case's extractor small.
+    auto add = [&](const std::string& field, std::string_view flag) {
+      Path path = parse_path_or_throw(field, flag);
+      fallback_.add(path);
+      return extractor_.add(path);
+    };
+    // In the order `olly parse otlp` writes them: a key is matched against
+    // the paths in order, so the common case finds its path first.
+    signal_ = add("signal", "signal");
+    name_ = add(opts.name_field, "--name-field");
+    service_ = add(opts.service_field, "--service-field");
+    trace_ = add(opts.trace_field, "--trace-field");
+    span_ = add(opts.span_field, "--span-field");
+    parent_ = add(opts.parent_field, "--parent-field");
+    status_ = add(opts.status_field, "--status-field");
+    duration_ = add(opts.duration_field, "--duration-field");
+    start_ = add(opts.start_field, "--start-field");
+    end_ = add(opts.end_field, "--end-field");
+    time_.emplace(time_field_, fallback_);
   }
 
   Result on_event(Event& ev, Emitter& out) override {
@@ -76,7 +144,11 @@ class TracesStage : public Stage {
     const Value& span = slots_[span_];
     if (span.kind != Kind::string || span.s.empty()) return Result::bad("no span id (--span-field)");
     std::optional<TimeNs> start = TimeFieldReader::from_value(slots_[start_]);
-    if (!start && slots_[start_].kind == Kind::missing) start = time_.read(slots_);
+    if (!start && slots_[start_].kind == Kind::missing) {
+      ev.doc->rewind();
+      if (auto e = fallback_.extract(*ev.doc, slots_)) return Result::bad(e);
+      start = time_->read(slots_);
+    }
     if (!start) return Result::bad("no readable span start (--start-field, --time-field)");
     std::optional<TimeNs> end = TimeFieldReader::from_value(slots_[end_]);
     if (!end) {
@@ -88,18 +160,22 @@ class TracesStage : public Stage {
     }
     if (*end < *start) return Result::bad("span ends before it starts");
 
-    auto it = active_.find(trace.s);
+    // Spans of one trace mostly come together: the last one is checked first.
     uint32_t slot;
-    if (it == active_.end()) {
+    if (last_slot_ < traces_.size() && traces_[last_slot_].active && traces_[last_slot_].trace_id == trace.s) {
+      slot = last_slot_;
+    } else if (uint64_t h = ActiveIndex::hash(trace.s); (slot = active_.find(trace.s, h, [this](uint32_t i) {
+                 return std::string_view(traces_[i].trace_id);
+               })) != UINT32_MAX) {
+    } else {
       // Its trace, had it been seen, would have been written already.
       if (wm_.closed(*end + idle_)) {
         ++late_;
         return Result::set_aside("late span: its trace was idle past --idle plus --lateness");
       }
-      slot = new_trace(trace.s);
-    } else {
-      slot = it->second;
+      slot = new_trace(trace.s, h);
     }
+    last_slot_ = slot;
     TraceBuf& t = traces_[slot];
     std::string_view parent, name, service;
     const std::string_view* parent_p = opt_string(slots_[parent_], parent);
@@ -111,9 +187,11 @@ class TracesStage : public Stage {
                                    "lower --idle or --lateness",
                                    max_pending_));
     }
-    if (t.spans.size() == 1 || *end > t.last_seen) {
+    if (t.spans.size() == 1) {
       t.last_seen = *end;
       idle_queue_.push(QueueEntry{*end, t.seq, slot});
+    } else if (*end > t.last_seen) {
+      t.last_seen = *end;  // its queue entry moves on when it comes up
     }
     if (!wm_.started() || *end > wm_.value()) {
       wm_.observe(*end);
@@ -137,7 +215,7 @@ class TracesStage : public Stage {
     }
   };
 
-  uint32_t new_trace(std::string_view id) {
+  uint32_t new_trace(std::string_view id, uint64_t h) {
     uint32_t slot;
     if (!free_.empty()) {
       slot = free_.back();
@@ -145,12 +223,16 @@ class TracesStage : public Stage {
     } else {
       slot = static_cast<uint32_t>(traces_.size());
       traces_.emplace_back();
+      // Room for a typical trace up front, rather than growing 1, 2, 4, 8.
+      traces_.back().spans.reserve(8);
+      traces_.back().text.reserve(256);
     }
     TraceBuf& t = traces_[slot];
     t.trace_id.assign(id);
     t.seq = next_seq_++;
     t.active = true;
-    active_.emplace(t.trace_id, slot);
+    t.hash = h;
+    active_.insert(h, slot);
     return slot;
   }
 
@@ -160,15 +242,19 @@ class TracesStage : public Stage {
     while (!idle_queue_.empty()) {
       QueueEntry e = idle_queue_.top();
       TraceBuf& t = traces_[e.slot];
-      bool current = t.active && t.seq == e.seq && t.last_seen == e.last_seen;
+      bool current = t.active && t.seq == e.seq;
       if (current && !all && !wm_.closed(e.last_seen + idle_)) break;
       idle_queue_.pop();
       if (!current) continue;
+      if (t.last_seen > e.last_seen) {
+        idle_queue_.push(QueueEntry{t.last_seen, e.seq, e.slot});
+        continue;
+      }
       summarizer_.write(t, out.buffer());
       out.commit();
       ++traces_out_;
       held_ -= t.spans.size();
-      active_.erase(active_.find(std::string_view(t.trace_id)));
+      active_.erase(t.hash, e.slot);
       t.clear();
       free_.push_back(e.slot);
     }
@@ -177,17 +263,21 @@ class TracesStage : public Stage {
   int64_t idle_;
   size_t max_pending_;
   Watermark wm_;
+  std::string time_field_;
   FieldExtractor extractor_;
-  TimeFieldReader time_;
+  FieldExtractor fallback_;
+  std::optional<TimeFieldReader> time_;
   std::vector<Value> slots_;
   size_t trace_, span_, parent_, start_, end_, duration_, service_, name_, status_, signal_;
 
   std::vector<TraceBuf> traces_;
   std::vector<uint32_t> free_;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> active_;
+  ActiveIndex active_;
+
   std::priority_queue<QueueEntry, std::vector<QueueEntry>, std::greater<>> idle_queue_;
   TraceSummarizer summarizer_;
   uint64_t next_seq_ = 0;
+  uint32_t last_slot_ = UINT32_MAX;
   size_t held_ = 0;
   uint64_t traces_out_ = 0;
   uint64_t late_ = 0;

@@ -12,6 +12,7 @@ namespace {
 constexpr uint32_t kNoParent = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t kMissing = kNoParent - 1;  // the parent never arrived: an orphan
 constexpr uint32_t kBroken = kNoParent - 2;   // the span names itself as parent
+constexpr uint32_t kSmallTrace = 32;          // spans looked up by a scan, not a map
 
 uint32_t append_text(std::string& text, std::string_view s) {
   auto off = static_cast<uint32_t>(text.size());
@@ -60,21 +61,35 @@ void TraceBuf::add(std::string_view id, const std::string_view* parent, const st
 // and the children of each span in input order.
 void TraceSummarizer::index(const TraceBuf& t) {
   const auto n = static_cast<uint32_t>(t.spans.size());
+  // Most traces are small: a scan beats a hash map's allocations there.
+  const bool small = n <= kSmallTrace;
   by_id_.clear();
-  for (uint32_t i = 0; i < n; ++i) by_id_.emplace(t.str(t.spans[i].id_off, t.spans[i].id_len), i);
+  if (!small) {
+    for (uint32_t i = 0; i < n; ++i) by_id_.emplace(t.str(t.spans[i].id_off, t.spans[i].id_len), i);
+  }
+  auto find = [&](std::string_view id) -> uint32_t {
+    if (small) {
+      for (uint32_t i = 0; i < n; ++i) {
+        if (t.str(t.spans[i].id_off, t.spans[i].id_len) == id) return i;
+      }
+      return kNoParent;
+    }
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? kNoParent : it->second;
+  };
   parent_.assign(n, kNoParent);
   child_begin_.assign(n + 1, 0);
   for (uint32_t i = 0; i < n; ++i) {
     const TraceSpan& s = t.spans[i];
     if (!s.has_parent) continue;
-    auto it = by_id_.find(t.str(s.parent_off, s.parent_len));
-    if (it == by_id_.end()) {
+    uint32_t p = find(t.str(s.parent_off, s.parent_len));
+    if (p == kNoParent) {
       parent_[i] = kMissing;
-    } else if (it->second == i) {
+    } else if (p == i) {
       parent_[i] = kBroken;
     } else {
-      parent_[i] = it->second;
-      ++child_begin_[it->second + 1];
+      parent_[i] = p;
+      ++child_begin_[p + 1];
     }
   }
   for (uint32_t i = 0; i < n; ++i) child_begin_[i + 1] += child_begin_[i];
@@ -169,9 +184,10 @@ void TraceSummarizer::critical_path(const TraceBuf& t, uint32_t root) {
     }
     f.cand_end = cand_.size();
     f.next = f.cand_begin;
-    // Latest end first; stable, so ties go to input order.
-    std::stable_sort(cand_.begin() + static_cast<ptrdiff_t>(f.cand_begin), cand_.end(),
-                     [](const Candidate& a, const Candidate& b) { return a.end > b.end; });
+    // Latest end first; ties in input order (the children's order; sort,
+    // not stable_sort, which allocates).
+    std::sort(cand_.begin() + static_cast<ptrdiff_t>(f.cand_begin), cand_.end(),
+              [](const Candidate& a, const Candidate& b) { return a.end != b.end ? a.end > b.end : a.span < b.span; });
     stack_.push_back(f);
   };
   const TraceSpan& r = t.spans[root];

@@ -27,6 +27,7 @@ struct TraceBuf {
   std::vector<TraceSpan> spans;
   int64_t last_seen = 0;  // the latest span end: the trace is idle from here
   uint64_t seq = 0;       // creation order (ties in emission order)
+  uint64_t hash = 0;      // of trace_id, for the active index
   bool active = false;
 
   void clear() {
