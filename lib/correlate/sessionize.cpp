@@ -2,40 +2,22 @@
 
 #include <fmt/format.h>
 
-#include <functional>
-#include <queue>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/diag.h"
 #include "core/runner.h"
 #include "core/stage.h"
 #include "core/writer.h"
+#include "correlate/sessionize_table.h"
 #include "expr/extract.h"
 #include "expr/json_value.h"
 #include "expr/path.h"
 #include "expr/timefield.h"
 #include "group/group_key.h"
 #include "time/timeutil.h"
-#include "window/watermark.h"
 
 namespace olly {
 namespace {
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-// One open session. Slots are reused, so their strings keep their capacity.
-struct Session {
-  std::string key;  // encoded (group_key.h)
-  int64_t start = 0, end = 0;
-  uint64_t count = 0;
-  uint64_t seq = 0;
-  bool active = false;
-  std::vector<std::string> first, last;  // JSON text of the --first / --last fields
-};
 
 void write_time(JsonBuilder& j, std::string_view key, int64_t t) {
   char buf[kRfc3339MaxLen];
@@ -47,9 +29,8 @@ void write_time(JsonBuilder& j, std::string_view key, int64_t t) {
 class SessionizeStage : public Stage {
  public:
   SessionizeStage(const SessionizeOptions& opts, const CorrelateCommon& common)
-      : gap_(duration_or_throw(opts.gap, "--gap", false)),
-        max_pending_(common.max_pending),
-        wm_(duration_or_throw(common.lateness, "--lateness", true)),
+      : table_(duration_or_throw(opts.gap, "--gap", false), duration_or_throw(common.lateness, "--lateness", true),
+               common.max_pending),
         time_(common.common.time_field, extractor_),
         key_names_{common.key},
         first_names_(opts.first),
@@ -65,73 +46,25 @@ class SessionizeStage : public Stage {
     if (key.is_nullish()) return Result::bad("no key (--key)");
     std::optional<TimeNs> time = time_.read(slots_);
     if (!time) return Result::bad("no readable event time (--time-field)");
-    const int64_t t = *time;
     key_buf_.clear();
     append_key_part(key_buf_, key);
-
-    // The key's open sessions are more than --gap apart, so the event
-    // touches at most two: it extends one, or bridges two into one.
-    auto it = open_.find(std::string_view(key_buf_));
-    uint32_t slot = kNone;
-    if (it != open_.end()) {
-      auto& list = it->second;
-      for (size_t i = 0; i < list.size();) {
-        Session& s = sessions_[list[i]];
-        if (t >= s.start - gap_ && t <= s.end + gap_) {
-          if (slot == kNone) {
-            slot = list[i];
-          } else {
-            merge(sessions_[slot], s);
-            release(list[i]);
-            list.erase(list.begin() + static_cast<ptrdiff_t>(i));
-            continue;
-          }
-        }
-        ++i;
-      }
-    }
-    if (slot == kNone) {
-      // Older than the watermark less --lateness: its session may be written.
-      if (wm_.started() && t + wm_.lateness() < wm_.value()) {
-        ++late_;
-        return Result::set_aside("late event: older than the latest event time less --lateness");
-      }
-      slot = open_session(it, t);
-    }
-    Session& s = sessions_[slot];
-    if (s.count == 0 || t < s.start) {
-      s.start = t;
-      store(s.first, first_slots_);
-    }
-    if (s.count == 0 || t >= s.end) {
-      bool moved = s.count == 0 || t > s.end;
-      s.end = t;
-      store(s.last, last_slots_);
-      if (moved) queue_.push(QueueEntry{s.end, s.seq, slot});
-    }
-    ++s.count;
-    if (!wm_.started() || t > wm_.value()) {
-      wm_.observe(t);
-      close(out, false);
-    }
+    auto added = table_.add(key_buf_, *time);
+    if (!added) return Result::set_aside("late event: older than the latest event time less --lateness");
+    SessionTable::Session& s = table_.at(added->slot);
+    if (added->is_first) store(s.first, first_slots_);
+    if (added->is_last) store(s.last, last_slots_);
+    table_.advance(*time, [&](const SessionTable::Session& done) { write(done, out); });
     return Result::ok();
   }
 
-  void on_end(Emitter& out) override { close(out, true); }
+  void on_end(Emitter& out) override {
+    table_.drain([&](const SessionTable::Session& done) { write(done, out); });
+  }
 
   uint64_t sessions() const { return sessions_out_; }
-  uint64_t late() const { return late_; }
+  uint64_t late() const { return table_.late(); }
 
  private:
-  static constexpr uint32_t kNone = UINT32_MAX;
-  struct QueueEntry {
-    int64_t end;
-    uint64_t seq;
-    uint32_t slot;
-    bool operator>(const QueueEntry& o) const { return end != o.end ? end > o.end : seq > o.seq; }
-  };
-  using OpenMap = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
-
   void store(std::vector<std::string>& out, const std::vector<size_t>& slots) {
     out.resize(slots.size());
     for (size_t i = 0; i < slots.size(); ++i) {
@@ -140,73 +73,7 @@ class SessionizeStage : public Stage {
     }
   }
 
-  // b's events join a (same key); b is released by the caller.
-  void merge(Session& a, Session& b) {
-    if (b.start < a.start) {
-      a.start = b.start;
-      a.first.swap(b.first);
-    }
-    if (b.end >= a.end) {
-      bool moved = b.end > a.end;
-      a.end = b.end;
-      a.last.swap(b.last);
-      if (moved) queue_.push(QueueEntry{a.end, a.seq, static_cast<uint32_t>(&a - sessions_.data())});
-    }
-    a.count += b.count;
-  }
-
-  uint32_t open_session(OpenMap::iterator it, int64_t t) {
-    if (++open_count_ > max_pending_) {
-      throw InputError(fmt::format("sessionize: more than {} sessions open at once (--max-pending); raise it, "
-                                   "or lower --gap or --lateness",
-                                   max_pending_));
-    }
-    uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      slot = static_cast<uint32_t>(sessions_.size());
-      sessions_.emplace_back();
-    }
-    Session& s = sessions_[slot];
-    s.key.assign(key_buf_);
-    s.start = s.end = t;
-    s.count = 0;
-    s.seq = next_seq_++;
-    s.active = true;
-    if (it == open_.end()) it = open_.emplace(key_buf_, std::vector<uint32_t>{}).first;
-    it->second.push_back(slot);
-    return slot;
-  }
-
-  void release(uint32_t slot) {
-    sessions_[slot].active = false;
-    free_.push_back(slot);
-    --open_count_;
-  }
-
-  // Writes the sessions no event can extend any more (the watermark less
-  // --lateness is past their end + --gap), oldest end first; at the end of
-  // input, all of them.
-  void close(Emitter& out, bool all) {
-    while (!queue_.empty()) {
-      QueueEntry e = queue_.top();
-      Session& s = sessions_[e.slot];
-      bool current = s.active && s.seq == e.seq && s.end == e.end;
-      if (current && !all && !wm_.closed(e.end + gap_ + 1)) break;
-      queue_.pop();
-      if (!current) continue;
-      write(s, out);
-      auto it = open_.find(std::string_view(s.key));
-      auto& list = it->second;
-      list.erase(std::find(list.begin(), list.end(), e.slot));
-      if (list.empty()) open_.erase(it);
-      release(e.slot);
-    }
-  }
-
-  void write(const Session& s, Emitter& out) {
+  void write(const SessionTable::Session& s, Emitter& out) {
     JsonBuilder j(out.buffer());
     j.begin_object();
     write_key_fields(j, key_names_, s.key);
@@ -229,9 +96,7 @@ class SessionizeStage : public Stage {
     ++sessions_out_;
   }
 
-  int64_t gap_;
-  size_t max_pending_;
-  Watermark wm_;
+  SessionTable table_;
   FieldExtractor extractor_;
   TimeFieldReader time_;
   std::vector<std::string> key_names_, first_names_, last_names_;
@@ -239,15 +104,7 @@ class SessionizeStage : public Stage {
   std::vector<size_t> first_slots_, last_slots_;
   std::vector<Value> slots_;
   std::string key_buf_;
-
-  std::vector<Session> sessions_;
-  std::vector<uint32_t> free_;
-  OpenMap open_;
-  std::priority_queue<QueueEntry, std::vector<QueueEntry>, std::greater<>> queue_;
-  uint64_t next_seq_ = 0;
-  size_t open_count_ = 0;
   uint64_t sessions_out_ = 0;
-  uint64_t late_ = 0;
 };
 
 }  // namespace
