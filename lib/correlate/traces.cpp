@@ -161,19 +161,18 @@ class TracesStage : public Stage {
     if (*end < *start) return Result::bad("span ends before it starts");
 
     // Spans of one trace mostly come together: the last one is checked first.
-    uint32_t slot;
-    if (last_slot_ < traces_.size() && traces_[last_slot_].active && traces_[last_slot_].trace_id == trace.s) {
-      slot = last_slot_;
-    } else if (uint64_t h = ActiveIndex::hash(trace.s); (slot = active_.find(trace.s, h, [this](uint32_t i) {
-                 return std::string_view(traces_[i].trace_id);
-               })) != UINT32_MAX) {
-    } else {
-      // Its trace, had it been seen, would have been written already.
-      if (wm_.closed(*end + idle_)) {
-        ++late_;
-        return Result::set_aside("late span: its trace was idle past --idle plus --lateness");
+    uint32_t slot = last_slot_;
+    if (!(slot < traces_.size() && traces_[slot].active && traces_[slot].trace_id == trace.s)) {
+      const uint64_t h = ActiveIndex::hash(trace.s);
+      slot = active_.find(trace.s, h, [this](uint32_t i) { return std::string_view(traces_[i].trace_id); });
+      if (slot == UINT32_MAX) {
+        // Its trace, had it been seen, would have been written already.
+        if (wm_.closed(*end + idle_ + 1)) {
+          ++late_;
+          return Result::set_aside("late span: its trace was idle past --idle plus --lateness");
+        }
+        slot = new_trace(trace.s, h);
       }
-      slot = new_trace(trace.s, h);
     }
     last_slot_ = slot;
     TraceBuf& t = traces_[slot];
@@ -236,14 +235,16 @@ class TracesStage : public Stage {
     return slot;
   }
 
-  // Writes the traces idle for --idle past the watermark (less --lateness),
-  // oldest first; at the end of input, all of them.
+  // Writes the traces idle for more than --idle before the watermark less
+  // --lateness (no span of theirs can arrive any more), oldest first; at the
+  // end of input, all of them. A trace's one queue entry may be behind its
+  // last_seen: it then goes back in at last_seen.
   void close_idle(Emitter& out, bool all) {
     while (!idle_queue_.empty()) {
       QueueEntry e = idle_queue_.top();
       TraceBuf& t = traces_[e.slot];
       bool current = t.active && t.seq == e.seq;
-      if (current && !all && !wm_.closed(e.last_seen + idle_)) break;
+      if (current && !all && !wm_.closed(e.last_seen + idle_ + 1)) break;
       idle_queue_.pop();
       if (!current) continue;
       if (t.last_seen > e.last_seen) {
@@ -338,11 +339,12 @@ std::string traces_doc() {
          "Each entry is span_id, name, service and self_ms (the time charged to that span), in the order "
          "the walk meets them (root first); the self_ms add up to the root's duration.\n\n"
          "Event time is the latest span end seen. A trace is written once it has been idle (no span of it "
-         "ended later) for --idle plus --lateness of event time, or at the end of input: --idle is how "
-         "long a trace may pause between spans, --lateness how far out of order spans may arrive. Only "
-         "active traces are held; --max-pending bounds the spans held at once. A span that arrives for a "
-         "trace already written (it ended more than --idle plus --lateness before the watermark) is set "
-         "aside as late, counted in --stats as late_spans.\n\n"
+         "ended later) for more than --idle plus --lateness of event time, or at the end of input: --idle "
+         "is how long a trace may pause between spans, --lateness how far out of order spans may arrive "
+         "(with --idle 0s a trace waits for --lateness alone). Only active traces are held; --max-pending "
+         "bounds the spans held at once. A span of no open trace that itself ended more than --idle plus "
+         "--lateness before event time (its trace, had it come earlier, is written already) is set aside "
+         "as late and counted in --stats as late_spans; traces written are counted as traces.\n\n"
          "WORKED EXAMPLE: correlate/traces.ndjson holds hand-made traces (correlate/traces.md shows each "
          "critical path computed by hand). Its trace t1 is a checkout: root r1 (0 to 100 ms) with children "
          "d1 (db, 10 to 60) and p1 (payments, 40 to 90, failed), and c1 (bank, 45 to 85, failed) under p1:\n\n"
