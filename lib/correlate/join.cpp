@@ -1,13 +1,317 @@
 #include "correlate/join.h"
 
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <memory>
+
 #include "core/diag.h"
+#include "core/input.h"
+#include "core/run.h"
+#include "core/stage.h"
+#include "core/writer.h"
+#include "correlate/join_state.h"
+#include "expr/extract.h"
+#include "expr/path.h"
+#include "expr/timefield.h"
+#include "group/group_key.h"
+#include "time/timeutil.h"
 
 namespace olly {
 
-// Not built yet: olly-correlate join says so (exit 2).
-void add_join_options(CLI::App&, JoinOptions&) {}
-std::string join_doc() { return "Not available yet."; }
-std::vector<Example> join_examples() { return {}; }
-int run_join(const JoinOptions&, CorrelateCommon&) { throw UsageError("join: not available yet"); }
+namespace {
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+void append_joined(std::string& out, std::string_view left, std::string_view as_key, std::string_view right) {
+  left = trim_right(left);
+  if (!left.empty() && left.back() == '}') left.remove_suffix(1);
+  out.append(left);
+  // An empty left object ({}) takes no comma.
+  std::string_view body = trim_right(left);
+  if (body.empty() || body.back() != '{') out.push_back(',');
+  out.append(as_key);
+  out.append(trim_right(right));
+  out.push_back('}');
+}
+
+// ---------------------------------------------------------------- JoinState
+
+JoinState::JoinState(JoinMode mode, int64_t within_ns, int64_t lateness_ns, std::string as_key)
+    : mode_(mode), within_(within_ns), lateness_(lateness_ns) {
+  append_json_string(as_key_, as_key);
+  as_key_.push_back(':');
+}
+
+int JoinState::next_side() const {
+  if (ended_[kLeft]) return ended_[kRight] ? -1 : kRight;
+  if (ended_[kRight]) return kLeft;
+  if (!started_[kLeft]) return kLeft;
+  if (!started_[kRight]) return kRight;
+  return latest_[kRight] < latest_[kLeft] ? kRight : kLeft;
+}
+
+bool JoinState::final_at(int side, TimeNs t) const {
+  const int other = 1 - side;
+  if (ended_[other]) return true;
+  // Events of the other input still to come are at latest - lateness or
+  // later (earlier ones are late): none can be within the window of t.
+  return started_[other] && t + within_ < latest_[other] - lateness_;
+}
+
+void JoinState::write_pair(std::string_view left, std::string_view right, Emitter& out) {
+  ++pairs_;
+  if (mode_ == JoinMode::anti) return;
+  append_joined(out.buffer(), left, as_key_, right);
+  out.commit();
+}
+
+void JoinState::add(int side, const std::string& key, TimeNs t, std::string_view raw, Emitter& out) {
+  const int other = 1 - side;
+  if (!started_[side] || t > latest_[side]) latest_[side] = t;
+  started_[side] = true;
+  bool matched = false;
+  auto partners = held_[other].find(key);
+  if (partners != held_[other].end()) {
+    for (Held& h : partners->second) {
+      const int64_t apart = h.t > t ? h.t - t : t - h.t;
+      if (apart > within_) continue;
+      matched = true;
+      h.matched = true;
+      if (side == kLeft) {
+        write_pair(raw, h.raw, out);
+      } else {
+        write_pair(h.raw, raw, out);
+      }
+    }
+  }
+  auto [bucket, fresh] = held_[side].try_emplace(key);
+  (void)fresh;
+  const uint64_t seq = seq_++;
+  bucket->second.push_back(Held{t, seq, std::string(trim_right(raw)), matched});
+  due_[side].push(Due{t, seq, &*bucket});
+  if (++held_count_ > held_peak_) held_peak_ = held_count_;
+  // The other side's events may have become final by this event's time;
+  // this one may be final already (the other input ended or is far ahead).
+  evict(other, out);
+  evict(side, out);
+}
+
+void JoinState::end_side(int side, Emitter& out) {
+  ended_[side] = true;
+  evict(1 - side, out);
+  evict(side, out);
+}
+
+void JoinState::evict(int side, Emitter& out) {
+  auto& due = due_[side];
+  while (!due.empty() && final_at(side, due.top().t)) {
+    const Due d = due.top();
+    due.pop();
+    auto& events = d.bucket->second;
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (events[i].seq != d.seq) continue;
+      on_final(side, events[i], out);
+      events.erase(events.begin() + static_cast<ptrdiff_t>(i));
+      break;
+    }
+    --held_count_;
+    if (events.empty()) held_[side].erase(d.bucket->first);
+  }
+}
+
+void JoinState::on_final(int side, const Held& h, Emitter& out) {
+  if (h.matched) return;
+  ++unmatched_[side];
+  if (side != kLeft) return;
+  if (mode_ == JoinMode::left) {
+    append_joined(out.buffer(), h.raw, as_key_, "null");
+    out.commit();
+  } else if (mode_ == JoinMode::anti) {
+    out.line(h.raw);
+  }
+}
+
+// ------------------------------------------------------------------ the run
+
+namespace {
+
+// One of the two inputs: its reader and how its key and time are read.
+struct JoinInput {
+  JoinInput(const std::string& path, const std::string& key, std::string_view key_flag,
+            const std::string& time_field)
+      : reader({path}), key_name(key), time(time_field, extractor) {
+    key_slot = extractor.add(parse_path_or_throw(key, key_flag));
+    no_key = fmt::format("no key field '{}'", key);
+  }
+  LineReader reader;
+  std::string key_name;
+  FieldExtractor extractor;
+  TimeFieldReader time;
+  size_t key_slot = 0;
+  std::vector<Value> slots;
+  std::string no_key;
+};
+
+JoinMode join_mode(const JoinOptions& opts) {
+  if (int(opts.inner) + int(opts.left) + int(opts.anti) > 1) {
+    throw UsageError("join: --inner, --left and --anti exclude one another");
+  }
+  if (opts.left) return JoinMode::left;
+  if (opts.anti) return JoinMode::anti;
+  return JoinMode::inner;
+}
+
+}  // namespace
+
+void add_join_options(CLI::App& app, JoinOptions& opts) {
+  app.add_flag("--inner", opts.inner, "join: write matched pairs only (the default)");
+  app.add_flag("--left", opts.left, "join: write every left event, with each match or with null");
+  app.add_flag("--anti", opts.anti, "join: write the left events that have no match");
+  app.add_option("--left-key", opts.left_key, "join: the key field of the left input (default --key)")
+      ->type_name("FIELD");
+  app.add_option("--right-key", opts.right_key, "join: the key field of the right input (default --key)")
+      ->type_name("FIELD");
+  app.add_option("--as", opts.as, "join: the member the right event is written under (default right)")
+      ->type_name("NAME");
+}
+
+int run_join(const JoinOptions& opts, CorrelateCommon& common) {
+  const JoinMode mode = join_mode(opts);
+  if (common.args.size() != 2) {
+    throw UsageError(fmt::format("join: give exactly two inputs, A and B (- for standard input), not {}",
+                                 common.args.size()));
+  }
+  if (common.args[0] == "-" && common.args[1] == "-") {
+    throw UsageError("join: only one of the two inputs can be - (standard input)");
+  }
+  const std::string& left_key = opts.left_key.empty() ? common.key : opts.left_key;
+  const std::string& right_key = opts.right_key.empty() ? common.key : opts.right_key;
+  if (left_key.empty() || right_key.empty()) {
+    throw UsageError("join: --key (or --left-key and --right-key) is required");
+  }
+  const int64_t within = duration_or_throw(common.within, "--within", true);
+  const int64_t lateness = duration_or_throw(common.lateness, "--lateness", true);
+  std::array<std::unique_ptr<JoinInput>, 2> in;
+  in[0] = std::make_unique<JoinInput>(common.args[0], left_key, opts.left_key.empty() ? "--key" : "--left-key",
+                                      common.common.time_field);
+  in[1] = std::make_unique<JoinInput>(common.args[1], right_key,
+                                      opts.right_key.empty() ? "--key" : "--right-key", common.common.time_field);
+  const std::string no_time = common.common.time_field.empty()
+                                  ? "no event time (ts, timestamp, time or @timestamp)"
+                                  : "no event time in --time-field";
+
+  RunContext ctx(common.common);
+  Emitter out(stdout_sink(), ctx.stats());
+  for (auto& input : in) input->reader.set_before_read([&out] { out.flush(); });
+  JoinState state(mode, within, lateness, opts.as);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  PaddedLine padded;
+  std::string key;
+  Line line;
+  Stats& stats = ctx.stats();
+  uint64_t late = 0;
+  auto bytes = [&] { return in[0]->reader.bytes_read() + in[1]->reader.bytes_read(); };
+  auto finish = [&](int code) {
+    stats.bytes_in = bytes();
+    for (auto& input : in) {
+      if (input->reader.open_failures() > 0) ctx.note_input_failure();
+    }
+    ctx.add_stat("pairs", static_cast<int64_t>(state.pairs()));
+    ctx.add_stat("left_unmatched", static_cast<int64_t>(state.left_unmatched()));
+    ctx.add_stat("right_unmatched", static_cast<int64_t>(state.right_unmatched()));
+    ctx.add_stat("late", static_cast<int64_t>(late));
+    ctx.add_stat("held_peak", static_cast<int64_t>(state.held_peak()));
+    if (late > 0) {
+      ctx.add_note(fmt::format("{} late event(s) set aside (more than --lateness {} behind their input; "
+                               "see --errors)",
+                               late, common.lateness));
+    }
+    return ctx.finish(code);
+  };
+
+  for (int side = state.next_side(); side >= 0; side = state.next_side()) {
+    JoinInput& input = *in[side];
+    if (!input.reader.next(line)) {
+      state.end_side(side, out);
+      continue;
+    }
+    if (is_blank_line(line.text)) continue;
+    ++stats.records_in;
+    std::string_view reason;
+    auto error = parser.iterate(padded.set(line.text)).get(doc);
+    if (!error) error = input.extractor.extract(doc, input.slots);
+    std::optional<TimeNs> t;
+    if (error) {
+      reason = simdjson::error_message(error);
+    } else if (input.slots[input.key_slot].is_nullish()) {
+      reason = input.no_key;
+    } else if (!(t = input.time.read(input.slots))) {
+      reason = no_time;
+    }
+    if (!reason.empty()) {
+      stats.bytes_in = bytes();
+      ctx.bad_record(line.file, line.number, reason, line.text);
+      continue;
+    }
+    if (state.late(side, *t)) {
+      ++late;
+      ctx.set_aside(line.file, line.number, "late: more than --lateness behind its input's latest event time",
+                    line.text);
+      continue;
+    }
+    key.clear();
+    append_key_part(key, input.slots[input.key_slot]);
+    state.add(side, key, *t, line.text, out);
+    if (state.held() > common.max_pending) {
+      out.flush();
+      print_error(fmt::format(
+          "join: more than {} events held at once (--max-pending): the inputs are further apart in event "
+          "time than --within {} plus --lateness {}, or the window holds that many; raise --max-pending",
+          common.max_pending, common.within, common.lateness));
+      return finish(kExitInput);
+    }
+  }
+  return finish(kExitOk);
+}
+
+std::string join_doc() {
+  return R"(olly-correlate join --key K A B reads two inputs, A (left) and B (right), and pairs events whose key values are equal and whose event times are at most --within apart (inclusive; --within 0 pairs equal times only). The key is --key, or --left-key and --right-key when the two sides name it differently; equal means the same JSON value (the string "1" and the number 1 differ). One input may be - (standard input).
+
+- --inner: (the default) one event per matched pair: the left event's members, then the right event under "right" (--as NAME). An event matching several partners makes one event per pair.
+- --left: every left event: one event per match as with --inner, and a left event that matched nothing is written once with "right": null.
+- --anti: only the left events that matched nothing, as they were read.
+
+The join streams in event time. The two inputs are read interleaved: the next line comes from the input whose latest event time is behind (the left one on a tie), so inputs sorted by time (or out of order by at most --lateness) are read as one time-ordered stream. An event is late when it is more than --lateness behind the latest time already read from its own input: it is set aside (written to --errors, counted as "late" in --stats, not joined), since partners it had may be gone. A held event is final once no partner can arrive any more: its time + --within is behind the other input's latest time minus --lateness, or the other input has ended. Then it is dropped, or written (--left, --anti) when it matched nothing. So memory holds the events of about --within + --lateness of event time; --max-pending N stops the run (exit 3, with --stats) when more than N events are held at once.
+
+Output order: a pair is written as soon as its second event is read, so pairs follow the reading order above; unmatched left events (--left, --anti) are written when they become final, oldest first, and at the end of input. The order is the same on every run over the same inputs.
+
+An event without the key (or with a null key) or without a readable event time, and a line that is not JSON, is a bad record (counted, --errors with the reason, --strict stops). --stats adds pairs, left_unmatched, right_unmatched, late and held_peak (the most events held at once).
+
+WORKED EXAMPLE: requests and the log lines of the same trace within 1s:
+
+  $ olly correlate join --key trace_id --within 1s correlate/join-requests.ndjson correlate/join-logs.ndjson
+  {"ts":"2026-03-01T10:00:00Z","trace_id":"a","path":"/api","right":{"ts":"2026-03-01T10:00:00.400Z","trace_id":"a","msg":"db slow"}}
+  {"ts":"2026-03-01T10:00:01Z","trace_id":"b","path":"/home","right":{"ts":"2026-03-01T10:00:01.200Z","trace_id":"b","msg":"cache miss"}}
+  {"ts":"2026-03-01T10:00:01Z","trace_id":"b","path":"/home","right":{"ts":"2026-03-01T10:00:01.900Z","trace_id":"b","msg":"render"}}
+
+Request c has no log line within 1s, and the log line of trace a at 10:00:05 is too late for request a.)";
+}
+
+std::vector<Example> join_examples() {
+  return {
+      {"olly correlate join --key trace_id --within 1s correlate/join-requests.ndjson correlate/join-logs.ndjson",
+       "Pairs each request with the log lines of its trace written within a second of it."},
+      {"olly correlate join --anti --key trace_id --within 1s correlate/join-requests.ndjson "
+       "correlate/join-logs.ndjson",
+       "The requests with no log line of their trace within a second."},
+  };
+}
 
 }  // namespace olly
