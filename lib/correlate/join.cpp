@@ -121,7 +121,7 @@ void JoinState::evict(int side, Emitter& out) {
       break;
     }
     --held_count_;
-    if (events.empty()) held_[side].erase(d.bucket->first);
+    if (events.empty()) held_[side].erase(held_[side].find(d.bucket->first));
   }
 }
 
