@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "core/diag.h"
@@ -15,6 +17,7 @@
 #include "expr/path.h"
 #include "expr/timefield.h"
 #include "group/group_key.h"
+#include "sketch/hash.h"
 #include "time/timeutil.h"
 
 namespace olly {
@@ -75,54 +78,149 @@ void JoinState::add(int side, const std::string& key, TimeNs t, std::string_view
   const int other = 1 - side;
   if (!started_[side] || t > latest_[side]) latest_[side] = t;
   started_[side] = true;
+  const uint64_t h = hash_bytes(key);
+  auto* entry = keys_.find_entry(key, h);
+  if (entry == nullptr) {
+    keys_.insert(key, h, KeyState{});
+    entry = &keys_.entries().back();
+  } else if (entry->value.empty()) {
+    --dead_keys_;
+  }
+  const uint32_t entry_index = static_cast<uint32_t>(entry - keys_.entries().data());
   bool matched = false;
-  auto partners = held_[other].find(key);
-  if (partners != held_[other].end()) {
-    for (Held& h : partners->second) {
-      const int64_t apart = h.t > t ? h.t - t : t - h.t;
-      if (apart > within_) continue;
-      matched = true;
-      h.matched = true;
-      if (side == kLeft) {
-        write_pair(raw, h.raw, out);
-      } else {
-        write_pair(h.raw, raw, out);
-      }
+  for (uint32_t i = entry->value.head[other]; i != kNone; i = slab_[i].next) {
+    Held& h2 = slab_[i];
+    const int64_t apart = h2.t > t ? h2.t - t : t - h2.t;
+    if (apart > within_) continue;
+    matched = true;
+    h2.matched = true;
+    if (side == kLeft) {
+      write_pair(raw, h2.text(), out);
+    } else {
+      write_pair(h2.text(), raw, out);
     }
   }
-  auto [bucket, fresh] = held_[side].try_emplace(key);
-  (void)fresh;
-  const uint64_t seq = seq_++;
-  bucket->second.push_back(Held{t, seq, std::string(trim_right(raw)), matched});
-  due_[side].push(Due{t, seq, &*bucket});
+  raw = trim_right(raw);
+  uint32_t index;
+  if (free_held_.empty()) {
+    index = static_cast<uint32_t>(slab_.size());
+    slab_.emplace_back();
+  } else {
+    index = free_held_.back();
+    free_held_.pop_back();
+  }
+  Held& held = slab_[index];
+  held.t = t;
+  held.raw = arena_.keep(raw, &held.chunk);
+  held.raw_len = static_cast<uint32_t>(raw.size());
+  held.next = kNone;
+  held.matched = matched;
+  KeyState& ks = entry->value;
+  if (ks.tail[side] == kNone) {
+    ks.head[side] = index;
+  } else {
+    slab_[ks.tail[side]].next = index;
+  }
+  ks.tail[side] = index;
+  due_[side].push_back(Due{t, seq_++, index, entry_index});
+  std::push_heap(due_[side].begin(), due_[side].end(), DueLater());
   if (++held_count_ > held_peak_) held_peak_ = held_count_;
   // The other side's events may have become final by this event's time;
   // this one may be final already (the other input ended or is far ahead).
   evict(other, out);
   evict(side, out);
+  maybe_compact();
 }
 
 void JoinState::end_side(int side, Emitter& out) {
   ended_[side] = true;
   evict(1 - side, out);
   evict(side, out);
+  maybe_compact();
 }
 
 void JoinState::evict(int side, Emitter& out) {
   auto& due = due_[side];
-  while (!due.empty() && final_at(side, due.top().t)) {
-    const Due d = due.top();
-    due.pop();
-    auto& events = d.bucket->second;
-    for (size_t i = 0; i < events.size(); ++i) {
-      if (events[i].seq != d.seq) continue;
-      on_final(side, events[i], out);
-      events.erase(events.begin() + static_cast<ptrdiff_t>(i));
-      break;
+  while (!due.empty() && final_at(side, due.front().t)) {
+    std::pop_heap(due.begin(), due.end(), DueLater());
+    const Due d = due.back();
+    due.pop_back();
+    KeyState& ks = keys_.entries()[d.entry].value;
+    // Unlink it from its key's list (short: the key's events in the window).
+    uint32_t prev = kNone;
+    for (uint32_t i = ks.head[side]; i != d.held; i = slab_[i].next) prev = i;
+    Held& h = slab_[d.held];
+    if (prev == kNone) {
+      ks.head[side] = h.next;
+    } else {
+      slab_[prev].next = h.next;
     }
+    if (ks.tail[side] == d.held) ks.tail[side] = prev;
+    on_final(side, h, out);
+    arena_.release(h.chunk);
+    free_held_.push_back(d.held);
     --held_count_;
-    if (events.empty()) held_[side].erase(held_[side].find(d.bucket->first));
+    if (ks.empty()) ++dead_keys_;
   }
+}
+
+const char* JoinState::Arena::keep(std::string_view text, uint32_t* chunk) {
+  if (current_ == kNone || chunks_[current_].used + text.size() > chunks_[current_].size) {
+    // The current chunk is full: it goes once its last event does.
+    if (current_ != kNone && chunks_[current_].live == 0) free_.push_back(current_);
+    constexpr size_t kChunk = size_t{1} << 20;
+    if (!free_.empty()) {
+      current_ = free_.back();
+      free_.pop_back();
+    } else {
+      current_ = static_cast<uint32_t>(chunks_.size());
+      chunks_.emplace_back();
+    }
+    Chunk& c = chunks_[current_];
+    if (c.size < text.size() || c.size == 0) {
+      c.size = std::max(kChunk, text.size());
+      c.data = std::make_unique<char[]>(c.size);
+    }
+    c.used = 0;
+  }
+  Chunk& c = chunks_[current_];
+  char* p = c.data.get() + c.used;
+  if (!text.empty()) std::memcpy(p, text.data(), text.size());
+  c.used += text.size();
+  ++c.live;
+  *chunk = current_;
+  return p;
+}
+
+void JoinState::Arena::release(uint32_t chunk) {
+  Chunk& c = chunks_[chunk];
+  if (--c.live == 0 && chunk != current_) {
+    // A big chunk (one huge line) is not kept as it is.
+    if (c.size > (size_t{1} << 20)) {
+      c.data.reset();
+      c.size = 0;
+    }
+    free_.push_back(chunk);
+  }
+}
+
+void JoinState::maybe_compact() {
+  if (dead_keys_ < 4096 || dead_keys_ * 2 < keys_.size()) return;
+  GroupTable<KeyState> live;
+  std::vector<uint32_t> moved(keys_.size(), UINT32_MAX);
+  auto& entries = keys_.entries();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].value.empty()) continue;
+    moved[i] = static_cast<uint32_t>(live.size());
+    const uint64_t h = hash_bytes(entries[i].key);
+    live.insert(std::move(entries[i]), h);
+  }
+  // Every due event's key is live; the heaps keep their order (by time, not index).
+  for (auto& due : due_) {
+    for (Due& d : due) d.entry = moved[d.entry];
+  }
+  keys_ = std::move(live);
+  dead_keys_ = 0;
 }
 
 void JoinState::on_final(int side, const Held& h, Emitter& out) {
@@ -130,10 +228,10 @@ void JoinState::on_final(int side, const Held& h, Emitter& out) {
   ++unmatched_[side];
   if (side != kLeft) return;
   if (mode_ == JoinMode::left) {
-    append_joined(out.buffer(), h.raw, as_key_, "null");
+    append_joined(out.buffer(), h.text(), as_key_, "null");
     out.commit();
   } else if (mode_ == JoinMode::anti) {
-    out.line(h.raw);
+    out.line(h.text());
   }
 }
 

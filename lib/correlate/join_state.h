@@ -5,14 +5,14 @@
 #pragma once
 #include <array>
 #include <climits>
+#include <memory>
 #include <cstdint>
-#include <queue>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/stage.h"
+#include "group/group_table.h"
 #include "time/timeutil.h"
 
 namespace olly {
@@ -50,18 +50,49 @@ class JoinState {
   uint64_t right_unmatched() const { return unmatched_[kRight]; }
 
  private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  // One held event, in slab_; its bytes in arena_. A key's events of one
+  // side are a list through next, in arrival order.
   struct Held {
     TimeNs t;
-    uint64_t seq;
-    std::string raw;
+    const char* raw;
+    uint32_t raw_len;
+    uint32_t chunk;  // arena_ chunk holding raw
+    uint32_t next;
     bool matched;
+    std::string_view text() const { return {raw, raw_len}; }
   };
-  using KeyMap = std::unordered_map<std::string, std::vector<Held>>;
-  // When a held event becomes final: by time, then arrival.
+  // The held events of one key, per side (slab_ indexes).
+  struct KeyState {
+    std::array<uint32_t, 2> head{kNone, kNone};
+    std::array<uint32_t, 2> tail{kNone, kNone};
+    bool empty() const { return head[0] == kNone && head[1] == kNone; }
+  };
+  // Held events' bytes, in chunks reused once every event in them is gone
+  // (events go roughly in arrival order): no allocation per event.
+  class Arena {
+   public:
+    // A copy of text; *chunk is what release() takes.
+    const char* keep(std::string_view text, uint32_t* chunk);
+    void release(uint32_t chunk);
+
+   private:
+    struct Chunk {
+      std::unique_ptr<char[]> data;
+      size_t size = 0;
+      size_t used = 0;
+      size_t live = 0;
+    };
+    std::vector<Chunk> chunks_;
+    std::vector<uint32_t> free_;
+    uint32_t current_ = kNone;
+  };
+  // When a held event becomes final: by time, then arrival. A min-heap.
   struct Due {
     TimeNs t;
     uint64_t seq;
-    KeyMap::value_type* bucket;  // node addresses stay valid across rehash
+    uint32_t held;   // its index in slab_
+    uint32_t entry;  // its key's index in keys_
   };
   struct DueLater {
     bool operator()(const Due& a, const Due& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; }
@@ -72,13 +103,20 @@ class JoinState {
   void evict(int side, Emitter& out);
   void on_final(int side, const Held& h, Emitter& out);
   void write_pair(std::string_view left, std::string_view right, Emitter& out);
+  // Keys whose events are all gone stay in the table (it has no erase)
+  // until they are half of it; then the table is rebuilt with the others.
+  void maybe_compact();
 
   JoinMode mode_;
   int64_t within_;
   int64_t lateness_;
   std::string as_key_;  // "as": already a JSON string with its colon
-  std::array<KeyMap, 2> held_;
-  std::array<std::priority_queue<Due, std::vector<Due>, DueLater>, 2> due_;
+  GroupTable<KeyState> keys_;
+  size_t dead_keys_ = 0;
+  std::array<std::vector<Due>, 2> due_;
+  std::vector<Held> slab_;
+  std::vector<uint32_t> free_held_;
+  Arena arena_;
   std::array<bool, 2> started_{false, false};
   std::array<bool, 2> ended_{false, false};
   std::array<TimeNs, 2> latest_{INT64_MIN, INT64_MIN};

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -82,10 +83,13 @@ std::vector<Ev> not_late(const std::vector<Ev>& in, int64_t lateness) {
 
 std::vector<std::string> brute(JoinMode mode, int64_t within, const std::vector<Ev>& left,
                                const std::vector<Ev>& right) {
+  std::map<int, std::vector<const Ev*>> by_key;
+  for (const Ev& r : right) by_key[r.key].push_back(&r);
   std::vector<std::string> out;
   for (const Ev& l : left) {
     bool matched = false;
-    for (const Ev& r : right) {
+    for (const Ev* rp : by_key[l.key]) {
+      const Ev& r = *rp;
       if (l.key != r.key || std::llabs(l.t - r.t) > within) continue;
       matched = true;
       if (mode != JoinMode::anti) out.push_back(joined(l.raw, r.raw));
@@ -96,9 +100,9 @@ std::vector<std::string> brute(JoinMode mode, int64_t within, const std::vector<
   return out;
 }
 
-std::vector<Ev> random_side(std::mt19937& rng, char name, int n, int64_t jitter) {
+std::vector<Ev> random_side(std::mt19937& rng, char name, int n, int64_t jitter, int keys = 6) {
   std::vector<Ev> evs;
-  std::uniform_int_distribution<int> key(0, 5);
+  std::uniform_int_distribution<int> key(0, keys - 1);
   std::uniform_int_distribution<int64_t> step(0, 3 * kSec);
   std::uniform_int_distribution<int64_t> shake(-jitter, jitter);
   int64_t t = 1'700'000'000 * kSec;
@@ -162,5 +166,18 @@ TEST_CASE("join: random inputs out of order within lateness equal the brute-forc
       std::sort(want.begin(), want.end());
       REQUIRE(got == want);
     }
+  }
+}
+
+TEST_CASE("join: many keys (the key table compacts) still equal the brute-force join") {
+  std::mt19937 rng(5);
+  auto left = random_side(rng, 'L', 30000, kSec, 20000);
+  auto right = random_side(rng, 'R', 30000, kSec, 20000);
+  for (JoinMode mode : {JoinMode::inner, JoinMode::left, JoinMode::anti}) {
+    auto got = run(mode, 60 * kSec, 2 * kSec, left, right);
+    auto want = brute(mode, 60 * kSec, not_late(left, 2 * kSec), not_late(right, 2 * kSec));
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    REQUIRE(got == want);
   }
 }
