@@ -386,6 +386,8 @@ std::string join_doc() {
 - --left: every left event: one event per match as with --inner, and a left event that matched nothing is written once with "right": null.
 - --anti: only the left events that matched nothing, as they were read.
 
+Both events are written as they were read (the right one whole, under the name); a left event that already has a member of that name keeps it, so the line then has the name twice: choose --as to avoid it.
+
 The join streams in event time. The two inputs are read interleaved: the next line comes from the input whose latest event time is behind (the left one on a tie), so inputs sorted by time (or out of order by at most --lateness) are read as one time-ordered stream. An event is late when it is more than --lateness behind the latest time already read from its own input: it is set aside (written to --errors, counted as "late" in --stats, not joined), since partners it had may be gone. A held event is final once no partner can arrive any more: its time + --within is behind the other input's latest time minus --lateness, or the other input has ended. Then it is dropped, or written (--left, --anti) when it matched nothing. So memory holds the events of about --within + --lateness of event time; --max-pending N stops the run (exit 3, with --stats) when more than N events are held at once.
 
 Output order: a pair is written as soon as its second event is read, so pairs follow the reading order above; unmatched left events (--left, --anti) are written when they become final, oldest first, and at the end of input. The order is the same on every run over the same inputs.
