@@ -64,7 +64,7 @@ bool JoinState::final_at(int side, TimeNs t) const {
   if (ended_[other]) return true;
   // Events of the other input still to come are at latest - lateness or
   // later (earlier ones are late): none can be within the window of t.
-  return started_[other] && t + within_ < latest_[other] - lateness_;
+  return started_[other] && plus(t, within_) < minus(latest_[other], lateness_);
 }
 
 void JoinState::write_pair(std::string_view left, std::string_view right, Emitter& out) {

@@ -29,7 +29,7 @@ class JoinState {
   // True when an event at t on side is late: more than lateness behind the
   // latest time of its own input, so partners it had may be gone already.
   bool late(int side, TimeNs t) const {
-    return started_[side] && t < latest_[side] - lateness_;
+    return started_[side] && t < minus(latest_[side], lateness_);
   }
   // Adds one (not late) event: writes its pairs with the held events of the
   // other side, then holds it, then writes or drops what became final.
@@ -50,6 +50,15 @@ class JoinState {
   uint64_t right_unmatched() const { return unmatched_[kRight]; }
 
  private:
+  // Event-time arithmetic that saturates instead of wrapping (a --within of 100000d).
+  static int64_t plus(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+  }
+  static int64_t minus(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r) ? (b > 0 ? INT64_MIN : INT64_MAX) : r;
+  }
   static constexpr uint32_t kNone = UINT32_MAX;
   // One held event, in slab_; its bytes in arena_. A key's events of one
   // side are a list through next, in arrival order.

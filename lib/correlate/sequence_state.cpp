@@ -19,7 +19,7 @@ void SequenceState::add(TimeNs t, uint64_t mask, const std::string& group, std::
   }
   // Events still to come are at frontier or later (earlier ones are late):
   // what is before it is in time order now, and deadlines before it have passed.
-  const TimeNs frontier = latest_ - lateness_;
+  const TimeNs frontier = minus(latest_, lateness_);
   release(frontier, out);
   expire(frontier, out);
 }
@@ -74,7 +74,7 @@ void SequenceState::process(const Pending& ev, Emitter& out) {
   if (ev.mask & 1) {
     const uint64_t id = next_id_++;
     g.open.push_back(Partial{id, ev.t, ev.t, 1, ev.raw});
-    deadlines_.push(Deadline{ev.t + within_, id, &*it});
+    deadlines_.push(Deadline{plus(ev.t, within_), id, &*it});
     ++g.deadlines;
     ++open_;
     note_held();

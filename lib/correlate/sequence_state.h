@@ -30,7 +30,7 @@ class SequenceState {
   SequenceState(SequenceShape shape, int64_t within_ns, int64_t lateness_ns);
 
   // More than lateness behind the latest event time: partners it had may be gone.
-  bool late(TimeNs t) const { return started_ && t < latest_ - lateness_; }
+  bool late(TimeNs t) const { return started_ && t < minus(latest_, lateness_); }
   // One event that matches the steps in mask (bit i: step i; 0: none) in the
   // group whose encoded key is group. Event time moves on to t; what is
   // then final is processed (and written).
@@ -48,6 +48,15 @@ class SequenceState {
   uint64_t open_at_end() const { return open_at_end_; }
 
  private:
+  // Event-time arithmetic that saturates instead of wrapping (a --within of 100000d).
+  static int64_t plus(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+  }
+  static int64_t minus(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r) ? (b > 0 ? INT64_MIN : INT64_MAX) : r;
+  }
   struct Pending {
     TimeNs t;
     uint64_t seq;
