@@ -122,8 +122,7 @@ void JoinState::add(int side, const std::string& key, TimeNs t, std::string_view
     slab_[ks.tail[side]].next = index;
   }
   ks.tail[side] = index;
-  due_[side].push_back(Due{t, seq_++, index, entry_index});
-  std::push_heap(due_[side].begin(), due_[side].end(), DueLater());
+  due_[side].push(Due{t, seq_++, index, entry_index});
   if (++held_count_ > held_peak_) held_peak_ = held_count_;
   // The other side's events may have become final by this event's time;
   // this one may be final already (the other input ended or is far ahead).
@@ -141,10 +140,9 @@ void JoinState::end_side(int side, Emitter& out) {
 
 void JoinState::evict(int side, Emitter& out) {
   auto& due = due_[side];
-  while (!due.empty() && final_at(side, due.front().t)) {
-    std::pop_heap(due.begin(), due.end(), DueLater());
-    const Due d = due.back();
-    due.pop_back();
+  while (!due.empty() && final_at(side, due.top().t)) {
+    const Due d = due.top();
+    due.pop();
     KeyState& ks = keys_.entries()[d.entry].value;
     // Unlink it from its key's list (short: the key's events in the window).
     uint32_t prev = kNone;
@@ -216,9 +214,7 @@ void JoinState::maybe_compact() {
     live.insert(std::move(entries[i]), h);
   }
   // Every due event's key is live; the heaps keep their order (by time, not index).
-  for (auto& due : due_) {
-    for (Due& d : due) d.entry = moved[d.entry];
-  }
+  for (auto& due : due_) due.for_each([&](Due& d) { d.entry = moved[d.entry]; });
   keys_ = std::move(live);
   dead_keys_ = 0;
 }

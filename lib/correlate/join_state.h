@@ -4,7 +4,9 @@
 // second event is added.
 #pragma once
 #include <array>
+#include <algorithm>
 #include <climits>
+#include <deque>
 #include <memory>
 #include <cstdint>
 #include <string>
@@ -122,7 +124,42 @@ class JoinState {
   std::string as_key_;  // "as": already a JSON string with its colon
   GroupTable<KeyState> keys_;
   size_t dead_keys_ = 0;
-  std::array<std::vector<Due>, 2> due_;
+  // Held events by when they become final: those that came in time order
+  // in a FIFO (the common case: no heap work), the others in a min-heap.
+  class DueQueue {
+   public:
+    void push(const Due& d) {
+      if (fifo_.empty() || !DueLater()(fifo_.back(), d)) {
+        fifo_.push_back(d);
+      } else {
+        heap_.push_back(d);
+        std::push_heap(heap_.begin(), heap_.end(), DueLater());
+      }
+    }
+    bool empty() const { return fifo_.empty() && heap_.empty(); }
+    const Due& top() const { return from_heap() ? heap_.front() : fifo_.front(); }
+    void pop() {
+      if (from_heap()) {
+        std::pop_heap(heap_.begin(), heap_.end(), DueLater());
+        heap_.pop_back();
+      } else {
+        fifo_.pop_front();
+      }
+    }
+    template <class F>
+    void for_each(F&& f) {
+      for (Due& d : fifo_) f(d);
+      for (Due& d : heap_) f(d);
+    }
+
+   private:
+    bool from_heap() const {
+      return fifo_.empty() || (!heap_.empty() && DueLater()(fifo_.front(), heap_.front()));
+    }
+    std::deque<Due> fifo_;
+    std::vector<Due> heap_;
+  };
+  std::array<DueQueue, 2> due_;
   std::vector<Held> slab_;
   std::vector<uint32_t> free_held_;
   Arena arena_;
