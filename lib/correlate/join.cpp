@@ -81,7 +81,9 @@ void JoinState::add(int side, const std::string& key, TimeNs t, std::string_view
   const uint64_t h = hash_bytes(key);
   auto* entry = keys_.find_entry(key, h);
   if (entry == nullptr) {
-    keys_.insert(key, h, KeyState{});
+    KeyState fresh;
+    fresh.hash = h;
+    keys_.insert(key, h, fresh);
     entry = &keys_.entries().back();
   } else if (entry->value.empty()) {
     --dead_keys_;
@@ -203,14 +205,14 @@ void JoinState::Arena::release(uint32_t chunk) {
 }
 
 void JoinState::maybe_compact() {
-  if (dead_keys_ < 4096 || dead_keys_ * 2 < keys_.size()) return;
+  if (dead_keys_ < 4096 || dead_keys_ * 3 < keys_.size() * 2) return;
   GroupTable<KeyState> live;
   std::vector<uint32_t> moved(keys_.size(), UINT32_MAX);
   auto& entries = keys_.entries();
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].value.empty()) continue;
     moved[i] = static_cast<uint32_t>(live.size());
-    const uint64_t h = hash_bytes(entries[i].key);
+    const uint64_t h = entries[i].value.hash;
     live.insert(std::move(entries[i]), h);
   }
   // Every due event's key is live; the heaps keep their order (by time, not index).
@@ -240,9 +242,39 @@ struct JoinInput {
   JoinInput(const std::string& path, const std::string& key, std::string_view key_flag,
             const std::string& time_field)
       : reader({path}), key_name(key), time(time_field, extractor) {
-    key_slot = extractor.add(parse_path_or_throw(key, key_flag));
+    const Path key_path = parse_path_or_throw(key, key_flag);
+    key_slot = extractor.add(key_path);
     no_key = fmt::format("no key field '{}'", key);
+    if (time_field.empty()) {
+      Path ts;
+      std::string error;
+      parse_path(kDefaultTimeFields[0], ts, error);
+      quick_key_slot = quick.add(key_path);
+      quick_ts_slot = quick.add(ts);
+    }
   }
+
+  // Reads the key and the time of doc into *key and *t (unset when absent).
+  // Without --time-field, "ts" (the first default candidate, which decides
+  // when present) is tried first with only the key: the walk then stops at
+  // the last of the two instead of reading the whole object in search of
+  // the other candidates; the full read runs only when ts is absent.
+  simdjson::error_code read(simdjson::ondemand::document& doc, const Value** key, std::optional<TimeNs>* t) {
+    if (quick_ts_slot != SIZE_MAX) {
+      if (auto e = quick.extract(doc, quick_slots)) return e;
+      if (quick_slots[quick_ts_slot].kind != Kind::missing) {
+        *key = &quick_slots[quick_key_slot];
+        *t = TimeFieldReader::from_value(quick_slots[quick_ts_slot]);
+        return simdjson::SUCCESS;
+      }
+      doc.rewind();
+    }
+    if (auto e = extractor.extract(doc, slots)) return e;
+    *key = &slots[key_slot];
+    *t = time.read(slots);
+    return simdjson::SUCCESS;
+  }
+
   LineReader reader;
   std::string key_name;
   FieldExtractor extractor;
@@ -250,6 +282,10 @@ struct JoinInput {
   size_t key_slot = 0;
   std::vector<Value> slots;
   std::string no_key;
+  FieldExtractor quick;  // key and ts only (no --time-field)
+  size_t quick_key_slot = SIZE_MAX;
+  size_t quick_ts_slot = SIZE_MAX;
+  std::vector<Value> quick_slots;
 };
 
 JoinMode join_mode(const JoinOptions& opts) {
@@ -340,13 +376,14 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
     ++stats.records_in;
     std::string_view reason;
     auto error = parser.iterate(padded.set(line.text)).get(doc);
-    if (!error) error = input.extractor.extract(doc, input.slots);
     std::optional<TimeNs> t;
+    const Value* key_value = nullptr;
+    if (!error) error = input.read(doc, &key_value, &t);
     if (error) {
       reason = simdjson::error_message(error);
-    } else if (input.slots[input.key_slot].is_nullish()) {
+    } else if (key_value->is_nullish()) {
       reason = input.no_key;
-    } else if (!(t = input.time.read(input.slots))) {
+    } else if (!t) {
       reason = no_time;
     }
     if (!reason.empty()) {
@@ -361,7 +398,7 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
       continue;
     }
     key.clear();
-    append_key_part(key, input.slots[input.key_slot]);
+    append_key_part(key, *key_value);
     state.add(side, key, *t, line.text, out);
     if (state.held() > common.max_pending) {
       out.flush();

@@ -77,6 +77,7 @@ class JoinState {
   struct KeyState {
     std::array<uint32_t, 2> head{kNone, kNone};
     std::array<uint32_t, 2> tail{kNone, kNone};
+    uint64_t hash = 0;  // of the key, for the table's rebuild
     bool empty() const { return head[0] == kNone && head[1] == kNone; }
   };
   // Held events' bytes, in chunks reused once every event in them is gone
@@ -115,7 +116,7 @@ class JoinState {
   void on_final(int side, const Held& h, Emitter& out);
   void write_pair(std::string_view left, std::string_view right, Emitter& out);
   // Keys whose events are all gone stay in the table (it has no erase)
-  // until they are half of it; then the table is rebuilt with the others.
+  // until they are two thirds of it; then it is rebuilt with the others.
   void maybe_compact();
 
   JoinMode mode_;
