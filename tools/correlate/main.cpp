@@ -48,9 +48,9 @@ int main(int argc, char** argv) {
   doc.name = "olly-correlate";
   doc.summary = "join streams, assemble traces, sessions and sequences, in event time";
   doc.synopsis =
-      "olly-correlate join --key K [--within D] [--left|--anti] A B\n"
+      "olly-correlate join --key K|--left-key F --right-key F [--within D] [--inner|--left|--anti] [--as NAME] A B\n"
       "olly-correlate traces [--idle D] [FILE...]\n"
-      "olly-correlate sessionize --key K --gap D [FILE...]\n"
+      "olly-correlate sessionize --key K --gap D [--first F,...] [--last F,...] [FILE...]\n"
       "olly-correlate sequence A then B [then C|then not C] --within D [--by K] [FILE...]";
   doc.description =
       "olly-correlate relates events to one another in event time. Each sub-command keeps only the "
