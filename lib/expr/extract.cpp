@@ -168,7 +168,12 @@ struct FieldExtractor::Impl {
   // contain escapes take the slow path.
   static bool key_equals(ondemand::raw_json_string key, std::string_view name) {
     const char* raw = reinterpret_cast<const char*>(key.raw());
-    if (std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"') return true;
+    // The key lies inside the document, which is followed by SIMDJSON_PADDING
+    // readable bytes: a shorter name can be compared without finding the
+    // key's end first. A longer one could read past the buffer.
+    if (name.size() < simdjson::SIMDJSON_PADDING) {
+      if (std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"') return true;
+    }
     // Escaped keys ("st\u0061tus") are rare: find the end, and unescape if needed.
     size_t len = 0;
     bool escaped = false;
@@ -179,7 +184,7 @@ struct FieldExtractor::Impl {
       }
       ++len;
     }
-    if (!escaped) return false;
+    if (!escaped) return len == name.size() && std::memcmp(raw, name.data(), len) == 0;
     std::string unescaped;
     if (!unescape_json_string(std::string_view(raw, len), unescaped)) return false;
     return unescaped == name;
