@@ -2,8 +2,8 @@
 // or many), chosen by the first byte; the rest is the file.
 //
 // Invariants: every event is a JSON object, every --errors line JSON, the
-// counts match the lines written, and a second run over the same file
-// writes the same bytes (no state leaks from one file to the next).
+// counts match the lines written, and a second run over the same file (one
+// input in four) writes the same bytes (no state leaks from run to run).
 #include <string>
 
 #include "fuzz_common.h"
@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::check_parse_run(one, format);
   FUZZ_CHECK(one.stats.errors <= one.stats.records_in || std::string_view(format) == "otlp",
              "more bad records than records");
+  if (size % 4 != 0) return 0;  // the second run on a quarter of the inputs: files cost here
   fuzz::ParseRun again = fuzz::parse_file(opts, input.path());
   FUZZ_CHECK(one.out == again.out, "a second run wrote other events");
   FUZZ_CHECK(one.errors == again.errors, "a second run wrote other --errors");
