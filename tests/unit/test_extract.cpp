@@ -84,6 +84,24 @@ TEST_CASE("a field name longer than the line reads nothing past it") {
   CHECK(slots[escaped].i == 8);
 }
 
+// Found by tests/fuzz/fuzz_path: a name with a quote matched the document's
+// bytes past the key's closing quote.
+TEST_CASE("a field name with a quote or backslash matches its own key only") {
+  Doc d;
+  REQUIRE(!d.load(R"({"f":1.5,"s":2,"a\"":3,"b\\":4})"));
+  FieldExtractor ex;
+  size_t across = ex.add(path(R"(['f":1.5,"s'])"));
+  size_t quote = ex.add(path(R"(['a"'])"));
+  size_t backslash = ex.add(path(R"(['a\\'])"));  // a\ : not the key a"
+  size_t b = ex.add(path(R"(['b\\'])"));
+  std::vector<Value> slots;
+  REQUIRE(!ex.extract(d.doc, slots));
+  CHECK(slots[across].kind == Kind::missing);
+  CHECK(slots[quote].i == 3);
+  CHECK(slots[backslash].kind == Kind::missing);
+  CHECK(slots[b].i == 4);
+}
+
 TEST_CASE("a value wanted whole and by member") {
   Doc d;
   REQUIRE(!d.load(R"({"http":{"method":"GET","status":200}})"));
