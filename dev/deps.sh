@@ -2,7 +2,11 @@
 # Installs what olly's build, tests and demo need on Debian 12 (run as root).
 set -euo pipefail
 packages=(g++ cmake make pkg-config libcli11-dev libsimdjson-dev libre2-dev libfmt-dev doctest-dev
-          zlib1g-dev libzstd-dev libyaml-cpp-dev python3 tzdata gzip zstd parallel man-db prometheus)
+          zlib1g-dev libzstd-dev libyaml-cpp-dev python3 tzdata gzip zstd parallel man-db
+          clang libfuzzer-14-dev nodejs npm prometheus)
+# clang, libfuzzer-14-dev: dev/fuzz.sh; nodejs, npm (ajv) and prometheus (promtool): the
+# differential tests in tests/scripts, promtool also the oracle of the alert rule tests (they SKIP
+# without them; CI has them).
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

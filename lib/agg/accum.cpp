@@ -351,6 +351,24 @@ bool TopAcc::merge(const Accumulator& other, std::string& error) {
   return true;
 }
 
+bool TopAcc::read_state(const simdjson::dom::element& in, std::string& error) {
+  SpaceSaving read(1);
+  if (!SpaceSaving::read_json(in, read, error)) return false;
+  // The items are the values' JSON text, written as they are in the result
+  // (write_final): a partial line must not smuggle in text that is no JSON
+  // value (found by tests/fuzz/fuzz_agg_merge).
+  simdjson::dom::parser parser;
+  for (const auto& e : read.top(read.size())) {
+    simdjson::dom::element value;
+    if (parser.parse(e.item.data(), e.item.size(), true).get(value)) {
+      error = "top-k items must each be the JSON text of one value";
+      return false;
+    }
+  }
+  summary = std::move(read);
+  return true;
+}
+
 void TopAcc::write_final(JsonBuilder& out, size_t k) const {
   out.begin_array();
   for (const auto& e : summary.top(k)) {

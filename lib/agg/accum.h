@@ -112,9 +112,7 @@ struct TopAcc final : Accumulator {
   void add(const Value& v, bool, TimeNs) override;
   bool merge(const Accumulator& other, std::string& error) override;
   void write_state(JsonBuilder& out) const override { summary.write_json(out); }
-  bool read_state(const simdjson::dom::element& in, std::string& error) override {
-    return SpaceSaving::read_json(in, summary, error);
-  }
+  bool read_state(const simdjson::dom::element& in, std::string& error) override;
   void write_final(JsonBuilder& out, size_t k) const;
   SpaceSaving summary;
   std::string scratch;

@@ -175,6 +175,10 @@ bool ChunkLineReader::next(std::string_view& line, size_t& capacity) {
     } else if (!fill()) {
       if (head_ == tail_) return false;
       len = consumed = tail_ - head_;  // the last line has no newline
+      // What follows it in the buffer is stale, and simdjson reads the byte
+      // after a malformed document: blanks there, as PaddedLine writes for
+      // the serial runner, so a range reads the line as -j 1 does.
+      std::memset(buf_.data() + tail_, ' ', kPad);
     } else {
       continue;
     }

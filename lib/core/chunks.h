@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_buffer.h"
 #include "core/diag.h"
 
 namespace olly {
@@ -65,7 +66,7 @@ class ChunkLineReader {
 
   int fd_ = -1;
   std::string path_;
-  std::vector<char> buf_;
+  ByteBuffer buf_;
   size_t head_ = 0, tail_ = 0;  // unread bytes are buf_[head_, tail_)
   uint64_t head_offset_ = 0;    // file offset of buf_[head_]
   uint64_t read_offset_ = 0;    // file offset of the next pread

@@ -199,7 +199,7 @@ class ByteSource {
   std::string name_;
   bool owns_fd_;
   Codec codec_ = Codec::plain;
-  std::vector<char> raw_;
+  ByteBuffer raw_;
   size_t raw_begin_ = 0, raw_end_ = 0;
   bool raw_eof_ = false;
   z_stream zs_{};

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_buffer.h"
+
 namespace olly {
 
 struct Line {
@@ -76,7 +78,7 @@ class LineReader {
   size_t current_index_ = 0;
   std::unique_ptr<ByteSource> src_;
   std::string current_name_;
-  std::vector<char> buf_;
+  ByteBuffer buf_;
   size_t begin_ = 0, end_ = 0;  // unconsumed bytes are buf_[begin_, end_)
   bool eof_ = true;
   uint64_t line_no_ = 0;

@@ -103,6 +103,17 @@ int compare_with_u64(const Value& a, const Value& b) {
   return t < y ? -1 : (t > y ? 1 : 0);
 }
 
+// An int64 with a double, exactly.
+int compare_int_double(int64_t i, double d) {
+  if (std::isnan(d)) return -2;
+  if (d >= 9223372036854775808.0) return -1;
+  if (d < -9223372036854775808.0) return 1;
+  const double whole = std::trunc(d);
+  const int64_t t = static_cast<int64_t>(whole);  // exact: |whole| < 2^63
+  if (i != t) return i < t ? -1 : 1;
+  return d > whole ? -1 : (d < whole ? 1 : 0);
+}
+
 int compare_numbers(const Value& a, const Value& b) {
   if (a.kind == Kind::integer && b.kind == Kind::integer) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
   if (b.u64) return compare_with_u64(a, b);
@@ -110,7 +121,14 @@ int compare_numbers(const Value& a, const Value& b) {
     int c = compare_with_u64(b, a);
     return c == -2 ? -2 : -c;
   }
-  double x = a.as_double(), y = b.as_double();
+  // An int64 with a double: exactly (olly(7)), not through a double, which
+  // rounds integers above 2^53 (9007199254740993 == 9007199254740992.0).
+  if (a.kind == Kind::integer) return compare_int_double(a.i, b.d);
+  if (b.kind == Kind::integer) {
+    int c = compare_int_double(b.i, a.d);
+    return c == -2 ? -2 : -c;
+  }
+  double x = a.d, y = b.d;
   if (std::isnan(x) || std::isnan(y)) return -2;
   return x < y ? -1 : (x > y ? 1 : 0);
 }
@@ -196,6 +214,12 @@ int compare_values(const Value& a, const Value& b) {
 }
 
 bool values_equal(const Value& a, const Value& b) { return compare_values(a, b) == 0; }
+
+namespace {
+bool is_string_and_number(const Value& a, const Value& b) {
+  return (a.kind == Kind::string && b.is_numeric()) || (b.kind == Kind::string && a.is_numeric());
+}
+}  // namespace
 
 // ---------------------------------------------------------------- tokenizer
 
@@ -812,7 +836,9 @@ struct Evaluator {
     int c = compare_values(a, b);
     switch (n.op) {
       case Op::eq: return c == 0;
-      case Op::ne: return c != 0;
+      // A string that is no number is not comparable with a number: != is
+      // false too (olly(7)); other kinds that differ are unequal.
+      case Op::ne: return c != 0 && !(c == -2 && is_string_and_number(a, b));
       case Op::lt: return c == -1;
       case Op::le: return c == -1 || c == 0;
       case Op::gt: return c == 1;

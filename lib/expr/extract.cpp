@@ -18,6 +18,9 @@ struct TrieNode {
   int64_t index = -1;  // array element
   int slot = -1;       // >= 0 when this node's value itself is wanted
   std::vector<TrieNode> children;
+  // No '"' or '\\' in key: it can be compared with a raw key byte for byte
+  // (a quote in the name could match past the key's end).
+  bool plain = true;
   bool wants_members() const { return !children.empty(); }
 };
 
@@ -43,7 +46,8 @@ struct FieldExtractor::Impl {
         if (child.index == step.index && child.key == step.key) next = &child;
       }
       if (!next) {
-        node->children.push_back(TrieNode{step.key, step.index, -1, {}});
+        node->children.push_back(TrieNode{step.key, step.index, -1, {},
+                                          step.key.find_first_of("\"\\") == std::string::npos});
         next = &node->children.back();
       }
       node = next;
@@ -130,7 +134,7 @@ struct FieldExtractor::Impl {
       ondemand::raw_json_string key = field.key();
       for (size_t i = 0; i < node.children.size(); ++i) {
         const TrieNode& child = node.children[i];
-        if (child.index < 0 && key_equals(key, child.key)) {
+        if (child.index < 0 && key_equals(key, child.key, child.plain)) {
           // olly keeps the first occurrence of a duplicate key.
           if (!seen.test(i)) match = &child;
           seen.set(i);
@@ -166,9 +170,16 @@ struct FieldExtractor::Impl {
 
   // Compares a raw (still escaped) key with an unescaped name; keys that
   // contain escapes take the slow path.
-  static bool key_equals(ondemand::raw_json_string key, std::string_view name) {
+  static bool key_equals(ondemand::raw_json_string key, std::string_view name, bool plain) {
     const char* raw = reinterpret_cast<const char*>(key.raw());
-    if (std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"') return true;
+    // The key lies inside the document, which is followed by SIMDJSON_PADDING
+    // readable bytes: a shorter name can be compared without finding the
+    // key's end first (a longer one could read past the buffer), when it
+    // holds no quote or backslash (which could match the key's closing
+    // quote and what follows it: name `f":1,"s` in {"f":1,"s":2}).
+    if (plain && name.size() < simdjson::SIMDJSON_PADDING) {
+      if (std::memcmp(raw, name.data(), name.size()) == 0 && raw[name.size()] == '"') return true;
+    }
     // Escaped keys ("st\u0061tus") are rare: find the end, and unescape if needed.
     size_t len = 0;
     bool escaped = false;
@@ -179,7 +190,7 @@ struct FieldExtractor::Impl {
       }
       ++len;
     }
-    if (!escaped) return false;
+    if (!escaped) return len == name.size() && std::memcmp(raw, name.data(), len) == 0;
     std::string unescaped;
     if (!unescape_json_string(std::string_view(raw, len), unescaped)) return false;
     return unescaped == name;

@@ -31,6 +31,10 @@ struct SchemaOptions {
   std::function<std::optional<std::string>(const std::string& uri)> load_remote;
   // Where the contract came from, for messages ("contract.json").
   std::string name = "schema";
+  // Evaluation steps an event may take before it is undecided (an
+  // exponential schema); lowered by tests/fuzz/fuzz_jsonschema so that an
+  // expensive case ends quickly under sanitizers.
+  uint64_t max_steps = 10'000'000;
 };
 
 // One violation found by the full evaluator.

@@ -99,8 +99,9 @@ class Evaluator {
       abort(fmt::format("nested deeper than {} schema levels: too deep to evaluate", kMaxEvalDepth));
       return false;
     }
-    if (++steps_ > kMaxSteps) {
-      abort(fmt::format("schema too expensive to evaluate (more than {} steps for this event)", kMaxSteps));
+    if (++steps_ > s_.options.max_steps) {
+      abort(fmt::format("schema too expensive to evaluate (more than {} steps for this event)",
+                        s_.options.max_steps));
       return false;
     }
     if (n.boolean >= 0) {
@@ -544,7 +545,6 @@ class Evaluator {
     }();
     return depth;
   }
-  static constexpr uint64_t kMaxSteps = 10'000'000;
 };
 
 }  // namespace

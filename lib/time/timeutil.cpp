@@ -244,7 +244,8 @@ std::optional<TimeNs> time_from_epoch(int64_t v) {
 
 std::optional<TimeNs> time_from_epoch(double v) {
   if (!std::isfinite(v)) return std::nullopt;
-  if (std::fabs(v) >= 9.3e18) return std::nullopt;
+  // Beyond int64 (2^63) the cast below would be undefined (found by fuzz_expr: ts(-n)).
+  if (v >= 9223372036854775808.0 || v < -9223372036854775808.0) return std::nullopt;
   if (v == std::trunc(v)) return time_from_epoch(static_cast<int64_t>(v));
   if (std::fabs(v) < 1e-9) return TimeNs{0};
   // The shortest decimal that round-trips is what the writer of the number

@@ -60,6 +60,48 @@ TEST_CASE("one pass reads nested, indexed, escaped and duplicate keys") {
   CHECK(slots[big].u() == UINT64_MAX);
 }
 
+// Found by tests/fuzz/fuzz_expr: a field name longer than what is left of
+// the line (and its padding) made the key comparison read past the buffer
+// (ASan: heap-buffer-overflow in key_equals).
+TEST_CASE("a field name longer than the line reads nothing past it") {
+  const std::string long_name(300, 'k');
+  Doc d;
+  REQUIRE(!d.load(R"({"k":1,"kk":2})"));
+  FieldExtractor ex;
+  size_t slot = ex.add(path(long_name.c_str()));
+  std::vector<Value> slots;
+  REQUIRE(!ex.extract(d.doc, slots));
+  CHECK(slots[slot].kind == Kind::missing);
+
+  // A long name that is there is still found (escaped or not).
+  Doc e;
+  REQUIRE(!e.load("{\"a\":0,\"" + long_name + "\":7,\"\\u006b" + long_name.substr(1) + "x\":8}"));
+  FieldExtractor ex2;
+  size_t plain = ex2.add(path(long_name.c_str()));
+  size_t escaped = ex2.add(path((long_name + "x").c_str()));
+  REQUIRE(!ex2.extract(e.doc, slots));
+  CHECK(slots[plain].i == 7);
+  CHECK(slots[escaped].i == 8);
+}
+
+// Found by tests/fuzz/fuzz_path: a name with a quote matched the document's
+// bytes past the key's closing quote.
+TEST_CASE("a field name with a quote or backslash matches its own key only") {
+  Doc d;
+  REQUIRE(!d.load(R"({"f":1.5,"s":2,"a\"":3,"b\\":4})"));
+  FieldExtractor ex;
+  size_t across = ex.add(path(R"(['f":1.5,"s'])"));
+  size_t quote = ex.add(path(R"(['a"'])"));
+  size_t backslash = ex.add(path(R"(['a\\'])"));  // a\ : not the key a"
+  size_t b = ex.add(path(R"(['b\\'])"));
+  std::vector<Value> slots;
+  REQUIRE(!ex.extract(d.doc, slots));
+  CHECK(slots[across].kind == Kind::missing);
+  CHECK(slots[quote].i == 3);
+  CHECK(slots[backslash].kind == Kind::missing);
+  CHECK(slots[b].i == 4);
+}
+
 TEST_CASE("a value wanted whole and by member") {
   Doc d;
   REQUIRE(!d.load(R"({"http":{"method":"GET","status":200}})"));

@@ -293,6 +293,19 @@ TEST_CASE("schemas that cannot be evaluated give no verdict") {
   CHECK(undecided_reason(R"({"anyOf":[{"type":"array","items":{"$ref":"#"}},{"type":"array","items":{"$ref":"#"}}]})",
                          deep)
             .find("too expensive") != std::string::npos);
+  {
+    // The step budget is an option (fuzz_jsonschema lowers it: the default
+    // takes seconds under ASan).
+    olly::SchemaOptions few;
+    few.max_steps = 1000;
+    JsonSchema s(R"({"anyOf":[{"type":"array","items":{"$ref":"#"}},{"type":"array","items":{"$ref":"#"}}]})", few);
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    REQUIRE(p.parse(std::string(20, '[') + "1" + std::string(20, ']')).get(e) == simdjson::SUCCESS);
+    std::string why;
+    CHECK_FALSE(s.evaluate(e, nullptr, why));
+    CHECK(why.find("more than 1000 steps") != std::string::npos);
+  }
   // recursion that looks into the value is not a cycle
   JsonSchema tree(R"({"type":"object","properties":{"kids":{"items":{"$ref":"#"}}}})");
   simdjson::dom::parser p;

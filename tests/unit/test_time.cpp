@@ -229,6 +229,14 @@ TEST_CASE("format(parse(x)) round-trips") {
   }
 }
 
+// Found by tests/fuzz/fuzz_expr (UBSan: ts(-n) with n = INT64_MIN): a double
+// just past int64 was cast to int64.
+TEST_CASE("time_from_epoch(double) past int64 has no time") {
+  CHECK_FALSE(time_from_epoch(9223372036854775808.0).has_value());
+  CHECK_FALSE(time_from_epoch(9.25e18).has_value());
+  CHECK_FALSE(time_from_epoch(-9.25e18).has_value());
+}
+
 TEST_CASE("time_from_epoch(int64) picks the unit by magnitude") {
   CHECK(time_from_epoch(int64_t{0}) == 0);
   CHECK(time_from_epoch(int64_t{1732500000}) == 1732500000 * S);
