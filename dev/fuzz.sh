@@ -189,6 +189,13 @@ PY
         printf '%s\n%s\n' "$line" "$line" > "$dir/seed-line$i"
       done < "$d"/agg/partial.ndjson
       ;;
+    alert_rules)
+      # Selector 0: rules files; 1: state files; 2: the rule tests' series notation.
+      seed "$dir" 00 "$d"/alert/*.yaml
+      seed "$dir" 01 "$src"/tests/fuzz/seeds/alert_state.json
+      printf '\x02%s' '0+10x5 _ 100x3 stale 1-1x2 _x3' > "$dir/seed-series1"
+      printf '\x02%s' 'failed_logins{host="web-1",app="sshd"}' > "$dir/seed-series2"
+      ;;
     time)
       seed_text "$dir" 2026-11-25T02:40:00Z 2026-11-25t02:40:00.123456789+05:30 '2026-11-25 02:40' 2026-11-25 \
         1969-12-31T23:59:60Z 2262-04-11T23:47:16.854775807Z 1678-01-01T00:00:00-01:00 \

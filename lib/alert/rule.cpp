@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "agg/aggregator.h"
 #include "core/diag.h"
 #include "core/read_file.h"
 #include "sketch/hash.h"
@@ -434,6 +435,17 @@ void finish_rule(Rule& r, const std::string& where) {
       break;
   }
   if (!r.where.empty()) Expr::compile(r.where, r.origin_of("where") + ": where");
+  for (const auto& b : r.by) parse_path_or_throw(b, r.origin_of("by") + ": by");
+  // Everything the windows compute compiles now, not when input is read.
+  try {
+    AggOptions probe;
+    probe.plan.aggs = r.aggs;
+    probe.plan.by = r.by;
+    probe.plan.every_ns = r.every_ns;
+    Aggregator check(probe);
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("{}: {}", r.origin, e.what()));
+  }
   std::vector<std::string> known = {"rule", "severity", "value", "threshold", "window_start", "window_end", "since"};
   for (const auto& b : r.by) known.push_back(b);
   for (const auto& [k, v] : r.labels) known.push_back(k);
