@@ -103,6 +103,9 @@ size_t add_aggregate(Rule& r, AggSpec spec) {
 // of the same width, so a syntax error's column points into the text as written.
 std::string rewrite_aggregates(std::string_view text, Rule& r, const std::string& what, std::string* padded = nullptr) {
   std::string out;
+  if (text.find("__olly_agg") != std::string_view::npos) {
+    throw UsageError(fmt::format("{}: names starting with __olly_agg are reserved", what));
+  }
   std::string pad;
   size_t i = 0;
   while (i < text.size()) {
@@ -156,8 +159,12 @@ std::string rewrite_aggregates(std::string_view text, Rule& r, const std::string
                                    "min, max, stddev, pNN, distinct, rate, count_if, ratios of them)",
                                    what, text.substr(i, end - i)));
     }
+    // A blank after the slot name keeps what follows from joining it
+    // (`max(x)1` must stay an error, not read as slot 11).
     out += aggregate_slot(add_aggregate(r, std::move(spec)));
-    pad.append(end - i, 'a');
+    out.push_back(' ');
+    pad.append(end - i - 1, 'a');
+    pad.push_back(' ');
     i = end;
   }
   if (padded) *padded = std::move(pad);
