@@ -9,6 +9,9 @@ packages=(g++ cmake make pkg-config libcli11-dev libsimdjson-dev libre2-dev libf
 # without them; CI has them).
 missing=()
 for p in "${packages[@]}"; do
+  # A node that came with its own npm (NodeSource's nodejs bundles it, and
+  # conflicts with Debian's npm package) serves as it is.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
