@@ -41,3 +41,12 @@ echo
 echo "== Do these events still honour their data contract? (exit 1 and a list when not)"
 olly schema infer requests.ndjson > "$tmp/contract.json"
 run 'olly validate --summary $tmp/contract.json requests.ndjson && echo "contract holds"'
+
+echo
+echo "== Would it have paged? The SLO burn-rate check (99.9%, the SRE workbook's windows) over the same logs:"
+run 'olly alert --slo 99.9 --bad '"'"'status >= 500'"'"' --by service requests.ndjson \
+  | olly filter --select state,at,severity,labels.slo_window,group,burn.long true; echo "olly alert exited ${PIPESTATUS[0]} (1: an alert fired)"'
+
+echo
+echo "== And the cron audit of the ssh log: one page when the attack starts, one resolved when it ends:"
+run 'olly alert --rules alert/ssh.yaml alert/auth.ndjson | olly filter --select state,at,annotations.summary true'
