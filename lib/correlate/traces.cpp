@@ -139,16 +139,17 @@ class TracesStage : public Stage {
     if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
     const Value& signal = slots_[signal_];
     if (signal.kind == Kind::string && signal.s != "span") return Result::set_aside("not a span (signal is not \"span\")");
-    const Value& trace = slots_[trace_];
-    if (trace.kind != Kind::string || trace.s.empty()) return Result::bad("no trace id (--trace-field)");
-    const Value& span = slots_[span_];
-    if (span.kind != Kind::string || span.s.empty()) return Result::bad("no span id (--span-field)");
+    if (slots_[trace_].kind != Kind::string || slots_[trace_].s.empty()) return Result::bad("no trace id (--trace-field)");
+    if (slots_[span_].kind != Kind::string || slots_[span_].s.empty()) return Result::bad("no span id (--span-field)");
     std::optional<TimeNs> start = TimeFieldReader::from_value(slots_[start_]);
     if (!start && slots_[start_].kind == Kind::missing) {
       ev.doc->rewind();
       if (auto e = fallback_.extract(*ev.doc, slots_)) return Result::bad(e);
       start = time_->read(slots_);
     }
+    // The fallback refills slots_ (its storage may move): read the ids after it.
+    const Value& trace = slots_[trace_];
+    const Value& span = slots_[span_];
     if (!start) return Result::bad("no readable span start (--start-field, --time-field)");
     std::optional<TimeNs> end = TimeFieldReader::from_value(slots_[end_]);
     if (!end) {
