@@ -902,7 +902,6 @@ void AlertEngine::set_series_input(bool series) {
 
 simdjson::error_code AlertEngine::add(simdjson::ondemand::document& doc, std::string_view line, Outcome& outcome) {
   outcome = Outcome::ok;
-  std::vector<AlertEvent> none;
   for (size_t i = 0; i < runners_.size(); ++i) {
     if (i > 0) doc.rewind();
     Outcome o = Outcome::ok;

@@ -52,15 +52,8 @@ class JoinState {
   uint64_t right_unmatched() const { return unmatched_[kRight]; }
 
  private:
-  // Event-time arithmetic that saturates instead of wrapping (a --within of 100000d).
-  static int64_t plus(int64_t a, int64_t b) {
-    int64_t r;
-    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-  }
-  static int64_t minus(int64_t a, int64_t b) {
-    int64_t r;
-    return __builtin_sub_overflow(a, b, &r) ? (b > 0 ? INT64_MIN : INT64_MAX) : r;
-  }
+  static int64_t plus(int64_t a, int64_t b) { return saturating_add(a, b); }
+  static int64_t minus(int64_t a, int64_t b) { return saturating_sub(a, b); }
   static constexpr uint32_t kNone = UINT32_MAX;
   // One held event, in slab_; its bytes in arena_. A key's events of one
   // side are a list through next, in arrival order.

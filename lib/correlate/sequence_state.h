@@ -48,15 +48,8 @@ class SequenceState {
   uint64_t open_at_end() const { return open_at_end_; }
 
  private:
-  // Event-time arithmetic that saturates instead of wrapping (a --within of 100000d).
-  static int64_t plus(int64_t a, int64_t b) {
-    int64_t r;
-    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
-  }
-  static int64_t minus(int64_t a, int64_t b) {
-    int64_t r;
-    return __builtin_sub_overflow(a, b, &r) ? (b > 0 ? INT64_MIN : INT64_MAX) : r;
-  }
+  static int64_t plus(int64_t a, int64_t b) { return saturating_add(a, b); }
+  static int64_t minus(int64_t a, int64_t b) { return saturating_sub(a, b); }
   struct Pending {
     TimeNs t;
     uint64_t seq;

@@ -75,6 +75,17 @@ std::optional<TimeNs> parse_clf_time(std::string_view s);
 // optional fraction "Oct 11 22:14:15.123". tz null means UTC.
 std::optional<TimeNs> parse_bsd_syslog_time(std::string_view s, int year, const TimeZone* tz);
 
+// Event-time arithmetic that saturates at the ends of int64 instead of
+// wrapping (an event time plus a --within of 100000d).
+constexpr int64_t saturating_add(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+constexpr int64_t saturating_sub(int64_t a, int64_t b) {
+  int64_t r = 0;
+  return __builtin_sub_overflow(a, b, &r) ? (b > 0 ? INT64_MIN : INT64_MAX) : r;
+}
+
 // a / b rounded toward negative infinity (b != 0): floor_div(-1, 60) is -1,
 // where C++'s / gives 0. Inline: event-time windows use it once per event.
 constexpr int64_t floor_div(int64_t a, int64_t b) {
