@@ -150,6 +150,15 @@ seed_corpus() {
       seed_text "$dir" 'status >= 500 && level == "error"' 'a.b[0] in [1, 2, "x"]' 'lower(msg) =~ "^get"' \
         'exists(obj.k) || !has(arr)' 'len(arr) > 2 ? s : n' 'ts >= "2026-01-01T00:00:00Z"' 'f * 2 - 1 / 3 % 4'
       ;;
+    patterns)
+      seed "$dir" 00 "$d"/patterns/app.log "$d"/patterns/hdfs.log "$d"/patterns/multiword.log "$d"/hostile/*
+      seed "$dir" 01 "$d"/patterns/hdfs.log "$d"/patterns/app.log
+      seed "$dir" 02 "$d"/patterns/multiword.log
+      if have_conformance; then
+        seed "$dir" 00 "$c"/loghub/*/*_2k.log
+        seed "$dir" 01 "$c"/loghub/HDFS/HDFS_2k.log "$c"/loghub/OpenStack/OpenStack_2k.log
+      fi
+      ;;
     path)
       seed_text "$dir" a a.b a.b[1].c 'a["d.e"]' "a['x']" 'k-1.@x.$y' 'arr[0][1]' 'ü["0"]' '["q\"\\"]' 'a.b[99999999999]'
       ;;

@@ -71,7 +71,7 @@ class RangeReader {
     try {
       // done() is asked only of a stage with an output limit (filter --limit): one virtual call less per line.
       while (!(limited && stage.done()) && reader_.next(line, capacity)) {
-        if (is_blank_line(line)) continue;
+        if (is_blank_line(line) && !stage.wants_blank_lines()) continue;
         ++slot.records;
         ev.raw = line;
         ev.line = reader_.lines();
@@ -359,7 +359,7 @@ void run_serial(LineReader& reader, RunContext& ctx, Stage& stage, Emitter& out,
   Stats& stats = ctx.stats();
   while (!stage.done() && reader.next(line)) {
     // Empty lines separate nothing in NDJSON; they are skipped, not errors.
-    if (is_blank_line(line.text)) continue;
+    if (is_blank_line(line.text) && (json || !stage.wants_blank_lines())) continue;
     ++stats.records_in;  // bad ones included (see Stats)
     Event ev{line.text, line.number, line.file, line.file_index, nullptr, line.cr};
     const size_t mark = out.mark();

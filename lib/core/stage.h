@@ -127,6 +127,9 @@ class Stage {
   virtual void on_end(Emitter&) {}
   // True when the stage wants no more input (filter --limit).
   virtual bool done() const { return false; }
+  // True: blank lines reach on_event (of a raw-lines run) instead of being
+  // skipped, for a verb that reports them (olly-patterns: an empty message).
+  virtual bool wants_blank_lines() const { return false; }
 
   // map and fold stages: a copy that runs one byte range of the input on
   // another thread (it shares nothing mutable with this stage), and how

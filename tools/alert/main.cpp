@@ -130,44 +130,6 @@ bool files_hold_series(const std::vector<std::string>& files) {
   return false;
 }
 
-// Writes the state so that a process killed at any moment leaves the old
-// file or the new one, never a torn one: a temporary file beside it,
-// fsync, rename over, fsync the directory.
-void write_state_atomically(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string tmp = (dir / fmt::format(".{}.tmp.{}", target.filename().string(), getpid())).string();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError(fmt::format("--state {}: cannot write {}: {}", path, tmp, std::strerror(errno)));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw InputError(fmt::format("--state {}: write failed: {}", path, std::strerror(err)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    throw InputError(fmt::format("--state {}: fsync failed: {}", path, std::strerror(errno)));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw InputError(fmt::format("--state {}: rename failed: {}", path, std::strerror(err)));
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-}
-
 const char* kRules =
     "A rules file is YAML (JSON is YAML too): a list of rules, or a map whose `rules:` holds the list. "
     "Every field is checked when the file is loaded: an unknown field, an expression that does not "
@@ -404,7 +366,7 @@ int main(int argc, char** argv) {
     run.files = f.files;
     run.jobs = default_jobs(run.jobs);
     run_stage(run, ctx, stage);
-    if (!f.state_path.empty()) write_state_atomically(f.state_path, engine.save_state());
+    if (!f.state_path.empty()) write_file_atomically("--state", f.state_path, engine.save_state());
     const uint64_t late = engine.late_events();
     ctx.add_stat("late", static_cast<int64_t>(late));
     ctx.add_stat("alerts_fired", static_cast<int64_t>(stage.firing_written()));

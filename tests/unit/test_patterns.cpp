@@ -1,0 +1,160 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "patterns/miner.h"
+#include "patterns/tokenizer.h"
+
+using namespace olly;
+
+namespace {
+
+std::vector<std::string> texts(const Tokenizer& tok, std::string_view msg) {
+  std::vector<Token> tokens;
+  tok.tokenize(msg, tokens);
+  std::vector<std::string> out;
+  for (const Token& t : tokens) {
+    std::string s(msg.substr(t.begin, t.end - t.begin));
+    if (t.mask != MaskKind::none) {
+      s.assign(1, '<');
+      s.append(mask_kind_name(t.mask));
+      s.push_back('>');
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<MinedTemplate> mine(const std::vector<std::string>& lines, const Tokenizer& tok) {
+  ShapeTable table(tok);
+  for (const std::string& l : lines) table.add(l, INT64_MIN);
+  return mine_templates(table, tok, MinerSettings{});
+}
+
+std::vector<std::string> template_texts(const std::vector<MinedTemplate>& ts) {
+  std::vector<std::string> out;
+  for (const auto& t : ts) out.push_back(t.text);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("classify_word: the built-in masks") {
+  CHECK(classify_word("42") == MaskKind::number);
+  CHECK(classify_word("-1.5e3") == MaskKind::number);
+  CHECK(classify_word("512KB") == MaskKind::number);
+  CHECK(classify_word("30%") == MaskKind::number);
+  CHECK(classify_word("250ms") == MaskKind::duration);
+  CHECK(classify_word("1.5s") == MaskKind::duration);
+  CHECK(classify_word("10.0.0.1") == MaskKind::ip);
+  CHECK(classify_word("10.0.0.1:8080") == MaskKind::ip);
+  CHECK(classify_word("fe80::1") == MaskKind::ip);
+  CHECK(classify_word("0x1F") == MaskKind::hex);
+  CHECK(classify_word("deadbeef01") == MaskKind::hex);
+  CHECK(classify_word("00:1a:2b:3c:4d:5e") == MaskKind::hex);
+  CHECK(classify_word("123e4567-e89b-12d3-a456-426614174000") == MaskKind::uuid);
+  CHECK(classify_word("/var/log/syslog") == MaskKind::path);
+  CHECK(classify_word("https://example.com/x") == MaskKind::url);
+  CHECK(classify_word("12:30:45") == MaskKind::time);
+  CHECK(classify_word("2016-09-28T04:30:30.123Z") == MaskKind::time);
+  // Words stay words.
+  CHECK(classify_word("added") == MaskKind::none);
+  CHECK(classify_word("decade") == MaskKind::none);
+  CHECK(classify_word("SOCKS5") == MaskKind::none);
+  CHECK(classify_word("/") == MaskKind::none);
+  CHECK(classify_word("999.1.1.1") == MaskKind::none);
+  CHECK(classify_word("ERROR") == MaskKind::none);
+}
+
+TEST_CASE("tokenize: whole words first, then inner punctuation") {
+  Tokenizer tok;
+  CHECK(texts(tok, "Connection from 10.0.0.1:8080 closed.") ==
+        std::vector<std::string>{"Connection", "from", "<ip>", "closed"});
+  CHECK(texts(tok, "session opened (uid=0) by user=alice") ==
+        std::vector<std::string>{"session", "opened", "uid", "<number>", "by", "user", "alice"});
+  CHECK(texts(tok, "[instance: 7d3f] took 250ms") ==
+        std::vector<std::string>{"instance", "7d3f", "took", "<duration>"});
+  CHECK(texts(tok, "").empty());
+  CHECK(texts(tok, "   ").empty());
+}
+
+TEST_CASE("tokenize: --mask regexes take their match whole, before anything else") {
+  Tokenizer tok(std::vector<UserMask>{{"blk", "blk_-?\\d+"}});
+  CHECK(texts(tok, "Deleting block blk_-1608999687919862906 file x") ==
+        std::vector<std::string>{"Deleting", "block", "<user>", "file", "x"});
+  CHECK_THROWS_AS(Tokenizer(std::vector<UserMask>{{"bad", "("}}), std::invalid_argument);
+}
+
+TEST_CASE("mine: one word of difference is two templates (VM Started / VM Paused)") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  for (int i = 0; i < 20; ++i) {
+    lines.push_back("VM Started id " + std::to_string(i));
+    lines.push_back("VM Paused id " + std::to_string(i * 7));
+  }
+  auto ts = mine(lines, tok);
+  CHECK(template_texts(ts) == std::vector<std::string>{"VM Paused id <*>", "VM Started id <*>"});
+  CHECK(ts[0].count == 20);
+}
+
+TEST_CASE("mine: many values in a column make a variable, with its top values") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  const char* users[] = {"alice", "bob", "carol", "dave", "erin", "frank"};
+  for (int i = 0; i < 60; ++i) lines.push_back(std::string("login ok for ") + users[i % 6]);
+  auto ts = mine(lines, tok);
+  REQUIRE(ts.size() == 1);
+  CHECK(ts[0].text == "login ok for <*>");
+  REQUIRE(ts[0].variables.size() == 1);
+  uint64_t total = ts[0].variables[0].other;
+  for (auto& [v, c] : ts[0].variables[0].values) total += c;
+  CHECK(total == 60);
+}
+
+TEST_CASE("mine: the result does not depend on line order") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  for (int i = 0; i < 50; ++i) {
+    lines.push_back("Accepted password for user" + std::to_string(i % 9) + " from 10.0.0." + std::to_string(i) +
+                    " port " + std::to_string(4000 + i));
+    lines.push_back("Disk " + std::string(i % 2 ? "sda" : "sdb") + " usage " + std::to_string(i) + "%");
+    lines.push_back("worker " + std::to_string(i) + " started");
+  }
+  auto a = mine(lines, tok);
+  std::mt19937 rng(7);
+  std::shuffle(lines.begin(), lines.end(), rng);
+  auto b = mine(lines, tok);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].text == b[i].text);
+    CHECK(a[i].id == b[i].id);
+    CHECK(a[i].count == b[i].count);
+  }
+}
+
+TEST_CASE("template ids: a hash of the text, stable") {
+  CHECK(template_id("VM Started id <*>") == template_id("VM Started id <*>"));
+  CHECK(template_id("VM Started id <*>") != template_id("VM Paused id <*>"));
+  CHECK(template_id("x").size() == 16);
+}
+
+TEST_CASE("shape table: merge adds counts; eviction drops the least recently seen") {
+  Tokenizer tok;
+  ShapeTable a(tok), b(tok);
+  a.add("job 1 done", 1000);
+  a.add("job 2 done", 3000);
+  b.add("job 3 done", 2000);
+  b.add("disk full", INT64_MIN);
+  a.merge(b);
+  REQUIRE(a.size() == 2);
+  CHECK(a.shapes()[0].count == 3);
+  CHECK(a.shapes()[0].first_ms == 1000);
+  CHECK(a.shapes()[0].last_ms == 3000);
+  CHECK(a.evict_oldest(1) == 3);  // "job <*> done" was seen before "disk full" merged in
+  REQUIRE(a.size() == 1);
+  CHECK(a.shapes()[0].example == "disk full");
+}
