@@ -31,8 +31,19 @@ void ValueCounts::merge(const ValueCounts& from) {
 
 size_t ShapeTable::KeyHash::operator()(std::string_view s) const { return hash_bytes(s.data(), s.size()); }
 
+size_t ShapeTable::valued_tokens() const {
+  size_t n = 0;
+  for (const Token& t : tokens_) n += t.mask != MaskKind::none || t.has_digit;
+  return n;
+}
+
 std::string_view ShapeTable::key_of(std::string_view message) {
   tokenizer_->tokenize(message, tokens_);
+  for (Token& t : tokens_) {
+    t.has_digit = false;
+    if (t.mask == MaskKind::none)
+      for (uint32_t j = t.begin; j < t.end && !t.has_digit; ++j) t.has_digit = message[j] >= '0' && message[j] <= '9';
+  }
   key_.clear();
   for (size_t i = 0; i < tokens_.size(); ++i) {
     if (i > 0) key_.push_back('\0');
@@ -43,11 +54,16 @@ std::string_view ShapeTable::key_of(std::string_view message) {
     }
     // The value of key=value is marked: when it varies, it is a variable.
     if (t.after_equals) key_.push_back('\x03');
-    size_t at = key_.size();
-    key_.append(message.data() + t.begin, t.end - t.begin);
-    // The key's own separators must not occur inside a word.
-    for (size_t j = at; j < key_.size(); ++j)
-      if (key_[j] == '\0' || key_[j] == '\x01' || key_[j] == '\x03') key_[j] = '\x02';
+    for (uint32_t j = t.begin; j < t.end; ++j) {
+      char c = message[j];
+      if (c >= '0' && c <= '9') {
+        while (j + 1 < t.end && message[j + 1] >= '0' && message[j + 1] <= '9') ++j;
+        key_.push_back('\x04');
+        continue;
+      }
+      // The key's own separators must not occur inside a word.
+      key_.push_back(c == '\0' || c == '\x01' || c == '\x03' || c == '\x04' ? '\x02' : c);
+    }
   }
   return key_;
 }
@@ -62,9 +78,7 @@ uint32_t ShapeTable::add(std::string_view message, int64_t time_ms, bool baselin
     s.key.assign(key);
     s.tokens = static_cast<uint32_t>(tokens_.size());
     s.example.assign(message);
-    size_t masked = 0;
-    for (const Token& t : tokens_) masked += t.mask != MaskKind::none;
-    s.masked.resize(masked);
+    s.masked.resize(valued_tokens());
     shapes_.push_back(std::move(s));
     index_.emplace(shapes_.back().key, index);
   } else {
@@ -79,7 +93,7 @@ uint32_t ShapeTable::add(std::string_view message, int64_t time_ms, bool baselin
   }
   size_t m = 0;
   for (const Token& t : tokens_)
-    if (t.mask != MaskKind::none) s.masked[m++].add(message.substr(t.begin, t.end - t.begin), 1);
+    if (t.mask != MaskKind::none || t.has_digit) s.masked[m++].add(message.substr(t.begin, t.end - t.begin), 1);
   return index;
 }
 
@@ -187,10 +201,8 @@ constexpr uint32_t kMasked = 0;
 struct Words {
   std::unordered_map<std::string_view, uint32_t> ids;
   std::vector<std::string_view> text{std::string_view()};  // id 0: masked; without the value marker
-  // Numeric: two digits or more ("node-12", "blk_38"); "eth0" and "SOCKS5"
-  // are names, which may split a group.
-  std::vector<bool> numeric{false};
   std::vector<bool> value{false};  // the value of key=value
+  std::vector<bool> soft{false};   // a word with digits ("node-\x04"): its raw values decide
 
   uint32_t intern(std::string_view w) {
     auto [it, inserted] = ids.emplace(w, static_cast<uint32_t>(text.size()));
@@ -199,7 +211,7 @@ struct Words {
       if (is_value) w.remove_prefix(1);
       text.push_back(w);
       value.push_back(is_value);
-      numeric.push_back(std::count_if(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; }) >= 2);
+      soft.push_back(w.find('\x04') != std::string_view::npos);
     }
     return it->second;
   }
@@ -229,16 +241,27 @@ class Miner {
   const MinerSettings& settings_;
   Words words_;
   std::vector<std::vector<uint32_t>> shape_words_;  // per shape, per token
+  std::vector<std::vector<int32_t>> value_slots_;   // per shape, per token: its Shape::masked index, or -1
+  const ValueCounts* values_at(uint32_t shape, uint32_t p) const {
+    int32_t slot = value_slots_[shape][p];
+    const auto& masked = table_.shapes()[shape].masked;
+    return slot >= 0 && static_cast<size_t>(slot) < masked.size() ? &masked[static_cast<size_t>(slot)] : nullptr;
+  }
   std::vector<MinedTemplate> templates_;
 };
 
 void Miner::split_words() {
   const auto& shapes = table_.shapes();
   shape_words_.resize(shapes.size());
+  value_slots_.resize(shapes.size());
   for (size_t i = 0; i < shapes.size(); ++i) {
     auto& ids = shape_words_[i];
-    for (std::string_view w : split_key(shapes[i].key, shapes[i].tokens))
+    auto& slots = value_slots_[i];
+    int32_t next = 0;
+    for (std::string_view w : split_key(shapes[i].key, shapes[i].tokens)) {
       ids.push_back(w == "\x01" ? kMasked : words_.intern(w));
+      slots.push_back(is_valued_word(w) ? next++ : -1);
+    }
   }
 }
 
@@ -476,8 +499,10 @@ void Miner::mine_length(const std::vector<uint32_t>& group, uint32_t length) {
     groups[core].push_back(s);
   }
   for (auto& [key, members] : groups) {
+    // A word with digits in the core is settled by its raw values (refine):
+    // "user0" to "user8" share one key word but are a variable.
     std::vector<bool> fixed(length, false);
-    for (uint64_t pw : key) fixed[pw >> 32] = true;
+    for (uint64_t pw : key) fixed[pw >> 32] = !words_.soft[static_cast<uint32_t>(pw)];
     refine(members, length, fixed, std::vector<bool>(length, false));
   }
 }
@@ -493,6 +518,7 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
   int split_pos = -1;
   size_t split_words = SIZE_MAX;
   std::vector<std::pair<uint32_t, uint64_t>> distinct;  // word, lines
+  std::vector<std::string_view> raws;                    // of one soft word
   const size_t max_words = settings_.split_max_words;
   for (uint32_t p = 0; p < length; ++p) {
     if (fixed[p] || variable[p]) continue;
@@ -513,9 +539,38 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
       variable[p] = true;
       continue;
     }
+    // Words with digits count as the raw words they stand for ("eth0" and
+    // "eth1" are two); numeric: a raw word with two digits or more.
+    size_t words = 0;
+    bool all_numeric = true, any_numeric = false;
+    for (const auto& [w, lines] : distinct) {
+      if (!words_.soft[w]) {
+        ++words;
+        all_numeric = false;
+        continue;
+      }
+      raws.clear();
+      bool many = false, numeric = false;
+      for (uint32_t s : group) {
+        if (shape_words_[s][p] != w) continue;
+        const ValueCounts* v = values_at(s, p);
+        if (!v) continue;
+        many |= v->other > 0;
+        for (const auto& [raw, n] : v->values) {
+          if (std::find(raws.begin(), raws.end(), raw) == raws.end()) raws.push_back(raw);
+          numeric |= std::count_if(raw.begin(), raw.end(), [](char c) { return c >= '0' && c <= '9'; }) >= 2;
+        }
+      }
+      words += many ? max_words + 1 : std::max<size_t>(1, raws.size());
+      all_numeric &= numeric;
+      any_numeric |= numeric;
+    }
+    if (words + masked > max_words || (distinct.size() == 1 && !masked && words > 1)) {
+      variable[p] = true;
+      continue;
+    }
     if (distinct.size() == 1 && !masked) continue;  // constant
-    bool numeric = masked ? std::any_of(distinct.begin(), distinct.end(), [&](const auto& d) { return words_.numeric[d.first]; })
-                          : std::all_of(distinct.begin(), distinct.end(), [&](const auto& d) { return words_.numeric[d.first]; });
+    bool numeric = masked ? any_numeric : all_numeric;
     bool values = std::any_of(distinct.begin(), distinct.end(), [&](const auto& d) { return words_.value[d.first]; });
     bool rare = masked && std::all_of(distinct.begin(), distinct.end(), [](const auto& d) { return d.second < 2; });
     if (numeric || values || rare) {
@@ -569,7 +624,10 @@ void Miner::emit(const std::vector<uint32_t>& group, uint32_t length, const std:
   const auto& rep_words = shape_words_[rep];
   for (uint32_t p = 0; p < length; ++p) {
     bool var = variable[p] || rep_words[p] == kMasked;
-    if (!var) t.words[p] = std::string(words_.text[rep_words[p]]);
+    if (!var) {
+      const ValueCounts* raw = words_.soft[rep_words[p]] ? values_at(rep, p) : nullptr;
+      t.words[p] = raw && !raw->values.empty() ? raw->values.front().first : std::string(words_.text[rep_words[p]]);
+    }
     if (separators) t.text.append(example, tokens[p].sep_begin, tokens[p].begin - tokens[p].sep_begin);
     else if (p > 0) t.text.push_back(' ');
     t.text.append(var ? std::string_view("<*>") : std::string_view(t.words[p]));
@@ -588,17 +646,12 @@ void Miner::emit(const std::vector<uint32_t>& group, uint32_t length, const std:
     t.prior += shape.prior;
     t.first_ms = std::min(t.first_ms, shape.first_ms);
     t.last_ms = std::max(t.last_ms, shape.last_ms);
-    size_t var = 0, masked = 0;
+    size_t var = 0;
     for (uint32_t p = 0; p < length; ++p) {
-      uint32_t w = shape_words_[s][p];
-      bool is_var = t.words[p].empty();
-      if (w == kMasked) {
-        if (is_var && masked < shape.masked.size()) t.variables[var].merge(shape.masked[masked]);
-        ++masked;
-      } else if (is_var) {
-        t.variables[var].add(words_.text[w], shape.count + shape.baseline + shape.prior);
-      }
-      var += is_var;
+      if (!t.words[p].empty()) continue;
+      if (const ValueCounts* v = values_at(s, p)) t.variables[var].merge(*v);
+      else t.variables[var].add(words_.text[shape_words_[s][p]], shape.count + shape.baseline + shape.prior);
+      ++var;
     }
     t.shapes.push_back(s);
   }

@@ -37,7 +37,10 @@ struct ValueCounts {
 
 // One distinct shape and what was seen of it.
 struct Shape {
-  std::string key;            // token words joined by '\0'; a masked token is "\x01"
+  // Token words joined by '\0'; a masked token is "\x01"; in a word with
+  // digits each run of digits is "\x04" ("node-\x04"), so ids do not make a
+  // shape per line, and its values are kept (in values) as a mask's are.
+  std::string key;
   uint32_t tokens = 0;
   uint64_t count = 0;         // lines (current side of a --diff)
   uint64_t baseline = 0;      // lines on the baseline side of a --diff
@@ -46,7 +49,7 @@ struct Shape {
   int64_t last_ms = INT64_MIN;
   uint64_t last_seen = 0;     // the shape table's clock, for eviction
   std::string example;        // the first message seen
-  std::vector<ValueCounts> masked;  // per masked token, in order
+  std::vector<ValueCounts> masked;  // per valued token (masked, or a word with digits), in order
 };
 
 struct MinerSettings {
@@ -94,6 +97,8 @@ class ShapeTable {
   // The key of a message (into key_); tokens_ holds its tokens after.
   std::string_view key_of(std::string_view message);
   const std::vector<Token>& last_tokens() const { return tokens_; }
+  // Of the last key_of: tokens masked or with digits (their values are kept).
+  size_t valued_tokens() const;
 
  private:
   struct KeyHash {
@@ -120,6 +125,11 @@ class ShapeTable {
 std::vector<MinedTemplate> mine_templates(const ShapeTable& table, const Tokenizer& tokenizer,
                                           const MinerSettings& settings,
                                           std::vector<uint32_t>* shape_template = nullptr);
+
+// A key word whose values are kept: a masked token or a word with digits.
+inline bool is_valued_word(std::string_view w) {
+  return w == "\x01" || w.find('\x04') != std::string_view::npos;
+}
 
 // The words of a shape key ("\x01" for a masked token; a key=value value
 // keeps its "\x03" mark). tokens: the shape's token count (0: no words).

@@ -219,20 +219,52 @@ bool looks_like_model(std::string_view text) {
 
 namespace {
 
-// A shape key from words (null: a variable).
-bool key_from_words(simdjson::dom::array words, std::string& key, uint32_t& tokens) {
-  key.clear();
-  tokens = 0;
+// A shape from a model's words (null: a variable): its key, and a value
+// slot for each variable and each word with digits (as ShapeTable::add
+// makes them), holding that word.
+bool shape_from_words(simdjson::dom::array words, uint64_t count, Shape& shape) {
+  shape.key.clear();
+  shape.tokens = 0;
+  shape.masked.clear();
   for (simdjson::dom::element w : words) {
-    if (tokens++ > 0) key.push_back('\0');
+    if (shape.tokens++ > 0) shape.key.push_back('\0');
     if (w.is_null()) {
-      key.push_back('\x01');
+      shape.key.push_back('\x01');
+      shape.masked.emplace_back();
       continue;
     }
     std::string_view s;
-    if (w.get_string().get(s)) return false;
-    if (s.empty()) return false;
-    for (char c : s) key.push_back(c == '\0' || c == '\x01' ? '\x02' : c);
+    if (w.get_string().get(s) || s.empty()) return false;
+    bool digits = false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      if (c >= '0' && c <= '9') {
+        while (i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') ++i;
+        shape.key.push_back('\x04');
+        digits = true;
+        continue;
+      }
+      shape.key.push_back(c == '\0' || c == '\x01' || c == '\x03' || c == '\x04' ? '\x02' : c);
+    }
+    if (digits) {
+      shape.masked.emplace_back();
+      shape.masked.back().add(s, count);
+    }
+  }
+  return true;
+}
+
+// A partial state's words are keys already ("\x04" and "\x03" kept).
+bool key_from_partial_words(simdjson::dom::array words, std::string& key, uint32_t& tokens, size_t& valued) {
+  key.clear();
+  tokens = 0;
+  valued = 0;
+  for (simdjson::dom::element w : words) {
+    if (tokens++ > 0) key.push_back('\0');
+    std::string_view s = "\x01";
+    if (!w.is_null() && (w.get_string().get(s) || s.empty() || s.find('\0') != std::string_view::npos)) return false;
+    key.append(s);
+    valued += is_valued_word(s);
   }
   return true;
 }
@@ -272,7 +304,7 @@ void load_model(std::string_view text, std::string_view path, std::string_view f
     std::string_view example;
     Shape shape;
     if (t["words"].get_array().get(words) || t["count"].get_uint64().get(count) ||
-        t["example"].get_string().get(example) || !key_from_words(words, shape.key, shape.tokens))
+        t["example"].get_string().get(example) || !shape_from_words(words, count, shape))
       throw InputError(fmt::format("{} {}: template {} is malformed (words, count and example are required)", flag,
                                    path, index));
     int64_t first = 0, last = 0;
@@ -282,9 +314,6 @@ void load_model(std::string_view text, std::string_view path, std::string_view f
     }
     (as_baseline ? shape.baseline : shape.prior) = count;
     shape.example.assign(example);
-    size_t variables = 0;
-    for (simdjson::dom::element w : words) variables += w.is_null();
-    shape.masked.resize(variables);
     table.add_shape(std::move(shape));
   }
 }
@@ -366,10 +395,11 @@ Result PartialStage::on_event(Event& ev, Emitter&) {
   simdjson::dom::array words;
   std::string_view example;
   simdjson::dom::array masked;
+  size_t valued = 0;
   if (root["words"].get_array().get(words) || root["count"].get_uint64().get(shape.count) ||
       root["baseline"].get_uint64().get(shape.baseline) || root["prior"].get_uint64().get(shape.prior) ||
       root["example"].get_string().get(example) || root["masked"].get_array().get(masked) ||
-      !key_from_words(words, shape.key, shape.tokens))
+      !key_from_partial_words(words, shape.key, shape.tokens, valued))
     return Result::bad("malformed partial-state shape (words, count, baseline, prior, example, masked)");
   int64_t first = 0, last = 0;
   if (!root["first_ms"].get_int64().get(first) && !root["last_ms"].get_int64().get(last)) {
@@ -392,9 +422,7 @@ Result PartialStage::on_event(Event& ev, Emitter&) {
     }
     shape.masked.push_back(std::move(vc));
   }
-  size_t variables = 0;
-  for (simdjson::dom::element w : words) variables += w.is_null();
-  if (shape.masked.size() != variables) return Result::bad("malformed partial state: masked values do not match words");
+  if (shape.masked.size() != valued) return Result::bad("malformed partial state: masked values do not match words");
   table_.add_shape(std::move(shape));
   return Result::ok();
 }

@@ -130,14 +130,12 @@ TagStage::TagStage(const PatternsConfig& config, const TagIndex& index)
 
 void TagStage::absorb(Stage& range) { unmatched_ += static_cast<TagStage&>(range).unmatched_; }
 
-int64_t TagStage::match(std::string_view key) {
+int64_t TagStage::match(std::string_view key, std::string_view message) {
   auto cached = matched_.find(std::string(key));
   if (cached != matched_.end()) return cached->second;
-  std::vector<std::string_view> words = split_key(key, static_cast<uint32_t>(scratch_.last_tokens().size()));
-  for (std::string_view& w : words) {
-    if (w == "\x01") w = {};  // a masked token: only a variable takes it
-    else if (!w.empty() && w[0] == '\x03') w.remove_prefix(1);
-  }
+  std::vector<std::string_view> words;
+  for (const Token& t : scratch_.last_tokens())  // a masked token: only a variable takes it
+    words.push_back(t.mask != MaskKind::none ? std::string_view() : message.substr(t.begin, t.end - t.begin));
   int64_t best = -1;
   size_t best_constants = 0;
   for (size_t t = 0; t < index_.templates.size(); ++t) {
@@ -162,7 +160,7 @@ Result TagStage::on_event(Event& ev, Emitter& out) {
   int64_t t = -1;
   auto it = index_.shape_template.find(std::string(key));
   if (it != index_.shape_template.end()) t = it->second;
-  else t = match(key);
+  else t = match(key, message);
   if (t < 0) ++unmatched_;
   const MinedTemplate* tpl = t >= 0 ? &index_.templates[static_cast<size_t>(t)] : nullptr;
   if (simdjson::ondemand::document* doc = reader_.last_document()) {

@@ -105,7 +105,7 @@ class TagStage : public Stage {
 
  private:
   // The template of a shape mining never saw: one whose words all match.
-  int64_t match(std::string_view key);
+  int64_t match(std::string_view key, std::string_view message);
 
   const PatternsConfig& config_;
   const TagIndex& index_;

@@ -214,11 +214,20 @@ bool is_url(std::string_view w) {
 // is spread over several words ("Sat Jun 18 02:08:10 2005").
 bool is_date_word(std::string_view w) {
   if (w.size() < 3 || w.size() > 9) return false;
+  // Every word of the hot path comes here: rule most out by the first
+  // three letters, packed, before comparing names.
+  auto lower = [](char c) { return static_cast<uint32_t>(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)); };
+  const uint32_t prefix = lower(w[0]) << 16 | lower(w[1]) << 8 | lower(w[2]);
+  auto code = [](const char (&p)[4]) { return static_cast<uint32_t>(p[0]) << 16 | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]); };
+  static constexpr const char kPrefixes[][4] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar",
+                                                "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  bool known = false;
+  for (const auto& p : kPrefixes) known |= code(p) == prefix;
+  if (!known) return false;
+  if (w.size() == 3) return true;
   static constexpr std::string_view kNames[] = {
-      "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
-      "saturday", "sunday", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-      "dec", "january", "february", "march", "april", "june", "july", "august", "september", "october",
-      "november", "december"};
+      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "sept", "january", "february",
+      "march", "april", "june", "july", "august", "september", "october", "november", "december"};
   for (std::string_view n : kNames)
     if (lower_equals(w, n)) return true;
   return false;

@@ -44,6 +44,7 @@ struct Token {
   MaskKind mask = MaskKind::none;
   bool after_equals = false;  // the value of key=value: a variable when it varies
   uint16_t user_mask = 0;  // which --mask, when mask is user
+  bool has_digit = false;  // set by the shape table (a word with digits keeps its values)
 };
 
 struct UserMask {
