@@ -10,8 +10,10 @@ namespace olly {
 // ---- ValueCounts ----------------------------------------------------------
 
 void ValueCounts::add(std::string_view value, uint64_t n) {
+  // Called for every masked token of every line: the first byte and the
+  // length rule most values out before a compare.
   for (auto& [v, c] : values)
-    if (v == value) {
+    if (v.size() == value.size() && (value.empty() || v[0] == value[0]) && std::string_view(v) == value) {
       c += n;
       return;
     }

@@ -212,18 +212,26 @@ bool is_url(std::string_view w) {
 
 // Day and month names (English, as logs print them): parts of a date that
 // is spread over several words ("Sat Jun 18 02:08:10 2005").
+constexpr uint32_t pack3(const char* p) {
+  return static_cast<uint32_t>(static_cast<unsigned char>(p[0])) << 16 |
+         static_cast<uint32_t>(static_cast<unsigned char>(p[1])) << 8 | static_cast<uint32_t>(static_cast<unsigned char>(p[2]));
+}
+
 bool is_date_word(std::string_view w) {
   if (w.size() < 3 || w.size() > 9) return false;
   // Every word of the hot path comes here: rule most out by the first
   // three letters, packed, before comparing names.
   auto lower = [](char c) { return static_cast<uint32_t>(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)); };
   const uint32_t prefix = lower(w[0]) << 16 | lower(w[1]) << 8 | lower(w[2]);
-  auto code = [](const char (&p)[4]) { return static_cast<uint32_t>(p[0]) << 16 | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]); };
-  static constexpr const char kPrefixes[][4] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar",
-                                                "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-  bool known = false;
-  for (const auto& p : kPrefixes) known |= code(p) == prefix;
-  if (!known) return false;
+  switch (prefix) {
+    case pack3("mon"): case pack3("tue"): case pack3("wed"): case pack3("thu"): case pack3("fri"):
+    case pack3("sat"): case pack3("sun"): case pack3("jan"): case pack3("feb"): case pack3("mar"):
+    case pack3("apr"): case pack3("may"): case pack3("jun"): case pack3("jul"): case pack3("aug"):
+    case pack3("sep"): case pack3("oct"): case pack3("nov"): case pack3("dec"):
+      break;
+    default:
+      return false;
+  }
   if (w.size() == 3) return true;
   static constexpr std::string_view kNames[] = {
       "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "sept", "january", "february",
