@@ -187,7 +187,12 @@ class ProfileStage final : public Stage {
 
   StageKind kind() const override { return StageKind::fold; }
   std::unique_ptr<Stage> clone() const override { return std::make_unique<ProfileStage>(cfg_); }
-  void absorb(Stage& range) override { profile_.merge(static_cast<ProfileStage&>(range).profile_); }
+  // The copy runs its next range from an empty profile.
+  void absorb(Stage& range) override {
+    auto& o = static_cast<ProfileStage&>(range);
+    profile_.merge(o.profile_);
+    o.profile_ = Profile(cfg_.top_capacity);
+  }
 
   Profile& profile() { return profile_; }
 

@@ -258,7 +258,21 @@ std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, 
   };
   std::sort(over.begin(), over.end(), order);
   std::sort(under.begin(), under.end(), order);
-  out = std::move(over);
+  // A pair that shares a value with a better-ranked pair and explains no
+  // more bad events than it is the same finding again (upstream=X with
+  // path=/p, then upstream=X with the service that serves /p).
+  std::vector<Suspect> kept;
+  for (auto& s : over) {
+    bool repeat = false;
+    for (const Suspect& k : kept) {
+      if (k.terms.size() != 2 || s.terms.size() != 2 || s.counts[0] > k.counts[0]) continue;
+      for (const Term& a : s.terms) {
+        for (const Term& b : k.terms) repeat |= a == b;
+      }
+    }
+    if (!repeat) kept.push_back(std::move(s));
+  }
+  out = std::move(kept);
   out.insert(out.end(), under.begin(), under.end());
   if (out.size() > opts.limit) out.resize(opts.limit);
   return out;

@@ -6,11 +6,12 @@
 combo:   errors (status 5xx) at 40% where region=ap-southeast-2 and
          version=2.8.0 (5% of traffic), none from version 2.9.1 (30% of
          traffic), 1% elsewhere. cluster is an alias of region (one cluster
-         per region, one region per cluster).
+         per region, one region per cluster). And the slow tail of slow.
 none:    errors at 2% everywhere: nothing to find.
 slow:    latency_ms ten times higher for service=search on version=2.7.0.
-changes: error rate 1% until a deploy marker event 60% of the way in, then
-         10% (plus the marker: {"type":"deploy",...}).
+changes: error rate 1% until a deploy marker event 60% of the way in
+         ({"type":"deploy","version":"3.0.0",...}); then half the traffic
+         runs version 3.0.0, with 18% errors.
 
 Every scenario has noise: request_id (unique), user_id (5000 values),
 path (40 values), method, service, flag (boolean), shard (0..199) and ts
@@ -53,7 +54,7 @@ def main():
         ts = start + timedelta(milliseconds=a.spacing_ms * i)
         tstext = ts.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ts.microsecond // 1000)
         if a.scenario == "changes" and i == deploy_at:
-            out.write('{"ts":"%s","type":"deploy","service":"api","version":"2.8.0"}\n' % tstext)
+            out.write('{"ts":"%s","type":"deploy","service":"api","version":"3.0.0"}\n' % tstext)
         region = pick(rng, REGIONS)
         version = pick(rng, VERSIONS)
         service = rng.choice(SERVICES)
@@ -61,10 +62,12 @@ def main():
         if a.scenario == "combo":
             p_err = 0.40 if (region == "ap-southeast-2" and version == "2.8.0") else (0.0 if version == "2.9.1" else 0.01)
         elif a.scenario == "changes":
-            p_err = 0.10 if i >= deploy_at else 0.01
+            if i >= deploy_at and rng.random() < 0.5:
+                version = "3.0.0"
+            p_err = 0.18 if version == "3.0.0" else 0.01
         else:
             p_err = 0.02
-        if a.scenario == "slow" and service == "search" and version == "2.7.0":
+        if a.scenario in ("slow", "combo") and service == "search" and version == "2.7.0":
             latency *= 10
         status = rng.choice([500, 502, 503]) if rng.random() < p_err else rng.choice([200, 200, 200, 201, 204, 304])
         out.write(

@@ -63,8 +63,8 @@ const char* kChanges =
     "'count_if(status >= 500)/count', p99:latency_ms, ...) over tumbling --every windows of event time, "
     "and finds the windows where its mean level shifts: binary segmentation, splitting where the sum of "
     "squared deviations falls by more than a penalty of 4 sigma^2 ln(n) (n windows; sigma, the noise, "
-    "from the median absolute difference between successive windows, so the shifts themselves do not "
-    "inflate it; --penalty scales it), with at least --min-segment windows on each side. Windows where the "
+    "from the median absolute difference between successive windows of the stretch being split, so the "
+    "shifts themselves do not inflate it and a noisier stretch (a higher rate) is judged by its own noise; --penalty scales it), with at least --min-segment windows on each side. Windows where the "
     "series is null (no events, a division by zero) are left out. Each change is one line:\n\n"
     "  {\"time\":WINDOW_START, \"series\":TEXT, \"before\":MEAN, \"after\":MEAN, \"change\":AFTER-BEFORE,\n"
     "   \"windows_before\":N, \"windows_after\":M, \"markers\":[EVENT,...]}\n\n"
@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
                  "explain changes: scales the penalty of a change (default 1; larger finds fewer)")
       ->type_name("X");
   add_runner_options(app, run);
+  app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
   add_common_options(app, common);
 
   ToolDoc doc;
@@ -179,14 +180,14 @@ int main(int argc, char** argv) {
                    "is a bad line; another version stops the run (exit 2)."}};
   doc.examples = {
       {"olly explain --bad 'status >= 500' requests.ndjson", "What the server errors share."},
-      {"olly explain --over 'latency_ms > p90' --fields service,region,version requests.ndjson",
+      {"olly explain --over 'latency_ms > p90' --fields service,region,version explain/planted.ndjson",
        "What the slowest tenth of requests share, among three fields."},
-      {"olly explain --bad 'status >= 500' --since 10m --baseline-since 1h requests.ndjson",
-       "What is different about the errors of the last 10 minutes, against the 50 minutes before."},
+      {"olly explain --since 5m --baseline-since 15m explain/deploys.ndjson",
+       "What changed in the last 5 minutes, against the 10 minutes before."},
       {"olly explain --partial --bad 'status >= 500' requests.ndjson | olly explain --merge",
        "Partial state, then merged: the same suspects as one run."},
       {"olly explain changes --series 'count_if(status >= 500)/count' --every 1m --markers 'type == \"deploy\"' "
-       "deploys.ndjson",
+       "explain/deploys.ndjson",
        "When the error rate changed, with the deploys just before."},
   };
   doc.exit_status = exit_status_text("there is a suspect (or a change point) and --fail-on-suspect was given");
