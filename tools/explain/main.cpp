@@ -34,7 +34,8 @@ const char* kSuspects =
 
 const char* kMethod =
     "Two passes over the input. The first profiles every field (nested objects included, arrays left "
-    "out): how often it holds a string, boolean or number, its distinct values (HyperLogLog), its most "
+    "out) over a sample (the first 1024 lines of each file, or of each range of a file read by threads, and "
+    "one line in four after them; every line for --over and --since): how often it holds a string, boolean or number, its distinct values (HyperLogLog), its most "
     "frequent values (space-saving top-K) and, for numbers, a quantile sketch. From that, --fields auto "
     "(the default) picks the dimensions: strings, booleans and numbers with at most 12 distinct values are "
     "categorical; other numbers are cut into bins at their 10th, 25th, 50th, 75th, 90th and 99th "
