@@ -349,7 +349,6 @@ class CountStage final : public Stage {
     overflow_.assign(n, Counts{});
     for (size_t d = 0; d < n; ++d) singles_[d].assign(2 * cfg_.dims[d].values.size(), 0);
     pairs_.resize(n * n);
-    ids_.resize(n);
   }
 
   Result on_event(Event& ev, Emitter&) override {
@@ -522,7 +521,6 @@ class CountStage final : public Stage {
   uint64_t neither_ = 0;
   std::vector<Value> slots_, values_;
   std::vector<std::pair<uint32_t, uint32_t>> present_;
-  std::vector<std::vector<uint32_t>> ids_;
   EvalScratch scratch_;
   std::string json_;
   std::string reason_;
