@@ -257,7 +257,12 @@ Choice choose_dimensions(Profile& prof, const ExplainOptions& opts, const std::v
   std::vector<Candidate> cands;
   for (auto& fp : prof.fields) {
     FieldProfile& f = *fp;
-    if (auto_fields && std::find(excluded_names.begin(), excluded_names.end(), f.name) != excluded_names.end()) {
+    // A path excludes itself and what is nested in it (error: error.type too).
+    const auto under = [&](const std::string& e) {
+      return f.name == e || (f.name.size() > e.size() && f.name.compare(0, e.size(), e) == 0 &&
+                             (f.name[e.size()] == '.' || f.name[e.size()] == '['));
+    };
+    if (auto_fields && std::any_of(excluded_names.begin(), excluded_names.end(), under)) {
       ch.excluded.push_back(f.name);
       continue;
     }
@@ -761,6 +766,8 @@ void validate(const ExplainOptions& opts) {
   if (!opts.bad.empty()) (void)Expr::compile(opts.bad, "--bad");
   if (!opts.baseline.empty()) (void)Expr::compile(opts.baseline, "--baseline");
   for (const auto& f : opts.fields) (void)parse_path_or_throw(f, "--fields");
+  for (const auto& f : opts.exclude) (void)parse_path_or_throw(f, "--exclude");
+  if (!opts.exclude.empty() && !opts.fields.empty()) throw UsageError("--exclude applies to --fields auto only");
   if (opts.fields.size() > Tally::kMaxDims) throw UsageError("--fields: at most 255 fields");
   if (opts.max_fields < 1 || opts.max_fields > Tally::kMaxDims) throw UsageError("--max-fields: from 1 to 255");
   if (opts.max_values < 1 || opts.max_values > 100000) throw UsageError("--max-values: from 1 to 100000");
@@ -806,6 +813,7 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
     }
   }
   if (over) excluded.push_back(over->field.text);
+  for (const auto& e : opts.exclude) excluded.push_back(parse_path_or_throw(e, "--exclude").text);
   {
     FieldExtractor probe;
     TimeFieldReader tr(opts.time_field, probe);

@@ -23,6 +23,7 @@ struct ExplainOptions {
   std::string since;           // --since DURATION: bad events are the last DURATION
   std::string baseline_since;  // --baseline-since DURATION: baseline from this long before the end
   std::vector<std::string> fields;  // --fields (empty or "auto": chosen from the data)
+  std::vector<std::string> exclude;  // --exclude: left out of auto (effects of the failure: level, error.*)
   size_t max_values = 50;      // --max-values: distinct values kept per field
   size_t max_fields = 32;      // --max-fields: dimensions at most
   RankOptions rank;

@@ -265,6 +265,10 @@ std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, 
   for (auto& s : over) {
     bool repeat = false;
     for (const Suspect& k : kept) {
+      // A pair in exactly as many bad and baseline events as a value ranked
+      // above it (method=POST and service=checkout, path=/api/checkout)
+      // says nothing that value does not.
+      if (s.terms.size() == 2 && k.terms.size() == 1 && s.counts == k.counts) repeat = true;
       if (k.terms.size() != 2 || s.terms.size() != 2 || s.counts[0] > k.counts[0]) continue;
       for (const Term& a : s.terms) {
         for (const Term& b : k.terms) repeat |= a == b;

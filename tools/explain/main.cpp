@@ -106,6 +106,11 @@ int main(int argc, char** argv) {
   app.add_option("-f,--fields", fields,
                  "Dimensions: comma-separated field paths, or auto (default): chosen from the data")
       ->type_name("FIELDS|auto");
+  std::string exclude;
+  app.add_option("-x,--exclude", exclude,
+                 "With --fields auto: leave out these fields and what is nested in them (comma-separated paths), "
+                 "such as effects of the failure itself (level, error) that would outrank its causes")
+      ->type_name("FIELDS");
   app.add_option("--max-values", opts.max_values, "Most frequent values kept per field (default 50)")->type_name("N");
   app.add_option("--max-fields", opts.max_fields, "Dimensions used at most (default 32, at most 255)")->type_name("N");
   app.add_option("--alpha", opts.rank.alpha,
@@ -201,7 +206,7 @@ int main(int argc, char** argv) {
     run.jobs = default_jobs(run.jobs);
     if (changes) {
       for (const char* flag : {"--bad", "--over", "--baseline", "--since", "--baseline-since", "--fields", "--max-values",
-                               "--max-fields", "--alpha", "--min-lift", "--min-share", "--top", "--no-pairs",
+                               "--max-fields", "--exclude", "--alpha", "--min-lift", "--min-share", "--top", "--no-pairs",
                                "--partial", "--merge"}) {
         if (app.count(flag) > 0) throw UsageError(fmt::format("{} is not an option of explain changes", flag));
       }
@@ -220,6 +225,7 @@ int main(int argc, char** argv) {
       opts.fields = split_field_list(fields);
       if (opts.fields.empty()) throw UsageError("--fields: give field paths or auto");
     }
+    if (!exclude.empty()) opts.exclude = split_field_list(exclude);
     opts.summary = summary;
     opts.fail_on_suspect = fail;
     opts.time_field = common.time_field;
