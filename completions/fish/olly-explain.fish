@@ -6,7 +6,7 @@ complete -c olly-explain -l since -x -d 'Bad events are those of the last DURATI
 complete -c olly-explain -l baseline-since -x -d 'With --since: the baseline is the events from DURATION before the latest event time up to --since (default: all before)'
 complete -c olly-explain -s f -l fields -x -d 'Dimensions: comma-separated field paths, or auto (default): chosen from the data'
 complete -c olly-explain -s x -l exclude -x -d 'With --fields auto: leave out these fields and what is nested in them (comma-separated paths), such as effects of the failure itself (level, error) that would outrank its causes'
-complete -c olly-explain -l max-values -x -d 'Most frequent values kept per field (default 50)'
+complete -c olly-explain -l max-values -x -d 'Most frequent values kept per field (default 50, at most 1000)'
 complete -c olly-explain -l max-fields -x -d 'Dimensions used at most (default 32, at most 255)'
 complete -c olly-explain -l alpha -x -d 'Family-wise error rate of the significance test, Bonferroni-adjusted (default 0.05)'
 complete -c olly-explain -l min-lift -x -d 'Smallest over- or under-representation reported (default 1.5)'

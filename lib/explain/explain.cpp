@@ -354,7 +354,14 @@ class CountStage final : public Stage {
     overflow_.assign(n, Counts{});
     for (size_t d = 0; d < n; ++d) singles_[d].assign(2 * cfg_.dims[d].values.size(), 0);
     pairs_.resize(n * n);
+    // Pairs are counted over each dimension's most frequent values only, as
+    // many as keep every pair table together within kPairBudgetBytes.
+    const double tables = static_cast<double>(n) * static_cast<double>(n > 0 ? n - 1 : 0) / 2;
+    pair_cap_.resize(n);
+    const size_t cap = tables > 0 ? static_cast<size_t>(std::sqrt(kPairBudgetBytes / (16.0 * tables))) : 0;
+    for (size_t d = 0; d < n; ++d) pair_cap_[d] = static_cast<uint32_t>(std::min(cfg_.dims[d].values.size(), cap));
   }
+  static constexpr double kPairBudgetBytes = 256.0 * 1024 * 1024;
 
   Result on_event(Event& ev, Emitter&) override {
     scratch_.reset();
@@ -387,7 +394,7 @@ class CountStage final : public Stage {
         id = it->second;
       }
       ++singles_[d][2 * id + side];
-      present_.push_back({static_cast<uint32_t>(d), id});
+      if (id < pair_cap_[d]) present_.push_back({static_cast<uint32_t>(d), id});
     }
     // olly explain (pairs): one dense table per pair of dimensions, sized
     // by the capped value counts, so a pair costs an index, not a hash.
@@ -396,8 +403,8 @@ class CountStage final : public Stage {
       for (size_t j = i + 1; j < present_.size(); ++j) {
         const auto [d2, v2] = present_[j];
         auto& table = pairs_[d1 * n + d2];
-        const size_t c2 = cfg_.dims[d2].values.size();
-        if (table.empty()) table.assign(2 * cfg_.dims[d1].values.size() * c2, 0);
+        const size_t c2 = pair_cap_[d2];
+        if (table.empty()) table.assign(2 * pair_cap_[d1] * c2, 0);
         ++table[2 * (v1 * c2 + v2) + side];
       }
     }
@@ -452,7 +459,7 @@ class CountStage final : public Stage {
       for (size_t d2 = d1 + 1; d2 < n; ++d2) {
         const auto& table = pairs_[d1 * n + d2];
         if (table.empty()) continue;
-        const size_t c2 = cfg_.dims[d2].values.size();
+        const size_t c2 = pair_cap_[d2];
         for (size_t i = 0; i < table.size() / 2; ++i) {
           if (table[2 * i] + table[2 * i + 1] == 0) continue;
           t.pairs[Tally::pair_key(static_cast<uint32_t>(d1), static_cast<uint32_t>(i / c2), static_cast<uint32_t>(d2),
@@ -522,6 +529,7 @@ class CountStage final : public Stage {
   std::vector<std::vector<uint64_t>> singles_;  // by dim: [2 * value + side]
   std::vector<Counts> overflow_;
   std::vector<std::vector<uint64_t>> pairs_;    // by d1 * dims + d2 (d1 < d2): [2 * (v1 * c2 + v2) + side]
+  std::vector<uint32_t> pair_cap_;              // values of a dim that are paired (the first, most frequent)
   Counts totals_{};
   uint64_t neither_ = 0;
   std::vector<Value> slots_, values_;
@@ -770,7 +778,7 @@ void validate(const ExplainOptions& opts) {
   if (!opts.exclude.empty() && !opts.fields.empty()) throw UsageError("--exclude applies to --fields auto only");
   if (opts.fields.size() > Tally::kMaxDims) throw UsageError("--fields: at most 255 fields");
   if (opts.max_fields < 1 || opts.max_fields > Tally::kMaxDims) throw UsageError("--max-fields: from 1 to 255");
-  if (opts.max_values < 1 || opts.max_values > 100000) throw UsageError("--max-values: from 1 to 100000");
+  if (opts.max_values < 1 || opts.max_values > 1000) throw UsageError("--max-values: from 1 to 1000");
   if (!(opts.rank.alpha > 0 && opts.rank.alpha < 1)) throw UsageError("--alpha: must be between 0 and 1");
   if (!(opts.rank.min_lift >= 1)) throw UsageError("--min-lift: must be at least 1");
   if (!(opts.rank.min_share >= 0 && opts.rank.min_share <= 1)) throw UsageError("--min-share: must be between 0 and 1");

@@ -57,7 +57,9 @@ const char* kMethod =
     "on their own. Triples are not tested.\n\n"
     "Stdin (a pipe) is copied to an unlinked temporary file in $TMPDIR (else /tmp) for the two passes, so "
     "it needs that much disk; nothing is left behind. Memory is bounded by the fields and values kept "
-    "(--max-fields x --max-values, and pairs of them), not by the input.";
+    "(--max-fields x --max-values, and pairs of them: pairs are counted over each field's most frequent "
+    "values, as many as keep the pair tables within 256 MiB, e.g. 184 values a field with 32 fields), not by "
+    "the input.";
 
 const char* kChanges =
     "olly explain changes aggregates --series (one olly-agg aggregate: count, "
@@ -111,7 +113,7 @@ int main(int argc, char** argv) {
                  "With --fields auto: leave out these fields and what is nested in them (comma-separated paths), "
                  "such as effects of the failure itself (level, error) that would outrank its causes")
       ->type_name("FIELDS");
-  app.add_option("--max-values", opts.max_values, "Most frequent values kept per field (default 50)")->type_name("N");
+  app.add_option("--max-values", opts.max_values, "Most frequent values kept per field (default 50, at most 1000)")->type_name("N");
   app.add_option("--max-fields", opts.max_fields, "Dimensions used at most (default 32, at most 255)")->type_name("N");
   app.add_option("--alpha", opts.rank.alpha,
                  "Family-wise error rate of the significance test, Bonferroni-adjusted (default 0.05)")
