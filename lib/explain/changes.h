@@ -17,7 +17,7 @@ struct ChangesOptions {
   std::string markers;           // --markers EXPR
   std::string lookback;          // --lookback: markers this long before a change (default 5 windows)
   size_t min_segment = 3;        // --min-segment: windows on each side of a change at least
-  double penalty = 1;            // --sensitivity's inverse: the penalty is multiplied by this
+  double penalty = 1;            // --penalty: scales the default penalty (larger: fewer changes)
   size_t max_markers = 10000;    // markers kept at most
   bool summary = false;
   bool fail_on_change = false;
