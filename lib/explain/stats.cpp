@@ -20,8 +20,7 @@ double log_pmf(uint64_t population, uint64_t successes, uint64_t draws, uint64_t
 
 // Sums the pmf from x outward (step +1 or -1) to the end of the support.
 // Past the mode the terms shrink at least geometrically, so the sum stops
-// once a term no longer changes it; before the mode (a tail that holds the
-// bulk) it runs to the end, which is at most min(successes, draws) terms.
+// once a term no longer changes it.
 double tail(uint64_t population, uint64_t successes, uint64_t draws, uint64_t x, bool upper) {
   const uint64_t lo = draws + successes > population ? draws + successes - population : 0;
   const uint64_t hi = std::min(successes, draws);
@@ -31,6 +30,11 @@ double tail(uint64_t population, uint64_t successes, uint64_t draws, uint64_t x,
   if (!upper && x < lo) return 0.0;
   const double mode = (static_cast<double>(draws) + 1) * (static_cast<double>(successes) + 1) /
                       (static_cast<double>(population) + 2);
+  // A tail that holds the mode is 1 minus the other one: summed from x its
+  // first terms can underflow to 0 (far out on the other side), and the
+  // sum with them.
+  if (upper && static_cast<double>(x) <= mode) return std::max(0.0, 1 - tail(population, successes, draws, x - 1, false));
+  if (!upper && static_cast<double>(x) >= mode) return std::max(0.0, 1 - tail(population, successes, draws, x + 1, true));
   double term = std::exp(log_pmf(population, successes, draws, x));
   double sum = 0;
   const double K = static_cast<double>(successes), n = static_cast<double>(draws),
