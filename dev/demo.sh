@@ -50,3 +50,7 @@ run 'olly alert --slo 99.9 --bad '"'"'status >= 500'"'"' --by service requests.n
 echo
 echo "== And the cron audit of the ssh log: one page when the attack starts, one resolved when it ends:"
 run 'olly alert --rules alert/ssh.yaml alert/auth.ndjson | olly filter --select state,at,annotations.summary true'
+
+echo
+echo "== What do the failures share? olly explain names the suspect, with the numbers behind it:"
+run 'olly explain --bad '"'"'status >= 500'"'"' --fields service,path,method,host,upstream,region --summary --top 1 requests.ndjson'

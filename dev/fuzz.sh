@@ -205,6 +205,13 @@ PY
       printf '\x02%s' '0+10x5 _ 100x3 stale 1-1x2 _x3' > "$dir/seed-series1"
       printf '\x02%s' 'failed_logins{host="web-1",app="sshd"}' > "$dir/seed-series2"
       ;;
+    explain)
+      # Selector 0: events for the profile; 1: a tally; 2: a series; 3: Fisher's counts.
+      seed "$dir" 00 "$d"/requests.ndjson "$d"/explain/planted.ndjson "$d"/hostile/mixed.ndjson
+      printf '\x01\x02\x00\x00\x03\x00\x00\x04%s' 'abcdefghijklmnopqrstuvwxyz0123456789' > "$dir/seed-tally"
+      printf '\x02%s' '000000000000zzzzzzzzzzzz000000' > "$dir/seed-series"
+      printf '\x03\x00\x10\x00\x00\x20\x00\x00\x05\x00\x00\x01' > "$dir/seed-fisher"
+      ;;
     time)
       seed_text "$dir" 2026-11-25T02:40:00Z 2026-11-25t02:40:00.123456789+05:30 '2026-11-25 02:40' 2026-11-25 \
         1969-12-31T23:59:60Z 2262-04-11T23:47:16.854775807Z 1678-01-01T00:00:00-01:00 \

@@ -1,0 +1,189 @@
+#include "explain/profile.h"
+
+#include <fmt/format.h>
+
+#include "core/writer.h"
+
+namespace olly::explain {
+
+bool value_json(const Value& v, std::string& out) {
+  out.clear();
+  switch (v.kind) {
+    case Kind::string: append_json_string(out, v.s); return true;
+    case Kind::boolean: out.append(v.b ? "true" : "false"); return true;
+    case Kind::integer: {
+      auto d = fmt::format_int(v.i);
+      out.append(d.data(), d.size());
+      return true;
+    }
+    case Kind::number:
+      if (v.u64) {
+        auto d = fmt::format_int(v.u());
+        out.append(d.data(), d.size());
+      } else {
+        append_json_number(out, v.d);
+      }
+      return true;
+    default: return false;
+  }
+}
+
+void FieldProfile::add(const Value& v, std::string& scratch) {
+  if (!value_json(v, scratch)) return;
+  ++present;
+  switch (v.kind) {
+    case Kind::string: ++strings; break;
+    case Kind::boolean: ++bools; break;
+    default: {
+      ++numbers;
+      const double d = v.as_double();
+      if (v.kind == Kind::number && !v.u64 && d != static_cast<double>(static_cast<int64_t>(d))) all_int = false;
+      if (d < min) min = d;
+      sketch.add(d);
+    }
+  }
+  top.add(scratch);
+  hll.add(scratch);
+}
+
+void FieldProfile::merge(const FieldProfile& o) {
+  present += o.present;
+  strings += o.strings;
+  bools += o.bools;
+  numbers += o.numbers;
+  all_int = all_int && o.all_int;
+  min = std::min(min, o.min);
+  top.merge(o.top);
+  hll.merge(o.hll);
+  sketch.merge(o.sketch);
+}
+
+namespace {
+
+bool plain_key(std::string_view key) {
+  if (key.empty()) return false;
+  for (char c : key) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '@' || c == '$' || c == '-' || static_cast<unsigned char>(c) >= 0x80;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void append_path_key(std::string& text, std::string_view key, bool first) {
+  if (plain_key(key)) {
+    if (!first) text.push_back('.');
+    text.append(key);
+  } else {
+    text.push_back('[');
+    append_json_string(text, key);
+    text.push_back(']');
+  }
+}
+
+FieldProfile* Profile::field(std::string_view name, const std::vector<std::string_view>& keys) {
+  if (auto it = index.find(name); it != index.end()) return fields[it->second].get();
+  if (fields.size() >= kMaxProfiledFields) return nullptr;
+  auto f = std::make_unique<FieldProfile>(top_capacity);
+  f->name = std::string(name);
+  f->path.text = f->name;
+  for (auto k : keys) f->path.steps.push_back(PathStep{std::string(k), -1});
+  index.emplace(f->name, static_cast<uint32_t>(fields.size()));
+  fields.push_back(std::move(f));
+  return fields.back().get();
+}
+
+void Profile::merge(const Profile& o) {
+  for (const auto& of : o.fields) {
+    std::vector<std::string_view> keys;
+    for (const auto& s : of->path.steps) keys.push_back(s.key);
+    if (FieldProfile* f = field(of->name, keys)) {
+      f->merge(*of);
+    } else {
+      values_past_field_cap += of->present;
+    }
+  }
+  values_past_field_cap += o.values_past_field_cap;
+  over.merge(o.over);
+  latest = std::max(latest, o.latest);
+}
+
+simdjson::error_code Profile::walk(simdjson::ondemand::document& doc) {
+  simdjson::ondemand::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type != simdjson::ondemand::json_type::object) return simdjson::SUCCESS;
+  simdjson::ondemand::object obj;
+  if (auto e = doc.get_object().get(obj)) return e;
+  prefix_.clear();
+  keys_.clear();
+  return walk_object(obj, 0);
+}
+
+simdjson::error_code Profile::walk_object(simdjson::ondemand::object obj, int depth) {
+  namespace od = simdjson::ondemand;
+  for (auto member : obj) {
+    std::string_view key;
+    if (auto e = member.unescaped_key().get(key)) return e;
+    od::value v;
+    if (auto e = member.value().get(v)) return e;
+    od::json_type t;
+    if (auto e = v.type().get(t)) return e;
+    const size_t mark = prefix_.size();
+    append_path_key(prefix_, key, depth == 0);
+    keys_.push_back(key);
+    Value val;
+    bool leaf = true;
+    switch (t) {
+      case od::json_type::object: {
+        leaf = false;
+        if (depth < 3) {
+          od::object inner;
+          if (auto e = v.get_object().get(inner)) return e;
+          // The key's view dies with the next member of this object: keep
+          // a copy for the nested fields' paths.
+          std::string owned(key);
+          keys_.back() = owned;
+          if (auto e = walk_object(inner, depth + 1)) return e;
+        }
+        break;
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return e;
+        val = Value::string(s);
+        break;
+      }
+      case od::json_type::number: {
+        od::number n;
+        if (auto e = v.get_number().get(n)) return e;
+        switch (n.get_number_type()) {
+          case od::number_type::signed_integer: val = Value::integer(n.get_int64()); break;
+          case od::number_type::unsigned_integer: val = Value::unsigned_integer(n.get_uint64()); break;
+          default: val = Value::number(n.get_double());
+        }
+        break;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        if (auto e = v.get_bool().get(b)) return e;
+        val = Value::boolean(b);
+        break;
+      }
+      default: leaf = false;  // null, arrays
+    }
+    if (leaf) {
+      if (FieldProfile* f = field(prefix_, keys_)) {
+        f->add(val, scratch_);
+      } else {
+        ++values_past_field_cap;
+      }
+    }
+    keys_.pop_back();
+    prefix_.resize(mark);
+  }
+  return simdjson::SUCCESS;
+}
+
+}  // namespace olly::explain

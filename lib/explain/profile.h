@@ -1,0 +1,75 @@
+// olly-explain's first pass: a profile of the fields (kinds, distinct
+// values, top values, quantiles), from which the dimensions are chosen.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "expr/path.h"
+#include "expr/value.h"
+#include "sketch/ddsketch.h"
+#include "sketch/hyperloglog.h"
+#include "sketch/topk.h"
+
+namespace olly::explain {
+
+// A transparent string hash, so lookups by string_view allocate nothing.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringIndex = std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>>;
+
+// The canonical JSON text of a scalar (the key of a value everywhere in
+// olly-explain); false for null, missing, arrays and objects.
+bool value_json(const Value& v, std::string& out);
+
+struct FieldProfile {
+  explicit FieldProfile(size_t top_capacity) : top(top_capacity) {}
+  std::string name;
+  Path path;
+  uint64_t present = 0;  // scalar values seen (null excluded)
+  uint64_t strings = 0, bools = 0, numbers = 0;
+  bool all_int = true;
+  double min = INFINITY;
+  SpaceSaving top;
+  HyperLogLog hll;
+  DDSketch sketch;
+  void add(const Value& v, std::string& scratch);
+  void merge(const FieldProfile& other);
+};
+
+struct Profile {
+  explicit Profile(size_t top_capacity) : top_capacity(top_capacity) {}
+  size_t top_capacity;
+  std::vector<std::unique_ptr<FieldProfile>> fields;  // first-seen order
+  StringIndex index;
+  uint64_t values_past_field_cap = 0;  // leaf values of fields beyond kMaxProfiledFields
+  DDSketch over;                       // --over FIELD's values
+  int64_t latest = INT64_MIN;          // latest event time
+  static constexpr size_t kMaxProfiledFields = 256;
+
+  FieldProfile* field(std::string_view name, const std::vector<std::string_view>& keys);
+  void merge(const Profile& other);
+  // Walks every scalar leaf of an object (nested objects to depth 4, arrays
+  // left out) into the field profiles.
+  [[nodiscard]] simdjson::error_code walk(simdjson::ondemand::document& doc);
+
+ private:
+  simdjson::error_code walk_object(simdjson::ondemand::object obj, int depth);
+  std::string prefix_;
+  std::vector<std::string_view> keys_;
+  std::string scratch_;
+};
+
+// Appends a key to a path text: "a.b", or a["odd.key"] where the key holds
+// other characters than letters, digits and _@$-.
+void append_path_key(std::string& text, std::string_view key, bool first);
+
+}  // namespace olly::explain

@@ -1,0 +1,183 @@
+// olly-explain's statistics (Fisher's exact test against values computed by
+// hand, Bonferroni, change points) and the ranking of a hand-made Tally
+// (pairs over members, aliases, under-represented values, nothing on noise).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/writer.h"
+#include "explain/stats.h"
+#include "explain/suspects.h"
+
+using namespace olly;
+using namespace olly::explain;
+
+TEST_CASE("hypergeometric tails and Fisher's exact test, by hand") {
+  // 3 of 3 bad events have the value, 0 of 3 baseline: P(X >= 3) = 1 / C(6,3).
+  CHECK(hypergeom_upper(6, 3, 3, 3) == doctest::Approx(1.0 / 20));
+  CHECK(fisher_two_sided(3, 3, 0, 3) == doctest::Approx(0.1));
+  // Fisher's tea: 3 of 4 vs 1 of 4: P(X >= 3) = (C(4,3) C(4,1) + 1) / C(8,4) = 17/70.
+  CHECK(hypergeom_upper(8, 4, 4, 3) == doctest::Approx(17.0 / 70));
+  CHECK(fisher_two_sided(3, 4, 1, 4) == doctest::Approx(34.0 / 70));
+  // Under-represented: 0 of 10 bad, 10 of 10 baseline: P(X <= 0) = 1 / C(20,10).
+  CHECK(hypergeom_lower(20, 10, 10, 0) == doctest::Approx(1.0 / 184756));
+  CHECK(fisher_two_sided(0, 10, 10, 10) == doctest::Approx(2.0 / 184756));
+  // Tails over the whole support are 1; outside it 0.
+  CHECK(hypergeom_upper(10, 5, 5, 0) == doctest::Approx(1.0));
+  CHECK(hypergeom_lower(10, 5, 5, 5) == doctest::Approx(1.0));
+  CHECK(hypergeom_upper(10, 5, 5, 6) == 0.0);
+  // P(X >= x) + P(X <= x - 1) = 1, on large counts too (the sum stops early).
+  for (uint64_t x : {1200u, 1500u, 1800u}) {
+    CHECK(hypergeom_upper(1000000, 30000, 50000, x) + hypergeom_lower(1000000, 30000, 50000, x - 1) ==
+          doctest::Approx(1.0).epsilon(1e-9));
+  }
+  // Starting far out on the other side of the mode, where the first terms
+  // underflow (found by the fuzzer): the complement keeps the sum.
+  CHECK(hypergeom_lower(12288, 1281, 4096, 1279) == doctest::Approx(1.0));
+  CHECK(hypergeom_upper(12288, 1281, 4096, 1280) < 1e-300);
+  CHECK(hypergeom_upper(12288, 1281, 4096, 1) == doctest::Approx(1.0));
+  // One event with a value no baseline event has is not significant among
+  // many: a normal approximation would call it z = 31.
+  CHECK(fisher_two_sided(1, 100, 0, 100000) == doctest::Approx(2 * 100.0 / 100100).epsilon(1e-6));
+  CHECK(log_choose(5, 2) == doctest::Approx(std::log(10.0)));
+  CHECK(std::isinf(log_choose(2, 5)));
+  CHECK(bonferroni(0.01, 10) == doctest::Approx(0.1));
+  CHECK(bonferroni(0.5, 10) == 1.0);
+}
+
+TEST_CASE("change points: steps found, noise left alone") {
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 0.1);
+  std::vector<double> s;
+  for (int i = 0; i < 30; ++i) s.push_back(1 + noise(rng));
+  for (int i = 0; i < 30; ++i) s.push_back(3 + noise(rng));
+  for (int i = 0; i < 30; ++i) s.push_back(2 + noise(rng));
+  const auto cps = change_points(s, 3);
+  REQUIRE(cps.size() == 2);
+  CHECK(cps[0] == 30);
+  CHECK(cps[1] == 60);
+  std::vector<double> flat;
+  for (int i = 0; i < 200; ++i) flat.push_back(5 + noise(rng));
+  CHECK(change_points(flat, 3).empty());
+  // A clean step without noise.
+  std::vector<double> step(10, 0.0);
+  step.insert(step.end(), 10, 1.0);
+  CHECK(change_points(step, 2) == std::vector<size_t>{10});
+  CHECK(change_points({1, 2}, 2).empty());
+  CHECK(robust_sigma({1, 1, 1, 1}) == 0);
+}
+
+namespace {
+
+// region (a: 20%, b: 80%) with cluster its alias; version (x: 25%, y: 45%,
+// z: 30%). Bad: 40% of region=a & version=x, none of version z, 1% else.
+Tally planted() {
+  Tally t;
+  const uint32_t region = t.dim_index("region", false), cluster = t.dim_index("cluster", false),
+                 version = t.dim_index("version", false);
+  const char* regions[] = {"\"a\"", "\"b\""};
+  const char* clusters[] = {"\"c-a\"", "\"c-b\""};
+  const char* versions[] = {"\"x\"", "\"y\"", "\"z\""};
+  const double rshare[] = {0.2, 0.8}, vshare[] = {0.25, 0.45, 0.3};
+  const double n = 100000;
+  for (int r = 0; r < 2; ++r) {
+    for (int v = 0; v < 3; ++v) {
+      const double events = n * rshare[r] * vshare[v];
+      const double rate = (r == 0 && v == 0) ? 0.4 : (v == 2 ? 0.0 : 0.01);
+      const Counts c{static_cast<uint64_t>(events * rate), static_cast<uint64_t>(events * (1 - rate))};
+      const uint32_t rv = t.value_index(region, regions[r]), cv = t.value_index(cluster, clusters[r]),
+                     vv = t.value_index(version, versions[v]);
+      for (auto [d, val] : {std::pair{region, rv}, std::pair{cluster, cv}, std::pair{version, vv}}) {
+        t.dims[d].counts[val][0] += c[0];
+        t.dims[d].counts[val][1] += c[1];
+      }
+      const auto add_pair = [&](uint32_t d1, uint32_t v1, uint32_t d2, uint32_t v2) {
+        if (d2 < d1) {
+          std::swap(d1, d2);
+          std::swap(v1, v2);
+        }
+        Counts& p = t.pairs[Tally::pair_key(d1, v1, d2, v2)];
+        p[0] += c[0];
+        p[1] += c[1];
+      };
+      add_pair(region, rv, version, vv);
+      add_pair(cluster, cv, version, vv);
+      add_pair(region, rv, cluster, cv);
+      t.bad += c[0];
+      t.baseline += c[1];
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("rank_suspects: the planted pair first, with its alias; the silent version under") {
+  const Tally t = planted();
+  RankInfo info;
+  const auto s = rank_suspects(t, RankOptions{}, &info);
+  REQUIRE(s.size() >= 2);
+  CHECK(s[0].kind == Suspect::Kind::over);
+  REQUIRE(s[0].terms.size() == 2);
+  CHECK(term_text(t, s[0].terms[0]) == "region=a");
+  CHECK(term_text(t, s[0].terms[1]) == "version=x");
+  REQUIRE(s[0].aliases.size() == 1);
+  CHECK(term_text(t, s[0].aliases[0]) == "cluster=c-a");
+  // The members of the pair are not shown on their own.
+  for (const auto& x : s) {
+    if (x.terms.size() == 1 && x.kind == Suspect::Kind::over) CHECK(term_text(t, x.terms[0]) != "region=a");
+  }
+  bool under_z = false;
+  for (const auto& x : s) {
+    if (x.kind == Suspect::Kind::under && x.terms.size() == 1 && term_text(t, x.terms[0]) == "version=z") under_z = true;
+  }
+  CHECK(under_z);
+  CHECK(info.alias_groups == 2);
+  // 7 values + 6 region-version, 6 cluster-version, 2 region-cluster pairs.
+  CHECK(info.comparisons == 7 + 6 + 6 + 2);
+  std::string line;
+  JsonBuilder jb(line);
+  write_suspect(jb, t, s[0], 1);
+  CHECK(line.find(R"("fields":{"region":"a","version":"x"})") != std::string::npos);
+  CHECK(line.find(R"("aliases":{"cluster":"c-a"})") != std::string::npos);
+  const std::string text = summarize(t, s, info, RankOptions{}, "status >= 500");
+  CHECK(text.find("have region=a and version=x (with cluster=c-a)") != std::string::npos);
+}
+
+TEST_CASE("rank_suspects: nothing on pure noise, nothing without both sides") {
+  std::mt19937_64 rng(3);
+  int false_runs = 0;
+  for (int run = 0; run < 20; ++run) {
+    Tally t;
+    const uint32_t d = t.dim_index("user", false);
+    for (int v = 0; v < 300; ++v) t.value_index(d, "\"u" + std::to_string(v) + "\"");
+    std::uniform_int_distribution<int> user(0, 299);
+    std::bernoulli_distribution bad(0.02);
+    for (int i = 0; i < 30000; ++i) {
+      const int side = bad(rng) ? 0 : 1;
+      ++t.dims[d].counts[user(rng)][side];
+      ++(side == 0 ? t.bad : t.baseline);
+    }
+    if (!rank_suspects(t, RankOptions{}).empty()) ++false_runs;
+  }
+  CHECK(false_runs <= 1);
+  Tally empty;
+  CHECK(rank_suspects(empty, RankOptions{}).empty());
+  CHECK(summarize(empty, {}, RankInfo{}, RankOptions{}, "x").find("Nothing to compare") == 0);
+}
+
+TEST_CASE("Tally::merge adds by field and value text") {
+  Tally a = planted(), b = planted();
+  Tally m;
+  m.merge(a);
+  m.merge(b);
+  CHECK(m.bad == 2 * a.bad);
+  CHECK(m.dims.size() == 3);
+  CHECK(m.pairs.size() == a.pairs.size());
+  const auto s1 = rank_suspects(a, RankOptions{}), s2 = rank_suspects(m, RankOptions{});
+  REQUIRE(!s2.empty());
+  CHECK(s1[0].terms == s2[0].terms);
+}
