@@ -27,5 +27,6 @@ check group 'group|core|expr'
 check agg 'agg|core|time|expr|sketch|window|group'
 check alert 'alert|agg|core|time|expr|sketch|window|group'
 check correlate 'correlate|core|time|expr|sketch|window|group'
+check view 'view|core|time|expr|sketch'
 [ $status = 0 ] && echo "lib_layers: every lib/ folder includes only what lib/README.md allows"
 exit $status
