@@ -253,6 +253,12 @@ Paint paint_number(std::string_view field, double value) {
   return Paint::none;
 }
 
+bool paints(std::string_view field) {
+  std::string_view f = last_segment(field);
+  return is_one_of(f, kLevelFields) || is_one_of(f, kStatusFields) || iequals(f, "state") ||
+         iequals(f, "alert_state") || iequals(f, "severity") || iequals(f, "lift");
+}
+
 bool lower_is_better(std::string_view field) {
   std::string_view f = last_segment(field);
   if (f.find("err") != std::string_view::npos || f.find("fail") != std::string_view::npos ||

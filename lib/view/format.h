@@ -32,6 +32,10 @@ std::string_view css_class(Paint p);
 Paint paint_string(std::string_view field, std::string_view value);
 Paint paint_number(std::string_view field, double value);
 
+// Whether values of field can have a color at all (paint_* may say none for
+// every value otherwise): lets a table skip the question per value.
+bool paints(std::string_view field);
+
 // Whether a number of this field is better low (errors, latency): a trend
 // upwards is then bad.
 bool lower_is_better(std::string_view field);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -11,10 +12,29 @@
 namespace olly::view {
 
 void Grid::close_cell(size_t from, Paint paint) {
+  size_t n = arena.size() - from;
+  if (used_ + n > cap_) {
+    cap_ = std::max<size_t>(n, 1u << 20);
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(cap_));
+    used_ = 0;
+  }
+  char* at = blocks_.back().get() + used_;
+  if (n) std::memcpy(at, arena.data() + from, n);
+  used_ += n;
   GridCell g;
-  g.offset = static_cast<uint32_t>(from);
-  g.length = static_cast<uint32_t>(arena.size() - from);
-  g.width = static_cast<uint32_t>(display_width(text(g)));
+  g.data = at;
+  g.length = static_cast<uint32_t>(n);
+  g.width = static_cast<uint32_t>(display_width({at, n}));
+  g.paint = paint;
+  cells.push_back(g);
+  arena.resize(from);
+}
+
+void Grid::add_cell(std::string_view text, size_t width, Paint paint) {
+  GridCell g;
+  g.data = text.data();
+  g.length = static_cast<uint32_t>(text.size());
+  g.width = static_cast<uint32_t>(width);
   g.paint = paint;
   cells.push_back(g);
 }
@@ -30,6 +50,15 @@ std::vector<int64_t> selected_columns(const Table& table, const ViewOptions& opt
 }
 
 namespace {
+
+constexpr size_t kFlushBytes = 1u << 20;
+
+bool printable_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) - 0x20u >= 0x5Fu) return false;  // below space, DEL or above
+  }
+  return true;
+}
 
 std::string column_name(const Table& table, const ViewOptions& opts, size_t i, int64_t c) {
   std::string h;
@@ -79,14 +108,38 @@ Grid plain_grid(const Table& table, const ViewOptions& opts, size_t first_row) {
   for (int64_t c : cols) {
     grid.align.push_back(c >= 0 && numbers[c] > 0 && others[c] == 0 ? Align::right : Align::left);
   }
+  // What each column's name says, decided once: its unit, whether its values have colors.
+  std::vector<Unit> units(table.columns().size());
+  std::vector<bool> painted(table.columns().size());
+  for (size_t c = 0; c < table.columns().size(); ++c) {
+    units[c] = unit_of(table.columns()[c]);
+    painted[c] = paints(table.columns()[c]);
+  }
   grid.cells.reserve((table.rows() - first_row) * cols.size());
   for (size_t r = first_row; r < table.rows(); ++r) {
     for (const Cell* c = table.row_begin(r); c != table.row_end(r); ++c) row[c->column] = c;
     for (int64_t c : cols) {
-      size_t from = grid.arena.size();
       const Cell* cell = c >= 0 ? row[c] : nullptr;
-      if (cell) append_display(grid.arena, table, *cell);
-      grid.close_cell(from, cell ? paint_of(table, *cell) : Paint::none);
+      if (!cell) {
+        grid.add_cell({}, 0, Paint::none);
+        continue;
+      }
+      Paint paint = cell->kind == CellKind::null ? Paint::dim
+                    : painted[c]                 ? paint_of(table, *cell)
+                                                 : Paint::none;
+      std::string_view text = table.text(*cell);
+      // olly view FILE: most values are shown as written (printable ASCII
+      // text, integers without a unit): the table's own bytes serve.
+      if ((cell->kind == CellKind::string && printable_ascii(text)) ||
+          (cell->kind == CellKind::number && units[c] == Unit::none &&
+           text.find_first_of(".eE") == std::string_view::npos) ||
+          cell->kind == CellKind::boolean || cell->kind == CellKind::null) {
+        grid.add_cell(text, text.size(), paint);
+        continue;
+      }
+      size_t from = grid.arena.size();
+      append_display(grid.arena, table, *cell);
+      grid.close_cell(from, paint);
     }
     for (const Cell* c = table.row_begin(r); c != table.row_end(r); ++c) row[c->column] = nullptr;
   }
@@ -364,7 +417,7 @@ void pad(std::string& out, size_t n) { out.append(n, ' '); }
 
 }  // namespace
 
-void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out) {
+void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out, const Flush& flush) {
   const size_t ncols = grid.headers.size();
   if (ncols == 0) return;
   constexpr size_t kGap = 2;
@@ -415,6 +468,7 @@ void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out
       put(grid.text(g), g.width, widths[c], grid.align[c], g.paint, c + 1 == shown);
     }
     out.push_back('\n');
+    if (flush && out.size() >= kFlushBytes) flush(out);
   }
   if (shown < ncols) {
     std::string note = std::to_string(ncols - shown) + " more column" + (ncols - shown == 1 ? "" : "s") +
@@ -427,7 +481,7 @@ void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out
   }
 }
 
-void render_markdown(const Grid& grid, std::string& out) {
+void render_markdown(const Grid& grid, std::string& out, const Flush& flush) {
   const size_t ncols = grid.headers.size();
   if (ncols == 0) return;
   auto cell = [&](std::string_view text) {
@@ -462,10 +516,12 @@ void render_markdown(const Grid& grid, std::string& out) {
       out.append(" |");
     }
     out.push_back('\n');
+    if (flush && out.size() >= kFlushBytes) flush(out);
   }
 }
 
-void render_delimited(const Table& table, const ViewOptions& opts, char sep, std::string& out) {
+void render_delimited(const Table& table, const ViewOptions& opts, char sep, std::string& out,
+                      const Flush& flush) {
   std::vector<int64_t> cols = selected_columns(table, opts);
   if (cols.empty()) return;
   auto field = [&](std::string_view v) {
@@ -508,11 +564,12 @@ void render_delimited(const Table& table, const ViewOptions& opts, char sep, std
       if (cell && cell->kind != CellKind::null) field(table.text(*cell));
     }
     out.push_back('\n');
+    if (flush && out.size() >= kFlushBytes) flush(out);
     for (const Cell* c = table.row_begin(r); c != table.row_end(r); ++c) row[c->column] = nullptr;
   }
 }
 
-void render_json(const Table& table, const ViewOptions& opts, std::string& out) {
+void render_json(const Table& table, const ViewOptions& opts, std::string& out, const Flush& flush) {
   std::vector<int64_t> cols = selected_columns(table, opts);
   JsonBuilder j(out);
   auto value = [&](const Cell& cell) {
@@ -542,6 +599,7 @@ void render_json(const Table& table, const ViewOptions& opts, std::string& out) 
     }
     j.end_object();
     out.push_back('\n');
+    if (flush && out.size() >= kFlushBytes) flush(out);
   }
 }
 

@@ -5,6 +5,8 @@
 // as they were, and html (html.h) writes a report.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +31,7 @@ struct ViewOptions {
 enum class Align : uint8_t { left, right };
 
 struct GridCell {
-  uint32_t offset = 0;
+  const char* data = nullptr;  // in the grid's blocks, or the table's when shown as it is
   uint32_t length = 0;
   uint32_t width = 0;  // display columns
   Paint paint = Paint::none;
@@ -39,14 +41,21 @@ struct Grid {
   std::vector<std::string> headers;  // sanitized
   std::vector<Align> align;
   std::vector<std::string> notes;    // lines shown before the table
-  std::string arena;
+  std::string arena;                 // the cell being built (see close_cell)
   std::vector<GridCell> cells;       // row-major, headers.size() per row
 
   size_t rows() const { return headers.empty() ? 0 : cells.size() / headers.size(); }
   const GridCell& at(size_t r, size_t c) const { return cells[r * headers.size() + c]; }
-  std::string_view text(const GridCell& g) const { return {arena.data() + g.offset, g.length}; }
-  // Appends the next cell from text already in arena since offset `from`.
+  static std::string_view text(const GridCell& g) { return {g.data, g.length}; }
+  // Appends the next cell: the text appended to arena since offset `from`
+  // (moved to the grid's blocks; arena is cut back to from).
   void close_cell(size_t from, Paint paint);
+  // Appends the next cell: text that outlives the grid (the table's), shown as it is.
+  void add_cell(std::string_view text, size_t width, Paint paint);
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = 0, cap_ = 0;
 };
 
 // The table's columns to show: --columns by name (-1 where no event had
@@ -65,12 +74,17 @@ Grid series_grid(const Table& table, const Series& series, const ViewOptions& op
 
 // Appends an aligned table fitted to opts.width (cells cut with "…", columns
 // that cannot fit left out and named in a last line), colored when opts.color.
-void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out);
-void render_markdown(const Grid& grid, std::string& out);
+// The renderings append to out; given flush, they hand it over (to be
+// written and cleared) whenever it holds about a megabyte.
+using Flush = std::function<void(std::string&)>;
+
+void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out, const Flush& flush = {});
+void render_markdown(const Grid& grid, std::string& out, const Flush& flush = {});
 // RFC 4180 CSV (sep ',') or TSV (sep '\t', with \t \n \r \\ escaped), header first.
-void render_delimited(const Table& table, const ViewOptions& opts, char sep, std::string& out);
+void render_delimited(const Table& table, const ViewOptions& opts, char sep, std::string& out,
+                      const Flush& flush = {});
 // NDJSON: each event with the selected fields, values as they came.
-void render_json(const Table& table, const ViewOptions& opts, std::string& out);
+void render_json(const Table& table, const ViewOptions& opts, std::string& out, const Flush& flush = {});
 
 // Sparkline characters for values (NaN: a space) scaled from min(0, lowest) to the highest.
 void append_sparkline(std::string& out, const double* values, size_t n);

@@ -1,5 +1,8 @@
 #include "view/table.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "view/text.h"
 
 namespace olly::view {
@@ -31,19 +34,27 @@ uint32_t Table::column_of(std::string_view name) {
   return c;
 }
 
-uint32_t Table::put(std::string_view text) {
-  auto at = static_cast<uint32_t>(arena_.size());
-  arena_.append(text);
+char* Table::put(std::string_view text) {
+  if (text_used_ + text.size() > text_cap_) {
+    text_cap_ = std::max<size_t>(text.size(), 4u << 20);
+    text_blocks_.push_back(std::make_unique_for_overwrite<char[]>(text_cap_));
+    text_used_ = 0;
+  }
+  char* at = text_blocks_.back().get() + text_used_;
+  if (!text.empty()) std::memcpy(at, text.data(), text.size());
+  text_used_ += text.size();
   return at;
 }
 
-void Table::rollback(size_t arena, size_t cells, size_t columns) {
-  arena_.resize(arena);
-  cells_.resize(cells);
-  while (columns_.size() > columns) {
-    column_index_.erase(columns_.back());
-    columns_.pop_back();
+Cell* Table::cell_room(size_t n) {
+  if (cells_used_ + n > cells_cap_) {
+    cells_cap_ = std::max<size_t>(n, 128u << 10);
+    cell_blocks_.push_back(std::make_unique_for_overwrite<Cell[]>(cells_cap_));
+    cells_used_ = 0;
   }
+  Cell* at = cell_blocks_.back().get() + cells_used_;
+  cells_used_ += n;
+  return at;
 }
 
 const Cell* Table::cell(size_t r, uint32_t c) const {
@@ -53,13 +64,34 @@ const Cell* Table::cell(size_t r, uint32_t c) const {
   return nullptr;
 }
 
+void Table::commit_row() {
+  const char* text = put(row_text_);
+  Cell* cells = cell_room(row_.size());
+  for (size_t i = 0; i < row_.size(); ++i) {
+    cells[i] = row_[i];
+    cells[i].data = text + reinterpret_cast<uintptr_t>(row_[i].data);
+  }
+  rows_.push_back(Row{cells, static_cast<uint32_t>(row_.size())});
+}
+
 simdjson::error_code Table::add(od::document& doc) {
-  const size_t arena_mark = arena_.size();
-  const size_t cells_mark = cells_.size();
+  // The event is read into row_ and row_text_ (cells hold offsets into
+  // row_text_) and reaches the blocks only when whole: a bad line leaves
+  // nothing but the columns it named, which are dropped again.
+  row_.clear();
+  row_text_.clear();
   const size_t columns_mark = columns_.size();
   auto fail = [&](simdjson::error_code e) {
-    rollback(arena_mark, cells_mark, columns_mark);
+    while (columns_.size() > columns_mark) {
+      column_index_.erase(columns_.back());
+      columns_.pop_back();
+    }
     return e;
+  };
+  auto text = [&](Cell& cell, std::string_view t) {
+    cell.data = reinterpret_cast<const char*>(row_text_.size());
+    cell.length = static_cast<uint32_t>(t.size());
+    row_text_.append(t);
   };
   od::json_type type;
   if (auto e = doc.type().get(type)) return e;
@@ -87,12 +119,11 @@ simdjson::error_code Table::add(od::document& doc) {
     }
     if (e) return e;
     if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return simdjson::TRAILING_CONTENT;
-    row_start_.push_back(static_cast<uint32_t>(cells_.size()));
+    commit_row();
     return simdjson::SUCCESS;
   }
   od::object obj;
   if (auto e = doc.get_object().get(obj)) return e;
-  std::string scratch;
   for (auto field : obj) {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return fail(e);
@@ -106,17 +137,14 @@ simdjson::error_code Table::add(od::document& doc) {
         if (auto e = v.get_double().get(d)) return fail(e);
         cell.kind = CellKind::number;
         cell.number = d;
-        std::string_view raw = trim_space(v.raw_json_token());
-        cell.offset = put(raw);
-        cell.length = static_cast<uint32_t>(raw.size());
+        text(cell, trim_space(v.raw_json_token()));
         break;
       }
       case od::json_type::string: {
         std::string_view s;
         if (auto e = v.get_string().get(s)) return fail(e);
         cell.kind = CellKind::string;
-        cell.offset = put(s);
-        cell.length = static_cast<uint32_t>(s.size());
+        text(cell, s);
         break;
       }
       case od::json_type::boolean: {
@@ -124,9 +152,7 @@ simdjson::error_code Table::add(od::document& doc) {
         if (auto e = v.get_bool().get(b)) return fail(e);
         cell.kind = CellKind::boolean;
         cell.number = b ? 1 : 0;
-        std::string_view t = b ? "true" : "false";
-        cell.offset = put(t);
-        cell.length = static_cast<uint32_t>(t.size());
+        text(cell, b ? "true" : "false");
         break;
       }
       case od::json_type::null: {
@@ -134,8 +160,7 @@ simdjson::error_code Table::add(od::document& doc) {
         if (auto e = v.is_null().get(is_null)) return fail(e);
         if (!is_null) return fail(simdjson::N_ATOM_ERROR);
         cell.kind = CellKind::null;
-        cell.offset = put("null");
-        cell.length = 4;
+        text(cell, "null");
         break;
       }
       case od::json_type::array:
@@ -150,27 +175,26 @@ simdjson::error_code Table::add(od::document& doc) {
           if (auto e = v.get_object().get(o)) return fail(e);
           if (auto e = o.raw_json().get(raw)) return fail(e);
         }
-        raw = trim_space(raw);
         cell.kind = CellKind::nested;
-        cell.offset = put(raw);
-        cell.length = static_cast<uint32_t>(raw.size());
+        text(cell, trim_space(raw));
         break;
       }
     }
+    if (columns_.size() >= kMaxColumns && column_index_.find(key) == column_index_.end()) {
+      return fail(simdjson::CAPACITY);
+    }
     cell.column = column_of(key);
     bool duplicate = false;  // the first of duplicate keys counts, as everywhere in olly
-    for (size_t i = cells_mark; i < cells_.size(); ++i) {
-      if (cells_[i].column == cell.column) duplicate = true;
-    }
+    for (const Cell& c : row_) duplicate = duplicate || c.column == cell.column;
     if (duplicate) {
-      arena_.resize(cell.offset);
+      row_text_.resize(reinterpret_cast<uintptr_t>(cell.data));
     } else {
-      cells_.push_back(cell);
+      row_.push_back(cell);
     }
   }
   // Nothing may follow the object.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return fail(simdjson::TRAILING_CONTENT);
-  row_start_.push_back(static_cast<uint32_t>(cells_mark));
+  commit_row();
   return simdjson::SUCCESS;
 }
 

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,41 +17,56 @@ namespace olly::view {
 enum class CellKind : uint8_t { absent, null, boolean, number, string, nested };
 
 struct Cell {
-  uint32_t column = 0;
-  CellKind kind = CellKind::absent;
-  uint32_t offset = 0;  // text in the table's arena: a number as written, a
-  uint32_t length = 0;  // string unescaped, a container as compact JSON
-  double number = 0;    // kind number
+  const char* data = nullptr;  // the value's text: a number as written, a string
+  uint32_t length = 0;         // unescaped, a container as JSON; in the table's blocks
+  uint32_t column : 24 = 0;
+  CellKind kind : 8 = CellKind::absent;
+  double number = 0;           // kind number (and boolean: 0 or 1)
 };
 
 class Table {
  public:
+  Table() = default;
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  Table(Table&&) = default;
+  Table& operator=(Table&&) = default;
+
   // Adds the event's fields as a row. A JSON value that is not an object is
   // an event with no fields (an empty row). On error nothing is added.
   [[nodiscard]] simdjson::error_code add(simdjson::ondemand::document& doc);
 
-  size_t rows() const { return row_start_.size(); }
+  size_t rows() const { return rows_.size(); }
   const std::vector<std::string>& columns() const { return columns_; }
   // The column of name, or -1.
   int64_t find_column(std::string_view name) const;
 
   // Cells of row r.
-  const Cell* row_begin(size_t r) const { return cells_.data() + row_start_[r]; }
-  const Cell* row_end(size_t r) const {
-    return cells_.data() + (r + 1 < row_start_.size() ? row_start_[r + 1] : cells_.size());
-  }
+  const Cell* row_begin(size_t r) const { return rows_[r].begin; }
+  const Cell* row_end(size_t r) const { return rows_[r].begin + rows_[r].count; }
   // The cell of column c in row r, or nullptr.
   const Cell* cell(size_t r, uint32_t c) const;
-  std::string_view text(const Cell& cell) const { return {arena_.data() + cell.offset, cell.length}; }
+  static std::string_view text(const Cell& cell) { return {cell.data, cell.length}; }
 
   // Keeps only the rows for which keep(r) is true (olly view --watch).
   template <class Keep>
   void retain(Keep keep);
 
+  // Most columns a table holds (a Cell has 24 bits for it).
+  static constexpr size_t kMaxColumns = (1u << 24) - 1;
+
  private:
   uint32_t column_of(std::string_view name);
-  void rollback(size_t arena, size_t cells, size_t columns);
-  uint32_t put(std::string_view text);
+  void commit_row();
+
+  // Text and cells live in blocks that never move, so a cell's pointer stays
+  // valid and the table grows without copying what it holds.
+  struct Row {
+    const Cell* begin;
+    uint32_t count;
+  };
+  char* put(std::string_view text);
+  Cell* cell_room(size_t n);
 
   struct Hash {
     using is_transparent = void;
@@ -58,9 +74,13 @@ class Table {
   };
   std::vector<std::string> columns_;
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> column_index_;
-  std::vector<uint32_t> row_start_;
-  std::vector<Cell> cells_;
-  std::string arena_;
+  std::vector<Row> rows_;
+  std::vector<std::unique_ptr<char[]>> text_blocks_;
+  size_t text_used_ = 0, text_cap_ = 0;
+  std::vector<std::unique_ptr<Cell[]>> cell_blocks_;
+  size_t cells_used_ = 0, cells_cap_ = 0;
+  std::vector<Cell> row_;          // the event being read
+  std::string row_text_;           // its text, copied to a block once the event is whole
 };
 
 // Appends a compact rendering of JSON text for a person: an object's members
@@ -70,22 +90,24 @@ void append_compact_json(std::string& out, std::string_view json);
 
 template <class Keep>
 void Table::retain(Keep keep) {
-  std::vector<uint32_t> starts;
-  std::vector<Cell> cells;
-  std::string arena;
+  Table kept;
+  kept.columns_ = columns_;
+  kept.column_index_ = column_index_;
   for (size_t r = 0; r < rows(); ++r) {
     if (!keep(r)) continue;
-    starts.push_back(static_cast<uint32_t>(cells.size()));
-    for (const Cell* c = row_begin(r); c != row_end(r); ++c) {
-      Cell copy = *c;
-      copy.offset = static_cast<uint32_t>(arena.size());
-      arena.append(text(*c));
-      cells.push_back(copy);
+    kept.row_.assign(row_begin(r), row_end(r));
+    kept.row_text_.clear();
+    for (Cell& c : kept.row_) {
+      kept.row_text_.append(c.data, c.length);
     }
+    size_t at = 0;
+    for (Cell& c : kept.row_) {
+      c.data = reinterpret_cast<const char*>(at);  // an offset into row_text_ until commit_row
+      at += c.length;
+    }
+    kept.commit_row();
   }
-  row_start_ = std::move(starts);
-  cells_ = std::move(cells);
-  arena_ = std::move(arena);
+  *this = std::move(kept);
 }
 
 }  // namespace olly::view

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -150,7 +151,7 @@ TEST_CASE("a windowed series: one group per key, a value per window") {
   ViewOptions opts;
   Grid g = series_grid(t, s, opts);
   REQUIRE(g.rows() == 2);
-  CHECK(g.text(g.at(0, 2)) == "\u2582\u2588 4 \u2191");  // sparkline from zero, latest value, up
+  CHECK(g.text(g.at(0, 2)) == "\u2583\u2588 4 \u2191");  // sparkline from zero (1 of 4: level 2 of 0-7), latest value, up
   Series last;
   REQUIRE(find_series(t, {}, 1, last));
   CHECK(last.windows.size() == 1);
@@ -165,9 +166,9 @@ TEST_CASE("the terminal table fits the width, cutting the widest column first") 
   std::string out;
   render_terminal(plain_grid(t, opts), opts, out);
   CHECK(out ==
-        "name           n\n"
+        "name               n\n"
         "\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500  \u2500\u2500\u2500\u2500\u2500\n"
-        "a-very-long\u2026  12345\n"
+        "a-very-long-\u2026  12345\n"
         "short              1\n");
 }
 
@@ -176,7 +177,7 @@ TEST_CASE("csv quotes, tsv escapes, json keeps values") {
   ViewOptions opts;
   std::string csv, tsv, json;
   render_delimited(t, opts, ',', csv);
-  CHECK(csv == "a,b,c,d\n\"x,y\",\"say \"\"hi\"\"\",,{\"k\":1}\nt\tab,,,\n");
+  CHECK(csv == "a,b,c,d\n\"x,y\",\"say \"\"hi\"\"\",,\"{\"\"k\"\":1}\"\nt\tab,,,\n");
   render_delimited(t, opts, '\t', tsv);
   CHECK(tsv == "a\tb\tc\td\nx,y\tsay \"hi\"\t\t{\"k\":1}\nt\\tab\t\t\t\n");
   opts.columns = {"d", "a"};

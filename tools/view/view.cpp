@@ -135,23 +135,23 @@ Result ViewStage::on_event(Event& ev, Emitter&) {
   return Result::ok();
 }
 
-void ViewStage::render(std::string& out) {
+void ViewStage::render(std::string& out, const view::Flush& flush) {
   if (table_.rows() == 0 && cli_.format != "html") return;
   if (cli_.format == "table" || cli_.format == "markdown") {
     size_t first = 0;
     if (cli_.watch && opts_.height > 4 && table_.rows() > opts_.height - 4) first = table_.rows() - (opts_.height - 4);
     view::Grid grid = view::build_grid(table_, opts_, first);
     if (cli_.format == "table") {
-      view::render_terminal(grid, opts_, out);
+      view::render_terminal(grid, opts_, out, flush);
     } else {
-      view::render_markdown(grid, out);
+      view::render_markdown(grid, out, flush);
     }
   } else if (cli_.format == "csv") {
-    view::render_delimited(table_, opts_, ',', out);
+    view::render_delimited(table_, opts_, ',', out, flush);
   } else if (cli_.format == "tsv") {
-    view::render_delimited(table_, opts_, '\t', out);
+    view::render_delimited(table_, opts_, '\t', out, flush);
   } else if (cli_.format == "json") {
-    view::render_json(table_, opts_, out);
+    view::render_json(table_, opts_, out, flush);
   } else {
     view::render_html(table_, opts_, out);
   }
@@ -194,7 +194,10 @@ void ViewStage::on_end(Emitter& out) {
     return;
   }
   std::string text;
-  render(text);
+  render(text, [&](std::string& part) {
+    out.lines(part, 0);
+    part.clear();
+  });
   out.lines(text, table_.rows());
 }
 

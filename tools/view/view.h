@@ -38,7 +38,7 @@ class ViewStage : public Stage {
   void on_end(Emitter& out) override;
 
  private:
-  void render(std::string& out);  // the whole view (under mu_)
+  void render(std::string& out, const view::Flush& flush = {});  // the whole view (under mu_ in --watch)
   void watch_loop();
   void write_frame();
 
