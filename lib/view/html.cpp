@@ -277,7 +277,7 @@ void append_table(std::string& out, const Table& table, const ViewOptions& opts,
     if (state >= 0 && row[state] && row[state]->kind == CellKind::string) {
       std::string_view s = table.text(*row[state]);
       if (s == "firing" || s == "pending" || s == "resolved") fmt::format_to(std::back_inserter(out), " class=\"{}\"", s);
-    } else if (lift >= 0 && row[lift] && row[lift]->kind == CellKind::number && row[lift]->number >= 2) {
+    } else if (lift >= 0 && row[lift] && row[lift]->kind == CellKind::number && row[lift]->number() >= 2) {
       out.append(" class=\"hot\"");
     }
     out.append(">");
@@ -288,7 +288,7 @@ void append_table(std::string& out, const Table& table, const ViewOptions& opts,
         continue;
       }
       const std::string& name = table.columns()[cell->column];
-      Paint paint = cell->kind == CellKind::number   ? paint_number(name, cell->number)
+      Paint paint = cell->kind == CellKind::number   ? paint_number(name, cell->number())
                     : cell->kind == CellKind::string ? paint_string(name, table.text(*cell))
                     : cell->kind == CellKind::null   ? Paint::dim
                                                      : Paint::none;
@@ -297,9 +297,9 @@ void append_table(std::string& out, const Table& table, const ViewOptions& opts,
         fmt::format_to(std::back_inserter(out), "<td class=\"num{}{}\" data-v=\"", cls.empty() ? "" : " ", cls);
         append_html_escaped(out, table.text(*cell));
         out.append("\">");
-        if (c == lift && cell->number > 0) {
+        if (c == lift && cell->number() > 0) {
           fmt::format_to(std::back_inserter(out), "<span class=\"bar\" style=\"width:{}px\"></span>",
-                         static_cast<int>(std::min(cell->number, 10.0) * 8));
+                         static_cast<int>(std::min(cell->number(), 10.0) * 8));
         }
       } else if (!cls.empty()) {
         fmt::format_to(std::back_inserter(out), "<td class=\"{}\">", cls);
@@ -480,7 +480,7 @@ void render_html(const Table& table, const ViewOptions& opts, std::string& out) 
       if (c && c->kind == CellKind::number) rows.push_back(r);
     }
     std::stable_sort(rows.begin(), rows.end(), [&](size_t a, size_t b) {
-      return table.cell(a, static_cast<uint32_t>(lift))->number > table.cell(b, static_cast<uint32_t>(lift))->number;
+      return table.cell(a, static_cast<uint32_t>(lift))->number() > table.cell(b, static_cast<uint32_t>(lift))->number();
     });
     if (rows.size() > 25) rows.resize(25);
     if (!rows.empty()) {
@@ -517,7 +517,7 @@ void render_html(const Table& table, const ViewOptions& opts, std::string& out) 
       std::vector<std::pair<std::string, double>> bars;
       for (size_t r = 0; r < table.rows(); ++r) {
         const Cell* cell = table.cell(r, static_cast<uint32_t>(measure));
-        bars.emplace_back(row_label(table, r, keys), cell && cell->kind == CellKind::number ? cell->number : 0);
+        bars.emplace_back(row_label(table, r, keys), cell && cell->kind == CellKind::number ? cell->number() : 0);
       }
       out.append("<section id=\"groups\"><h2>By group</h2><div class=\"charts\">\n");
       append_bar_chart(out, table.columns()[measure], std::move(bars), unit_of(table.columns()[measure]), table.rows());

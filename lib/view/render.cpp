@@ -60,6 +60,19 @@ bool printable_ascii(std::string_view s) {
   return true;
 }
 
+// olly view FILE: most values are shown as written (printable ASCII text,
+// integers without a unit): the table's own bytes serve, measured by length.
+bool shown_as_written(const Cell& cell, Unit unit) {
+  std::string_view text = Table::text(cell);
+  switch (cell.kind) {
+    case CellKind::string: return printable_ascii(text);
+    case CellKind::number: return unit == Unit::none && text.find_first_of(".eE") == std::string_view::npos;
+    case CellKind::boolean:
+    case CellKind::null: return true;
+    default: return false;
+  }
+}
+
 std::string column_name(const Table& table, const ViewOptions& opts, size_t i, int64_t c) {
   std::string h;
   append_sanitized(h, c >= 0 ? std::string_view(table.columns()[c]) : std::string_view(opts.columns[i]));
@@ -68,7 +81,7 @@ std::string column_name(const Table& table, const ViewOptions& opts, size_t i, i
 
 Paint paint_of(const Table& table, const Cell& cell) {
   const std::string& name = table.columns()[cell.column];
-  if (cell.kind == CellKind::number) return paint_number(name, cell.number);
+  if (cell.kind == CellKind::number) return paint_number(name, cell.number());
   if (cell.kind == CellKind::string) return paint_string(name, table.text(cell));
   if (cell.kind == CellKind::null) return Paint::dim;
   return Paint::none;
@@ -80,7 +93,7 @@ void append_display(std::string& out, const Table& table, const Cell& cell) {
   switch (cell.kind) {
     case CellKind::absent: return;
     case CellKind::number:
-      append_human_number(out, cell.number, table.text(cell), unit_of(table.columns()[cell.column]));
+      append_human_number(out, cell.number(), table.text(cell), unit_of(table.columns()[cell.column]));
       return;
     case CellKind::nested: {
       std::string compact;
@@ -128,12 +141,7 @@ Grid plain_grid(const Table& table, const ViewOptions& opts, size_t first_row) {
                     : painted[c]                 ? paint_of(table, *cell)
                                                  : Paint::none;
       std::string_view text = table.text(*cell);
-      // olly view FILE: most values are shown as written (printable ASCII
-      // text, integers without a unit): the table's own bytes serve.
-      if ((cell->kind == CellKind::string && printable_ascii(text)) ||
-          (cell->kind == CellKind::number && units[c] == Unit::none &&
-           text.find_first_of(".eE") == std::string_view::npos) ||
-          cell->kind == CellKind::boolean || cell->kind == CellKind::null) {
+      if (shown_as_written(*cell, units[c])) {
         grid.add_cell(text, text.size(), paint);
         continue;
       }
@@ -417,15 +425,27 @@ void pad(std::string& out, size_t n) { out.append(n, ' '); }
 
 }  // namespace
 
-void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out, const Flush& flush) {
-  const size_t ncols = grid.headers.size();
+namespace {
+
+struct CellView {
+  std::string_view text;
+  size_t width = 0;
+  Paint paint = Paint::none;
+};
+
+// Draws a table whose cells get(r, c) gives (twice per cell: once to size
+// the columns, once to draw; the text need only live until the next call).
+template <class Get>
+void draw_terminal(const std::vector<std::string>& headers, const std::vector<Align>& align,
+                   const std::vector<std::string>& notes, size_t nrows, Get get, const ViewOptions& opts,
+                   std::string& out, const Flush& flush) {
+  const size_t ncols = headers.size();
   if (ncols == 0) return;
   constexpr size_t kGap = 2;
   std::vector<size_t> header_width(ncols), widths(ncols);
-  for (size_t c = 0; c < ncols; ++c) widths[c] = header_width[c] = display_width(grid.headers[c]);
-  const size_t nrows = grid.rows();
+  for (size_t c = 0; c < ncols; ++c) widths[c] = header_width[c] = display_width(headers[c]);
   for (size_t r = 0; r < nrows; ++r) {
-    for (size_t c = 0; c < ncols; ++c) widths[c] = std::max<size_t>(widths[c], grid.at(r, c).width);
+    for (size_t c = 0; c < ncols; ++c) widths[c] = std::max<size_t>(widths[c], get(r, c).width);
   }
   size_t shown = opts.width > 0 ? fit_widths(widths, opts.width, kGap) : ncols;
   auto paint = [&](Paint p) {
@@ -434,15 +454,15 @@ void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out
   auto reset = [&](Paint p) {
     if (opts.color && p != Paint::none) out.append("\x1b[0m");
   };
-  auto put = [&](std::string_view text, size_t text_width, size_t width, Align align, Paint p, bool last) {
+  auto put = [&](std::string_view text, size_t text_width, size_t width, Align a, Paint p, bool last) {
     size_t fill = text_width < width ? width - text_width : 0;
-    if (align == Align::right) pad(out, fill);
+    if (a == Align::right) pad(out, fill);
     paint(p);
     append_fitted(out, text, text_width, width);
     reset(p);
-    if (align == Align::left && !last) pad(out, fill);
+    if (a == Align::left && !last) pad(out, fill);
   };
-  for (const std::string& note : grid.notes) {
+  for (const std::string& note : notes) {
     paint(Paint::dim);
     size_t w = display_width(note);
     append_fitted(out, note, w, opts.width > 0 ? opts.width : w);
@@ -451,7 +471,7 @@ void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out
   }
   for (size_t c = 0; c < shown; ++c) {
     if (c) pad(out, kGap);
-    put(grid.headers[c], header_width[c], widths[c], grid.align[c], Paint::bold, c + 1 == shown);
+    put(headers[c], header_width[c], widths[c], align[c], Paint::bold, c + 1 == shown);
   }
   out.push_back('\n');
   for (size_t c = 0; c < shown; ++c) {
@@ -464,8 +484,8 @@ void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out
   for (size_t r = 0; r < nrows; ++r) {
     for (size_t c = 0; c < shown; ++c) {
       if (c) pad(out, kGap);
-      const GridCell& g = grid.at(r, c);
-      put(grid.text(g), g.width, widths[c], grid.align[c], g.paint, c + 1 == shown);
+      CellView v = get(r, c);
+      put(v.text, v.width, widths[c], align[c], v.paint, c + 1 == shown);
     }
     out.push_back('\n');
     if (flush && out.size() >= kFlushBytes) flush(out);
@@ -473,12 +493,82 @@ void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out
   if (shown < ncols) {
     std::string note = std::to_string(ncols - shown) + " more column" + (ncols - shown == 1 ? "" : "s") +
                        " not shown (--columns picks):";
-    for (size_t c = shown; c < ncols; ++c) note.append(" " + grid.headers[c]);
+    for (size_t c = shown; c < ncols; ++c) note.append(" " + headers[c]);
     paint(Paint::dim);
     append_fitted(out, note, display_width(note), opts.width);
     reset(Paint::dim);
     out.push_back('\n');
   }
+}
+
+}  // namespace
+
+void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out, const Flush& flush) {
+  draw_terminal(grid.headers, grid.align, grid.notes, grid.rows(),
+                [&](size_t r, size_t c) {
+                  const GridCell& g = grid.at(r, c);
+                  return CellView{grid.text(g), g.width, g.paint};
+                },
+                opts, out, flush);
+}
+
+void render_table(const Table& table, const ViewOptions& opts, size_t first_row, std::string& out,
+                  const Flush& flush) {
+  if (!opts.flat) {
+    Series s;
+    if (find_series(table, opts.by, opts.windows, s)) {
+      render_terminal(series_grid(table, s, opts), opts, out, flush);
+      return;
+    }
+  }
+  if (table.rows() == 1 && first_row == 0) {
+    render_terminal(record_grid(table, opts), opts, out, flush);
+    return;
+  }
+  // One line per event, formatted as it is drawn rather than kept in a
+  // Grid: 100k events would otherwise hold their text twice.
+  std::vector<int64_t> cols = selected_columns(table, opts);
+  std::vector<std::string> headers;
+  std::vector<Align> align;
+  for (size_t i = 0; i < cols.size(); ++i) headers.push_back(column_name(table, opts, i, cols[i]));
+  std::vector<uint32_t> numbers(table.columns().size(), 0), others(table.columns().size(), 0);
+  for (size_t r = first_row; r < table.rows(); ++r) {
+    for (const Cell* c = table.row_begin(r); c != table.row_end(r); ++c) {
+      if (c->kind == CellKind::number) ++numbers[c->column];
+      else if (c->kind != CellKind::null) ++others[c->column];
+    }
+  }
+  for (int64_t c : cols) align.push_back(c >= 0 && numbers[c] > 0 && others[c] == 0 ? Align::right : Align::left);
+  std::vector<Unit> units(table.columns().size());
+  std::vector<bool> painted(table.columns().size());
+  for (size_t c = 0; c < table.columns().size(); ++c) {
+    units[c] = unit_of(table.columns()[c]);
+    painted[c] = paints(table.columns()[c]);
+  }
+  // The cells of the row last asked for, by column.
+  std::vector<const Cell*> row(table.columns().size(), nullptr);
+  size_t row_at = SIZE_MAX;
+  std::string scratch;
+  auto get = [&](size_t r, size_t i) {
+    r += first_row;
+    if (r != row_at) {
+      if (row_at != SIZE_MAX) {
+        for (const Cell* c = table.row_begin(row_at); c != table.row_end(row_at); ++c) row[c->column] = nullptr;
+      }
+      for (const Cell* c = table.row_begin(r); c != table.row_end(r); ++c) row[c->column] = c;
+      row_at = r;
+    }
+    int64_t c = cols[i];
+    const Cell* cell = c >= 0 ? row[c] : nullptr;
+    if (!cell) return CellView{};
+    Paint paint = cell->kind == CellKind::null ? Paint::dim : painted[c] ? paint_of(table, *cell) : Paint::none;
+    std::string_view text = table.text(*cell);
+    if (shown_as_written(*cell, units[c])) return CellView{text, text.size(), paint};
+    scratch.clear();
+    append_display(scratch, table, *cell);
+    return CellView{scratch, display_width(scratch), paint};
+  };
+  draw_terminal(headers, align, {}, table.rows() - std::min(first_row, table.rows()), get, opts, out, flush);
 }
 
 void render_markdown(const Grid& grid, std::string& out, const Flush& flush) {

@@ -79,6 +79,10 @@ Grid series_grid(const Table& table, const Series& series, const ViewOptions& op
 using Flush = std::function<void(std::string&)>;
 
 void render_terminal(const Grid& grid, const ViewOptions& opts, std::string& out, const Flush& flush = {});
+// The terminal table of a view (build_grid's choice), drawing one line per
+// event straight from the table.
+void render_table(const Table& table, const ViewOptions& opts, size_t first_row, std::string& out,
+                  const Flush& flush = {});
 void render_markdown(const Grid& grid, std::string& out, const Flush& flush = {});
 // RFC 4180 CSV (sep ',') or TSV (sep '\t', with \t \n \r \\ escaped), header first.
 void render_delimited(const Table& table, const ViewOptions& opts, char sep, std::string& out,

@@ -107,7 +107,7 @@ bool find_series(const Table& table, const std::vector<std::string>& by, size_t 
     size_t wi = static_cast<size_t>(w - out.windows.begin());
     for (size_t m = 0; m < out.metrics.size(); ++m) {
       const Cell* c = table.cell(r, out.metrics[m]);
-      if (c && c->kind == CellKind::number) g.values[m * nw + wi] = c->number;
+      if (c && c->kind == CellKind::number) g.values[m * nw + wi] = c->number();
     }
   }
 

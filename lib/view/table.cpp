@@ -1,7 +1,10 @@
 #include "view/table.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
+#include <limits>
+#include <new>
 
 #include "view/text.h"
 
@@ -34,6 +37,20 @@ uint32_t Table::column_of(std::string_view name) {
   return c;
 }
 
+double Cell::number() const {
+  if (kind == CellKind::boolean) return length == 4 ? 1 : 0;  // "true" or "false"
+  double v = 0;
+  const char* end = data + length;
+  const char* from = data;
+  if (from != end && *from == '-') {
+    auto r = std::from_chars(from + 1, end, v);
+    return r.ec == std::errc::result_out_of_range ? -std::numeric_limits<double>::infinity() : -v;
+  }
+  auto r = std::from_chars(from, end, v);
+  if (r.ec == std::errc::result_out_of_range) return std::numeric_limits<double>::infinity();
+  return v;
+}
+
 char* Table::put(std::string_view text) {
   if (text_used_ + text.size() > text_cap_) {
     text_cap_ = std::max<size_t>(text.size(), 4u << 20);
@@ -49,10 +66,11 @@ char* Table::put(std::string_view text) {
 Cell* Table::cell_room(size_t n) {
   if (cells_used_ + n > cells_cap_) {
     cells_cap_ = std::max<size_t>(n, 128u << 10);
-    cell_blocks_.push_back(std::make_unique_for_overwrite<Cell[]>(cells_cap_));
+    // Raw storage: each cell is constructed as its row is committed.
+    cell_blocks_.push_back(std::make_unique_for_overwrite<std::byte[]>(cells_cap_ * sizeof(Cell)));
     cells_used_ = 0;
   }
-  Cell* at = cell_blocks_.back().get() + cells_used_;
+  Cell* at = reinterpret_cast<Cell*>(cell_blocks_.back().get()) + cells_used_;
   cells_used_ += n;
   return at;
 }
@@ -68,8 +86,8 @@ void Table::commit_row() {
   const char* text = put(row_text_);
   Cell* cells = cell_room(row_.size());
   for (size_t i = 0; i < row_.size(); ++i) {
-    cells[i] = row_[i];
-    cells[i].data = text + reinterpret_cast<uintptr_t>(row_[i].data);
+    Cell* c = new (cells + i) Cell(row_[i]);
+    c->data = text + reinterpret_cast<uintptr_t>(row_[i].data);
   }
   rows_.push_back(Row{cells, static_cast<uint32_t>(row_.size())});
 }
@@ -136,7 +154,7 @@ simdjson::error_code Table::add(od::document& doc) {
         double d;
         if (auto e = v.get_double().get(d)) return fail(e);
         cell.kind = CellKind::number;
-        cell.number = d;
+        (void)d;  // read to check it; number() parses the text again when asked
         text(cell, trim_space(v.raw_json_token()));
         break;
       }
@@ -151,7 +169,6 @@ simdjson::error_code Table::add(od::document& doc) {
         bool b;
         if (auto e = v.get_bool().get(b)) return fail(e);
         cell.kind = CellKind::boolean;
-        cell.number = b ? 1 : 0;
         text(cell, b ? "true" : "false");
         break;
       }

@@ -5,6 +5,7 @@
 #pragma once
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,7 +22,9 @@ struct Cell {
   uint32_t length = 0;         // unescaped, a container as JSON; in the table's blocks
   uint32_t column : 24 = 0;
   CellKind kind : 8 = CellKind::absent;
-  double number = 0;           // kind number (and boolean: 0 or 1)
+  // A number's value (a boolean's 0 or 1), parsed from its text when asked:
+  // few are, and a table of 100k events keeps its cells smaller without it.
+  double number() const;
 };
 
 class Table {
@@ -77,7 +80,7 @@ class Table {
   std::vector<Row> rows_;
   std::vector<std::unique_ptr<char[]>> text_blocks_;
   size_t text_used_ = 0, text_cap_ = 0;
-  std::vector<std::unique_ptr<Cell[]>> cell_blocks_;
+  std::vector<std::unique_ptr<std::byte[]>> cell_blocks_;
   size_t cells_used_ = 0, cells_cap_ = 0;
   std::vector<Cell> row_;          // the event being read
   std::string row_text_;           // its text, copied to a block once the event is whole

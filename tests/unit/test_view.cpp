@@ -99,7 +99,7 @@ TEST_CASE("the table keeps the union of fields in first-seen order") {
   CHECK(t.columns() == std::vector<std::string>{"a", "b", "c"});
   const Cell* a = t.cell(1, 0);
   REQUIRE(a);
-  CHECK(a->number == 2.5);  // the first of duplicate keys
+  CHECK(a->number() == 2.5);  // the first of duplicate keys
   CHECK(t.text(*a) == "2.5");
   const Cell* c = t.cell(1, 2);
   REQUIRE(c);

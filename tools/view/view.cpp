@@ -140,11 +140,10 @@ void ViewStage::render(std::string& out, const view::Flush& flush) {
   if (cli_.format == "table" || cli_.format == "markdown") {
     size_t first = 0;
     if (cli_.watch && opts_.height > 4 && table_.rows() > opts_.height - 4) first = table_.rows() - (opts_.height - 4);
-    view::Grid grid = view::build_grid(table_, opts_, first);
     if (cli_.format == "table") {
-      view::render_terminal(grid, opts_, out, flush);
+      view::render_table(table_, opts_, first, out, flush);
     } else {
-      view::render_markdown(grid, out, flush);
+      view::render_markdown(view::build_grid(table_, opts_, first), out, flush);
     }
   } else if (cli_.format == "csv") {
     view::render_delimited(table_, opts_, ',', out, flush);
