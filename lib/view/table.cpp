@@ -100,6 +100,7 @@ simdjson::error_code Table::add(od::document& doc) {
   row_text_.clear();
   const size_t columns_mark = columns_.size();
   auto fail = [&](simdjson::error_code e) {
+    recent_.clear();  // it may name the columns dropped below
     while (columns_.size() > columns_mark) {
       column_index_.erase(columns_.back());
       columns_.pop_back();
@@ -200,7 +201,16 @@ simdjson::error_code Table::add(od::document& doc) {
     if (columns_.size() >= kMaxColumns && column_index_.find(key) == column_index_.end()) {
       return fail(simdjson::CAPACITY);
     }
-    cell.column = column_of(key);
+    // Events of one stream mostly repeat their keys in the same order: the
+    // column of the previous event's key at this position is checked first.
+    const size_t position = row_.size();
+    if (position < recent_.size() && columns_[recent_[position]] == key) {
+      cell.column = recent_[position];
+    } else {
+      cell.column = column_of(key);
+      if (position < recent_.size()) recent_[position] = cell.column;
+      else if (position == recent_.size()) recent_.push_back(cell.column);
+    }
     bool duplicate = false;  // the first of duplicate keys counts, as everywhere in olly
     for (const Cell& c : row_) duplicate = duplicate || c.column == cell.column;
     if (duplicate) {

@@ -82,6 +82,7 @@ class Table {
   size_t text_used_ = 0, text_cap_ = 0;
   std::vector<std::unique_ptr<std::byte[]>> cell_blocks_;
   size_t cells_used_ = 0, cells_cap_ = 0;
+  std::vector<uint32_t> recent_;   // the columns of the last event's keys, by position
   std::vector<Cell> row_;          // the event being read
   std::string row_text_;           // its text, copied to a block once the event is whole
 };

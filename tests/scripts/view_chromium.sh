@@ -34,7 +34,9 @@ olly agg count p50:latency_ms p99:latency_ms by service every 1m requests.ndjson
   printf '%s\n' '{"path":"<script>document.title=\"pwned\";document.body.innerHTML=\"\"</script>","count":3}'
   printf '%s\n' '{"path":"<img src=x onerror=\"document.title=1\">","count":2}'
   olly alert --rule 'count > 20 for 2' --every 1m --by host --now 2026-11-25T03:00:00Z alert/auth.ndjson || true
-} | olly view --format html --title groups > "$tmp/groups.html"
+} > "$tmp/groups.ndjson"
+olly view --format html --title groups "$tmp/groups.ndjson" > "$tmp/groups.html"
+olly agg count p50:latency_ms p99:latency_ms by service every 1m requests.ndjson | wc -l > "$tmp/series.count"
 
 render() {  # FILE -> FILE.dom, FILE.png, FILE.log
   local f=$1
@@ -64,8 +66,16 @@ class Dom(HTMLParser):
         self.rows = {}
         self.table = None
         self.text = []
+        self.heads = {}    # table id -> header texts
+        self.values = {}   # table id -> rows of data-v (None for text cells)
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "th" and self.table:
+            self.heads.setdefault(self.table, []).append("")
+        if tag == "tr" and self.table and "tbody" in self.stack:
+            self.values.setdefault(self.table, []).append([])
+        if tag == "td" and self.table and self.values.get(self.table):
+            self.values[self.table][-1].append(a.get("data-v"))
         self.tags[tag] = self.tags.get(tag, 0) + 1
         for c in (a.get("class") or "").split():
             self.classes[(tag, c)] = self.classes.get((tag, c), 0) + 1
@@ -80,6 +90,8 @@ class Dom(HTMLParser):
     def handle_data(self, data):
         if self.stack and self.stack[-1] == "title":
             self.title += data
+        if self.stack and self.stack[-1] == "th" and self.table:
+            self.heads[self.table][-1] += data
         self.text.append(data)
 
 def load(name):
@@ -117,7 +129,12 @@ check(series.classes.get(("figure", "chart"), 0) >= 2, "series: charts: %r" % se
 check(series.classes.get(("path", "series"), 0) >= 4, "series: chart lines")
 check(series.classes.get(("polygon", "band"), 0) >= 2, "series: percentile bands")
 check(series.classes.get(("rect", "bar"), 0) == 2, "series: a bar per service")
-check(series.rows.get("event-table", 0) > 10, "series: event rows %r" % series.rows)
+want = int(open(os.path.join(tmp, "series.count")).read())
+check(series.rows.get("event-table", 0) == want, "series: event rows %r, want %d" % (series.rows, want))
+# The numbers: the counts in the event table add up to the 60 requests of requests.ndjson.
+col = series.heads["event-table"].index("count")
+total = sum(float(r[col]) for r in series.values["event-table"])
+check(total == 60, "series: counts add up to %r, want 60" % total)
 check("checkout" in series.all_text and "storefront" in series.all_text, "series: group names")
 check("latency_ms p50\u2013p99" in series.all_text, "series: band caption")
 
@@ -126,7 +143,8 @@ check(groups.title == "groups", "hostile value changed the title: %r" % groups.t
 check("<script>document.title" in groups.all_text, "hostile value not shown as text")
 check('<img src=x onerror="document.title=1">' in groups.all_text, "img value not shown as text")
 check(groups.tags.get("img", 0) == 0, "an <img> element was created from a value")
-check(groups.rows.get("event-table", 0) >= 10, "groups: event rows %r" % groups.rows)
+want = sum(1 for _ in open(os.path.join(tmp, "groups.ndjson")))
+check(groups.rows.get("event-table", 0) == want, "groups: event rows %r, want %d" % (groups.rows, want))
 check(groups.rows.get("alert-table", 0) >= 2, "groups: alert rows %r" % groups.rows)
 check(groups.classes.get(("tr", "firing"), 0) >= 2, "groups: firing alerts highlighted")
 check(groups.classes.get(("rect", "bar"), 0) >= 5, "groups: bar chart")
