@@ -52,6 +52,7 @@ double Cell::number() const {
 }
 
 char* Table::put(std::string_view text) {
+  if (text.empty()) return nullptr;  // an event with no fields may come before any block
   if (text_used_ + text.size() > text_cap_) {
     text_cap_ = std::max<size_t>(text.size(), 4u << 20);
     text_blocks_.push_back(std::make_unique_for_overwrite<char[]>(text_cap_));
@@ -64,6 +65,7 @@ char* Table::put(std::string_view text) {
 }
 
 Cell* Table::cell_room(size_t n) {
+  if (n == 0) return nullptr;
   if (cells_used_ + n > cells_cap_) {
     cells_cap_ = std::max<size_t>(n, 128u << 10);
     // Raw storage: each cell is constructed as its row is committed.
@@ -87,7 +89,7 @@ void Table::commit_row() {
   Cell* cells = cell_room(row_.size());
   for (size_t i = 0; i < row_.size(); ++i) {
     Cell* c = new (cells + i) Cell(row_[i]);
-    c->data = text + reinterpret_cast<uintptr_t>(row_[i].data);
+    c->data = text ? text + reinterpret_cast<uintptr_t>(row_[i].data) : "";
   }
   rows_.push_back(Row{cells, static_cast<uint32_t>(row_.size())});
 }

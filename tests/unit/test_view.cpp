@@ -109,6 +109,18 @@ TEST_CASE("the table keeps the union of fields in first-seen order") {
   CHECK(t.row_begin(2) == t.row_end(2));  // an array line: an event with no fields
 }
 
+TEST_CASE("an event with no fields first, before the table holds any text") {
+  Table t = table_of({"\"x\"", "{}", R"({"a":""})", R"({"b":"y"})"});
+  REQUIRE(t.rows() == 4);
+  CHECK(t.row_begin(0) == t.row_end(0));
+  CHECK(t.text(*t.cell(2, 0)).empty());
+  CHECK(t.text(*t.cell(3, 1)) == "y");
+  ViewOptions opts;
+  std::string out;
+  render_table(t, opts, 0, out);
+  CHECK(out == "a  b\n\u2500  \u2500\n   \n   \n   \n   y\n");  // the last column is not padded
+}
+
 TEST_CASE("a bad event leaves no trace") {
   Table t = table_of({R"({"a":1})"});
   simdjson::ondemand::parser parser;
