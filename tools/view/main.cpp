@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
              "self-contained report) or json (NDJSON of the chosen columns)",
              "FORMAT");
   app.add_option("-c,--columns", opts.columns,
-                 "The fields to show, in this order (comma-separated; nested ones as written, e.g. "
-                 "http.route when the event has that key); default: every field, in first-seen order")
+                 "The fields to show, in this order (comma-separated top-level names; a nested object "
+                 "is shown whole, compactly); default: every field, in first-seen order")
       ->type_name("LIST");
   app.add_option("--by", opts.by,
                  "The group fields of a windowed series (comma-separated); default: its text fields and "
