@@ -316,6 +316,29 @@ def rss_mb(task, label):
     return r["rss_kib"] / 1024 if r else None
 
 
+def view_section(bench, view, json_path, rows=100_000):
+    """olly-view's table against mlr's pretty-printer on the first 100k events (issue 15)."""
+    S = "view"
+    head = os.path.join(os.path.dirname(os.path.abspath(json_path)), f"view-{rows}.json")
+    with open(json_path, "rb") as src, open(head, "wb") as dst:
+        for i, line in enumerate(src):
+            if i >= rows:
+                break
+            dst.write(line)
+    warm(head)
+    # Output to a pipe; olly-view is not on a terminal here, so its table has no width limit
+    # (mlr's neither); both pad every column to its widest value.
+    task = bench.task(f"`olly-view` table of {rows} events against `mlr --ijsonl --opprint cat`", head, [
+        Row("olly-view", [view, "FILE"], mode="arg", checked=False),
+        Row("mlr --ijsonl --opprint cat", ["mlr", "--ijsonl", "--opprint", "cat", "FILE"], mode="arg",
+            checked=False),
+    ], baselines=["mlr --ijsonl --opprint cat"])
+    bench.target(S, f"olly-view table of {rows} events >= 10x `mlr --opprint cat`",
+                 ratio(task, "olly-view", "mlr --ijsonl --opprint cat"), 10)
+    os.remove(head)
+    return task
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -330,13 +353,16 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--big-data", help="a 10x file: only olly-filter's peak memory is measured")
     ap.add_argument("--commit", default="?")
+    ap.add_argument("--only", choices=["view"],
+                    help="run one section alone (on a loaded machine), print its targets and write them to --results")
     args = ap.parse_args()
 
     load_start = load_average()
     started = time.perf_counter()
     bench_bin = args.bench_bin or os.path.join(args.bin, os.pardir, "bench")
     binary = {name: os.path.join(args.bin, name) for name in
-              ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-eval", "olly-alert")}
+              ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-eval", "olly-alert",
+               "olly-view")}
     binary["olly-bench-floor"] = os.path.join(bench_bin, "olly-bench-floor")
     missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
     if missing:
@@ -350,6 +376,23 @@ def main():
     nlines = {k: count_lines(p) for k, p in inputs.items()}
     bench = Bench()
     notes = []
+
+    if args.only == "view":
+        view_task = view_section(bench, binary["olly-view"], args.json)
+        if bench.failed:
+            sys.exit("bench: FAILED")
+        when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        out = [f"# olly-view alone (bench/run --only view), {when}, commit {args.commit}, "
+               f"load {load_average()}\n"]
+        for r in view_task["rows"]:
+            out.append(f"- `{r['cmd']}`: {r['seconds']:.3f} s, peak RSS {r['rss_kib'] / 1024:.1f} MB, "
+                       f"{r['lines']} lines out ({r['runs']} runs)")
+        for section, desc, shown, met in bench.targets:
+            out.append(f"- {section}: {desc}: {shown} ({'met' if met else 'NOT met'})")
+        with open(args.results, "w") as f:
+            f.write("\n".join(out) + "\n")
+        print("\n".join(out))
+        return
 
     # ------------------------------------------------------------ filter
     warm(args.json)
@@ -572,6 +615,8 @@ def main():
     bench.target(S, f"olly-alert burn-rate peak RSS < {MEMORY_LIMIT_MB} MB",
                  rss_mb(slo, "olly-alert --slo 99.9 --bad 'status >= 500'"), MEMORY_LIMIT_MB, unit="MB",
                  below=True)
+
+    view_section(bench, binary["olly-view"], args.json)
 
     if bench.failed:
         sys.exit("bench: FAILED: tools disagree on the output; results not written")

@@ -20,7 +20,8 @@ export nginx
 echo "== 03:00, checkout errors spiked. The nginx access log, minute by minute, per upstream:"
 run 'olly parse combined --format-string "$nginx" access.log \
   | olly filter '"'"'path =~ "^/api/checkout" && ts >= "2026-11-25T02:40:00Z"'"'"' \
-  | olly agg count '"'"'count_if(status >= 500)'"'"' p99:request_time by upstream_addr every 2m'
+  | olly agg count '"'"'count_if(status >= 500)'"'"' p99:request_time by upstream_addr every 2m \
+  | olly view'
 
 echo
 echo "== One line of the rotated log was cut mid-write: it was counted, not lost. Keep it aside:"
@@ -49,8 +50,8 @@ run 'olly alert --slo 99.9 --bad '"'"'status >= 500'"'"' --by service requests.n
 
 echo
 echo "== And the cron audit of the ssh log: one page when the attack starts, one resolved when it ends:"
-run 'olly alert --rules alert/ssh.yaml alert/auth.ndjson | olly filter --select state,at,annotations.summary true'
+run 'olly alert --rules alert/ssh.yaml alert/auth.ndjson | olly filter --select state,at,annotations.summary true | olly view'
 
 echo
 echo "== What do the failures share? olly explain names the suspect, with the numbers behind it:"
-run 'olly explain --bad '"'"'status >= 500'"'"' --fields service,path,method,host,upstream,region --summary --top 1 requests.ndjson'
+run 'olly explain --bad '"'"'status >= 500'"'"' --fields service,path,method,host,upstream,region --summary --top 1 requests.ndjson | olly view'

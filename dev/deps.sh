@@ -3,10 +3,10 @@
 set -euo pipefail
 packages=(g++ cmake make pkg-config libcli11-dev libsimdjson-dev libre2-dev libfmt-dev doctest-dev
           zlib1g-dev libzstd-dev libyaml-cpp-dev python3 tzdata gzip zstd parallel man-db
-          clang libfuzzer-14-dev nodejs npm prometheus)
+          clang libfuzzer-14-dev nodejs npm prometheus chromium)
 # clang, libfuzzer-14-dev: dev/fuzz.sh; nodejs, npm (ajv) and prometheus (promtool): the
 # differential tests in tests/scripts, promtool also the oracle of the alert rule tests (they SKIP
-# without them; CI has them).
+# without them; CI has them); chromium: olly view's HTML report rendered headless (tests/scripts/view_chromium.sh).
 missing=()
 for p in "${packages[@]}"; do
   # A node that came with its own npm (NodeSource's nodejs bundles it, and

@@ -190,6 +190,12 @@ for path in sorted(glob.glob(os.path.join(suite, "*.json"))):
 PY
       [ -d "$c/json-schema-test-suite" ] || have_conformance || true
       ;;
+    view)
+      # The selector byte picks width, --flat, color, --windows and --columns (fuzz_view.cpp).
+      seed "$dir" 01 "$d"/requests.ndjson "$d"/view/*.ndjson "$d"/hostile/*
+      seed "$dir" 12 "$d"/view/*.ndjson
+      seed "$dir" 8e "$d"/requests.ndjson "$d"/view/*.ndjson
+      ;;
     agg_merge)
       seed "$dir" "" "$d"/agg/partial.ndjson
       local i=0 line
