@@ -73,8 +73,9 @@ std::string_view ShapeTable::key_of(std::string_view message) {
 uint32_t ShapeTable::add(std::string_view message, int64_t time_ms, bool baseline) {
   std::string_view key = key_of(message);
   auto it = index_.find(key);
+  const bool existed = it != index_.end();
   uint32_t index;
-  if (it == index_.end()) {
+  if (!existed) {
     index = static_cast<uint32_t>(shapes_.size());
     Shape s;
     s.key.assign(key);
@@ -87,6 +88,10 @@ uint32_t ShapeTable::add(std::string_view message, int64_t time_ms, bool baselin
     index = it->second;
   }
   Shape& s = shapes_[index];
+  // The example is the smallest message of the shape, not the first: a
+  // template's text (and so its id) takes its separators from it, and must
+  // not depend on line order.
+  if (existed && message < std::string_view(s.example)) s.example.assign(message);
   (baseline ? s.baseline : s.count) += 1;
   s.last_seen = ++clock_;
   if (time_ms != INT64_MIN) {
@@ -114,6 +119,7 @@ void ShapeTable::add_shape(Shape&& shape) {
     return;
   }
   Shape& s = shapes_[it->second];
+  if (shape.example < s.example) s.example = std::move(shape.example);
   s.count += shape.count;
   s.baseline += shape.baseline;
   s.prior += shape.prior;

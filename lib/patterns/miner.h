@@ -48,7 +48,7 @@ struct Shape {
   int64_t first_ms = INT64_MAX;  // event time (epoch ms), when lines have one
   int64_t last_ms = INT64_MIN;
   uint64_t last_seen = 0;     // the shape table's clock, for eviction
-  std::string example;        // the first message seen
+  std::string example;        // the smallest message seen (bytewise): independent of line order
   std::vector<ValueCounts> masked;  // per valued token (masked, or a word with digits), in order
 };
 

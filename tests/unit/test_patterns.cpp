@@ -158,3 +158,15 @@ TEST_CASE("shape table: merge adds counts; eviction drops the least recently see
   REQUIRE(a.size() == 1);
   CHECK(a.shapes()[0].example == "disk full");
 }
+
+TEST_CASE("mine: separators come from an example that does not depend on line order (fuzz finding)") {
+  Tokenizer tok;
+  std::vector<std::string> lines = {"{\"status\":500}\r", "{\"status\":200}", "{\"status\":501}"};
+  auto a = mine(lines, tok);
+  std::reverse(lines.begin(), lines.end());
+  auto b = mine(lines, tok);
+  REQUIRE(a.size() == 1);
+  REQUIRE(b.size() == 1);
+  CHECK(a[0].text == b[0].text);
+  CHECK(a[0].id == b[0].id);
+}
