@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/diag.h"
+#include "core/input.h"
 #include "core/writer.h"
 #include "correlate/correlate.h"
 #include "fuzz_common.h"
