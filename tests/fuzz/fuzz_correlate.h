@@ -15,9 +15,13 @@
 // they are (key, time) is kept for the targets' invariants (a name raw lines
 // are unlikely to have).
 #pragma once
+#include <fcntl.h>
+#include <sanitizer/common_interface_defs.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <array>
+#include <cstdint>
 #include <climits>
 #include <cstdint>
 #include <optional>
@@ -183,6 +187,19 @@ struct RunOutput {
   bool threw = false;  // InputError (--max-pending in traces and sessionize)
 };
 
+// While on, stderr goes to /dev/null: the bad-line summary olly prints at
+// the end of every run would drown libFuzzer's log. Sanitizer reports go to
+// the real stderr all along.
+inline void quiet_stderr(bool on) {
+  static const int real = [] {
+    const int fd = dup(2);
+    __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+    return fd;
+  }();
+  static const int null = open("/dev/null", O_WRONLY);
+  dup2(on ? null : real, 2);
+}
+
 // Runs fn (a run_* of lib/correlate) with --errors to a file of our own
 // and stdout captured.
 template <class Fn>
@@ -191,11 +208,16 @@ RunOutput run_capture(olly::CorrelateCommon& common, Fn&& fn) {
   TempFile errors("errors");
   common.common.errors_path = errors.path();
   RunOutput r;
+  quiet_stderr(true);
   try {
     r.status = fn();
   } catch (const olly::InputError&) {
     r.threw = true;
+  } catch (...) {
+    quiet_stderr(false);  // anything else is a finding: let it be seen
+    throw;
   }
+  quiet_stderr(false);
   r.out = take_stdout();
   r.errors = errors.read();
   check_json_lines(r.out, "output line is not JSON");
