@@ -4,6 +4,8 @@
 //   olly-bench-gen --lines 100000 --seed 7 --format combined > access.log
 //   olly-bench-gen --lines 100000 --seed 7 --format logfmt > app.logfmt
 //   olly-bench-gen --lines 100000 --seed 7 --format syslog > app.syslog
+//   olly-bench-gen --lines 100000 --seed 7 --format logs > app-logs.ndjson
+//   olly-bench-gen --lines 100000 --seed 7 --format spans > spans.ndjson
 //
 // The same seed gives the same events in every format, byte for byte, on
 // every machine (our own PRNG, no <random> distributions, whose output is
@@ -636,6 +638,129 @@ void write_syslog(Out& out, TimeFormatter& tf, const Event& e) {
   out.add("ms\n");
 }
 
+// Log lines of the same requests, for olly-correlate join's second input:
+// the request's trace_id, written 0-255 ms after the request (so the stream
+// is out of order by up to a quarter second, well within --lateness).
+//   {"ts":"2026-11-25T00:00:00.131Z","trace_id":"...","service":"orders","level":"info","msg":"request completed"}
+void write_log(Out& out, TimeFormatter& tf, const Event& e) {
+  out.add("{\"ts\":\"");
+  out.add(tf.rfc3339(e.ts_ms + static_cast<int64_t>(e.span & 255)));
+  out.add("\",\"trace_id\":\"");
+  out.add_hex(e.trace_hi, 16);
+  out.add_hex(e.trace_lo, 16);
+  out.add("\",\"service\":\"");
+  out.add(kServices[static_cast<size_t>(e.route->service)]);
+  out.add("\",\"level\":\"");
+  out.add(level_of(e.status));
+  out.add("\",\"msg\":\"");
+  out.add(message_of(e));
+  out.add("\"}\n");
+}
+
+// ---------------------------------------------------------------- spans
+
+// Span events as `olly parse otlp` writes them, for olly-correlate traces:
+// traces of 1 to 15 spans (a random tree: each span's parent is an earlier
+// span of its trace, its interval inside the parent's), started at --rate / 8
+// traces a second. kConcurrent traces are open at once and each step writes
+// the next span of a random one, so the spans of a trace are interleaved
+// with those of others, as a collector exports them.
+class SpanGenerator {
+ public:
+  SpanGenerator(const GenOptions& opts, int64_t start_ms)
+      : rng_(opts.seed), mean_gap_ns_(8e9 / opts.rate), errors_rate_(opts.errors_rate),
+        now_ns_(static_cast<double>(start_ms) * 1e6) {
+    for (auto& t : open_) start(t);
+  }
+
+  void write_next(Out& out, TimeFormatter& tf) {
+    Trace& t = open_[rng_.below(kConcurrent)];
+    const Span& sp = t.spans[t.next];
+    out.add("{\"signal\":\"span\",\"ts\":\"");
+    out.add(tf.rfc3339(sp.start / 1000000));
+    out.add("\",\"name\":\"");
+    out.add(kSpanNames[sp.name]);
+    out.add("\",\"service\":\"");
+    out.add(kServices[sp.service]);
+    out.add("\",\"trace_id\":\"");
+    out.add_hex(t.hi, 16);
+    out.add_hex(t.lo, 16);
+    out.add("\",\"span_id\":\"");
+    out.add_hex(sp.id, 16);
+    if (t.next > 0) {
+      out.add("\",\"parent_span_id\":\"");
+      out.add_hex(t.spans[sp.parent].id, 16);
+    }
+    out.add("\",\"kind\":\"");
+    out.add(t.next == 0 ? "SERVER" : "CLIENT");
+    out.add('"');
+    if (sp.error) out.add(",\"status\":\"ERROR\"");
+    out.add(",\"duration_ms\":");
+    const uint64_t us = static_cast<uint64_t>((sp.end - sp.start) / 1000);
+    out.add_uint(us / 1000);
+    out.add('.');
+    const unsigned frac = static_cast<unsigned>(us % 1000);
+    out.add(char('0' + frac / 100));
+    out.add(char('0' + frac / 10 % 10));
+    out.add(char('0' + frac % 10));
+    out.add(",\"start_time_unix_nano\":");
+    out.add_uint(static_cast<uint64_t>(sp.start));
+    out.add(",\"end_time_unix_nano\":");
+    out.add_uint(static_cast<uint64_t>(sp.end));
+    out.add(",\"resource\":{\"service.name\":\"");
+    out.add(kServices[sp.service]);
+    out.add("\"},\"scope\":{\"name\":\"bench\"}}\n");
+    if (++t.next == t.spans.size()) start(t);
+  }
+
+ private:
+  static constexpr size_t kConcurrent = 64;
+  static constexpr std::array<std::string_view, 8> kSpanNames = {
+      "GET /api/v2/orders", "POST /api/checkout", "SELECT orders", "redis GET", "charge card",
+      "render", "auth check", "publish event"};
+  struct Span {
+    uint64_t id;
+    uint32_t parent;
+    uint8_t service, name;
+    bool error;
+    int64_t start, end;
+  };
+  struct Trace {
+    uint64_t hi = 0, lo = 0;
+    std::vector<Span> spans;
+    size_t next = 0;
+  };
+
+  void start(Trace& t) {
+    now_ns_ += rng_.exponential(mean_gap_ns_ / 1e6) * 1e6;
+    t.hi = rng_.next();
+    t.lo = rng_.next();
+    t.next = 0;
+    t.spans.clear();
+    const size_t n = 1 + rng_.below(15);
+    const int64_t root_start = static_cast<int64_t>(now_ns_);
+    const int64_t root_len = 1000000 + static_cast<int64_t>(rng_.below(200000000));
+    t.spans.push_back(Span{rng_.next(), 0, static_cast<uint8_t>(rng_.below(kServices.size())),
+                           static_cast<uint8_t>(rng_.below(2)), false, root_start, root_start + root_len});
+    for (size_t i = 1; i < n; ++i) {
+      const uint32_t parent = static_cast<uint32_t>(rng_.below(i));
+      const Span& p = t.spans[parent];
+      const int64_t len = p.end - p.start;
+      const int64_t s = p.start + static_cast<int64_t>(rng_.uniform() * static_cast<double>(len) * 0.8);
+      const int64_t e = s + 1 + static_cast<int64_t>(rng_.uniform() * static_cast<double>(p.end - s - 1));
+      t.spans.push_back(Span{rng_.next(), parent, static_cast<uint8_t>(rng_.below(kServices.size())),
+                             static_cast<uint8_t>(2 + rng_.below(kSpanNames.size() - 2)),
+                             rng_.uniform() < errors_rate_, s, e});
+    }
+  }
+
+  Rng rng_;
+  double mean_gap_ns_;
+  double errors_rate_;
+  double now_ns_;
+  std::array<Trace, kConcurrent> open_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -651,8 +776,10 @@ int main(int argc, char** argv) {
   app.add_option("--rate", opts.rate, "mean events per second (spacing of ts)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--format,-f", opts.format, "json, combined (nginx), logfmt or syslog (RFC 5424)")
-      ->check(CLI::IsMember({"json", "combined", "logfmt", "syslog"}))
+  app.add_option("--format,-f", opts.format,
+                 "json, combined (nginx), logfmt, syslog (RFC 5424), logs (log lines of the same requests) or "
+                 "spans (OTLP spans as olly parse otlp writes them; --rate is spans a second)")
+      ->check(CLI::IsMember({"json", "combined", "logfmt", "syslog", "logs", "spans"}))
       ->capture_default_str();
   try {
     app.parse(argc, argv);
@@ -667,13 +794,23 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  Generator gen(opts, start_ms);
   TimeFormatter tf;
   Out out;
+  if (opts.format == "spans") {
+    SpanGenerator spans(opts, start_ms);
+    for (uint64_t i = 0; i < opts.lines; ++i) {
+      spans.write_next(out, tf);
+      out.maybe_flush();
+    }
+    out.flush();
+    return 0;
+  }
+  Generator gen(opts, start_ms);
   const int format = opts.format == "json"       ? 0
                      : opts.format == "combined" ? 1
                      : opts.format == "logfmt"   ? 2
-                                                 : 3;
+                     : opts.format == "syslog"   ? 3
+                                                 : 4;
   for (uint64_t i = 0; i < opts.lines; ++i) {
     const Event e = gen.next();
     if (format == 0) {
@@ -682,8 +819,10 @@ int main(int argc, char** argv) {
       write_combined(out, tf, e);
     } else if (format == 2) {
       write_logfmt(out, tf, e);
-    } else {
+    } else if (format == 3) {
       write_syslog(out, tf, e);
+    } else {
+      write_log(out, tf, e);
     }
     out.maybe_flush();
   }

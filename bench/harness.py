@@ -4,13 +4,18 @@
 Called by bench/run once the binaries are built and the data files exist:
 
     harness.py --bin BUILD/bin [--bench-bin BUILD/bench] --json F --combined F --logfmt F --syslog F
-               --contract bench/validate/contract.json --results OUT.md
-               [--big-data F] [--ajv-script bench/validate/ajv_validate.js]
+               --day F --logs F --spans F --contract bench/validate/contract.json --results OUT.md
+               [--big-data F] [--big-spans F --big-json F --big-logs F]
+               [--ajv-script bench/validate/ajv_validate.js]
+    harness.py --only correlate --bin BUILD/bin --json F --logs F --spans F --results OUT.md
+               [--big-spans F --big-json F --big-logs F]
 
 Sections, one per benchmark issue: filter (olly-filter, input on stdin, as
-`tool < FILE` and `cat FILE | tool`), parse (olly-parse), agg (olly-agg) and
-validate (olly-validate); the last three get the file as an argument, as a
-user would type it (olly-agg only splits a regular file across threads).
+`tool < FILE` and `cat FILE | tool`), parse (olly-parse), agg (olly-agg),
+validate (olly-validate), alert, engine and correlate (olly-correlate traces
+and join); all but filter get the file as an argument, as a user would type
+it (olly-agg only splits a regular file across threads). `--only correlate`
+runs the correlate section alone and writes a report of its own.
 Every command's stdout goes into a pipe drained by `wc -l` (or, for the
 small outputs a task compares, by this script), so writing output is part
 of the cost. Wall clock is measured around the whole run; peak RSS comes from /usr/bin/time -f %M.
@@ -339,30 +344,198 @@ def view_section(bench, view, json_path, rows=100_000):
     return task
 
 
+def write_table(out, task):
+    bases = task["baselines"]
+    mb = task["size"] / 1e6
+    out.append(f"### {task['title']}\n")
+    out.append("| tool | command | runs | seconds | MB/s | peak RSS MB | output lines |"
+               + "".join(f" vs {b} |" for b in bases))
+    out.append("|---|---|---:|---:|---:|---:|---:|" + "---:|" * len(bases))
+    for r in task["rows"]:
+        cells = []
+        for b in bases:
+            base = find(task, b)
+            cells.append(f"{base['seconds'] / r['seconds']:.2f}x" if base else "-")
+        cmd = r["cmd"].replace("|", "\\|")
+        out.append(f"| {r['label'].replace('|', chr(92) + '|')} | `{cmd}` | {r['runs']} | "
+                   f"{r['seconds']:.3f} | {mb / r['seconds']:.0f} | {r['rss_kib'] / 1024:.1f} | "
+                   f"{'-' if r['lines'] is None else r['lines']} |" + "".join(f" {c} |" for c in cells))
+    out.append("")
+    if task["note"]:
+        out.append(f"Agreement: {task['note']}.\n")
+
+def write_targets(out, bench, section):
+    out.append("Targets:\n")
+    out.append("| target | measured | met |")
+    out.append("|---|---:|:---:|")
+    for s, desc, shown, met in bench.targets:
+        if s == section:
+            out.append(f"| {desc} | {shown} | {'-' if met is None else 'yes' if met else '**NO**'} |")
+    out.append("")
+
+
+# ------------------------------------------------------------------ correlate
+
+# jq's fastest form for "one line per trace with its duration and span
+# count": keep three fields per span, group once. (A `reduce` into an object
+# keyed by trace id is quadratic in jq 1.6: 170 s for 100k spans.)
+JQ_TRACES = ("[inputs | [.trace_id, .start_time_unix_nano, .end_time_unix_nano]] | group_by(.[0])[]"
+             " | {trace_id: .[0][0], span_count: length,"
+             " duration_ms: (((map(.[2]) | max) - (map(.[1]) | min)) / 1e6)}")
+# The peak RSS on the 10x files may be at most this many times that on the
+# 1M files: state bounded by the active traces / the window, not the input.
+CORRELATE_GROWTH = 1.5
+
+
+def correlate_section(bench, args, binary):
+    """olly-correlate traces and join, with their baselines and their peak
+    memory on 10x files. Returns what correlate_report writes."""
+    correlate, agg, olly = binary["olly-correlate"], binary["olly-agg"], binary["olly-filter"]
+    S = "correlate"
+    warm(args.spans)
+    traces = bench.task("`olly-correlate traces` over 1M spans, against jq and `olly-agg count by trace_id`",
+                        args.spans, [
+        Row("olly-correlate traces", [correlate, "traces", "FILE"], mode="arg"),
+        Row("olly-agg count by trace_id", [agg, "count", "by", "trace_id", "FILE"], mode="arg"),
+        Row("jq -n group_by trace_id", ["jq", "-n", "-c", JQ_TRACES, "FILE"], mode="arg"),
+    ], baselines=["jq -n group_by trace_id", "olly-agg count by trace_id"])
+    warm(args.json)
+    warm(args.logs)
+    join = bench.task("`olly-correlate join` of 1M requests and their 1M log lines, against one "
+                      "`olly-filter` pass over both", args.json, [
+        Row("olly-correlate join", [correlate, "join", "--key", "trace_id", "--within", "1s", "FILE", args.logs],
+            mode="arg", checked=False),
+        Row("olly-filter over both", [olly, "trace_id != \"\"", "FILE", args.logs], mode="arg", checked=False),
+        Row("olly-filter -j 1 over both", [olly, "-j", "1", "trace_id != \"\"", "FILE", args.logs], mode="arg",
+            checked=False),
+    ], baselines=["olly-filter over both", "olly-filter -j 1 over both"])
+    pairs = find(join, "olly-correlate join")["lines"]
+    if pairs != count_lines(args.logs):
+        bench.fail(f"'{join['title']}': {pairs} pairs for {count_lines(args.logs)} log lines (each has one request)")
+
+    big = {}
+    if args.big_spans and args.big_json and args.big_logs:
+        for name, row, data in (
+                ("traces", Row("olly-correlate traces", [correlate, "traces", "FILE"], mode="arg", devnull=True),
+                 args.big_spans),
+                ("join", Row("olly-correlate join", [correlate, "join", "--key", "trace_id", "--within", "1s",
+                                                     "FILE", args.big_logs], mode="arg", devnull=True),
+                 args.big_json)):
+            size = os.path.getsize(data) + (os.path.getsize(args.big_logs) if name == "join" else 0)
+            print(f"\n== olly-correlate {name} peak memory on the 10x input ({size / 1e6:.0f} MB)", flush=True)
+            elapsed, rss, _, _ = run_once(row, data)
+            big[name] = {"size": size, "seconds": elapsed, "rss_kib": rss, "cmd": shown_command(row)}
+            print(f"  olly-correlate {name} {elapsed:.2f}s {rss / 1024:.1f} MB peak RSS", flush=True)
+
+    bench.target(S, "traces >= 10x jq (duration and span count by trace_id)",
+                 ratio(traces, "olly-correlate traces", "jq -n group_by trace_id"), 10)
+    bench.target(S, "traces within 2x of `olly-agg count by trace_id` (time ratio >= 0.5)",
+                 ratio(traces, "olly-correlate traces", "olly-agg count by trace_id"), 0.5)
+    bench.target(S, "join within 3x of one olly-filter pass over both inputs (time ratio >= 0.33)",
+                 ratio(join, "olly-correlate join", "olly-filter over both"), 1 / 3)
+    for name, task, label in (("traces", traces, "olly-correlate traces"), ("join", join, "olly-correlate join")):
+        small = rss_mb(task, label)
+        desc = (f"{name} peak RSS on the 10x input <= {CORRELATE_GROWTH}x that on the 1M input "
+                f"({small:.1f} MB): bounded by {'the active traces' if name == 'traces' else 'the window'}")
+        if name in big:
+            bench.target(S, desc, big[name]["rss_kib"] / 1024, small * CORRELATE_GROWTH, unit="MB", below=True)
+        else:
+            bench.target(S, desc, None, 0)
+    return {"traces": traces, "join": join, "big": big}
+
+
+def correlate_report(out, bench, result):
+    out.append("## correlate (olly-correlate)\n")
+    out.append("traces: `olly-bench-gen --format spans` writes spans as `olly parse otlp` does (traces of "
+               "1 to 15 spans, 64 traces open at once, their spans interleaved). olly-correlate traces "
+               "writes one event per trace (root, duration, services, error origin, critical path); the jq "
+               "program computes only the duration and span count per trace_id, and olly-agg only the "
+               "count: every row writes one line per trace. join: the requests (`--format json`) and a "
+               "log line for each (`--format logs`, same seed: the request's trace_id, 0-255 ms later, so "
+               "out of order within --lateness) joined on trace_id within 1s: one pair per request. "
+               "olly-filter reads both files and writes every line (`trace_id != \"\"`): the cost of "
+               "reading, parsing the key and writing the same bytes; it uses both cores (-j), join one.\n")
+    write_table(out, result["traces"])
+    write_table(out, result["join"])
+    for name, b in result["big"].items():
+        out.append(f"10x input ({b['size'] / 1e6:.0f} MB, generated and deleted by `bench/run`): `{b['cmd']}` "
+                   f"took {b['seconds']:.2f} s with a peak RSS of {b['rss_kib'] / 1024:.1f} MB.\n")
+    write_targets(out, bench, "correlate")
+
+
+def report_header(out, args, load_start, total, inputs, nlines, tools):
+    out.append(f"- CPU: {cpu_model()} ({os.cpu_count()} cores visible)")
+    out.append(f"- Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    out.append(f"- olly commit: {args.commit}")
+    out.append(f"- Load average (1/5/15 min) at start: {load_start}; at end: {load_average()} "
+               "(the machine is shared: a load above the core count slows the long jq/gojq/mlr "
+               "runs most and inflates their ratios)")
+    out.append(f"- Measuring took {total / 60:.1f} minutes.")
+    out.append(f"- Inputs, from `olly-bench-gen --seed {args.seed}`: "
+               + "; ".join(f"{k} {os.path.getsize(p) / 1e6:.1f} MB, {nlines[k]} lines"
+                           for k, p in inputs.items()))
+    out.append(f"- Tools: {tools}")
+
+
+def correlate_only(args):
+    """bench/run --only correlate: the correlate section alone, in its own report."""
+    load_start = load_average()
+    started = time.perf_counter()
+    binary = {name: os.path.join(args.bin, name) for name in ("olly-filter", "olly-agg", "olly-correlate")}
+    missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
+    if missing:
+        sys.exit(f"bench: not built: {', '.join(missing)}")
+    bench = Bench()
+    result = correlate_section(bench, args, binary)
+    if bench.failed:
+        sys.exit("bench: FAILED: tools disagree on the output; results not written")
+    total = time.perf_counter() - started
+    inputs = {"json": args.json, "logs": args.logs, "spans": args.spans}
+    out = ["# olly benchmark results: correlate only (`bench/run --only correlate`)\n"]
+    report_header(out, args, load_start, total, inputs, {k: count_lines(p) for k, p in inputs.items()},
+                  f"{tool_version([binary['olly-correlate'], '--version'])}, {tool_version(['jq', '--version'])}")
+    out.append("")
+    correlate_report(out, bench, result)
+    with open(args.results, "w") as f:
+        f.write("\n".join(out))
+    print(f"\nwrote {args.results} ({total / 60:.1f} minutes of measuring)")
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     ap.add_argument("--bench-bin", help="where olly-bench-floor is (default: BIN/../bench)")
     ap.add_argument("--json", required=True)
-    ap.add_argument("--combined", required=True)
-    ap.add_argument("--logfmt", required=True)
-    ap.add_argument("--syslog", required=True)
-    ap.add_argument("--day", required=True, help="NDJSON events spread over one day (olly-alert)")
-    ap.add_argument("--contract", required=True)
+    ap.add_argument("--combined")
+    ap.add_argument("--logfmt")
+    ap.add_argument("--syslog")
+    ap.add_argument("--day", help="NDJSON events spread over one day (olly-alert)")
+    ap.add_argument("--contract")
+    ap.add_argument("--logs", required=True, help="a log line per event of --json (olly-correlate join)")
+    ap.add_argument("--spans", required=True, help="OTLP span events (olly-correlate traces)")
+    ap.add_argument("--big-spans", help="10x --spans: olly-correlate traces' peak memory")
+    ap.add_argument("--big-json", help="10x --json: olly-correlate join's peak memory (with --big-logs)")
+    ap.add_argument("--big-logs", help="10x --logs, the log lines of --big-json")
+    ap.add_argument("--seed", default="42")
     ap.add_argument("--ajv-script", help="node script validating with ajv; omitted: no ajv row")
     ap.add_argument("--results", required=True)
     ap.add_argument("--big-data", help="a 10x file: only olly-filter's peak memory is measured")
     ap.add_argument("--commit", default="?")
-    ap.add_argument("--only", choices=["view"],
+    ap.add_argument("--only", choices=["correlate", "view"],
                     help="run one section alone (on a loaded machine), print its targets and write them to --results")
     args = ap.parse_args()
+    if args.only == "correlate":
+        correlate_only(args)
+        return
+    for name in ("combined", "logfmt", "syslog", "day", "contract"):
+        if getattr(args, name) is None:
+            ap.error(f"--{name} is required (except with --only)")
 
     load_start = load_average()
     started = time.perf_counter()
     bench_bin = args.bench_bin or os.path.join(args.bin, os.pardir, "bench")
     binary = {name: os.path.join(args.bin, name) for name in
               ("olly-filter", "olly-parse", "olly-agg", "olly-validate", "olly-eval", "olly-alert",
-               "olly-view")}
+               "olly-view", "olly-correlate")}
     binary["olly-bench-floor"] = os.path.join(bench_bin, "olly-bench-floor")
     missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
     if missing:
@@ -617,6 +790,7 @@ def main():
                  below=True)
 
     view_section(bench, binary["olly-view"], args.json)
+    correlated = correlate_section(bench, args, binary)
 
     if bench.failed:
         sys.exit("bench: FAILED: tools disagree on the output; results not written")
@@ -650,33 +824,10 @@ def main():
     out.append("")
 
     def table(task):
-        bases = task["baselines"]
-        mb = task["size"] / 1e6
-        out.append(f"### {task['title']}\n")
-        out.append("| tool | command | runs | seconds | MB/s | peak RSS MB | output lines |"
-                   + "".join(f" vs {b} |" for b in bases))
-        out.append("|---|---|---:|---:|---:|---:|---:|" + "---:|" * len(bases))
-        for r in task["rows"]:
-            cells = []
-            for b in bases:
-                base = find(task, b)
-                cells.append(f"{base['seconds'] / r['seconds']:.2f}x" if base else "-")
-            cmd = r["cmd"].replace("|", "\\|")
-            out.append(f"| {r['label'].replace('|', chr(92) + '|')} | `{cmd}` | {r['runs']} | "
-                       f"{r['seconds']:.3f} | {mb / r['seconds']:.0f} | {r['rss_kib'] / 1024:.1f} | "
-                       f"{'-' if r['lines'] is None else r['lines']} |" + "".join(f" {c} |" for c in cells))
-        out.append("")
-        if task["note"]:
-            out.append(f"Agreement: {task['note']}.\n")
+        write_table(out, task)
 
     def targets(section):
-        out.append("Targets:\n")
-        out.append("| target | measured | met |")
-        out.append("|---|---:|:---:|")
-        for s, desc, shown, met in bench.targets:
-            if s == section:
-                out.append(f"| {desc} | {shown} | {'-' if met is None else 'yes' if met else '**NO**'} |")
-        out.append("")
+        write_targets(out, bench, section)
 
     out.append("## filter (olly-filter)\n")
     out.append("`wc -l` is how fast the machine reads the file at all; the floor "
@@ -741,6 +892,8 @@ def main():
                "agg's ordered fold is in the agg section.\n")
     table(engine)
     targets("engine")
+
+    correlate_report(out, bench, correlated)
 
     out.append("## Targets\n")
     out.append("| issue | target | measured | met |")

@@ -218,6 +218,33 @@ PY
       printf '\x02%s' '000000000000zzzzzzzzzzzz000000' > "$dir/seed-series"
       printf '\x03\x00\x10\x00\x00\x20\x00\x00\x05\x00\x00\x01' > "$dir/seed-fisher"
       ;;
+    traces | sessionize | sequence | join)
+      # Byte 0 picks the flags (tests/fuzz/fuzz_correlate.h); then raw lines
+      # (the tests' NDJSON) or generated events (a line of \x01 or \x02 and
+      # the bytes that shape one event).
+      local f
+      case $t in
+        traces) f=("$d"/correlate/traces*.ndjson "$d"/parse/trace.json) ;;
+        sessionize) f=("$d"/correlate/clicks*.ndjson) ;;
+        sequence) f=("$d"/correlate/sequence-*.ndjson) ;;
+        join) f=("$d"/correlate/join-*.ndjson) ;;
+      esac
+      seed "$dir" 00 "${f[@]}"
+      seed "$dir" 8e "${f[@]}"
+      if [ "$t" = join ]; then
+        # Left lines, \x03, right lines: the worked example and the out-of-order pair.
+        { printf '\x06'; cat "$d"/correlate/join-requests.ndjson; printf '\x03\n'; cat "$d"/correlate/join-logs.ndjson; } \
+          > "$dir/seed-requests-logs"
+        { printf '\x2a'; cat "$d"/correlate/join-ooo-left.ndjson; printf '\x03\n'; cat "$d"/correlate/join-ooo-right.ndjson; } \
+          > "$dir/seed-ooo"
+      fi
+      # Generated events: a few keys stepping forward, one back within and
+      # one beyond the lateness, a jump to the edge of int64, an odd time.
+      printf '\x0a\x01\x00\x01\x00\x41\x00\x05\x10\n\x02\x01\x02\x40\x42\x01\x05\x00\n\x01\x02\x08\x41\x43\x00\x20\x04\n\x02\x03\x0b\x01\x40\x03\x00\x00\n\x01\x01\x1f\x02\x41\x01\x05\x08\n\x02\x00\x0e\x02\x44\x02\x09\x00\n' \
+        > "$dir/seed-generated1"
+      printf '\x2e\x01\x00\x03\x00\x40\x00\x01\x00\n\x01\x00\x01\x01\x40\x01\x09\x00\n\x01\x00\x02\x02\x41\x00\x0d\x00\n\x02\x00\x0d\x01\x42\x01\x00\x00\n\x01\x01\x7e\x00\x40\x01\x00\x00\n' \
+        > "$dir/seed-generated2"
+      ;;
     time)
       seed_text "$dir" 2026-11-25T02:40:00Z 2026-11-25t02:40:00.123456789+05:30 '2026-11-25 02:40' 2026-11-25 \
         1969-12-31T23:59:60Z 2262-04-11T23:47:16.854775807Z 1678-01-01T00:00:00-01:00 \

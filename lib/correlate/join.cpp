@@ -92,8 +92,10 @@ void JoinState::add(int side, const std::string& key, TimeNs t, std::string_view
   bool matched = false;
   for (uint32_t i = entry->value.head[other]; i != kNone; i = slab_[i].next) {
     Held& h2 = slab_[i];
-    const int64_t apart = h2.t > t ? h2.t - t : t - h2.t;
-    if (apart > within_) continue;
+    // In uint64: times at both ends of int64 are further apart than INT64_MAX.
+    const uint64_t apart = h2.t > t ? static_cast<uint64_t>(h2.t) - static_cast<uint64_t>(t)
+                                    : static_cast<uint64_t>(t) - static_cast<uint64_t>(h2.t);
+    if (apart > static_cast<uint64_t>(within_)) continue;
     matched = true;
     h2.matched = true;
     if (side == kLeft) {

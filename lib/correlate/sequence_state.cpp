@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/writer.h"
+#include "correlate/elapsed.h"
 #include "group/group_key.h"
 
 namespace olly {
@@ -116,7 +117,7 @@ void SequenceState::write(std::string_view group, const Partial& p, bool missing
   char buf[kRfc3339MaxLen];
   j.field("start", std::string_view(buf, static_cast<size_t>(format_rfc3339(buf, p.start) - buf)));
   j.field("end", std::string_view(buf, static_cast<size_t>(format_rfc3339(buf, p.end) - buf)));
-  j.field_number("duration_ms", static_cast<double>(p.end - p.start) / 1e6);
+  j.field_number("duration_ms", elapsed_ms(p.start, p.end));
   if (missing) j.field("missing", shape_.missing_text);
   j.end_object();
   out.commit();

@@ -8,6 +8,7 @@
 #include "core/runner.h"
 #include "core/stage.h"
 #include "core/writer.h"
+#include "correlate/elapsed.h"
 #include "correlate/sessionize_table.h"
 #include "expr/extract.h"
 #include "expr/json_value.h"
@@ -79,7 +80,7 @@ class SessionizeStage : public Stage {
     write_key_fields(j, key_names_, s.key);
     write_time(j, "ts", s.start);  // ts: what the other verbs read as event time
     write_time(j, "end", s.end);
-    j.field_number("duration_ms", static_cast<double>(s.end - s.start) / 1e6);
+    j.field_number("duration_ms", elapsed_ms(s.start, s.end));
     j.field_int("count", static_cast<int64_t>(s.count));
     auto values = [&](std::string_view name, const std::vector<std::string>& names,
                       const std::vector<std::string>& json) {

@@ -1,5 +1,7 @@
 #include "correlate/sessionize_table.h"
 
+#include "time/timeutil.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,7 +22,7 @@ std::optional<SessionTable::Added> SessionTable::add(std::string_view key, int64
     auto& list = it->second;
     for (size_t i = 0; i < list.size();) {
       const Session& s = sessions_[list[i]];
-      if (t >= s.start - gap_ && t <= s.end + gap_) {
+      if (t >= saturating_sub(s.start, gap_) && t <= saturating_add(s.end, gap_)) {
         if (slot == kNone) {
           slot = list[i];
         } else {
@@ -35,7 +37,7 @@ std::optional<SessionTable::Added> SessionTable::add(std::string_view key, int64
   }
   if (slot == kNone) {
     // Older than the watermark less the lateness: its session may be written.
-    if (wm_.started() && t + wm_.lateness() < wm_.value()) {
+    if (wm_.started() && saturating_add(t, wm_.lateness()) < wm_.value()) {
       ++late_;
       return std::nullopt;
     }
@@ -117,7 +119,7 @@ void SessionTable::close(bool all, const std::function<void(const Session&)>& do
     QueueEntry e = queue_.top();
     Session& s = sessions_[e.slot];
     bool current = s.active && s.seq == e.seq && s.end == e.end;
-    if (current && !all && !wm_.closed(e.end + gap_ + 1)) break;
+    if (current && !all && !wm_.closed_after(e.end, gap_)) break;
     queue_.pop();
     if (!current) continue;
     done(s);

@@ -157,7 +157,7 @@ class TracesStage : public Stage {
       if (!d.is_numeric() || !(d.as_double() >= 0) || d.as_double() > 1e12) {
         return Result::bad("no readable span end (--end-field) or duration (--duration-field)");
       }
-      end = *start + static_cast<int64_t>(d.as_double() * 1e6 + 0.5);
+      end = saturating_add(*start, static_cast<int64_t>(d.as_double() * 1e6 + 0.5));
     }
     if (*end < *start) return Result::bad("span ends before it starts");
 
@@ -168,7 +168,7 @@ class TracesStage : public Stage {
       slot = active_.find(trace.s, h, [this](uint32_t i) { return std::string_view(traces_[i].trace_id); });
       if (slot == UINT32_MAX) {
         // Its trace, had it been seen, would have been written already.
-        if (wm_.closed(*end + idle_ + 1)) {
+        if (wm_.closed_after(*end, idle_)) {
           ++late_;
           return Result::set_aside("late span: its trace was idle past --idle plus --lateness");
         }
@@ -245,7 +245,7 @@ class TracesStage : public Stage {
       QueueEntry e = idle_queue_.top();
       TraceBuf& t = traces_[e.slot];
       bool current = t.active && t.seq == e.seq;
-      if (current && !all && !wm_.closed(e.last_seen + idle_ + 1)) break;
+      if (current && !all && !wm_.closed_after(e.last_seen, idle_)) break;
       idle_queue_.pop();
       if (!current) continue;
       if (t.last_seen > e.last_seen) {

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/writer.h"
+#include "correlate/elapsed.h"
 #include "time/timeutil.h"
 
 namespace olly {
@@ -20,7 +21,7 @@ uint32_t append_text(std::string& text, std::string_view s) {
   return off;
 }
 
-double to_ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+double to_ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 void write_time(JsonBuilder& j, std::string_view key, int64_t t) {
   char buf[kRfc3339MaxLen];
@@ -198,14 +199,14 @@ void TraceSummarizer::critical_path(const TraceBuf& t, uint32_t root) {
     // after it stays skipped.
     while (f.next < f.cand_end && (cand_[f.next].start >= f.cursor || on_path_[cand_[f.next].span])) ++f.next;
     if (f.next == f.cand_end) {
-      if (f.cursor > f.start) path_[f.entry].self_ns += f.cursor - f.start;
+      if (f.cursor > f.start) path_[f.entry].self_ns += elapsed_ns(f.start, f.cursor);
       cand_.resize(f.cand_begin);
       stack_.pop_back();
       continue;
     }
     Candidate c = cand_[f.next++];
     int64_t until = std::min(c.end, f.cursor);
-    path_[f.entry].self_ns += f.cursor - until;
+    path_[f.entry].self_ns += elapsed_ns(until, f.cursor);
     f.cursor = c.start;
     push(c.span, c.start, c.end, until);  // f is invalid from here
   }
@@ -253,7 +254,7 @@ void TraceSummarizer::write(const TraceBuf& t, std::string& out) {
   j.field("trace_id", t.trace_id);
   write_time(j, "ts", start);
   write_time(j, "end", end);
-  j.field_number("duration_ms", to_ms(end - start));
+  j.field_number("duration_ms", elapsed_ms(start, end));
   const TraceSpan& r = t.spans[root];
   j.field("root_span_id", t.str(r.id_off, r.id_len));
   opt_string(j, "root_name", r.has_name, r.name_off, r.name_len);

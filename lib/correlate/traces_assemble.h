@@ -62,7 +62,7 @@ class TraceSummarizer {
   };
   struct PathEntry {
     uint32_t span;
-    int64_t self_ns;
+    uint64_t self_ns;  // unsigned: a span may last longer than INT64_MAX ns (1677 to 2262)
   };
   void index(const TraceBuf& t);
   uint32_t pick_root(const TraceBuf& t) const;

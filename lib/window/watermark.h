@@ -25,7 +25,19 @@ class Watermark {
   int64_t value() const { return value_; }
 
   // Whether the window ending at end has closed (never while holding).
-  bool closed(int64_t end) const { return !hold_ && started_ && end + lateness_ <= value_; }
+  // A window whose end plus the lateness is past the end of int64 closes
+  // only at the end of input (the sum would overflow).
+  bool closed(int64_t end) const {
+    int64_t at;
+    return !hold_ && started_ && !__builtin_add_overflow(end, lateness_, &at) && at <= value_;
+  }
+  // Whether what was last seen at t is final: t + after + 1 (after >= 0)
+  // closed; never when that is past the end of int64 (correlate's idle
+  // traces and sessions).
+  bool closed_after(int64_t t, int64_t after) const {
+    int64_t end;
+    return !__builtin_add_overflow(t, after, &end) && end < INT64_MAX && closed(end + 1);
+  }
   // An event at t was seen: the watermark moves up to it.
   void observe(int64_t t) {
     if (!started_ || t > value_) {
