@@ -399,11 +399,18 @@ void Miner::merge_across_lengths() {
       }
     }
   }
+  // Every root is found before anything is absorbed: a chain (y covered by
+  // x, x by w) must end at w whichever of y and x is absorbed first.
+  std::vector<int64_t> root_of(templates_.size(), -1);
   for (size_t y : alive) {
     size_t root = y, steps = 0;
     while (target[root] >= 0 && steps++ < alive.size()) root = static_cast<size_t>(target[root]);
     if (target[root] >= 0) continue;  // a cycle (mutual cover): keep them apart
-    if (root == y) continue;
+    if (root != y) root_of[y] = static_cast<int64_t>(root);
+  }
+  for (size_t y : alive) {
+    if (root_of[y] < 0) continue;
+    size_t root = static_cast<size_t>(root_of[y]);
     absorb_template(templates_[root], templates_[y]);
     collapsed[root] = true;
     target[y] = -2;  // absorbed
@@ -602,11 +609,14 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
     if (w == kMasked) masked_part.push_back(s);
     else parts[words_.text[w]].push_back(s);
   }
-  fixed[at] = true;
   for (auto& [word, members] : parts) {
+    // A word with digits is one name only when it has one raw value: "a2"
+    // and "a6" split from the masked "2" stay a variable of their own part.
     std::vector<bool> sub_fixed = fixed;
+    sub_fixed[at] = !words_.soft[shape_words_[members.front()][at]];
     refine(members, length, sub_fixed, variable);
   }
+  fixed[at] = true;
   if (!masked_part.empty()) {
     std::vector<bool> sub_fixed = fixed;
     std::vector<bool> sub_variable = variable;

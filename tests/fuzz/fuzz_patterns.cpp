@@ -2,7 +2,8 @@
 // table, the miner and the partial state.
 //
 // Input: one selector byte (bit 0: a --mask regex that can match inside and
-// across words; bit 1: no built-in masks), then lines of text.
+// across words; bit 1: no built-in masks), then lines of text (those that are
+// not UTF-8 are left out, as olly-patterns rejects them).
 //
 // Invariants: tokens are in order, inside the message, and only a --mask
 // token spans a space; every line is counted in exactly one template; the
@@ -44,12 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.max_templates = 1000;
   Tokenizer tokenizer(config.masks, config.builtin_masks);
 
+  // Lines that are not UTF-8 never reach the miner: olly-patterns reports
+  // them as bad records (and partial state, being JSON, could not hold them).
   std::vector<std::string_view> lines;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
+    std::string_view line = text.substr(start, end - start);
+    if (simdjson::validate_utf8(line.data(), line.size())) lines.push_back(line);
     start = end + 1;
   }
 
