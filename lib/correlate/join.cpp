@@ -2,10 +2,17 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "core/diag.h"
 #include "core/input.h"
@@ -74,11 +81,10 @@ void JoinState::write_pair(std::string_view left, std::string_view right, Emitte
   out.commit();
 }
 
-void JoinState::add(int side, const std::string& key, TimeNs t, std::string_view raw, Emitter& out) {
+void JoinState::add(int side, std::string_view key, uint64_t h, TimeNs t, std::string_view raw, Emitter& out) {
   const int other = 1 - side;
   if (!started_[side] || t > latest_[side]) latest_[side] = t;
   started_[side] = true;
-  const uint64_t h = hash_bytes(key);
   auto* entry = keys_.find_entry(key, h);
   if (entry == nullptr) {
     KeyState fresh;
@@ -164,6 +170,13 @@ void JoinState::evict(int side, Emitter& out) {
     --held_count_;
     if (ks.empty()) ++dead_keys_;
   }
+  // The next to go was held long ago (out of cache by now): its key and
+  // slot start loading while the events before its time are added.
+  if (!due.empty()) {
+    const Due& next = due.top();
+    __builtin_prefetch(&keys_.entries()[next.entry]);
+    __builtin_prefetch(&slab_[next.held]);
+  }
 }
 
 const char* JoinState::Arena::keep(std::string_view text, uint32_t* chunk) {
@@ -208,18 +221,23 @@ void JoinState::Arena::release(uint32_t chunk) {
 
 void JoinState::maybe_compact() {
   if (dead_keys_ < 4096 || dead_keys_ * 3 < keys_.size() * 2) return;
-  GroupTable<KeyState> live;
-  std::vector<uint32_t> moved(keys_.size(), UINT32_MAX);
+  // The live keys go to the spare table, which keeps its memory from the
+  // last time (no allocation, no fresh pages): room for three times them,
+  // as the table holds about that many before the next compaction.
+  GroupTable<KeyState>& live = spare_keys_;
+  live.clear();
+  live.reserve((keys_.size() - dead_keys_) * 3);
+  moved_.assign(keys_.size(), UINT32_MAX);
   auto& entries = keys_.entries();
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].value.empty()) continue;
-    moved[i] = static_cast<uint32_t>(live.size());
+    moved_[i] = static_cast<uint32_t>(live.size());
     const uint64_t h = entries[i].value.hash;
     live.insert(std::move(entries[i]), h);
   }
   // Every due event's key is live; the heaps keep their order (by time, not index).
-  for (auto& due : due_) due.for_each([&](Due& d) { d.entry = moved[d.entry]; });
-  keys_ = std::move(live);
+  for (auto& due : due_) due.for_each([&](Due& d) { d.entry = moved_[d.entry]; });
+  std::swap(keys_, spare_keys_);
   dead_keys_ = 0;
 }
 
@@ -290,6 +308,214 @@ struct JoinInput {
   std::vector<Value> quick_slots;
 };
 
+// One line of an input, read and parsed to its key and time: what the join
+// loop needs of it. Its views point into the feed's current batch.
+struct JoinRecord {
+  std::string_view text;
+  std::string_view file;
+  uint64_t number = 0;
+  uint64_t bytes_read = 0;   // the input's bytes read when this line was (--stats)
+  std::string_view reason;   // why it is a bad record; empty when key and t are set
+  std::string_view key;      // encoded (lib/group)
+  uint64_t hash = 0;         // of key (sketch/hash.h)
+  TimeNs t = 0;
+};
+
+// Reads one input and parses its lines to key and time. A file is read
+// ahead on a thread of its own, in batches, so the two inputs are parsed on
+// two cores while the join runs on the caller's thread, in the order it
+// always reads them; standard input (whose reads may block, and which is
+// never left open behind a stopped run) is read on the caller's thread.
+class JoinFeed {
+ public:
+  JoinFeed(JoinInput& input, std::string_view no_time, bool ahead, std::function<void()> before_wait)
+      : input_(input), no_time_(no_time), before_wait_(std::move(before_wait)) {
+    if (!ahead) {
+      input_.reader.set_before_read(before_wait_);
+      return;
+    }
+    thread_ = std::thread([this] { read_ahead(); });
+  }
+  ~JoinFeed() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  JoinFeed(const JoinFeed&) = delete;
+  JoinFeed& operator=(const JoinFeed&) = delete;
+
+  // The next line that is not blank, or nullptr at the end of the input.
+  // Throws the reader's InputError where the input failed.
+  const JoinRecord* next() {
+    if (!thread_.joinable()) {
+      Batch& b = current_;
+      b.clear();
+      if (!fill_one(b)) return nullptr;
+      return view(b, 0);
+    }
+    while (current_index_ >= current_.records.size()) {
+      if (current_.end) {
+        if (current_.error) std::rethrow_exception(std::exchange(current_.error, nullptr));
+        return nullptr;
+      }
+      take_batch();
+    }
+    return view(current_, current_index_++);
+  }
+  // The key hash of the line next() returns next, when it is read already
+  // (0 otherwise): for JoinState::prefetch.
+  uint64_t next_hash() const {
+    return current_index_ < current_.records.size() ? current_.records[current_index_].hash : 0;
+  }
+
+ private:
+  struct Stored {
+    uint32_t text_at, text_len, key_at, key_len;
+    uint64_t number, bytes_read, hash;
+    std::string_view reason;
+    TimeNs t;
+  };
+  struct Batch {
+    std::string bytes;
+    std::vector<Stored> records;
+    std::string_view file;
+    bool end = false;
+    std::exception_ptr error;
+    void clear() {
+      bytes.clear();
+      records.clear();
+      end = false;
+      error = nullptr;
+    }
+  };
+  static constexpr size_t kBatchBytes = size_t{1} << 18;
+  static constexpr size_t kBatchLines = 2048;
+  static constexpr size_t kQueued = 4;
+
+  const JoinRecord* view(const Batch& b, size_t i) {
+    const Stored& s = b.records[i];
+    record_.text = std::string_view(b.bytes).substr(s.text_at, s.text_len);
+    record_.key = std::string_view(b.bytes).substr(s.key_at, s.key_len);
+    record_.file = b.file;
+    record_.number = s.number;
+    record_.bytes_read = s.bytes_read;
+    record_.reason = s.reason;
+    record_.t = s.t;
+    record_.hash = s.hash;
+    return &record_;
+  }
+
+  // Reads and parses one line into b; false at the end of the input.
+  bool fill_one(Batch& b) {
+    Line line;
+    do {
+      if (!input_.reader.next(line)) return false;
+    } while (is_blank_line(line.text));
+    b.file = line.file;
+    Stored s{};
+    s.number = line.number;
+    s.bytes_read = input_.reader.bytes_read();
+    s.text_at = static_cast<uint32_t>(b.bytes.size());
+    s.text_len = static_cast<uint32_t>(line.text.size());
+    b.bytes.append(line.text);
+    auto error = parser_.iterate(padded_.set(line.text)).get(doc_);
+    std::optional<TimeNs> t;
+    const Value* key_value = nullptr;
+    if (!error) error = input_.read(doc_, &key_value, &t);
+    if (error) {
+      s.reason = simdjson::error_message(error);
+    } else if (key_value->is_nullish()) {
+      s.reason = input_.no_key;
+    } else if (!t) {
+      s.reason = no_time_;
+    } else {
+      s.t = *t;
+      key_.clear();
+      append_key_part(key_, *key_value);
+      s.key_at = static_cast<uint32_t>(b.bytes.size());
+      s.key_len = static_cast<uint32_t>(key_.size());
+      s.hash = hash_bytes(key_);
+      b.bytes.append(key_);
+    }
+    b.records.push_back(s);
+    return true;
+  }
+
+  void read_ahead() {
+    for (;;) {
+      Batch b;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stop_ || queue_.size() < kQueued; });
+        if (stop_) return;
+        if (!free_.empty()) {
+          b = std::move(free_.back());
+          free_.pop_back();
+        }
+      }
+      b.clear();
+      try {
+        while (b.records.size() < kBatchLines && b.bytes.size() < kBatchBytes) {
+          if (!fill_one(b)) {
+            b.end = true;
+            break;
+          }
+        }
+      } catch (...) {
+        b.error = std::current_exception();
+        b.end = true;
+      }
+      const bool end = b.end;
+      {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(b));
+      }
+      changed_.notify_all();
+      if (end) return;
+    }
+  }
+
+  void take_batch() {
+    std::unique_lock lock(mutex_);
+    if (queue_.empty()) {
+      // Whatever is written so far goes out before waiting on the input.
+      lock.unlock();
+      before_wait_();
+      lock.lock();
+      changed_.wait(lock, [&] { return !queue_.empty(); });
+    }
+    free_.push_back(std::move(current_));
+    current_ = std::move(queue_.front());
+    queue_.pop_front();
+    current_index_ = 0;
+    lock.unlock();
+    changed_.notify_all();
+  }
+
+  JoinInput& input_;
+  std::string_view no_time_;
+  std::function<void()> before_wait_;
+  // The parse state: used by the reading thread only.
+  simdjson::ondemand::parser parser_;
+  simdjson::ondemand::document doc_;
+  PaddedLine padded_;
+  std::string key_;
+  // The batch being consumed, and the handoff.
+  Batch current_;
+  size_t current_index_ = 0;
+  JoinRecord record_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> queue_;
+  std::vector<Batch> free_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 JoinMode join_mode(const JoinOptions& opts) {
   if (int(opts.inner) + int(opts.left) + int(opts.anti) > 1) {
     throw UsageError("join: --inner, --left and --anti exclude one another");
@@ -340,16 +566,11 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
 
   RunContext ctx(common.common);
   Emitter out(stdout_sink(), ctx.stats());
-  for (auto& input : in) input->reader.set_before_read([&out] { out.flush(); });
   JoinState state(mode, within, lateness, opts.as);
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  PaddedLine padded;
-  std::string key;
-  Line line;
   Stats& stats = ctx.stats();
   uint64_t late = 0;
-  auto bytes = [&] { return in[0]->reader.bytes_read() + in[1]->reader.bytes_read(); };
+  std::array<uint64_t, 2> bytes_read{0, 0};
+  auto bytes = [&] { return bytes_read[0] + bytes_read[1]; };
   auto finish = [&](int code) {
     stats.bytes_in = bytes();
     for (auto& input : in) {
@@ -368,41 +589,41 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
     return ctx.finish(code);
   };
 
+  // Only a regular file is read ahead: a pipe (standard input, <(tail -f
+  // ...)) may block for good, and a run that stops early must not wait on it.
+  const bool two_cores = std::thread::hardware_concurrency() > 1;
+  auto regular_file = [](const std::string& path) {
+    struct stat st;
+    return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  };
+  std::array<std::unique_ptr<JoinFeed>, 2> feed;
+  for (int side = 0; side < 2; ++side) {
+    feed[side] = std::make_unique<JoinFeed>(*in[side], no_time, two_cores && regular_file(common.args[side]),
+                                            [&out] { out.flush(); });
+  }
   for (int side = state.next_side(); side >= 0; side = state.next_side()) {
-    JoinInput& input = *in[side];
-    if (!input.reader.next(line)) {
+    const JoinRecord* r = feed[side]->next();
+    if (r == nullptr) {
+      bytes_read[side] = in[side]->reader.bytes_read();
       state.end_side(side, out);
       continue;
     }
-    if (is_blank_line(line.text)) continue;
     ++stats.records_in;
-    std::string_view reason;
-    auto error = parser.iterate(padded.set(line.text)).get(doc);
-    std::optional<TimeNs> t;
-    const Value* key_value = nullptr;
-    if (!error) error = input.read(doc, &key_value, &t);
-    if (error) {
-      reason = simdjson::error_message(error);
-    } else if (key_value->is_nullish()) {
-      reason = input.no_key;
-    } else if (!t) {
-      reason = no_time;
-    }
-    if (!reason.empty()) {
+    bytes_read[side] = r->bytes_read;
+    if (!r->reason.empty()) {
       stats.bytes_in = bytes();
-      ctx.bad_record(line.file, line.number, reason, line.text);
+      ctx.bad_record(r->file, r->number, r->reason, r->text);
       continue;
     }
-    if (state.late(side, *t)) {
+    if (state.late(side, r->t)) {
       ++late;
-      ctx.set_aside(line.file, line.number, "late: more than --lateness behind its input's latest event time",
-                    line.text);
+      ctx.set_aside(r->file, r->number, "late: more than --lateness behind its input's latest event time", r->text);
       continue;
     }
-    key.clear();
-    append_key_part(key, *key_value);
-    state.add(side, key, *t, line.text, out);
+    if (uint64_t next = feed[side]->next_hash()) state.prefetch(next);
+    state.add(side, r->key, r->hash, r->t, r->text, out);
     if (state.held() > common.max_pending) {
+      for (auto& f : feed) f.reset();  // the readers stop before their counts are read
       out.flush();
       print_error(fmt::format(
           "join: more than {} events held at once (--max-pending): the inputs are further apart in event "
@@ -423,7 +644,7 @@ std::string join_doc() {
 
 Both events are written as they were read (the right one whole, under the name); a left event that already has a member of that name keeps it, so the line then has the name twice: choose --as to avoid it.
 
-The join streams in event time. The two inputs are read interleaved: the next line comes from the input whose latest event time is behind (the left one on a tie), so inputs sorted by time (or out of order by at most --lateness) are read as one time-ordered stream. An event is late when it is more than --lateness behind the latest time already read from its own input: it is set aside (written to --errors, counted as "late" in --stats, not joined), since partners it had may be gone. A held event is final once no partner can arrive any more: its time + --within is behind the other input's latest time minus --lateness, or the other input has ended. Then it is dropped, or written (--left, --anti) when it matched nothing. So memory holds the events of about --within + --lateness of event time; --max-pending N stops the run (exit 3, with --stats) when more than N events are held at once.
+The join streams in event time. The two inputs are read interleaved: the next line comes from the input whose latest event time is behind (the left one on a tie), so inputs sorted by time (or out of order by at most --lateness) are read as one time-ordered stream. An event is late when it is more than --lateness behind the latest time already read from its own input: it is set aside (written to --errors, counted as "late" in --stats, not joined), since partners it had may be gone. A held event is final once no partner can arrive any more: its time + --within is behind the other input's latest time minus --lateness, or the other input has ended. Then it is dropped, or written (--left, --anti) when it matched nothing. So memory holds the events of about --within + --lateness of event time; --max-pending N stops the run (exit 3, with --stats) when more than N events are held at once. With two cores or more, each input file is read and parsed on a thread of its own while the join runs on a third (standard input and other pipes are read on the join's thread); the output is the same.
 
 Output order: a pair is written as soon as its second event is read, so pairs follow the reading order above; unmatched left events (--left, --anti) are written when they become final, oldest first, and at the end of input. The order is the same on every run over the same inputs.
 

@@ -15,6 +15,7 @@
 
 #include "core/stage.h"
 #include "group/group_table.h"
+#include "sketch/hash.h"
 #include "time/timeutil.h"
 
 namespace olly {
@@ -36,7 +37,13 @@ class JoinState {
   // Adds one (not late) event: writes its pairs with the held events of the
   // other side, then holds it, then writes or drops what became final.
   // key is the encoded key (lib/group), raw the event's JSON object.
-  void add(int side, const std::string& key, TimeNs t, std::string_view raw, Emitter& out);
+  void add(int side, std::string_view key, TimeNs t, std::string_view raw, Emitter& out) {
+    add(side, key, hash_bytes(key), t, raw, out);
+  }
+  // The same, with the key's hash (sketch/hash.h hash_bytes) already computed.
+  void add(int side, std::string_view key, uint64_t hash, TimeNs t, std::string_view raw, Emitter& out);
+  // A key with this hash is to be added soon: its table slot starts loading.
+  void prefetch(uint64_t hash) const { keys_.prefetch(hash); }
   // Side ended: nothing more comes from it, so the other side's events are final.
   void end_side(int side, Emitter& out);
   // Whether side has ended (the reader reads from the other one).
@@ -117,18 +124,32 @@ class JoinState {
   int64_t lateness_;
   std::string as_key_;  // "as": already a JSON string with its colon
   GroupTable<KeyState> keys_;
+  GroupTable<KeyState> spare_keys_;  // maybe_compact's, reused
+  std::vector<uint32_t> moved_;      // maybe_compact's, reused
   size_t dead_keys_ = 0;
-  // Held events by when they become final: those that came in time order
-  // in a FIFO (the common case: no heap work), the others in a min-heap.
+  // Held events by when they become final: a FIFO in time order, with the
+  // others in a min-heap. An event a little out of order (the common
+  // disorder: a few hundred events) is moved into its place near the
+  // FIFO's back, which is in cache; only one further back goes to the heap,
+  // whose pops miss the cache once it outgrows it.
   class DueQueue {
    public:
     void push(const Due& d) {
+      constexpr size_t kNear = 512;
       if (fifo_.empty() || !DueLater()(fifo_.back(), d)) {
         fifo_.push_back(d);
-      } else {
+        return;
+      }
+      const size_t from = fifo_.size() > kNear ? fifo_.size() - kNear : 0;
+      if (from > 0 && DueLater()(fifo_[from], d)) {
         heap_.push_back(d);
         std::push_heap(heap_.begin(), heap_.end(), DueLater());
+        return;
       }
+      // d comes after every event not later than it (its seq is the highest).
+      auto at = std::upper_bound(fifo_.begin() + static_cast<std::ptrdiff_t>(from), fifo_.end(), d,
+                                 [](const Due& a, const Due& b) { return DueLater()(b, a); });
+      fifo_.insert(at, d);
     }
     bool empty() const { return fifo_.empty() && heap_.empty(); }
     const Due& top() const { return from_heap() ? heap_.front() : fifo_.front(); }
