@@ -313,7 +313,8 @@ bool email_ok(std::string_view text, Candidate& c) {
   if (local.empty() || local.back() == '.' || local.find("..") != std::string_view::npos) return false;
   if (c.begin > 0) {
     char b = text[c.begin - 1];
-    if (b == '.' || b == '-' || b == '+' || b == '%') return false;
+    // ssh://git@github.com/...: a URL's user name, not an address.
+    if (b == '.' || b == '-' || b == '+' || b == '%' || b == '/') return false;
   }
   if (c.end < text.size()) {
     char a = text[c.end];
@@ -539,7 +540,7 @@ void add_builtin_subs(Builtin b, std::vector<Sub>& subs) {
       subs.push_back(sub(R"(eyJ[A-Za-z0-9_-]{6,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)", 0, jwt_match_ok));
       break;
     case Builtin::url_password:
-      subs.push_back(sub(R"([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'<>]+:([^\s/?#@"'<>]+)@)", 1, url_password_ok));
+      subs.push_back(sub(R"([A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'<>]*:([^\s/?#@"'<>]+)@)", 1, url_password_ok));
       break;
     case Builtin::bearer:
       subs.push_back(sub(R"((?i)\bbearer(?:\s+|%20)([A-Za-z0-9._~+/-]+=*))", 1, token_ok));
