@@ -230,6 +230,7 @@ struct Redactor::Walk {
 
   size_t offset(const char* p) const { return static_cast<size_t>(p - base); }
   void emit_until(size_t pos) {
+    if (deferred && pos >= deferred_to) apply_deferred();
     out.append(raw.data() + copied, pos - copied);
     copied = pos;
   }
@@ -240,22 +241,47 @@ struct Redactor::Walk {
   }
 
   // Members or elements dropped in a row are cut as one span, so the commas
-  // between them go too and the container stays valid JSON.
+  // between them go too and the container stays valid JSON. The span up to
+  // the next member is cut only once that member is known to stay (a member
+  // that goes writes nothing before it is dropped), so the cut waits in
+  // `deferred` until the next write or the member's end.
   struct Container {
     bool kept_any = false;
     bool pending = false;
     size_t run_start = 0, run_end = 0;
   };
+  bool deferred = false;
+  size_t deferred_from = 0, deferred_to = 0;
+  void apply_deferred() {
+    deferred = false;
+    out.append(raw.data() + copied, deferred_from - copied);
+    copied = deferred_to;
+    changed = true;
+  }
+  // Before walking the member or element that starts at `start`.
+  void on_next(Container& c, size_t start) {
+    if (!c.pending) return;
+    if (deferred) apply_deferred();  // an outer container's cut: its member is being walked, so it stays
+    deferred = true;
+    deferred_from = c.run_start;
+    deferred_to = start;
+  }
   void on_dropped(Container& c, size_t start, size_t end) {
-    if (!c.pending) c.run_start = start;
-    c.pending = true;
+    if (c.pending) {
+      deferred = false;  // nothing was written since: the run goes on
+    } else {
+      c.run_start = start;
+      c.pending = true;
+    }
     c.run_end = end;
   }
-  void on_next(Container& c, size_t start) {
-    if (c.pending) cut(c.run_start, start);
-    c.pending = false;
+  void on_kept(Container& c) {
+    if (c.pending) {
+      if (deferred) apply_deferred();
+      c.pending = false;
+    }
+    c.kept_any = true;
   }
-  void on_kept(Container& c) { c.kept_any = true; }
   void on_close(Container& c) {
     if (!c.pending) return;
     size_t from = c.run_start;

@@ -64,24 +64,29 @@ int main(int argc, char** argv) {
   app.add_option("-f,--field", opts.fields,
                  "Redact these fields (comma-separated paths; * is any depth: '*.token')")
       ->type_name("PATHS")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--hash", opts.hash_fields, "Hash these fields with the key (comma-separated paths)")
       ->type_name("PATHS")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--drop-field", opts.drop_fields, "Remove these fields (comma-separated paths)")
       ->type_name("PATHS")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("-d,--detect", opts.detect,
                  "Scan every string value with these detectors (comma-separated; all: every one)")
       ->type_name("LIST")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("-p,--pattern", opts.patterns, "A detector of your own: NAME=REGEX (RE2; repeatable)")
       ->type_name("NAME=REGEX")
       ->allow_extra_args(false);
   app.add_option("-a,--action", opts.actions,
                  "What a detector, pattern or path does: NAME=mask|replace|hash|drop|drop-event (comma-separated)")
       ->type_name("NAME=ACTION")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--key-file", opts.key_file, "The hash key: this file's bytes (less one final newline)")
       ->type_name("FILE");
   app.add_option("--key-env", opts.key_env, "The hash key: the value of this environment variable")
