@@ -36,9 +36,6 @@ bool contains_ci(std::string_view text, std::string_view lit) {
   }
   return false;
 }
-bool starts_with(std::string_view text, size_t at, std::string_view lit) {
-  return text.size() - at >= lit.size() && std::memcmp(text.data() + at, lit.data(), lit.size()) == 0;
-}
 
 // ------------------------------------------------------------- prefilter
 
@@ -46,93 +43,96 @@ bool starts_with(std::string_view text, size_t at, std::string_view lit) {
 using Gate = uint32_t;
 constexpr Gate bit(Builtin b) { return Gate{1} << static_cast<unsigned>(b); }
 
-enum : uint8_t {
-  kDigit = 1,
-  kCardSep = 2,   // space, dash: inside a card number
-  kPhoneSep = 4,  // space, dash, dot, parentheses: inside a phone number
-  kLead = 8,      // may start a literal some detector looks for
+// One table lookup per byte says what the byte is; the loop ORs the bits
+// into `seen` and keeps digit runs, with no branch per byte. Literals are
+// looked for only when every letter they are made of was seen.
+constexpr uint64_t letter(char c) { return uint64_t{1} << ((c | 0x20) - 'a'); }
+constexpr uint64_t letters(std::string_view word) {
+  uint64_t m = 0;
+  for (char c : word) m |= letter(c);
+  return m;
+}
+enum : uint64_t {
+  kDigit = uint64_t{1} << 26,
+  kKeepsCard = uint64_t{1} << 27,   // digits, space, dash: inside a card number
+  kKeepsPhone = uint64_t{1} << 28,  // digits, space, dash, dot, parentheses, plus
+  kAt = uint64_t{1} << 29,
+  kColon = uint64_t{1} << 30,
+  kDot = uint64_t{1} << 31,
+  kPlus = uint64_t{1} << 32,
+  kDash = uint64_t{1} << 33,
+  kEquals = uint64_t{1} << 34,
+  kUpperA = uint64_t{1} << 35,
+  kUpperJ = uint64_t{1} << 36,
+  kSlash = uint64_t{1} << 37,
 };
 
-constexpr std::array<uint8_t, 256> make_classes() {
-  std::array<uint8_t, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[c] = kDigit;
-  t[' '] = kCardSep | kPhoneSep;
-  t['-'] = kCardSep | kPhoneSep | kLead;
-  t['.'] = kPhoneSep;
-  t['('] = kPhoneSep;
-  t[')'] = kPhoneSep;
-  for (char c : {'e', 'A', 'b', 'B', 's', 'S', 'p', '@', ':'}) t[static_cast<unsigned char>(c)] |= kLead;
+constexpr std::array<uint64_t, 256> make_classes() {
+  std::array<uint64_t, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = letter(static_cast<char>(c));
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = letter(static_cast<char>(c));
+  for (int c = '0'; c <= '9'; ++c) t[c] = kDigit | kKeepsCard | kKeepsPhone;
+  t[' '] = kKeepsCard | kKeepsPhone;
+  t['-'] = kKeepsCard | kKeepsPhone | kDash;
+  t['.'] = kKeepsPhone | kDot;
+  t['('] = kKeepsPhone;
+  t[')'] = kKeepsPhone;
+  t['+'] = kKeepsPhone | kPlus;
+  t['@'] = kAt;
+  t[':'] = kColon;
+  t['='] = kEquals;
+  t['/'] = kSlash;
+  t['A'] |= kUpperA;
+  t['J'] |= kUpperJ;
   return t;
 }
-constexpr std::array<uint8_t, 256> kClasses = make_classes();
+constexpr std::array<uint64_t, 256> kClasses = make_classes();
+
+bool has(std::string_view text, std::string_view lit) { return text.find(lit) != std::string_view::npos; }
 
 Gate prefilter(std::string_view text, std::string_view key) {
-  Gate gate = 0;
-  size_t dots = 0, colons = 0, at = 0;
-  bool double_colon = false, scheme = false;
-  unsigned card_run = 0, phone_run = 0;
-  bool phone_plus = false;
+  uint64_t seen = 0;
+  size_t dots = 0, colons = 0;
+  uint32_t card_run = 0, phone_run = 0, card_max = 0, phone_max = 0;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
-  const char* p = text.data();
   for (size_t i = 0; i < n; ++i) {
-    const char c = p[i];
-    const uint8_t cls = kClasses[static_cast<unsigned char>(c)];
-    if (cls == 0) {
-      card_run = phone_run = 0;
-      phone_plus = (c == '+');
-      continue;
-    }
-    if (cls & kDigit) {
-      if (++card_run >= 13) gate |= bit(Builtin::card);
-      ++phone_run;
-      if (phone_run >= 10 || (phone_plus && phone_run >= 8)) gate |= bit(Builtin::phone);
-    } else {
-      if (!(cls & kCardSep)) card_run = 0;
-      if (!(cls & kPhoneSep)) {
-        phone_run = 0;
-        phone_plus = false;
-      }
-      if (c == '.') ++dots;
-    }
-    if (!(cls & kLead)) continue;
-    switch (c) {
-      case '@': ++at; break;
-      case ':':
-        ++colons;
-        if (i + 1 < n && p[i + 1] == ':') double_colon = true;
-        if (i + 2 < n && p[i + 1] == '/' && p[i + 2] == '/') scheme = true;
-        break;
-      case '-':
-        if (starts_with(text, i, "-----BEGIN")) gate |= bit(Builtin::private_key);
-        break;
-      case 'e':
-        if (i + 2 < n && p[i + 1] == 'y' && p[i + 2] == 'J') gate |= bit(Builtin::jwt);
-        break;
-      case 'A':
-        if (starts_with(text, i, "AKIA") || starts_with(text, i, "ASIA")) gate |= bit(Builtin::aws);
-        if (starts_with(text, i, "AIza")) gate |= bit(Builtin::gcp);
-        if (starts_with(text, i, "AccountKey=")) gate |= bit(Builtin::azure);
-        break;
-      case 'b':
-      case 'B':
-        if (starts_with_ci(text, i, "bearer")) gate |= bit(Builtin::bearer);
-        if (starts_with_ci(text, i, "basic")) gate |= bit(Builtin::basic);
-        break;
-      case 's':
-      case 'S':
-        if (starts_with_ci(text, i, "secret")) gate |= bit(Builtin::aws);
-        if (starts_with(text, i, "sig=") || starts_with(text, i, "SharedAccessKey=")) gate |= bit(Builtin::azure);
-        break;
-      case 'p':
-        if (starts_with(text, i, "private_key_id")) gate |= bit(Builtin::gcp);
-        break;
-      default: break;
-    }
+    const uint64_t t = kClasses[p[i]];
+    seen |= t;
+    const uint32_t digit = static_cast<uint32_t>((t >> 26) & 1);
+    card_run = (card_run + digit) & (0u - static_cast<uint32_t>((t >> 27) & 1));
+    phone_run = (phone_run + digit) & (0u - static_cast<uint32_t>((t >> 28) & 1));
+    card_max = std::max(card_max, card_run);
+    phone_max = std::max(phone_max, phone_run);
+    dots += (t >> 31) & 1;
+    colons += (t >> 30) & 1;
   }
-  if (at && dots) gate |= bit(Builtin::email);
-  if (at && scheme) gate |= bit(Builtin::url_password);
-  if (double_colon || colons >= 7) gate |= bit(Builtin::ipv6);
-  if (dots >= 3) gate |= bit(Builtin::ipv4);
+  Gate gate = 0;
+  if (card_max >= 13) gate |= bit(Builtin::card);
+  if (phone_max >= 10 || (phone_max >= 8 && (seen & kPlus))) gate |= bit(Builtin::phone);
+  if ((seen & kAt) && dots) gate |= bit(Builtin::email);
+  if ((seen & kAt) && colons && (seen & kSlash) && has(text, "://")) gate |= bit(Builtin::url_password);
+  if (colons >= 7 || (colons >= 2 && has(text, "::"))) gate |= bit(Builtin::ipv6);
+  if (dots >= 3 && (seen & kDigit)) gate |= bit(Builtin::ipv4);
+  if ((seen & kDash) && (seen & letters("beginprivatky")) == letters("beginprivatky") && has(text, "-----BEGIN")) {
+    gate |= bit(Builtin::private_key);
+  }
+  if ((seen & kUpperJ) && (seen & letters("ey")) == letters("ey") && has(text, "eyJ")) gate |= bit(Builtin::jwt);
+  if (seen & kUpperA) {
+    if (has(text, "AKIA") || has(text, "ASIA")) gate |= bit(Builtin::aws);
+    if (has(text, "AIza")) gate |= bit(Builtin::gcp);
+    if (has(text, "AccountKey=")) gate |= bit(Builtin::azure);
+  }
+  if ((seen & letters("bearer")) == letters("bearer") && contains_ci(text, "bearer")) gate |= bit(Builtin::bearer);
+  if ((seen & letters("basic")) == letters("basic") && contains_ci(text, "basic")) gate |= bit(Builtin::basic);
+  if (seen & kEquals) {
+    if ((seen & letters("secret")) == letters("secret") && contains_ci(text, "secret")) gate |= bit(Builtin::aws);
+    if (has(text, "sig=") || has(text, "SharedAccessKey=")) gate |= bit(Builtin::azure);
+  }
+  if ((seen & kColon) && (seen & letters("secret")) == letters("secret") && contains_ci(text, "secret")) {
+    gate |= bit(Builtin::aws);  // "aws_secret_access_key": "..." in embedded JSON
+  }
+  if ((seen & letters("privatekyd")) == letters("privatekyd") && has(text, "private_key_id")) gate |= bit(Builtin::gcp);
   // A JSON member's name says what a bare value is (aws_secret_access_key: "...").
   if (!key.empty()) {
     if (contains_ci(key, "secret")) gate |= bit(Builtin::aws);
