@@ -321,6 +321,7 @@ error_code Redactor::Walk::skip_container(ondemand::value& v, ondemand::json_typ
 
 error_code Redactor::Walk::object(ondemand::object obj, int sel, bool alive) {
   Container c;
+  std::string decoded_key;
   for (auto field_result : obj) {
     ondemand::field field;
     if (auto e = std::move(field_result).get(field)) return e;
@@ -332,13 +333,14 @@ error_code Redactor::Walk::object(ondemand::object obj, int sel, bool alive) {
     on_next(c, member_start);
     int child_sel = sel;
     bool child_alive = false;
+    // Paths and detector context (a "version" member) see the name decoded.
+    if (std::memchr(key.data(), '\\', key.size()) != nullptr) {
+      std::string_view unescaped;
+      if (auto e = field.unescaped_key().get(unescaped)) return e;
+      decoded_key.assign(unescaped);  // this level's own: deeper levels decode theirs
+      key = decoded_key;
+    }
     if (alive) {
-      if (key.find('\\') != std::string_view::npos) {
-        std::string_view unescaped;
-        if (auto e = field.unescaped_key().get(unescaped)) return e;
-        r.key_scratch_.assign(unescaped);
-        key = r.key_scratch_;
-      }
       int hit = r.matcher_.enter(key, -1);
       if (hit >= 0 && child_sel < 0) child_sel = hit;
       child_alive = child_sel < 0 && r.matcher_.alive();

@@ -86,7 +86,6 @@ class Redactor {
   std::vector<Match> matches_;
   std::string decoded_;
   std::string edited_;
-  std::string key_scratch_;
   bool in_key_block_ = false;  // --raw: inside a PEM private key's lines
   unsigned key_block_lines_ = 0;
 };
