@@ -2,7 +2,7 @@
 # Installs what olly's build, tests and demo need on Debian 12 (run as root).
 set -euo pipefail
 packages=(g++ cmake make pkg-config libcli11-dev libsimdjson-dev libre2-dev libfmt-dev doctest-dev
-          zlib1g-dev libzstd-dev libyaml-cpp-dev python3 tzdata gzip zstd parallel man-db
+          zlib1g-dev libzstd-dev libyaml-cpp-dev libssl-dev python3 tzdata gzip zstd parallel man-db
           clang libfuzzer-14-dev nodejs npm prometheus chromium)
 # clang, libfuzzer-14-dev: dev/fuzz.sh; nodejs, npm (ajv) and prometheus (promtool): the
 # differential tests in tests/scripts, promtool also the oracle of the alert rule tests (they SKIP

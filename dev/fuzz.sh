@@ -159,6 +159,15 @@ seed_corpus() {
         seed "$dir" 01 "$c"/loghub/HDFS/HDFS_2k.log "$c"/loghub/OpenStack/OpenStack_2k.log
       fi
       ;;
+    redact)
+      seed "$dir" 00 "$d"/redact/*.ndjson "$d"/hostile/*
+      seed "$dir" 01 "$d"/redact/corpus.ndjson "$d"/redact/escapes.ndjson "$d"/redact/app.log
+      seed "$dir" 03 "$d"/redact/corpus.ndjson "$d"/redact/nested.ndjson
+      seed "$dir" 05 "$d"/redact/corpus.ndjson
+      seed "$dir" 07 "$d"/redact/escapes.ndjson "$d"/redact/app.ndjson
+      seed "$dir" 19 "$d"/redact/drops.ndjson "$d"/redact/nested.ndjson
+      seed "$dir" 2f "$d"/redact/corpus.ndjson
+      ;;
     path)
       seed_text "$dir" a a.b a.b[1].c 'a["d.e"]' "a['x']" 'k-1.@x.$y' 'arr[0][1]' 'ü["0"]' '["q\"\\"]' 'a.b[99999999999]'
       ;;
