@@ -30,5 +30,6 @@ check correlate 'correlate|core|time|expr|sketch|window|group'
 check patterns 'patterns|core|time|expr|sketch'
 check explain 'explain|agg|core|time|expr|sketch|window|group'
 check view 'view|core|time|expr|sketch'
+check snapshot 'snapshot|explain|patterns|view|agg|core|time|expr|sketch|window|group'
 [ $status = 0 ] && echo "lib_layers: every lib/ folder includes only what lib/README.md allows"
 exit $status
