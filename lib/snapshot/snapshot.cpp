@@ -57,6 +57,7 @@ struct Plan {
   size_t buckets = 0;
   bool suspects = false;  // an explain tally is counted
   std::string bad_what;   // the bad events of the tally ("status >= 500", "latency_ms > 812")
+  std::string error_label;  // the errors in a sentence: the expression, or "error levels of level"
   std::string bad_flag;   // explain's flag for them: --bad '...' or --over '...'
   explain::CountConfig count;
   std::vector<std::string> notes;  // what it looked for and could not find
@@ -252,14 +253,6 @@ struct Report {
   std::string next;
 };
 
-std::string shell_quote(std::string_view s) {
-  bool plain = !s.empty();
-  for (char c : s) plain &= std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,@%+").find(c) != std::string_view::npos;
-  if (plain) return std::string(s);
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 std::string human(double v, std::string_view field) {
   std::string out;
@@ -284,8 +277,23 @@ std::string short_number(double v) {
 
 std::string time_text(int64_t ns) { return format_rfc3339(ns, -1); }
 
-// The bucket length: the smallest round duration giving at most kBuckets buckets.
-int64_t pick_every(int64_t span) {
+// "1 event", "2 events".
+std::string count_of(uint64_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string shell_quote(std::string_view s) {
+  bool plain = !s.empty();
+  for (char c : s) plain &= std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,@%+").find(c) != std::string_view::npos;
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+int64_t bucket_length(int64_t span) {
   static constexpr int64_t kSteps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800,
                                        21600, 43200, 86400, 172800, 604800};
   for (int64_t s : kSteps) {
@@ -294,6 +302,8 @@ int64_t pick_every(int64_t span) {
   const int64_t day = 86400 * kSecond;
   return (span / static_cast<int64_t>(kBuckets) / day + 1) * day;
 }
+
+namespace {
 
 const FieldProfile* find_field(const Profile& prof, std::string_view name) {
   auto it = prof.index.find(name);
@@ -330,6 +340,7 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
           plan.error_text = fmt::format(
               "lower({}) in [\"error\", \"err\", \"fatal\", \"critical\", \"crit\", \"alert\", \"emerg\", \"panic\"]", name);
           plan.error_source = name;
+          plan.error_label = fmt::format("{} at error or above", name);
           break;
         }
       }
@@ -340,6 +351,7 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
     }
   }
   if (!plan.error_text.empty()) plan.error = Expr::compile(plan.error_text, "--error");
+  if (plan.error_label.empty()) plan.error_label = plan.error_text;
 
   const auto pick = [&](const std::string& given, const char* flag, const std::vector<std::string>& names, auto&& fits,
                         const char* what) -> std::optional<Path> {
@@ -360,7 +372,7 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
                  "group");
   plan.message = pick(opts.message, "--message", kMessageFields, mostly_strings, "message");
 
-  // Suspects: the error events against the rest; without errors, the slow tail.
+  // Suspects: the error events against the rest; without errors, the slowest tenth.
   std::vector<std::string> excluded;
   {
     FieldExtractor probe;
@@ -374,7 +386,7 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
   if (plan.error) {
     for (const auto& p : plan.error->paths()) excluded.push_back(p.text);
     plan.count.bad = Expr::compile(plan.error_text, "--error");
-    plan.bad_what = plan.error_text;
+    plan.bad_what = plan.error_label;
     plan.bad_flag = "--bad " + shell_quote(plan.error_text);
     plan.suspects = true;
   } else if (plan.latency) {
@@ -382,10 +394,10 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
     if (f && f->sketch.count() > 0) {
       explain::OverSpec over;
       over.field = *plan.latency;
-      over.threshold = f->sketch.quantile(0.99);
+      over.threshold = f->sketch.quantile(0.9);
       plan.count.over = over;
       plan.bad_what = fmt::format("{} > {}", plan.latency->text, round_significant(over.threshold));
-      plan.bad_flag = "--over " + shell_quote(plan.latency->text + " > p99");
+      plan.bad_flag = "--over " + shell_quote(plan.latency->text + " > p90");
       excluded.push_back(plan.latency->text);
       plan.suspects = true;
     }
@@ -492,10 +504,10 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
   if (r.has_time) {
     const double secs = static_cast<double>(r.last - r.first) / 1e9;
     if (secs > 0) {
-      n.push_back(fmt::format("{} events over {} ({}/s).", r.events, format_duration(round_up_duration(r.last - r.first)),
+      n.push_back(fmt::format("{} over {} ({}/s).", count_of(r.events, "event"), format_duration(round_up_duration(r.last - r.first)),
                               short_number(static_cast<double>(r.events - r.untimed) / secs)));
     } else {
-      n.push_back(fmt::format("{} events, all at {}.", r.events, time_text(r.first)));
+      n.push_back(fmt::format("{}, all at {}.", count_of(r.events, "event"), time_text(r.first)));
     }
     // Volume: a bucket far above or below the others.
     if (r.volume.size() >= 4) {
@@ -510,11 +522,11 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
       }
     }
   } else {
-    n.push_back(fmt::format("{} events, none with a time (looked for {}).", r.events, "the --time-field candidates"));
+    n.push_back(fmt::format("{}, none with a time.", count_of(r.events, "event")));
   }
   if (plan.error) {
     const double rate = static_cast<double>(r.errors) / static_cast<double>(r.events);
-    std::string s = fmt::format("{} of events are errors ({}: {}).", percent(rate), plan.error_text, r.errors);
+    std::string s = fmt::format("{} of events are errors ({}: {}).", percent(rate), plan.error_label, r.errors);
     // The bucket with the highest error rate, when it stands out.
     size_t worst = SIZE_MAX;
     double worst_rate = 0;
@@ -532,7 +544,7 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
   if (r.has_latency) {
     const std::string f = plan.latency->text;
     std::string s = fmt::format("{}: p50 {}, p90 {}, p99 {}.", f, human(r.p50, f), human(r.p90, f), human(r.p99, f));
-    if (!r.groups.empty() && r.groups.size() > 1 && r.groups[0].has_latency && r.groups[0].p99 >= 1.5 * r.groups[1].p99) {
+    if (r.groups.size() > 1 && r.groups[0].has_latency && r.groups[0].p99 >= 1.5 * r.groups[1].p99) {
       s += fmt::format(" {}={} is the slowest (p99 {}, {}x the next).", plan.by->text, r.groups[0].value,
                        human(r.groups[0].p99, f), short_number(r.groups[0].p99 / r.groups[1].p99));
     }
@@ -544,7 +556,7 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
                             time_text(t.first_ms * 1000000),
                             r.new_templates.size() > 1 ? fmt::format(", and {} more new templates", r.new_templates.size() - 1) : ""));
   }
-  if (plan.suspects) {
+  if (plan.suspects && r.tally.bad > 0 && r.tally.baseline > 0) {
     const std::string text = explain::summarize(r.tally, r.suspects, r.rank_info, r.rank, plan.bad_what, 2);
     for (size_t from = 0; from < text.size();) {
       size_t nl = text.find('\n', from);
@@ -557,8 +569,11 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
   const std::string files = files_text(opts);
   bool over_suspect = false;
   for (const auto& s : r.suspects) over_suspect |= s.kind == explain::Suspect::Kind::over;
+  const bool slow_group = r.groups.size() > 1 && r.groups[0].has_latency && r.groups[0].p99 >= 1.5 * r.groups[1].p99;
   if (over_suspect) {
     r.next = fmt::format("olly explain {}{}", plan.bad_flag, files);
+  } else if (slow_group) {
+    r.next = fmt::format("olly explain --over {}{}", shell_quote(plan.latency->text + " > p90"), files);
   } else if (!r.new_templates.empty()) {
     r.next = fmt::format("olly patterns --field {}{}", shell_quote(plan.message->text), files);
   } else if (plan.by) {
@@ -743,8 +758,14 @@ class Screen {
     while (i < clean.size()) {
       size_t sp = clean.find(' ', i);
       if (sp == std::string::npos) sp = clean.size();
-      const std::string_view word(clean.data() + i, sp - i);
-      const size_t w = view::display_width(word);
+      std::string_view word(clean.data() + i, sp - i);
+      size_t w = view::display_width(word);
+      std::string cut;
+      if (indent + w > width_) {  // a word wider than the screen: cut (templates, values)
+        view::append_fitted(cut, word, w, width_ > indent + 1 ? width_ - indent : 1);
+        word = cut;
+        w = view::display_width(word);
+      }
       if (col > indent && col + 1 + w > width_) {
         out_.push_back('\n');
         out_.append(indent, ' ');
@@ -768,13 +789,36 @@ class Screen {
   std::string out_;
 };
 
+// Untrusted or long text cut to width columns (sanitized).
+std::string fit(std::string_view text, size_t width) {
+  std::string clean, out;
+  view::append_sanitized(clean, text);
+  view::append_fitted(out, clean, view::display_width(clean), width);
+  return out;
+}
+
+size_t columns_of(std::string_view text) {
+  std::string clean;
+  view::append_sanitized(clean, text);
+  return view::display_width(clean);
+}
+
+// A heading in bold and what follows it dim, together within width.
+void heading_line(Screen& sc, std::string_view title, std::string_view rest, size_t width) {
+  const std::string t = fit(title, width);
+  sc.heading(t);
+  const size_t used = columns_of(t);
+  if (!rest.empty() && used < width) sc.paint(view::Paint::dim, fit(rest, width - used));
+  sc.nl();
+}
+
 void write_screen(const Plan& plan, const Report& r, bool color, std::string& out) {
   Screen sc(color, screen_width());
   const size_t w = sc.width();
-  sc.heading("olly snapshot");
-  sc.text(fmt::format(": {} events", r.events));
-  if (r.has_time) sc.text(fmt::format(", {} .. {}", time_text(r.first), time_text(r.last)));
-  sc.nl();
+  heading_line(sc, "olly snapshot",
+               fmt::format(": {}{}", count_of(r.events, "event"),
+                           r.has_time ? fmt::format(", {} .. {}", time_text(r.first), time_text(r.last)) : ""),
+               w);
   // Which fields it picked.
   std::string picked;
   if (plan.error) picked += fmt::format("errors: {}{}", plan.error_text, plan.error_source == "--error" ? "" : " (picked)");
@@ -782,10 +826,7 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
   if (plan.by) picked += fmt::format("{}by: {}", picked.empty() ? "" : "; ", plan.by->text);
   if (plan.message) picked += fmt::format("{}messages: {}", picked.empty() ? "" : "; ", plan.message->text);
   if (!picked.empty()) sc.wrapped("fields: ", picked);
-  for (const auto& note : plan.notes) {
-    sc.paint(view::Paint::dim, "");
-    sc.wrapped("note: ", note);
-  }
+  for (const auto& note : plan.notes) sc.wrapped("note: ", note);
   if (r.events == 0) {
     sc.nl();
     sc.wrapped("", r.narrative.empty() ? "" : r.narrative[0]);
@@ -794,31 +835,38 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
   }
   if (r.has_time && !r.volume.empty()) {
     sc.nl();
-    std::vector<double> v(r.volume.begin(), r.volume.end());
+    // Buckets shown: adjacent ones added up when the screen is narrower than the series.
+    const size_t room = w > 8 + 24 ? w - 8 - 24 : 8;
+    const size_t k = (r.volume.size() + room - 1) / room;
+    std::vector<double> vol, errs;
+    for (size_t i = 0; i < r.volume.size(); i += k) {
+      double v = 0, e = 0;
+      for (size_t j = i; j < std::min(r.volume.size(), i + k); ++j) v += static_cast<double>(r.volume[j]), e += static_cast<double>(r.error_volume[j]);
+      vol.push_back(v);
+      errs.push_back(v > 0 ? e / v : NAN);
+    }
+    const std::string per = format_duration(r.every * static_cast<int64_t>(k));
     size_t from = sc.mark();
     sc.heading("volume");
     sc.pad_to(from, 8);
-    view::append_sparkline(sc.out(), v.data(), v.size());
-    sc.text(fmt::format("  max {} per {}", *std::max_element(r.volume.begin(), r.volume.end()), format_duration(r.every)));
+    view::append_sparkline(sc.out(), vol.data(), vol.size());
+    sc.text(fmt::format("  max {} per {}", static_cast<uint64_t>(*std::max_element(vol.begin(), vol.end())), per));
     sc.nl();
     if (plan.error) {
-      for (size_t i = 0; i < v.size(); ++i) {
-        v[i] = r.volume[i] ? static_cast<double>(r.error_volume[i]) / static_cast<double>(r.volume[i]) : NAN;
-      }
       from = sc.mark();
       sc.heading("errors");
       sc.pad_to(from, 8);
       if (color) sc.out().append(view::ansi(view::Paint::bad));
-      view::append_sparkline(sc.out(), v.data(), v.size());
+      view::append_sparkline(sc.out(), errs.data(), errs.size());
       if (color) sc.out().append("\x1b[0m");
       double hi = 0;
-      for (double x : v) {
+      for (double x : errs) {
         if (!std::isnan(x)) hi = std::max(hi, x);
       }
-      sc.text(fmt::format("  max {} per {}", percent(hi), format_duration(r.every)));
+      sc.text(fmt::format("  max {} per {}", percent(hi), per));
       sc.nl();
     }
-    sc.paint(view::Paint::dim, fmt::format("        {} buckets of {} from {}", r.volume.size(), format_duration(r.every), time_text(r.t0)));
+    sc.paint(view::Paint::dim, fit(fmt::format("        {} of {} from {}", count_of(vol.size(), "bucket"), per, time_text(r.t0)), w));
     sc.nl();
   }
   if (plan.error) {
@@ -827,7 +875,7 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
     sc.heading("error rate");
     sc.pad_to(from, 12);
     sc.paint(rate >= 0.05 ? view::Paint::bad : rate > 0 ? view::Paint::warn : view::Paint::good, percent(rate));
-    sc.text(fmt::format(" ({} of {})", r.errors, r.events));
+    sc.text(fit(fmt::format(" ({} of {})", r.errors, r.events), w > 20 ? w - 20 : 1));
     sc.nl();
   }
   if (r.has_latency) {
@@ -835,71 +883,97 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
     size_t from = sc.mark();
     sc.heading("latency");
     sc.pad_to(from, 12);
-    sc.text(fmt::format("p50 {}  p90 {}  p99 {}  max {}  ({} values of {})", human(r.p50, f), human(r.p90, f), human(r.p99, f),
-                        human(r.max, f), r.latency_values, f));
+    sc.text(fit(fmt::format("p50 {}  p90 {}  p99 {}  max {}  ({} of {})", human(r.p50, f), human(r.p90, f), human(r.p99, f),
+                            human(r.max, f), count_of(r.latency_values, "value"), f),
+                w - 12));
     sc.nl();
   }
   if (!r.groups.empty()) {
     sc.nl();
-    sc.heading(fmt::format("worst {}", plan.by->text));
-    sc.text(fmt::format(" ({} of {} groups{})", r.groups.size(), r.group_count,
-                        r.has_latency ? ", by p99" : plan.error ? ", by error rate" : ", by events"));
-    sc.nl();
-    size_t name_w = 4;
+    heading_line(sc, fmt::format("worst {}", plan.by->text),
+                 fmt::format(" ({} of {}{})", r.groups.size(), count_of(r.group_count, "group"),
+                             r.has_latency ? ", by p99" : plan.error ? ", by error rate" : ", by events"),
+                 w);
+    // The numbers of each row, plain (their width decides the name's).
+    struct RowText {
+      std::string count, errors, bands, p99;
+    };
+    std::vector<RowText> rows;
+    size_t full = 0, short_ = 0;
     for (const auto& g : r.groups) {
-      std::string clean;
-      view::append_sanitized(clean, g.value);
-      name_w = std::max(name_w, view::display_width(clean));
+      RowText t;
+      t.count = fmt::format("{:>9} {}", g.count, g.count == 1 ? "event " : "events");
+      if (plan.error) {
+        const std::string p = percent(static_cast<double>(g.errors) / static_cast<double>(g.count));
+        t.errors = std::string(p.size() < 6 ? 6 - p.size() : 0, ' ') + p;
+      }
+      if (g.has_latency) {
+        const std::string& f = plan.latency->text;
+        t.bands = fmt::format("  p50 {}  p90 {}", human(g.p50, f), human(g.p90, f));
+        t.p99 = fmt::format("  p99 {}", human(g.p99, f));
+      }
+      const size_t base = t.count.size() + (plan.error ? 2 + t.errors.size() + 7 : 0) + t.p99.size();
+      full = std::max(full, base + t.bands.size());
+      short_ = std::max(short_, base);
+      rows.push_back(std::move(t));
     }
-    name_w = std::min<size_t>(name_w, std::min<size_t>(28, w / 3));
-    for (const auto& g : r.groups) {
+    size_t name_w = 4;
+    for (const auto& g : r.groups) name_w = std::max(name_w, columns_of(g.value));
+    name_w = std::min<size_t>(name_w, 28);
+    // Narrow screens lose p50 and p90 first, then name columns.
+    const bool bands = 2 + name_w + 1 + full <= w;
+    const size_t numbers = bands ? full : short_;
+    if (2 + name_w + 1 + numbers > w) name_w = w > 2 + 1 + numbers + 4 ? w - 3 - numbers : 4;
+    for (size_t i = 0; i < r.groups.size(); ++i) {
+      const auto& g = r.groups[i];
+      const auto& t = rows[i];
+      if (2 + 4 + 1 + numbers > w) {  // too narrow for any row: the name alone
+        sc.text("  ");
+        sc.value(g.value, w > 2 ? w - 2 : 1);
+        sc.nl();
+        continue;
+      }
       size_t from = sc.mark();
       sc.text("  ");
       sc.value(g.value, name_w);
       sc.pad_to(from, name_w + 3);
-      sc.text(fmt::format("{:>9} events", g.count));
+      sc.text(t.count);
       if (plan.error) {
-        const double er = static_cast<double>(g.errors) / static_cast<double>(g.count);
         sc.text("  ");
-        const std::string p = percent(er);
-        sc.text(std::string(p.size() < 6 ? 6 - p.size() : 0, ' '));
-        sc.paint(er >= 0.05 ? view::Paint::bad : view::Paint::none, p);
+        const double er = static_cast<double>(g.errors) / static_cast<double>(g.count);
+        sc.paint(er >= 0.05 ? view::Paint::bad : view::Paint::none, t.errors);
         sc.text(" errors");
       }
-      if (g.has_latency) {
-        const std::string& f = plan.latency->text;
-        sc.text(fmt::format("  p50 {}  p90 {}  p99 {}", human(g.p50, f), human(g.p90, f), human(g.p99, f)));
-      }
+      if (bands) sc.text(t.bands);
+      sc.text(t.p99);
       sc.nl();
     }
   }
-  const auto templates = [&](std::string_view title, const std::vector<TemplateRow>& rows, bool with_time) {
+  const auto templates = [&](std::string_view title, std::string_view rest, const std::vector<TemplateRow>& rows, bool with_time) {
     if (rows.empty()) return;
     sc.nl();
-    sc.heading(title);
-    sc.nl();
+    heading_line(sc, title, rest, w);
     for (const auto& t : rows) {
-      std::string lead = fmt::format("  {:>9}  ", t.count);
-      sc.text(lead);
+      const std::string lead = fmt::format("  {:>9}  ", t.count);
       std::string suffix = with_time && t.first_ms != INT64_MIN ? fmt::format("  (from {})", time_text(t.first_ms * 1000000)) : "";
-      const size_t room = w > lead.size() + suffix.size() + 10 ? w - lead.size() - suffix.size() : 10;
-      sc.value(t.text, room);
+      if (lead.size() + suffix.size() + 10 > w) suffix.clear();
+      sc.text(lead);
+      sc.value(t.text, w > lead.size() + suffix.size() + 1 ? w - lead.size() - suffix.size() : 1);
       sc.paint(view::Paint::dim, suffix);
       sc.nl();
     }
   };
   if (plan.message) {
-    templates(fmt::format("top templates ({} templates in {} messages of {})", r.template_count, r.messages, plan.message->text),
+    templates("top templates",
+              fmt::format(" ({} in {} of {})", count_of(r.template_count, "template"), count_of(r.messages, "message"),
+                          plan.message->text),
               r.templates, false);
-    templates("new templates (first seen in the second half)", r.new_templates, true);
+    templates("new templates", " (first seen in the second half)", r.new_templates, true);
   }
   if (plan.suspects && !r.suspects.empty()) {
     sc.nl();
-    sc.heading(fmt::format("suspects of {}", plan.bad_what));
-    sc.paint(view::Paint::dim, ": share of bad vs baseline events");
-    sc.nl();
-    for (size_t i = 0; i < r.suspects.size(); ++i) {
-      const auto& s = r.suspects[i];
+    heading_line(sc, fmt::format("suspects of {}", plan.bad_what), ": share of bad vs baseline events", w);
+    for (const auto& s : r.suspects) {
       std::string what;
       for (size_t k = 0; k < s.terms.size(); ++k) what += (k ? " and " : "") + explain::term_text(r.tally, s.terms[k]);
       if (!s.aliases.empty()) {
@@ -907,12 +981,19 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
         for (size_t k = 0; k < s.aliases.size(); ++k) what += (k ? ", " : "") + explain::term_text(r.tally, s.aliases[k]);
         what += ")";
       }
+      const bool over = s.kind == explain::Suspect::Kind::over;
       const std::string nums = fmt::format("{:>5} vs {:>5}", percent(s.share_bad), percent(s.share_baseline));
+      const size_t lead = 2 + nums.size() + (over ? 2 : 9);
+      if (lead + 4 > w) {
+        sc.text("  ");
+        sc.value(what, w > 2 ? w - 2 : 1);
+        sc.nl();
+        continue;
+      }
       sc.text("  ");
-      sc.paint(s.kind == explain::Suspect::Kind::over ? view::Paint::bad : view::Paint::good, nums);
-      sc.text(s.kind == explain::Suspect::Kind::over ? "  " : "  fewer: ");
-      const size_t lead = 2 + nums.size() + (s.kind == explain::Suspect::Kind::over ? 2 : 9);
-      sc.value(what, w > lead + 10 ? w - lead : 10);
+      sc.paint(over ? view::Paint::bad : view::Paint::good, nums);
+      sc.text(over ? "  " : "  fewer: ");
+      sc.value(what, w - lead);
       sc.nl();
     }
   }
@@ -984,12 +1065,12 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
     report.first = prof.earliest;
     report.last = prof.latest;
     const int64_t span = saturating_sub(prof.latest, prof.earliest);
-    int64_t every = opts.every.empty() ? pick_every(span) : duration_or_throw(opts.every, "--every", false);
+    int64_t every = opts.every.empty() ? bucket_length(span) : duration_or_throw(opts.every, "--every", false);
     // A given --every that would make more than 10000 buckets is widened (and said).
     if (span / every >= 10000) {
       plan.notes.push_back(fmt::format("--every {} gives more than 10000 buckets over {}: buckets of {} instead", opts.every,
-                                       format_duration(span), format_duration(pick_every(span))));
-      every = pick_every(span);
+                                       format_duration(span), format_duration(bucket_length(span))));
+      every = bucket_length(span);
     }
     plan.every = every;
     plan.t0 = tumbling_start(prof.earliest, every);

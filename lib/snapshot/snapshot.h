@@ -6,7 +6,9 @@
 // message shapes (lib/patterns) and the explain tally of error events.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/run.h"
@@ -41,6 +43,15 @@ inline const std::vector<std::string> kGroupFields = {"service", "route", "path"
 inline const std::vector<std::string> kEffectFields = {"level", "severity", "log.level", "lvl", "loglevel", "error",
                                                        "err", "exception"};
 inline const std::vector<std::string> kMessageFields = {"msg", "message", "log", "body"};
+
+// The bucket length over a time range of span ns: the smallest round
+// duration (1s, 2s, 5s, 10s, 15s, 30s, 1m, ... 7d, then whole days) giving
+// fewer than kBuckets buckets.
+int64_t bucket_length(int64_t span);
+
+// s as one shell word: as is when it holds only safe characters, else in
+// single quotes (the next command it suggests is pasted into a shell).
+std::string shell_quote(std::string_view s);
 
 // Checks the options (UsageError naming the flag) before input is read.
 void validate(const SnapshotOptions& opts);

@@ -49,16 +49,20 @@ int main(int argc, char** argv) {
       "time and the error rate as sparklines, latency bands (p50, p90, p99) overall and for the worst groups, "
       "the most common message templates and those new in the second half of the time range (as "
       "olly-patterns mines them), the top suspects of the errors (as olly-explain ranks them), and a few "
-      "sentences on what stands out, ending with the next command to run.\n\n"
+      "sentences on what stands out, ending with the next command to run: olly explain on the errors when "
+      "they have a suspect, on the slow tail when one group is much slower than the others, olly patterns "
+      "when a template is new, else an olly agg series for olly view.\n\n"
       "It picks the fields itself and says which it picked: errors are status >= 500 from the first of " +
       list(kStatusFields) +
       ", else an error, fatal or critical level in the first of " + list(kLevelFields) +
       "; latency is the first numeric field of " + list(kLatencyFields) +
       "; groups are the values of the first of " + list(kGroupFields) +
       " with at most 1000 values; templates are mined from the first string field of " + list(kMessageFields) +
-      ". --error, --latency, --by and --message choose instead. What it could not find it says, and shows "
+      ". --error, --latency, --by and --message choose instead. The suspects are olly-explain's with --fields "
+      "auto, leaving out the fields the error expression reads, the message, the time and, as effects of a "
+      "failure rather than its causes, " + list(kEffectFields) + " (and what is nested in them). What it could not find it says, and shows "
       "nothing for: with no latency field there are no latency bands. With no error field, the suspects are "
-      "those of the slowest 1% (latency above its p99), when there is a latency.\n\n"
+      "those of the slowest tenth (latency above its p90), when there is a latency.\n\n"
       "Two passes over the input, as olly-explain makes (stdin is copied to an unlinked temporary file): "
       "the first profiles the fields, over a sample as olly-explain does, and finds the time range; the "
       "second counts everything. Groups are the first 1000 values seen (later ones count as other); the worst "
