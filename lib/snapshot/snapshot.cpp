@@ -883,8 +883,8 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
     size_t from = sc.mark();
     sc.heading("latency");
     sc.pad_to(from, 12);
-    sc.text(fit(fmt::format("p50 {}  p90 {}  p99 {}  max {}  ({} of {})", human(r.p50, f), human(r.p90, f), human(r.p99, f),
-                            human(r.max, f), count_of(r.latency_values, "value"), f),
+    sc.text(fit(fmt::format("p50 {}  p90 {}  p99 {}  max {}  ({})", human(r.p50, f), human(r.p90, f), human(r.p99, f),
+                            human(r.max, f), count_of(r.latency_values, "value")),
                 w - 12));
     sc.nl();
   }
