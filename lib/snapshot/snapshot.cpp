@@ -69,6 +69,10 @@ struct GroupStats {
   DDSketch latency;
 };
 
+// The second pass (a fold: ranges of a file are read by threads, merged in
+// input order). explain's CountStage reads the document first, then it is
+// rewound for one extraction that serves the error test, the time bucket,
+// the latency, the group and the message.
 class SnapshotStage final : public Stage {
  public:
   SnapshotStage(const Plan& plan, std::function<void(SnapshotStage&, Emitter&)> finish = {})
@@ -489,10 +493,6 @@ std::string files_text(const SnapshotOptions& opts) {
   return s;
 }
 
-std::string clock_text(int64_t ns) {
-  // 2026-11-25T10:24:00Z -> "10:24:00Z" within the day of the range's start is enough for a sentence.
-  return time_text(ns);
-}
 
 void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
   auto& n = r.narrative;
@@ -517,7 +517,7 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
       const size_t peak = static_cast<size_t>(std::max_element(r.volume.begin(), r.volume.end()) - r.volume.begin());
       if (median > 0 && static_cast<double>(r.volume[peak]) >= 3 * median) {
         n.push_back(fmt::format("Volume peaked at {} events in the {} from {}, {}x the median bucket.", r.volume[peak],
-                                format_duration(r.every), clock_text(r.t0 + static_cast<int64_t>(peak) * r.every),
+                                format_duration(r.every), time_text(r.t0 + static_cast<int64_t>(peak) * r.every),
                                 short_number(static_cast<double>(r.volume[peak]) / median)));
       }
     }
@@ -537,7 +537,7 @@ void write_narrative(const SnapshotOptions& opts, const Plan& plan, Report& r) {
     }
     if (worst != SIZE_MAX && worst_rate >= 2 * rate && worst_rate - rate >= 0.01) {
       s += fmt::format(" The error rate reached {} in the {} from {}.", percent(worst_rate), format_duration(r.every),
-                       clock_text(r.t0 + static_cast<int64_t>(worst) * r.every));
+                       time_text(r.t0 + static_cast<int64_t>(worst) * r.every));
     }
     n.push_back(s);
   }
