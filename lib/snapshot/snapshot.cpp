@@ -741,8 +741,17 @@ class Screen {
     paint(view::Paint::bold, text);
   }
   void text(std::string_view t) { out_.append(t); }
+  // Pads what was written since from to columns; color escapes take none.
   void pad_to(size_t from, size_t columns) {
-    const size_t w = view::display_width(std::string_view(out_).substr(from));
+    std::string visible;
+    for (size_t i = from; i < out_.size(); ++i) {
+      if (out_[i] == '\x1b') {
+        while (i < out_.size() && out_[i] != 'm') ++i;
+        continue;
+      }
+      visible.push_back(out_[i]);
+    }
+    const size_t w = view::display_width(visible);
     if (w < columns) out_.append(columns - w, ' ');
   }
   size_t mark() const { return out_.size(); }
@@ -899,10 +908,11 @@ void write_screen(const Plan& plan, const Report& r, bool color, std::string& ou
       std::string count, errors, bands, p99;
     };
     std::vector<RowText> rows;
-    size_t full = 0, short_ = 0;
+    size_t full = 0, short_ = 0, digits = 1;
+    for (const auto& g : r.groups) digits = std::max(digits, fmt::formatted_size("{}", g.count));
     for (const auto& g : r.groups) {
       RowText t;
-      t.count = fmt::format("{:>9} {}", g.count, g.count == 1 ? "event " : "events");
+      t.count = fmt::format("{:>{}} {}", g.count, digits, g.count == 1 ? "event " : "events");
       if (plan.error) {
         const std::string p = percent(static_cast<double>(g.errors) / static_cast<double>(g.count));
         t.errors = std::string(p.size() < 6 ? 6 - p.size() : 0, ' ') + p;
