@@ -227,6 +227,12 @@ PY
       printf '\x02%s' '000000000000zzzzzzzzzzzz000000' > "$dir/seed-series"
       printf '\x03\x00\x10\x00\x00\x20\x00\x00\x05\x00\x00\x01' > "$dir/seed-fisher"
       ;;
+    snapshot)
+      # The selector byte picks --json, the fields given or picked, --every and --top (fuzz_snapshot.cpp).
+      seed "$dir" 01 "$d"/requests.ndjson "$d"/explain/planted.ndjson "$d"/hostile/*
+      seed "$dir" 00 "$d"/requests.ndjson "$d"/snapshot/*.ndjson
+      seed "$dir" 3f "$d"/requests.ndjson
+      ;;
     traces | sessionize | sequence | join)
       # Byte 0 picks the flags (tests/fuzz/fuzz_correlate.h); then raw lines
       # (the tests' NDJSON) or generated events (a line of \x01 or \x02 and

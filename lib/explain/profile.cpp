@@ -108,6 +108,7 @@ void Profile::merge(const Profile& o) {
   values_past_field_cap += o.values_past_field_cap;
   over.merge(o.over);
   latest = std::max(latest, o.latest);
+  earliest = std::min(earliest, o.earliest);
 }
 
 simdjson::error_code Profile::walk(simdjson::ondemand::document& doc) {

@@ -53,6 +53,7 @@ struct Profile {
   uint64_t values_past_field_cap = 0;  // leaf values of fields beyond kMaxProfiledFields
   DDSketch over;                       // --over FIELD's values
   int64_t latest = INT64_MIN;          // latest event time
+  int64_t earliest = INT64_MAX;        // earliest event time (olly-snapshot's time range)
   static constexpr size_t kMaxProfiledFields = 256;
 
   FieldProfile* field(std::string_view name, const std::vector<std::string_view>& keys);

@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
+#include <simdjson.h>
+
+#include "core/writer.h"
+#include "time/timeutil.h"
 #include "view/format.h"
 #include "view/series.h"
 #include "view/text.h"
@@ -413,6 +418,179 @@ void append_series_charts(std::string& out, const Table& table, const Series& s)
   out.append("</div></section>\n");
 }
 
+// A table made of NDJSON lines (the arrays of an olly-snapshot document).
+void append_lines_table(std::string& out, const std::vector<std::string>& lines, const ViewOptions& opts, std::string_view id) {
+  Table t;
+  simdjson::ondemand::parser parser;
+  for (const auto& line : lines) {
+    simdjson::padded_string padded(line);
+    simdjson::ondemand::document doc;
+    if (parser.iterate(padded).get(doc)) continue;
+    (void)t.add(doc);
+  }
+  if (t.rows() == 0) return;
+  std::vector<int64_t> all;
+  for (size_t c = 0; c < t.columns().size(); ++c) all.push_back(static_cast<int64_t>(c));
+  ViewOptions plain = opts;
+  plain.columns.clear();
+  append_table(out, t, plain, all, {}, id, kHtmlMaxRows);
+}
+
+// olly-snapshot --json: its document as a report (narrative, charts of
+// volume and error rate, latency bands, groups, templates, suspects).
+// False when the text is not such a document (then it is shown as an event).
+bool append_snapshot(std::string& out, std::string_view raw, const ViewOptions& opts) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object snap;
+  if (parser.parse(raw.data(), raw.size(), true).get(snap)) return false;
+  int64_t events = 0;
+  if (snap["events"].get_int64().get(events)) return false;
+  // Lookups that may fail (a document from elsewhere): empty text, empty arrays.
+  const auto str = [](simdjson::simdjson_result<simdjson::dom::element> e) {
+    std::string_view v;
+    return e.get_string().get(v) ? std::string_view() : v;
+  };
+  const auto text_of = [](simdjson::dom::element e) {
+    std::string_view v;
+    return e.get_string().get(v) ? std::string_view() : v;
+  };
+  const auto element_lines = [](simdjson::simdjson_result<simdjson::dom::element> arr,
+                                const std::function<std::string(simdjson::dom::element)>& f) {
+    std::vector<std::string> lines;
+    simdjson::dom::array a;
+    if (arr.get_array().get(a)) return lines;
+    for (auto e : a) lines.push_back(f ? f(e) : simdjson::minify(e));
+    return lines;
+  };
+  out.append("<section id=\"snapshot\"><h2>Snapshot</h2>\n<p class=\"meta\">");
+  fmt::format_to(std::back_inserter(out), "{} event{}", events, events == 1 ? "" : "s");
+  simdjson::dom::object fields;
+  if (!snap["fields"].get_object().get(fields)) {
+    for (auto [k, v] : fields) {
+      if (v.is_null()) continue;
+      out.append("; ");
+      append_html_escaped(out, k);
+      out.append(": <code>");
+      append_html_escaped(out, text_of(v));
+      out.append("</code>");
+    }
+  }
+  out.append("</p>\n");
+  simdjson::dom::array arr;
+  if (!snap["missing"].get_array().get(arr)) {
+    for (auto m : arr) {
+      out.append("<p class=\"note\">");
+      append_html_escaped(out, text_of(m));
+      out.append("</p>\n");
+    }
+  }
+  if (!snap["narrative"].get_array().get(arr) && arr.size() > 0) {
+    out.append("<ul class=\"narrative\">\n");
+    for (auto n : arr) {
+      out.append("<li>");
+      append_html_escaped(out, text_of(n));
+      out.append("</li>\n");
+    }
+    out.append("</ul>\n");
+  }
+  const std::string_view next = str(snap["next"]);
+  if (!next.empty()) {
+    out.append("<p>Next: <code>");
+    append_html_escaped(out, next);
+    out.append("</code></p>\n");
+  }
+  out.append("</section>\n");
+
+  // Volume and error rate over time.
+  simdjson::dom::object time;
+  if (!snap["time"].get_object().get(time)) {
+    const auto start = parse_rfc3339(str(time["start"]));
+    const auto every = parse_duration(str(time["every"]));
+    simdjson::dom::array volume, errors;
+    if (start && every && *every > 0 && !time["volume"].get_array().get(volume) && volume.size() > 0) {
+      std::vector<std::string> labels;
+      std::vector<double> counts, rates;
+      for (auto v : volume) {
+        labels.push_back(format_rfc3339(*start + static_cast<int64_t>(labels.size()) * *every, 0));
+        double d = 0;
+        if (v.get_double().get(d)) d = 0;
+        counts.push_back(d);
+      }
+      const bool has_errors = !time["errors"].get_array().get(errors) && errors.size() == volume.size();
+      if (has_errors) {
+        size_t i = 0;
+        for (auto e : errors) {
+          double d = 0;
+          if (e.get_double().get(d)) d = 0;
+          rates.push_back(counts[i] > 0 ? d / counts[i] : NAN);
+          ++i;
+        }
+      }
+      std::vector<std::string_view> windows(labels.begin(), labels.end());
+      out.append("<section id=\"series\"><h2>Over time</h2><div class=\"charts\">\n");
+      ChartLine vol;
+      vol.label = "events";
+      vol.values = counts;
+      append_line_chart(out, fmt::format("events per {}", str(time["every"])), windows, {vol}, Unit::none, "");
+      if (has_errors) {
+        ChartLine rate;
+        rate.label = "error rate";
+        rate.values = rates;
+        rate.color = 1;
+        append_line_chart(out, "error rate", windows, {rate}, Unit::fraction, "");
+      }
+      out.append("</div></section>\n");
+    }
+  }
+  // Latency bands and groups: percentile columns named after the latency
+  // field, so they read in its unit.
+  const std::string latency(str(snap["fields"]["latency"]));
+  const auto with_unit = [&](simdjson::dom::element e) {
+    simdjson::dom::object o;
+    if (e.get_object().get(o)) return std::string("{}");
+    std::string line;
+    JsonBuilder jb(line);
+    jb.begin_object();
+    for (auto [k, v] : o) {
+      const bool pct = !latency.empty() && (k == "p50" || k == "p90" || k == "p99" || k == "max");
+      jb.field_raw(pct ? fmt::format("{}_{}", k, latency) : std::string(k), simdjson::minify(v));
+    }
+    jb.end_object();
+    return line;
+  };
+  simdjson::dom::element lat;
+  if (!snap["latency"].get(lat) && lat.is_object()) {
+    out.append("<section id=\"latency\"><h2>Latency</h2>\n");
+    append_lines_table(out, {with_unit(lat)}, opts, "latency-table");
+    out.append("</section>\n");
+  }
+  const std::vector<std::string> groups = element_lines(snap["groups"], with_unit);
+  if (!groups.empty()) {
+    out.append("<section id=\"groups\"><h2>Worst groups</h2>\n");
+    append_lines_table(out, groups, opts, "group-table");
+    out.append("</section>\n");
+  }
+  for (const auto& [key, title] : {std::pair<const char*, const char*>{"templates", "Top templates"},
+                                   {"new_templates", "New templates (first seen in the second half)"}}) {
+    const std::vector<std::string> rows = element_lines(snap[key], {});
+    if (rows.empty()) continue;
+    fmt::format_to(std::back_inserter(out), "<section id=\"{}\"><h2>{}</h2>\n", key, title);
+    append_lines_table(out, rows, opts, key);
+    out.append("</section>\n");
+  }
+  simdjson::dom::object suspects;
+  if (!snap["suspects"].get_object().get(suspects)) {
+    const std::vector<std::string> rows = element_lines(suspects["top"], {});
+    out.append("<section id=\"suspects\"><h2>Suspects of ");
+    append_html_escaped(out, str(suspects["bad"]));
+    out.append("</h2>\n");
+    if (rows.empty()) out.append("<p>No significant suspect.</p>\n");
+    append_lines_table(out, rows, opts, "suspect-table");
+    out.append("</section>\n");
+  }
+  return true;
+}
+
 }  // namespace
 
 void render_html(const Table& table, const ViewOptions& opts, std::string& out) {
@@ -441,6 +619,16 @@ void render_html(const Table& table, const ViewOptions& opts, std::string& out) 
   if (table.rows() == 0) {
     out.append("<p>No events.</p></body></html>\n");
     return;
+  }
+  // olly snapshot --json: its own report instead of a one-row table.
+  if (int64_t snap = table.find_column("snapshot"); snap >= 0 && table.rows() == 1 && table.columns().size() == 1) {
+    const Cell* c = table.cell(0, static_cast<uint32_t>(snap));
+    if (c && c->kind == CellKind::nested && append_snapshot(out, table.text(*c), opts)) {
+      out.append("<script>");
+      out.append(kScript);
+      out.append("</script>\n</body></html>\n");
+      return;
+    }
   }
   std::vector<int64_t> cols = selected_columns(table, opts);
 

@@ -9,6 +9,12 @@ combo:   errors (status 5xx) at 40% where region=ap-southeast-2 and
          per region, one region per cluster). And the slow tail of slow.
 none:    errors at 2% everywhere: nothing to find.
 slow:    latency_ms ten times higher for service=search on version=2.7.0.
+incident: combo's planted pair, but time-boxed: until 60% of the way in
+         errors are 1% everywhere; from then on 40% where
+         region=ap-southeast-2 and version=2.8.0. Events carry a msg: "request
+         completed in N ms", "upstream timeout after N ms" for other errors,
+         and, new with the incident, "connection refused by db-N" for the
+         planted pair's errors (olly-snapshot's new template).
 changes: error rate 1% until a deploy marker event 60% of the way in
          ({"type":"deploy","version":"3.0.0",...}); then half the traffic
          runs version 3.0.0, with 18% errors.
@@ -43,7 +49,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--events", type=int, default=20000)
     ap.add_argument("--spacing-ms", type=int, default=100)
-    ap.add_argument("--scenario", default="combo", choices=["combo", "none", "slow", "changes"])
+    ap.add_argument("--scenario", default="combo", choices=["combo", "none", "slow", "changes", "incident"])
     a = ap.parse_args()
     rng = random.Random(a.seed)
     start = datetime(2026, 11, 25, 10, 0, 0, tzinfo=timezone.utc)
@@ -61,6 +67,9 @@ def main():
         latency = rng.lognormvariate(4.5, 0.5)
         if a.scenario == "combo":
             p_err = 0.40 if (region == "ap-southeast-2" and version == "2.8.0") else (0.0 if version == "2.9.1" else 0.01)
+        elif a.scenario == "incident":
+            planted = i >= deploy_at and region == "ap-southeast-2" and version == "2.8.0"
+            p_err = 0.40 if planted else 0.01
         elif a.scenario == "changes":
             if i >= deploy_at and rng.random() < 0.5:
                 version = "3.0.0"
@@ -70,12 +79,20 @@ def main():
         if a.scenario in ("slow", "combo") and service == "search" and version == "2.7.0":
             latency *= 10
         status = rng.choice([500, 502, 503]) if rng.random() < p_err else rng.choice([200, 200, 200, 201, 204, 304])
+        msg = ""
+        if a.scenario == "incident":
+            if status < 500:
+                msg = ',"msg":"request completed in %d ms"' % int(latency)
+            elif planted:
+                msg = ',"msg":"connection refused by db-%d"' % rng.randrange(8)
+            else:
+                msg = ',"msg":"upstream timeout after %d ms"' % (1000 * rng.randrange(1, 6))
         out.write(
             '{"ts":"%s","request_id":"%016x","service":"%s","region":"%s","cluster":"%s","version":"%s",'
-            '"method":"%s","path":"%s","user_id":"u%d","shard":%d,"flag":%s,"status":%d,"latency_ms":%.1f}\n'
+            '"method":"%s","path":"%s","user_id":"u%d","shard":%d,"flag":%s,"status":%d,"latency_ms":%.1f%s}\n'
             % (tstext, rng.getrandbits(64), service, region, CLUSTER[region], version, pick(rng, METHODS),
                rng.choice(paths), rng.randrange(5000), rng.randrange(200), "true" if rng.random() < 0.5 else "false",
-               status, latency))
+               status, latency, msg))
 
 
 if __name__ == "__main__":

@@ -31,5 +31,6 @@ check patterns 'patterns|core|time|expr|sketch'
 check explain 'explain|agg|core|time|expr|sketch|window|group'
 check view 'view|core|time|expr|sketch'
 check redact 'redact|core|expr'
+check snapshot 'snapshot|explain|patterns|view|agg|core|time|expr|sketch|window|group'
 [ $status = 0 ] && echo "lib_layers: every lib/ folder includes only what lib/README.md allows"
 exit $status

@@ -1,0 +1,405 @@
+// olly-explain's two passes as parts another verb can run (olly-snapshot
+// profiles and counts with them): the stdin spool, the profile stage, the
+// choice of dimensions and the counting stage that fills a Tally.
+#pragma once
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <optional>
+
+#include "core/diag.h"
+#include "core/stage.h"
+#include "explain/explain.h"
+#include "explain/profile.h"
+#include "explain/suspects.h"
+#include "expr/expr.h"
+#include "expr/extract.h"
+#include "expr/timefield.h"
+
+namespace olly::explain {
+
+// --over 'FIELD > pNN' (or '>=', or a number instead of pNN).
+struct OverSpec {
+  Path field;
+  bool inclusive = false;
+  double quantile = -1;  // 0..1; < 0: threshold given
+  double threshold = 0;
+};
+
+// Reads stdin from a regular file it can rewind: a pipe is copied first to
+// an unlinked temporary file ($TMPDIR, else /tmp) put in place of fd 0, so
+// both passes read the same bytes and nothing is left behind.
+class StdinRewinder {
+ public:
+  explicit StdinRewinder(const std::vector<std::string>& files) {
+    bool uses_stdin = files.empty();
+    for (const auto& f : files) uses_stdin |= f == "-";
+    if (!uses_stdin) return;
+    active_ = true;
+    struct stat st;
+    if (::fstat(0, &st) == 0 && S_ISREG(st.st_mode)) {
+      start_ = ::lseek(0, 0, SEEK_CUR);
+      if (start_ >= 0) return;
+    }
+    const char* dir = std::getenv("TMPDIR");
+    std::string path = fmt::format("{}/olly-explain-XXXXXX", dir && *dir ? dir : "/tmp");
+    const int fd = ::mkstemp(path.data());
+    if (fd < 0) throw InputError(fmt::format("cannot spool stdin for the two passes: {}: {}", path, std::strerror(errno)));
+    ::unlink(path.c_str());
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      const ssize_t n = ::read(0, buf.data(), buf.size());
+      if (n == 0) break;
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ::close(fd);
+        throw InputError(fmt::format("reading stdin: {}", std::strerror(errno)));
+      }
+      for (ssize_t off = 0; off < n;) {
+        const ssize_t w = ::write(fd, buf.data() + off, static_cast<size_t>(n - off));
+        if (w < 0) {
+          if (errno == EINTR) continue;
+          ::close(fd);
+          throw InputError(fmt::format("spooling stdin to {}: {}", dir && *dir ? dir : "/tmp", std::strerror(errno)));
+        }
+        off += w;
+      }
+    }
+    ::dup2(fd, 0);
+    ::close(fd);
+    start_ = 0;
+    rewind();
+  }
+  void rewind() const {
+    if (active_) ::lseek(0, start_, SEEK_SET);
+  }
+
+ private:
+  bool active_ = false;
+  off_t start_ = 0;
+};
+
+// --- pass 1 -----------------------------------------------------------------
+
+struct ProfileConfig {
+  bool auto_fields = true;
+  std::vector<Path> fields;  // --fields
+  std::optional<Path> over;
+  std::string time_field;
+  bool needs_time = false;
+  size_t top_capacity = 256;
+};
+
+class ProfileStage final : public Stage {
+ public:
+  static constexpr uint64_t kProfileAll = 1024;
+  static constexpr uint64_t kProfileEvery = 4;
+
+  ProfileStage(const ProfileConfig& cfg) : cfg_(cfg), profile_(cfg.top_capacity), time_(cfg.time_field, extractor_) {
+    for (const auto& p : cfg_.fields) field_slots_.push_back(extractor_.add(p));
+    if (cfg_.over) over_slot_ = extractor_.add(*cfg_.over);
+    add_given_fields();
+  }
+
+  // --fields: profiled in the order given, from the start.
+  void add_given_fields() {
+    if (cfg_.auto_fields) return;
+    for (const auto& p : cfg_.fields) {
+      FieldProfile* f = profile_.field(p.text, {});
+      f->path = p;
+    }
+  }
+
+  Result on_event(Event& ev, Emitter&) override {
+    // The profile only chooses fields, values and bins (pass 2 counts every
+    // event): past the first lines of a range, one line in four is enough.
+    // ev.line is within the range, which depends on the input alone, so
+    // the sample is the same whatever -j.
+    const bool sampled = ev.line <= kProfileAll || ev.line % kProfileEvery == 0;
+    if (!sampled && !cfg_.over && !cfg_.needs_time) return Result::ok();
+    if (cfg_.auto_fields && sampled) {
+      if (auto e = profile_.walk(*ev.doc)) return Result::bad(e);
+      ev.doc->rewind();
+    }
+    if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
+    if (!cfg_.auto_fields && sampled) {
+      for (size_t i = 0; i < field_slots_.size(); ++i) profile_.fields[i]->add(slots_[field_slots_[i]], scratch_);
+    }
+    if (cfg_.over) {
+      const Value& v = slots_[over_slot_];
+      if (v.is_numeric()) profile_.over.add(v.as_double());
+    }
+    if (cfg_.needs_time) {
+      if (auto t = time_.read(slots_)) {
+        profile_.latest = std::max(profile_.latest, *t);
+        profile_.earliest = std::min(profile_.earliest, *t);
+      }
+    }
+    return Result::ok();
+  }
+
+  StageKind kind() const override { return StageKind::fold; }
+  std::unique_ptr<Stage> clone() const override { return std::make_unique<ProfileStage>(cfg_); }
+  // The copy runs its next range from an empty profile.
+  void absorb(Stage& range) override {
+    auto& o = static_cast<ProfileStage&>(range);
+    profile_.merge(o.profile_);
+    o.profile_ = Profile(cfg_.top_capacity);
+    o.add_given_fields();
+  }
+
+  Profile& profile() { return profile_; }
+
+ private:
+  const ProfileConfig& cfg_;
+  Profile profile_;
+  FieldExtractor extractor_;
+  TimeFieldReader time_;
+  std::vector<size_t> field_slots_;
+  size_t over_slot_ = 0;
+  std::vector<Value> slots_;
+  std::string scratch_;
+};
+
+// --- the dimensions ---------------------------------------------------------
+
+struct Dim {
+  std::string name;
+  Path path;
+  bool binned = false;
+  std::vector<double> edges;        // binned: bin b holds [edges[b-1], edges[b])
+  std::vector<std::string> values;  // JSON text
+  StringIndex ids;
+};
+
+struct Choice {
+  std::vector<Dim> dims;
+  std::vector<std::string> unique, excluded, dropped;
+};
+
+Choice choose_dimensions(Profile& prof, const ExplainOptions& opts, const std::vector<std::string>& excluded_names);
+
+// --- pass 2 -----------------------------------------------------------------
+
+struct CountConfig {
+  std::vector<Dim> dims;
+  std::optional<Expr> bad, baseline;
+  std::optional<OverSpec> over;
+  std::string time_field;
+  bool time_split = false;
+  int64_t recent_from = 0;  // events after this are recent (--since)
+  std::optional<int64_t> baseline_from;  // --baseline-since: earlier events after this
+};
+
+class CountStage final : public Stage {
+ public:
+  CountStage(const CountConfig& cfg, std::function<void(CountStage&, Emitter&)> finish = {})
+      : cfg_(cfg), time_(cfg.time_field, extractor_), finish_(std::move(finish)) {
+    for (const auto& d : cfg_.dims) dim_slots_.push_back(extractor_.add(d.path));
+    const auto compile_slots = [&](const std::optional<Expr>& e, std::vector<size_t>& slots) {
+      if (!e) return;
+      for (const auto& p : e->paths()) slots.push_back(extractor_.add(p));
+    };
+    compile_slots(cfg_.bad, bad_slots_);
+    compile_slots(cfg_.baseline, baseline_slots_);
+    if (cfg_.over) over_slot_ = extractor_.add(cfg_.over->field);
+    const size_t n = cfg_.dims.size();
+    singles_.resize(n);
+    overflow_.assign(n, Counts{});
+    for (size_t d = 0; d < n; ++d) singles_[d].assign(2 * cfg_.dims[d].values.size(), 0);
+    pairs_.resize(n * n);
+    // Pairs are counted over each dimension's most frequent values only, as
+    // many as keep every pair table together within kPairBudgetBytes.
+    const double tables = static_cast<double>(n) * static_cast<double>(n > 0 ? n - 1 : 0) / 2;
+    pair_cap_.resize(n);
+    const size_t cap = tables > 0 ? static_cast<size_t>(std::sqrt(kPairBudgetBytes / (16.0 * tables))) : 0;
+    for (size_t d = 0; d < n; ++d) pair_cap_[d] = static_cast<uint32_t>(std::min(cfg_.dims[d].values.size(), cap));
+  }
+  static constexpr double kPairBudgetBytes = 256.0 * 1024 * 1024;
+
+  Result on_event(Event& ev, Emitter&) override {
+    scratch_.reset();
+    if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
+    int side;
+    if (!classify(side)) return Result::bad(no_time_reason());
+    if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
+    if (side < 0) {
+      ++neither_;
+      return Result::ok();
+    }
+    ++totals_[side];
+    const size_t n = cfg_.dims.size();
+    present_.clear();
+    for (size_t d = 0; d < n; ++d) {
+      const Value& v = slots_[dim_slots_[d]];
+      const Dim& dim = cfg_.dims[d];
+      uint32_t id;
+      if (dim.binned) {
+        if (!v.is_numeric()) continue;
+        const double x = v.as_double();
+        id = static_cast<uint32_t>(std::upper_bound(dim.edges.begin(), dim.edges.end(), x) - dim.edges.begin());
+      } else {
+        if (!value_json(v, json_)) continue;
+        auto it = dim.ids.find(std::string_view(json_));
+        if (it == dim.ids.end()) {
+          ++overflow_[d][side];
+          continue;
+        }
+        id = it->second;
+      }
+      ++singles_[d][2 * id + side];
+      if (id < pair_cap_[d]) present_.push_back({static_cast<uint32_t>(d), id});
+    }
+    // olly explain (pairs): one dense table per pair of dimensions, sized
+    // by the capped value counts, so a pair costs an index, not a hash.
+    for (size_t i = 0; i < present_.size(); ++i) {
+      const auto [d1, v1] = present_[i];
+      for (size_t j = i + 1; j < present_.size(); ++j) {
+        const auto [d2, v2] = present_[j];
+        auto& table = pairs_[d1 * n + d2];
+        const size_t c2 = pair_cap_[d2];
+        if (table.empty()) table.assign(2 * pair_cap_[d1] * c2, 0);
+        ++table[2 * (v1 * c2 + v2) + side];
+      }
+    }
+    return Result::ok();
+  }
+
+  void on_end(Emitter& out) override {
+    if (finish_) finish_(*this, out);
+  }
+
+  StageKind kind() const override { return StageKind::fold; }
+  std::unique_ptr<Stage> clone() const override { return std::make_unique<CountStage>(cfg_); }
+  void absorb(Stage& range) override {
+    auto& o = static_cast<CountStage&>(range);
+    for (size_t d = 0; d < singles_.size(); ++d) {
+      for (size_t i = 0; i < singles_[d].size(); ++i) singles_[d][i] += o.singles_[d][i];
+      overflow_[d][0] += o.overflow_[d][0];
+      overflow_[d][1] += o.overflow_[d][1];
+      std::fill(o.singles_[d].begin(), o.singles_[d].end(), 0);
+      o.overflow_[d] = Counts{};
+    }
+    for (size_t p = 0; p < pairs_.size(); ++p) {
+      if (o.pairs_[p].empty()) continue;
+      if (pairs_[p].empty()) {
+        pairs_[p].swap(o.pairs_[p]);
+      } else {
+        for (size_t i = 0; i < pairs_[p].size(); ++i) pairs_[p][i] += o.pairs_[p][i];
+        std::fill(o.pairs_[p].begin(), o.pairs_[p].end(), 0);
+      }
+    }
+    for (int s = 0; s < 2; ++s) totals_[s] += o.totals_[s];
+    neither_ += o.neither_;
+    o.totals_ = Counts{};
+    o.neither_ = 0;
+  }
+
+  Tally tally() const {
+    Tally t;
+    t.bad = totals_[0];
+    t.baseline = totals_[1];
+    const size_t n = cfg_.dims.size();
+    for (size_t d = 0; d < n; ++d) {
+      Tally::Dim td;
+      td.name = cfg_.dims[d].name;
+      td.binned = cfg_.dims[d].binned;
+      td.values = cfg_.dims[d].values;
+      td.overflow = overflow_[d];
+      for (size_t v = 0; v < td.values.size(); ++v) td.counts.push_back({singles_[d][2 * v], singles_[d][2 * v + 1]});
+      t.dims.push_back(std::move(td));
+    }
+    for (size_t d1 = 0; d1 < n; ++d1) {
+      for (size_t d2 = d1 + 1; d2 < n; ++d2) {
+        const auto& table = pairs_[d1 * n + d2];
+        if (table.empty()) continue;
+        const size_t c2 = pair_cap_[d2];
+        for (size_t i = 0; i < table.size() / 2; ++i) {
+          if (table[2 * i] + table[2 * i + 1] == 0) continue;
+          t.pairs[Tally::pair_key(static_cast<uint32_t>(d1), static_cast<uint32_t>(i / c2), static_cast<uint32_t>(d2),
+                                  static_cast<uint32_t>(i % c2))] = {table[2 * i], table[2 * i + 1]};
+        }
+      }
+    }
+    return t;
+  }
+  uint64_t neither() const { return neither_; }
+
+ private:
+  // 0 bad, 1 baseline, -1 neither; false when --since needs a time the event lacks.
+  bool classify(int& side) {
+    const auto test = [&](const std::optional<Expr>& e, const std::vector<size_t>& slots) {
+      values_.resize(slots.size());
+      for (size_t i = 0; i < slots.size(); ++i) values_[i] = slots_[slots[i]];
+      return e->test(values_, scratch_);
+    };
+    if (cfg_.time_split) {
+      const auto t = time_.read(slots_);
+      if (!t) return false;
+      if (*t > cfg_.recent_from) {
+        side = !cfg_.bad || test(cfg_.bad, bad_slots_) ? 0 : -1;
+      } else if (cfg_.baseline_from && *t <= *cfg_.baseline_from) {
+        side = -1;
+      } else if (cfg_.baseline) {
+        side = test(cfg_.baseline, baseline_slots_) ? 1 : -1;
+      } else {
+        side = !cfg_.bad || test(cfg_.bad, bad_slots_) ? 1 : -1;
+      }
+      return true;
+    }
+    bool is_bad;
+    if (cfg_.bad) {
+      is_bad = test(cfg_.bad, bad_slots_);
+    } else {
+      const Value& v = slots_[over_slot_];
+      if (!v.is_numeric()) {
+        side = -1;
+        return true;
+      }
+      is_bad = cfg_.over->inclusive ? v.as_double() >= cfg_.over->threshold : v.as_double() > cfg_.over->threshold;
+    }
+    if (is_bad) {
+      side = 0;
+    } else {
+      side = !cfg_.baseline || test(cfg_.baseline, baseline_slots_) ? 1 : -1;
+    }
+    return true;
+  }
+  std::string_view no_time_reason() {
+    if (reason_.empty()) {
+      std::string names;
+      for (const auto& n : time_.names()) names += (names.empty() ? "" : ", ") + n;
+      reason_ = fmt::format("no event time ({}) for --since", names);
+    }
+    return reason_;
+  }
+
+  const CountConfig& cfg_;
+  FieldExtractor extractor_;
+  TimeFieldReader time_;
+  std::function<void(CountStage&, Emitter&)> finish_;
+  std::vector<size_t> dim_slots_, bad_slots_, baseline_slots_;
+  size_t over_slot_ = 0;
+  std::vector<std::vector<uint64_t>> singles_;  // by dim: [2 * value + side]
+  std::vector<Counts> overflow_;
+  std::vector<std::vector<uint64_t>> pairs_;    // by d1 * dims + d2 (d1 < d2): [2 * (v1 * c2 + v2) + side]
+  std::vector<uint32_t> pair_cap_;              // values of a dim that are paired (the first, most frequent)
+  Counts totals_{};
+  uint64_t neither_ = 0;
+  std::vector<Value> slots_, values_;
+  std::vector<std::pair<uint32_t, uint32_t>> present_;
+  EvalScratch scratch_;
+  std::string json_;
+  std::string reason_;
+};
+
+}  // namespace olly::explain
