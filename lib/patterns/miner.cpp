@@ -643,8 +643,12 @@ void Miner::emit(const std::vector<uint32_t>& group, uint32_t length, const std:
   for (uint32_t p = 0; p < length; ++p) {
     bool var = variable[p] || rep_words[p] == kMasked;
     if (!var) {
+      // The word as the example has it: the key stands for control bytes
+      // with a marker ("a\x02b" for "a\0b") that must not reach the text.
       const ValueCounts* raw = words_.soft[rep_words[p]] ? values_at(rep, p) : nullptr;
-      t.words[p] = raw && !raw->values.empty() ? raw->values.front().first : std::string(words_.text[rep_words[p]]);
+      if (raw && !raw->values.empty()) t.words[p] = raw->values.front().first;
+      else if (separators) t.words[p] = example.substr(tokens[p].begin, tokens[p].end - tokens[p].begin);
+      else t.words[p] = std::string(words_.text[rep_words[p]]);
     }
     if (separators) t.text.append(example, tokens[p].sep_begin, tokens[p].begin - tokens[p].sep_begin);
     else if (p > 0) t.text.push_back(' ');

@@ -196,3 +196,11 @@ TEST_CASE("mine: a chain of covering templates loses no line (fuzz finding)") {
     std::reverse(lines.begin(), lines.end());
   }
 }
+
+TEST_CASE("mine: a constant word keeps its control bytes (the key's marker never reaches the text)") {
+  Tokenizer tok;
+  std::vector<std::string> lines = {std::string("a\0b c 1", 7), std::string("a\0b c 2", 7)};
+  auto ts = mine(lines, tok);
+  REQUIRE(ts.size() == 1);
+  CHECK(ts[0].text == std::string("a\0b c <*>", 9));
+}
