@@ -29,6 +29,7 @@ check alert 'alert|agg|core|time|expr|sketch|window|group'
 check correlate 'correlate|core|time|expr|sketch|window|group'
 check patterns 'patterns|core|time|expr|sketch'
 check explain 'explain|agg|core|time|expr|sketch|window|group'
+check sample 'sample|core|time|expr|sketch'
 check view 'view|core|time|expr|sketch'
 [ $status = 0 ] && echo "lib_layers: every lib/ folder includes only what lib/README.md allows"
 exit $status
