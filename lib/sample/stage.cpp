@@ -132,6 +132,13 @@ Result SampleStage::on_event(Event& ev, Emitter& out) {
   // A line that is not JSON fails here, whether or not a field is read.
   simdjson::ondemand::json_type type;
   if (auto e = ev.doc->type().get(type)) return Result::bad(e);
+  if (type != simdjson::ondemand::json_type::object) {
+    // A scalar or array line (rare): read whole, so that `not json` is a bad line, not a null.
+    if (!dom_) dom_ = std::make_unique<simdjson::dom::parser>();
+    simdjson::dom::element el;
+    if (auto e = dom_->parse(ev.raw.data(), ev.raw.size(), true).get(el)) return Result::bad(e);
+    ev.doc->rewind();
+  }
   if (extractor_.slot_count() > 0) {
     if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
   }

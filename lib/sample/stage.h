@@ -83,6 +83,7 @@ class SampleStage : public Stage {
   std::string key_text_;  // reused: a key's bytes
   std::optional<ObjectRewriter> replace_;  // an event that already has sample_rate
   std::vector<Value> replace_values_;
+  std::unique_ptr<simdjson::dom::parser> dom_;  // checks the rare line that is not an object
   uint64_t kept_keep_ = 0, dropped_rate_ = 0, dropped_limit_ = 0;
 };
 
