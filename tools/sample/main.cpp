@@ -70,8 +70,9 @@ int main(int argc, char** argv) {
   doc.examples = {
       {"olly sample --rate 0.1 --key trace_id --keep 'status >= 500 || level == \"error\"' requests.ndjson",
        "Keep one trace in ten, the same traces OpenTelemetry keeps at 10%, and every error."},
-      {"olly sample --limit 2/m --by service --stats requests.ndjson",
-       "At most two events per minute per service, with the drops per service on stderr."},
+      {"olly sample --limit 2/m --by service requests.ndjson",
+       "At most two events per minute of event time per service; each kept event's sample_rate counts "
+       "the ones dropped before it."},
       {"olly sample --rate 0.25 --seed 7 requests.ndjson | olly agg --weighted count avg:latency_ms by service",
        "Estimate each service's request count and mean latency from a quarter of the events."},
   };
