@@ -22,10 +22,14 @@ uint64_t rate_bound(double ratio);
 
 // OpenTelemetry's TraceIDRatioBased decision for a trace id of 32 hex digits
 // (either case); nullopt when the text is not one. opentelemetry-go
-// sdk/trace/sampling.go (traceIDRatioSampler.ShouldSample):
+// sdk/trace/sampling.go (traceIDRatioSampler.ShouldSample, as of commit
+// 012e4a4add2612b8bb9a6cf1cd5a81b89f1cb6e6; the older ProbabilitySampler reads
+// the same bytes):
 //   x := binary.BigEndian.Uint64(p.TraceID[0:8]) >> 1
 //   keep when x < uint64(fraction * (1 << 63))
 // i.e. the FIRST 8 bytes of the id read big-endian, shifted right by one.
+// (opentelemetry-java's TraceIdRatioBasedSampler reads the last 8 bytes
+// instead: the SDKs do not agree, and Go's is the one followed here.)
 std::optional<bool> otel_trace_id_keep(std::string_view hex, uint64_t bound);
 
 // The hash of a key that is not a trace id: FNV-1a 64 over the bytes, then
