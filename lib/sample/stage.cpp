@@ -199,25 +199,21 @@ Result SampleStage::emit(Event& ev, Emitter& out, double weight, simdjson::ondem
     out.line(ev.raw);
     return Result::ok();
   }
-  // Check the top-level members before the line goes out with a field added,
-  // and find a sample_rate set by an earlier sampling stage.
-  ev.doc->rewind();
-  simdjson::ondemand::object obj;
-  if (auto e = ev.doc->get_object().get(obj)) return Result::bad(e);
+  // The line goes out with a field added, so it is read whole first (a DOM
+  // parse, only of the events kept), which also finds a sample_rate set by an
+  // earlier sampling stage.
+  if (!dom_) dom_ = std::make_unique<simdjson::dom::parser>();
+  simdjson::dom::object obj;
+  if (auto e = dom_->parse(ev.raw.data(), ev.raw.size(), true).get_object().get(obj)) return Result::bad(e);
   std::optional<double> earlier;
-  for (auto field : obj) {
-    std::string_view k;
-    if (auto e = field.unescaped_key().get(k)) return Result::bad(e);
-    if (k == kSampleRateField) {
-      double d;
-      if (field.value().get_double().get(d) || !std::isfinite(d) || d < 1) {
-        return Result::bad("sample_rate is already there and is not a number of at least 1");
-      }
-      earlier = d;
-    }  // any other value is skipped, and its brackets checked, by the next step of the loop
+  simdjson::dom::element found;
+  if (!obj[kSampleRateField].get(found)) {
+    double d;
+    if (found.get_double().get(d) || !std::isfinite(d) || d < 1) {
+      return Result::bad("sample_rate is already there and is not a number of at least 1");
+    }
+    earlier = d;
   }
-  // Nothing may follow the object.
-  if (ev.doc->current_location().error() != simdjson::OUT_OF_BOUNDS) return Result::bad(simdjson::TRAILING_CONTENT);
   if (earlier) {
     // Sampled twice: the inclusion probabilities multiply (independent stages).
     ev.doc->rewind();

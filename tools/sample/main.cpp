@@ -62,9 +62,9 @@ int main(int argc, char** argv) {
       "An event that already has sample_rate (sampled upstream) gets the product of the two, which "
       "is right when the two samplings are independent; sampling twice by the same --key at "
       "different rates is not (keep the smaller rate's 1/R there). An array or scalar line has no "
-      "field to add and is passed on unchanged when kept. A kept object's top-level members are "
-      "checked before it goes out; the lines a sampler drops are checked only as far as the "
-      "fields it reads.\n\n"
+      "field to add and is passed on unchanged when kept. A kept line is read whole first "
+      "(a line that is not valid JSON is a bad line, never written with a field added); the lines "
+      "a sampler drops are checked only as far as the fields it reads.\n\n"
       "--stats adds kept_by_keep, dropped_by_rate, dropped_by_limit, limit_weight_lost and, with "
       "--by, dropped_by_group (drops per group value).";
   doc.examples = {
