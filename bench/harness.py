@@ -545,6 +545,47 @@ def correlate_only(args):
         f.write("\n".join(out))
     print(f"\nwrote {args.results} ({total / 60:.1f} minutes of measuring)")
 
+def sample_only(args):
+    """bench/run --only sample: olly-sample against olly-filter on the same events (issue 16:
+    sample at least 0.8x filter's speed), in its own report."""
+    load_start = load_average()
+    started = time.perf_counter()
+    binary = {name: os.path.join(args.bin, name) for name in ("olly-filter", "olly-sample")}
+    missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
+    if missing:
+        sys.exit(f"bench: not built: {', '.join(missing)}")
+    olly, sample = binary["olly-filter"], binary["olly-sample"]
+    bench = Bench()
+    warm(args.json)
+    task = bench.task("`olly-sample` against `olly-filter` on the same events", args.json, [
+        Row("olly-filter 'status >= 500'", [olly, "status >= 500"], checked=False),
+        Row("olly-sample --rate 0.1", [sample, "--rate", "0.1"], checked=False),
+        Row("olly-sample --rate 0.1 --key trace_id --keep", [sample, "--rate", "0.1", "--key", "trace_id",
+                                                             "--keep", "status >= 500"], checked=False),
+        Row("olly-sample --limit 100/s --by service", [sample, "--limit", "100/s", "--by", "service"],
+            checked=False),
+    ], baselines=["olly-filter 'status >= 500'"])
+    for label in ("olly-sample --rate 0.1", "olly-sample --rate 0.1 --key trace_id --keep"):
+        bench.target("sample", f"`{label}` at least 0.8x olly-filter's speed",
+                     ratio(task, label, "olly-filter 'status >= 500'"), 0.8)
+    total = time.perf_counter() - started
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [f"# olly-sample alone (bench/run --only sample), {when}, commit {args.commit}\n",
+           f"- Load average (1/5/15 min) at start: {load_start}; at end: {load_average()} (shared machine)",
+           f"- Input: {os.path.getsize(args.json) / 1e6:.1f} MB, {count_lines(args.json)} lines; "
+           f"{total:.0f} s of measuring",
+           "- --limit reads events in order on one thread (its buckets are sequential); the other rows "
+           "use -j (the cores)\n"]
+    for r in task["rows"]:
+        out.append(f"- `{r['cmd']}`: {r['seconds']:.3f} s, {task['size'] / 1e6 / r['seconds']:.0f} MB/s, "
+                   f"peak RSS {r['rss_kib'] / 1024:.1f} MB, {r['lines']} lines out ({r['runs']} runs)")
+    for section, desc, shown, met in bench.targets:
+        out.append(f"- {section}: {desc}: {shown} ({'met' if met else 'NOT met'})")
+    with open(args.results, "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -555,8 +596,8 @@ def main():
     ap.add_argument("--syslog")
     ap.add_argument("--day", help="NDJSON events spread over one day (olly-alert)")
     ap.add_argument("--contract")
-    ap.add_argument("--logs", required=True, help="a log line per event of --json (olly-correlate join)")
-    ap.add_argument("--spans", required=True, help="OTLP span events (olly-correlate traces)")
+    ap.add_argument("--logs", help="a log line per event of --json (olly-correlate join)")
+    ap.add_argument("--spans", help="OTLP span events (olly-correlate traces)")
     ap.add_argument("--big-spans", help="10x --spans: olly-correlate traces' peak memory")
     ap.add_argument("--big-json", help="10x --json: olly-correlate join's peak memory (with --big-logs)")
     ap.add_argument("--big-logs", help="10x --logs, the log lines of --big-json")
@@ -565,9 +606,14 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--big-data", help="a 10x file: only olly-filter's peak memory is measured")
     ap.add_argument("--commit", default="?")
-    ap.add_argument("--only", choices=["correlate", "view", "redact"],
+    ap.add_argument("--only", choices=["correlate", "view", "redact", "sample"],
                     help="run one section alone (on a loaded machine), print its targets and write them to --results")
     args = ap.parse_args()
+    if args.only == "sample":
+        sample_only(args)
+        return
+    if args.only == "correlate" and not (args.logs and args.spans):
+        ap.error("--logs and --spans are required with --only correlate")
     if args.only == "correlate":
         correlate_only(args)
         return
@@ -596,7 +642,7 @@ def main():
         print("\n".join(out))
         return
 
-    for name in ("combined", "logfmt", "syslog", "day", "contract"):
+    for name in ("combined", "logfmt", "syslog", "day", "contract", "logs", "spans"):
         if getattr(args, name) is None:
             ap.error(f"--{name} is required (except with --only)")
 

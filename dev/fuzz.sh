@@ -213,6 +213,16 @@ PY
         printf '%s\n%s\n' "$line" "$line" > "$dir/seed-line$i"
       done < "$d"/agg/partial.ndjson
       ;;
+    sample)
+      # Byte 0 picks the options; byte 1 odd: NDJSON input, even: token bucket times.
+      local pre f
+      for pre in '\x01\x01' '\x1d\x05' '\x59\x03' '\x7f\x07' '\xd4\x09'; do
+        for f in "$d"/requests.ndjson "$d"/sample/*.ndjson "$d"/hostile/mixed.ndjson "$d"/runner/mixed.ndjson; do
+          { printf "$pre"; head -c 16384 "$f"; } > "$dir/seed-$(printf '%s' "$pre$f" | cksum | cut -d' ' -f1)"
+        done
+      done
+      printf '\x13\x00\x05\x00\xfb\x01\x7f\x02\x80\x02\x01\x03\x10\x00' > "$dir/seed-bucket"
+      ;;
     alert_rules)
       # Selector 0: rules files; 1: state files; 2: the rule tests' series notation.
       seed "$dir" 00 "$d"/alert/*.yaml

@@ -9,6 +9,8 @@ complete -c olly-agg -l max-groups -x -d 'Stop with an error (exit 3) when more 
 complete -c olly-agg -l sort -x -a 'key none' -d 'Output order within a window: key (by group values; the default) or none (first seen)'
 complete -c olly-agg -l partial -d 'Write mergeable state instead of final values (see PARTIAL STATE)'
 complete -c olly-agg -l merge -d 'Read partial states (from --partial) and write final values; AGG words may be left out, and a word that names an existing file is an input (a partial file named count or p1)'
+complete -c olly-agg -l weighted -d 'Weigh each event by its sample_rate (from olly-sample) to estimate the unsampled totals (see WEIGHTED)'
+complete -c olly-agg -l weight-field -x -d 'The weight field of --weighted (default sample_rate); implies --weighted'
 complete -c olly-agg -s j -l jobs -x -d 'Threads for regular files, split at line boundaries (default: the number of cores); stdin and compressed input are read by one thread'
 complete -c olly-agg -l errors -r -d 'Write each bad input line (not valid JSON, or not matching the format) to FILE as NDJSON with its file, line number and reason, so nothing is lost'
 complete -c olly-agg -l strict -d 'Stop at the first bad input line with exit status 3 (default: skip it and report the count on stderr at the end)'

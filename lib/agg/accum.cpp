@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -23,6 +24,8 @@ std::string_view acc_kind_name(AccKind k) {
     case AccKind::last: return "last";
     case AccKind::hist: return "hist";
     case AccKind::time_span: return "time_span";
+    case AccKind::wcount: return "weighted_count";
+    case AccKind::wnumeric: return "weighted_numeric";
   }
   return "?";
 }
@@ -509,6 +512,77 @@ bool TimeSpanAcc::read_state(const simdjson::dom::element& in, std::string& erro
     return false;
   }
   return true;
+}
+
+void QuantileAcc::add_weighted(const Value& v, bool has_time, TimeNs t, double w) {
+  if (w < 1.5) {
+    add(v, has_time, t);
+    return;
+  }
+  Num x;
+  if (!numeric_of(v, x)) return;
+  const double d = x.as_double();
+  if (std::isnan(d)) return;
+  sketch.add(d, static_cast<uint64_t>(std::llround(std::min(w, 1e18))));
+}
+
+bool WeightedCountAcc::merge(const Accumulator& other, std::string&) {
+  auto& o = static_cast<const WeightedCountAcc&>(other);
+  n += o.n;
+  total += o.total;
+  variance += o.variance;
+  return true;
+}
+
+void WeightedCountAcc::write_state(JsonBuilder& out) const {
+  out.begin_object();
+  out.field_int("n", static_cast<int64_t>(n));
+  out.field_number("total", total);
+  out.field_number("variance", variance);
+  out.end_object();
+}
+
+bool WeightedCountAcc::read_state(const simdjson::dom::element&, std::string& error) {
+  error = "weighted state cannot be merged (--weighted with --partial is refused)";
+  return false;
+}
+
+void WeightedNumericAcc::add_weighted(const Value& v, bool, TimeNs, double w) {
+  Num x;
+  if (!numeric_of(v, x)) return;
+  plain.add_num(x);
+  const double d = x.as_double();
+  const double term = w * d;
+  // Neumaier's compensation, as NumericAcc keeps its double sum.
+  const double t = wsum + term;
+  wcomp += std::fabs(wsum) >= std::fabs(term) ? (wsum - t) + term : (term - t) + wsum;
+  wsum = t;
+  wn += w;
+  variance += w * (w - 1) * d * d;
+}
+
+bool WeightedNumericAcc::merge(const Accumulator& other, std::string& error) {
+  auto& o = static_cast<const WeightedNumericAcc&>(other);
+  if (!plain.merge(o.plain, error)) return false;
+  const double t = wsum + o.wsum;
+  wcomp += (std::fabs(wsum) >= std::fabs(o.wsum) ? (wsum - t) + o.wsum : (o.wsum - t) + wsum) + o.wcomp;
+  wsum = t;
+  wn += o.wn;
+  variance += o.variance;
+  return true;
+}
+
+void WeightedNumericAcc::write_state(JsonBuilder& out) const {
+  out.begin_object();
+  out.field_number("wsum", total());
+  out.field_number("wn", wn);
+  out.field_number("variance", variance);
+  out.end_object();
+}
+
+bool WeightedNumericAcc::read_state(const simdjson::dom::element&, std::string& error) {
+  error = "weighted state cannot be merged (--weighted with --partial is refused)";
+  return false;
 }
 
 }  // namespace olly

@@ -19,7 +19,7 @@ namespace olly {
 
 class JsonBuilder;
 
-enum class AccKind { count, numeric, quantile, distinct, top, first, last, hist, time_span };
+enum class AccKind { count, numeric, quantile, distinct, top, first, last, hist, time_span, wcount, wnumeric };
 
 std::string_view acc_kind_name(AccKind k);
 
@@ -41,6 +41,12 @@ class Accumulator {
 
   // v: the field's value (missing for count); has_time/t: the event time.
   virtual void add(const Value& v, bool has_time, TimeNs t) = 0;
+  // olly agg --weighted: the event stands for w events (its sample_rate).
+  // Accumulators without a weighted form take it as one event.
+  virtual void add_weighted(const Value& v, bool has_time, TimeNs t, double w) {
+    (void)w;
+    add(v, has_time, t);
+  }
   // other has the same kind (the caller checks). False with error when incompatible.
   virtual bool merge(const Accumulator& other, std::string& error) = 0;
   virtual void write_state(JsonBuilder& out) const = 0;
@@ -87,6 +93,8 @@ struct NumericAcc final : Accumulator {
 struct QuantileAcc final : Accumulator {
   explicit QuantileAcc(double accuracy) : Accumulator(AccKind::quantile), sketch(accuracy) {}
   void add(const Value& v, bool, TimeNs) override;
+  // The sketch counts whole events: w is rounded (at least 1).
+  void add_weighted(const Value& v, bool, TimeNs, double w) override;
   bool merge(const Accumulator& other, std::string& error) override;
   void write_state(JsonBuilder& out) const override { sketch.write_json(out); }
   bool read_state(const simdjson::dom::element& in, std::string& error) override {
@@ -155,6 +163,40 @@ struct TimeSpanAcc final : Accumulator {
   bool read_state(const simdjson::dom::element& in, std::string& error) override;
   bool any = false;
   TimeNs lo = 0, hi = 0;
+};
+
+// olly agg --weighted count, count_if and rate: the Horvitz-Thompson total
+// sum(w) over the kept events, and its variance estimate sum(w * (w - 1)).
+struct WeightedCountAcc final : Accumulator {
+  WeightedCountAcc() : Accumulator(AccKind::wcount) {}
+  void add(const Value& v, bool has_time, TimeNs t) override { add_weighted(v, has_time, t, 1); }
+  void add_weighted(const Value&, bool, TimeNs, double w) override {
+    ++n;
+    total += w;
+    variance += w * (w - 1);
+  }
+  bool merge(const Accumulator& other, std::string& error) override;
+  void write_state(JsonBuilder& out) const override;
+  bool read_state(const simdjson::dom::element& in, std::string& error) override;
+  uint64_t n = 0;
+  double total = 0, variance = 0;
+};
+
+// olly agg --weighted sum and avg: sum(w * x) and sum(w) over the kept
+// events with a number (avg is their ratio); min, max and stddev stay those
+// of the kept values (plain).
+struct WeightedNumericAcc final : Accumulator {
+  WeightedNumericAcc() : Accumulator(AccKind::wnumeric) {}
+  void add(const Value& v, bool has_time, TimeNs t) override { add_weighted(v, has_time, t, 1); }
+  void add_weighted(const Value& v, bool, TimeNs, double w) override;
+  bool merge(const Accumulator& other, std::string& error) override;
+  void write_state(JsonBuilder& out) const override;
+  bool read_state(const simdjson::dom::element& in, std::string& error) override;
+  NumericAcc plain;
+  double wsum = 0, wcomp = 0;  // Neumaier-compensated sum of w * x
+  double wn = 0;               // sum of w
+  double variance = 0;         // sum of w * (w - 1) * x^2: the HT variance estimate of wsum
+  double total() const { return wsum + wcomp; }
 };
 
 }  // namespace olly

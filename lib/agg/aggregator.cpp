@@ -21,6 +21,12 @@ namespace {
 
 constexpr int64_t kNoWindow = INT64_MIN;
 
+// min, max and stddev read the plain accumulator a weighted one holds.
+const NumericAcc* plain_numeric(const Accumulator* acc) {
+  if (acc->kind() == AccKind::wnumeric) return &static_cast<const WeightedNumericAcc*>(acc)->plain;
+  return static_cast<const NumericAcc*>(acc);
+}
+
 bool is_numeric_kind(AggKind k) {
   return k != AggKind::top && k != AggKind::hist && k != AggKind::first && k != AggKind::last;
 }
@@ -30,12 +36,18 @@ bool is_numeric_kind(AggKind k) {
 Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.lateness_ns) {
   opts_.plan.validate();
   windowed_ = opts_.plan.every_ns.has_value();
+  weighted_ = !opts_.weight_field.empty();
+  if (weighted_ && opts_.partial) {
+    throw UsageError("--weighted: weighted partial state is not supported; merge unweighted partials, or "
+                     "run --weighted over the events");
+  }
   for (const auto& b : opts_.plan.by) by_slots_.push_back(add_path(parse_path_or_throw(b, "by")));
   nested_by_ = nested_key_names(opts_.plan.by);
   for (const auto& a : opts_.plan.aggs) {
     outputs_.push_back(compile_output(a));
     canonical_aggs_.push_back(a.canonical());
   }
+  if (weighted_) weight_slot_ = add_path(parse_path_or_throw(opts_.weight_field, "--weight-field"));
   if (!opts_.where.empty()) {
     where_ = Expr::compile(opts_.where, "where");
     for (const auto& p : where_->paths()) where_slots_.push_back(add_path(p));
@@ -83,10 +95,11 @@ size_t Aggregator::recipe_for(AccKind kind, const std::string& field, size_t exp
 Aggregator::Output Aggregator::compile_output(const AggSpec& spec) {
   Output o{&spec, SIZE_MAX, {}};
   const std::string& f = spec.field;
+  const AccKind count_kind = weighted_ ? AccKind::wcount : AccKind::count;
   switch (spec.kind) {
-    case AggKind::count: o.recipe = recipe_for(AccKind::count, "", SIZE_MAX, "count"); break;
+    case AggKind::count: o.recipe = recipe_for(count_kind, "", SIZE_MAX, "count"); break;
     case AggKind::rate:
-      o.recipe = recipe_for(AccKind::count, "", SIZE_MAX, "count");
+      o.recipe = recipe_for(count_kind, "", SIZE_MAX, "count");
       if (!windowed_) recipe_for(AccKind::time_span, "", SIZE_MAX, "time_span");
       break;
     case AggKind::count_if: {
@@ -103,14 +116,16 @@ Aggregator::Output Aggregator::compile_output(const AggSpec& spec) {
       std::vector<size_t> slots;
       for (const auto& p : exprs_.back().paths()) slots.push_back(add_path(p));
       expr_slots_.push_back(std::move(slots));
-      o.recipe = recipe_for(AccKind::count, "", exprs_.size() - 1, id);
+      o.recipe = recipe_for(count_kind, "", exprs_.size() - 1, id);
       break;
     }
     case AggKind::sum:
     case AggKind::avg:
     case AggKind::min:
     case AggKind::max:
-    case AggKind::stddev: o.recipe = recipe_for(AccKind::numeric, f, SIZE_MAX, "numeric:" + f); break;
+    case AggKind::stddev:
+      o.recipe = recipe_for(weighted_ ? AccKind::wnumeric : AccKind::numeric, f, SIZE_MAX, "numeric:" + f);
+      break;
     case AggKind::quantile: o.recipe = recipe_for(AccKind::quantile, f, SIZE_MAX, "quantile:" + f); break;
     case AggKind::distinct: o.recipe = recipe_for(AccKind::distinct, f, SIZE_MAX, "distinct:" + f); break;
     case AggKind::top: o.recipe = recipe_for(AccKind::top, f, SIZE_MAX, "top:" + f); break;
@@ -148,6 +163,8 @@ std::unique_ptr<Accumulator> Aggregator::make_acc(const Recipe& r) const {
     case AccKind::last: return std::make_unique<PickAcc>(true);
     case AccKind::hist: return std::make_unique<HistAcc>();
     case AccKind::time_span: return std::make_unique<TimeSpanAcc>();
+    case AccKind::wcount: return std::make_unique<WeightedCountAcc>();
+    case AccKind::wnumeric: return std::make_unique<WeightedNumericAcc>();
   }
   return nullptr;
 }
@@ -178,6 +195,7 @@ std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
       return opts.time_field.empty() ? "no event time (ts, timestamp, time or @timestamp) for `every`"
                                      : "no event time in --time-field for `every`";
     case Outcome::late: return "late event: its window had been written (see --lateness)";
+    case Outcome::bad_weight: return "the --weighted weight is not a number of at least 1";
     default: return "";
   }
 }
@@ -269,6 +287,19 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
     }
   }
   if (!matches) return simdjson::SUCCESS;
+  double weight = 1;
+  if (weighted_) {
+    // A missing or null weight: an event that was not sampled stands for itself.
+    const Value& wv = slots_[weight_slot_];
+    if (!wv.is_nullish()) {
+      Num w;
+      if (!numeric_of(wv, w) || !std::isfinite(w.as_double()) || w.as_double() < 1) {
+        outcome = Outcome::bad_weight;
+        return simdjson::SUCCESS;
+      }
+      weight = w.as_double();
+    }
+  }
   key_.clear();
   for (size_t s : by_slots_) append_key_part(key_, slots_[s]);
   Accs& g = find_or_add(windows_.at(start), key_);
@@ -282,6 +313,15 @@ simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::str
     }
   }
   static const Value kMissing;
+  if (weighted_) {
+    // olly agg --weighted: apart from the loop below, so the unweighted one stays as it was.
+    for (size_t i = 0; i < recipes_.size(); ++i) {
+      const Recipe& r = recipes_[i];
+      if (r.expr != SIZE_MAX && !expr_result_[r.expr]) continue;
+      g[i]->add_weighted(r.slot == SIZE_MAX ? kMissing : slots_[r.slot], has_time, t, weight);
+    }
+    return simdjson::SUCCESS;
+  }
   for (size_t i = 0; i < recipes_.size(); ++i) {
     const Recipe& r = recipes_[i];
     if (r.expr != SIZE_MAX && !expr_result_[r.expr]) continue;
@@ -436,28 +476,41 @@ std::optional<double> Aggregator::numeric_output(const Output& o, const Group& g
   };
   switch (s.kind) {
     case AggKind::count:
-    case AggKind::count_if: return static_cast<double>(static_cast<const CountAcc*>(acc)->n);
+    case AggKind::count_if:
+      if (acc->kind() == AccKind::wcount) return static_cast<const WeightedCountAcc*>(acc)->total;
+      return static_cast<double>(static_cast<const CountAcc*>(acc)->n);
     case AggKind::sum: {
+      if (acc->kind() == AccKind::wnumeric) {
+        auto* w = static_cast<const WeightedNumericAcc*>(acc);
+        if (w->plain.n == 0) return std::nullopt;
+        return w->total();
+      }
       auto* n = static_cast<const NumericAcc*>(acc);
       if (n->n == 0) return std::nullopt;
       return n->sum_double();
     }
     case AggKind::avg: {
+      if (acc->kind() == AccKind::wnumeric) {
+        auto* w = static_cast<const WeightedNumericAcc*>(acc);
+        if (w->plain.n == 0) return std::nullopt;
+        return w->total() / w->wn;
+      }
       auto* n = static_cast<const NumericAcc*>(acc);
       if (n->n == 0) return std::nullopt;
       return n->sum_double() / static_cast<double>(n->n);
     }
     case AggKind::min:
     case AggKind::max: {
-      auto* n = static_cast<const NumericAcc*>(acc);
+      auto* n = plain_numeric(acc);
       if (n->n == 0) return std::nullopt;
       return s.kind == AggKind::min ? n->min.as_double() : n->max.as_double();
     }
-    case AggKind::stddev: return nz(static_cast<const NumericAcc*>(acc)->stddev());
+    case AggKind::stddev: return nz(plain_numeric(acc)->stddev());
     case AggKind::quantile: return nz(static_cast<const QuantileAcc*>(acc)->sketch.quantile(s.quantile));
     case AggKind::distinct: return std::round(static_cast<const DistinctAcc*>(acc)->hll.estimate());
     case AggKind::rate: {
-      double n = static_cast<double>(static_cast<const CountAcc*>(acc)->n);
+      double n = acc->kind() == AccKind::wcount ? static_cast<const WeightedCountAcc*>(acc)->total
+                                                 : static_cast<double>(static_cast<const CountAcc*>(acc)->n);
       if (windowed_) return n / (static_cast<double>(*opts_.plan.every_ns) / 1e9);
       for (size_t i = 0; i < recipes_.size(); ++i) {
         if (recipes_[i].kind == AccKind::time_span) {
@@ -482,8 +535,23 @@ void Aggregator::write_output(JsonBuilder& b, const Output& o, const Group& g) c
   const Accumulator* acc = o.recipe == SIZE_MAX ? nullptr : g.value[o.recipe].get();
   switch (s.kind) {
     case AggKind::count:
-    case AggKind::count_if: b.uint64(static_cast<const CountAcc*>(acc)->n); return;
+    case AggKind::count_if:
+      if (acc->kind() == AccKind::wcount) {
+        b.number(static_cast<const WeightedCountAcc*>(acc)->total);
+      } else {
+        b.uint64(static_cast<const CountAcc*>(acc)->n);
+      }
+      return;
     case AggKind::sum: {
+      if (acc->kind() == AccKind::wnumeric) {
+        auto* w = static_cast<const WeightedNumericAcc*>(acc);
+        if (w->plain.n == 0) {
+          b.null();
+        } else {
+          b.number(w->total());
+        }
+        return;
+      }
       auto* n = static_cast<const NumericAcc*>(acc);
       if (n->n == 0) {
         b.null();
@@ -492,8 +560,8 @@ void Aggregator::write_output(JsonBuilder& b, const Output& o, const Group& g) c
       }
       return;
     }
-    case AggKind::min: static_cast<const NumericAcc*>(acc)->write_min(b); return;
-    case AggKind::max: static_cast<const NumericAcc*>(acc)->write_max(b); return;
+    case AggKind::min: plain_numeric(acc)->write_min(b); return;
+    case AggKind::max: plain_numeric(acc)->write_max(b); return;
     case AggKind::distinct: {
       b.uint64(static_cast<uint64_t>(std::llround(static_cast<const DistinctAcc*>(acc)->hll.estimate())));
       return;

@@ -42,6 +42,9 @@ struct AggOptions {
   // Events at or before this time were read by an earlier run (olly-alert
   // --state over a log read whole each time): skipped, outcome `seen`.
   int64_t skip_until = INT64_MIN;
+  // --weighted: each event stands for this field's number of events
+  // (olly-sample's sample_rate; missing or null: 1). Empty: unweighted.
+  std::string weight_field;
 };
 
 // The partial-state format version written in every partial line.
@@ -55,7 +58,7 @@ class Aggregator {
   Aggregator(const Aggregator&) = delete;
   Aggregator& operator=(const Aggregator&) = delete;
 
-  enum class Outcome { ok, no_time, late, seen };
+  enum class Outcome { ok, no_time, late, seen, bad_weight };
   // Adds one event. A simdjson error makes the line a bad record; no_time
   // and late are reported by the caller (reason()).
   // line is the document's text: a line that is not JSON at all, or an
@@ -162,6 +165,8 @@ class Aggregator {
   size_t add_path(const Path& p);
   bool read_time(simdjson::ondemand::document& doc, TimeNs& t);
   bool windowed_ = false;
+  bool weighted_ = false;
+  size_t weight_slot_ = 0;
 
   OpenWindows<Table> windows_;  // by window start; INT64_MIN without a window
   size_t total_groups_ = 0;

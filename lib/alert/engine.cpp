@@ -118,6 +118,7 @@ class RuleRunner {
       case Aggregator::Outcome::late: outcome = AlertEngine::Outcome::late; break;
       case Aggregator::Outcome::seen: outcome = AlertEngine::Outcome::seen; break;
       case Aggregator::Outcome::no_time: outcome = AlertEngine::Outcome::no_time; break;
+      case Aggregator::Outcome::bad_weight: outcome = AlertEngine::Outcome::ok; break;  // rules are never weighted
     }
     if (o == Aggregator::Outcome::ok && !any_event_) any_event_ = true;
     return simdjson::SUCCESS;

@@ -189,6 +189,7 @@ bool ChunkLineReader::next(std::string_view& line, size_t& capacity) {
     capacity = buf_.size() - head_;
     // simdjson reads up to SIMDJSON_PADDING bytes past the end; they lie in buf_.
     head_ += consumed;
+    line_offset_ = head_offset_;
     head_offset_ += consumed;
     ++lines_;
     return true;

@@ -58,7 +58,8 @@ class ChunkLineReader {
   // line.data() on (at least line.size() + SIMDJSON_PADDING).
   bool next(std::string_view& line, size_t& capacity);
   uint64_t lines() const { return lines_; }  // lines returned so far
-  bool cr() const { return cr_; }            // the last line ended in CRLF (the \r is not in it)
+  bool cr() const { return cr_; }
+  uint64_t line_offset() const { return line_offset_; }  // file offset where the last line began            // the last line ended in CRLF (the \r is not in it)
   void set_max_line(size_t bytes) { max_line_ = bytes; }
 
  private:
@@ -74,6 +75,7 @@ class ChunkLineReader {
   bool eof_ = false;
   bool cr_ = false;
   uint64_t lines_ = 0;
+  uint64_t line_offset_ = 0;
   size_t max_line_ = size_t{1} << 30;
 };
 

@@ -256,6 +256,7 @@ bool LineReader::open_next() {
     begin_ = end_ = 0;
     eof_ = false;
     line_no_ = 0;
+    line_offset_ = 0;
     return true;
   }
   return false;
@@ -304,6 +305,8 @@ bool LineReader::next(Line& out) {
       if (nl) {
         size_t len = static_cast<const char*>(nl) - start;
         begin_ += len + 1;
+        out.offset = line_offset_;
+        line_offset_ += len + 1;
         out.cr = len > 0 && start[len - 1] == '\r';
         if (out.cr) --len;  // CRLF
         out.text = std::string_view(start, len);
@@ -323,6 +326,8 @@ bool LineReader::next(Line& out) {
       const char* start = buf_.data() + begin_;
       size_t len = end_ - begin_;
       begin_ = end_;
+      out.offset = line_offset_;
+      line_offset_ += len;
       out.cr = len > 0 && start[len - 1] == '\r';
       if (out.cr) --len;
       out.text = std::string_view(start, len);

@@ -21,6 +21,7 @@ struct Line {
   std::string_view file;   // "-" for stdin
   size_t file_index = 0;   // position in the list of inputs
   bool cr = false;         // a \r was stripped from the end of text (CRLF ending)
+  uint64_t offset = 0;     // byte offset of the line's start in its (decompressed) file
 };
 
 // A line of only spaces, tabs and a CR carries no record: every verb skips it.
@@ -82,6 +83,7 @@ class LineReader {
   size_t begin_ = 0, end_ = 0;  // unconsumed bytes are buf_[begin_, end_)
   bool eof_ = true;
   uint64_t line_no_ = 0;
+  uint64_t line_offset_ = 0;  // bytes of the current file before the next line
   uint64_t bytes_read_ = 0;
   size_t open_failures_ = 0;
   size_t max_line_ = size_t{1} << 30;

@@ -110,6 +110,7 @@ void RunContext::print_stats() {
   b.field_number("records_per_s", seconds > 0 ? std::round(stats_.records_in / seconds) : 0.0);
   b.field_number("peak_rss_mb", std::round(peak_rss_mb() * 10) / 10);
   for (auto& [k, v] : extra_stats_) b.field_int(k, v);
+  for (auto& [k, v] : extra_json_stats_) b.field_raw(k, v);
   b.end_object();
   line.push_back('\n');
   std::fwrite(line.data(), 1, line.size(), stderr);

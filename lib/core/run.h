@@ -71,6 +71,8 @@ class RunContext {
   bool input_failed() const { return input_failed_; }
   // A tool-specific counter added to the --stats line (e.g. "late" for agg).
   void add_stat(std::string name, int64_t value) { extra_stats_.emplace_back(std::move(name), value); }
+  // A tool-specific value given as JSON text (e.g. sample's drops per group), after the counters.
+  void add_stat_json(std::string name, std::string json) { extra_json_stats_.emplace_back(std::move(name), std::move(json)); }
   // A line finish() reports after the bad-line summary (e.g. agg's late events).
   void add_note(std::string text) { notes_.push_back(std::move(text)); }
 
@@ -82,6 +84,7 @@ class RunContext {
   bool input_failed_ = false;
   std::string first_reason_;
   std::vector<std::pair<std::string, int64_t>> extra_stats_;
+  std::vector<std::pair<std::string, std::string>> extra_json_stats_;
   std::vector<std::string> notes_;
   std::chrono::steady_clock::time_point start_;
 

@@ -76,6 +76,7 @@ class RangeReader {
         ev.raw = line;
         ev.line = reader_.lines();
         ev.cr = reader_.cr();
+        ev.offset = reader_.line_offset();
         const size_t mark = slot.out.mark();
         const uint64_t out_before = slot.stats.records_out;
         Result result;
@@ -361,7 +362,7 @@ void run_serial(LineReader& reader, RunContext& ctx, Stage& stage, Emitter& out,
     // Empty lines separate nothing in NDJSON; they are skipped, not errors.
     if (is_blank_line(line.text) && (json || !stage.wants_blank_lines())) continue;
     ++stats.records_in;  // bad ones included (see Stats)
-    Event ev{line.text, line.number, line.file, line.file_index, nullptr, line.cr};
+    Event ev{line.text, line.number, line.file, line.file_index, nullptr, line.cr, line.offset};
     const size_t mark = out.mark();
     Result result;
     if (json) {

@@ -81,6 +81,10 @@ struct Event {
   size_t file_index = 0;
   simdjson::ondemand::document* doc = nullptr;  // iterated from a padded copy of raw
   bool cr = false;        // the line ended in CRLF (the \r is not in raw)
+  // Byte offset of the line's start in its file, the same in every runner
+  // and range: a per-event position that needs no count of the lines before
+  // (olly sample's seeded decisions under -j N).
+  uint64_t offset = 0;
 };
 
 // What a stage made of one record: ok, a bad record (counted, sent to

@@ -25,6 +25,8 @@ struct Flags {
   std::string sort = "key";
   bool partial = false;
   bool merge = false;
+  bool weighted = false;
+  std::string weight_field;
   unsigned jobs = 0;
   uint64_t min_chunk = 4u << 20;
   CommonOptions common;
@@ -59,6 +61,10 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
   o.sort = f.sort == "key";
   o.partial = f.partial;
   o.time_field = f.common.time_field;
+  if (f.weighted || !f.weight_field.empty()) {
+    if (f.merge) throw UsageError("--weighted: partial states are unweighted; weigh the events, not a --merge");
+    o.weight_field = f.weight_field.empty() ? "sample_rate" : f.weight_field;
+  }
   return o;
 }
 
@@ -96,6 +102,28 @@ const char* kAggregates =
     "ratio(A, B) or A/B: one numeric aggregate divided by another, null when B is 0 or null, e.g. "
     "'count_if(status >= 500)/count as error_rate'. Named A_per_B unless named with as.\n\n"
     "AGG as NAME (one word or separate words) names the output field; names must be unique.";
+
+const char* kWeighted =
+    "--weighted (or --weight-field F) reads each event as standing for w events, w being the field "
+    "sample_rate that olly-sample adds (or F); an event without it, or with null, stands for itself "
+    "(w = 1), and a w that is not a number of at least 1 makes the event a bad line. The results "
+    "then estimate what the unsampled stream held (the Horvitz-Thompson estimator, each kept event "
+    "weighted by its inverse inclusion probability): count and count_if are the sum of w (a number, "
+    "not always whole), sum(F) the sum of w x F, rate the weighted count over the time, avg(F) the "
+    "weighted sum over the sum of the weights of the events with a number (a ratio estimator), and "
+    "ratios divide those.\n\n"
+    "Error: the estimates are unbiased when each event was kept independently with probability 1/w "
+    "(olly-sample --rate without --key). The variance of the estimated count is estimated by the sum "
+    "over kept events of w (w - 1), and that of sum(F) by the sum of w (w - 1) F^2; at a fixed rate R "
+    "the count's standard error is about sqrt(N (1 - R) / R) for a true count N: 1000 events at "
+    "R = 0.1 come out as 1000 +- 95 (one standard error; within two about 95% of the time). With "
+    "--key the events of one key are kept or dropped together, so the error is that of the number "
+    "of keys, larger when keys hold many events. --limit weights (olly-sample(1)) make counts exact "
+    "but for the drops after each group's last kept event.\n\n"
+    "pNN(F) is weighted with each weight rounded to a whole number (at least 1): exact for rates "
+    "whose inverse is whole (0.1, 0.25), close for large weights. min, max, stddev, distinct, top, "
+    "first, last and hist are those of the kept events, unweighted. --weighted cannot be combined "
+    "with --partial or --merge (partial states hold no weights).";
 
 const char* kPartialFormat =
     "--partial writes, per group and window, one line (version 1):\n\n"
@@ -166,6 +194,11 @@ int main(int argc, char** argv) {
   app.add_flag("--merge", f.merge,
                "Read partial states (from --partial) and write final values; AGG words may be left out, "
                "and a word that names an existing file is an input (a partial file named count or p1)");
+  app.add_flag("--weighted", f.weighted,
+               "Weigh each event by its sample_rate (from olly-sample) to estimate the unsampled totals "
+               "(see WEIGHTED)");
+  app.add_option("--weight-field", f.weight_field, "The weight field of --weighted (default sample_rate); implies --weighted")
+      ->type_name("FIELD");
   app.add_option("-j,--jobs", f.jobs,
                  "Threads for regular files, split at line boundaries (default: the number of cores); "
                  "stdin and compressed input are read by one thread")
@@ -214,7 +247,7 @@ int main(int argc, char** argv) {
       "partial streams into the result one run over all the input would give: shard the input, run "
       "olly-agg --partial where the data is (xargs -P, GNU parallel, Hadoop Streaming or Spark pipe "
       "mappers), and merge in one reducer.";
-  doc.sections = {{"AGGREGATES", kAggregates}, {"PARTIAL STATE", kPartialFormat}};
+  doc.sections = {{"AGGREGATES", kAggregates}, {"WEIGHTED", kWeighted}, {"PARTIAL STATE", kPartialFormat}};
   doc.examples = {
       {"olly agg count p99:latency_ms by service requests.ndjson", "Requests and p99 latency per service."},
       {"olly agg count 'count_if(status >= 500)/count as error_rate' by path every 1m requests.ndjson",
@@ -224,9 +257,11 @@ int main(int argc, char** argv) {
        "Partial state, then merged: the same result as one run."},
       {"olly agg -a count -a 'p50(latency_ms) as median' -g service,status requests.ndjson",
        "The same aggregates written as flags."},
+      {"olly sample --rate 0.5 --seed 3 requests.ndjson | olly agg --weighted count sum:bytes by service",
+       "Estimate the requests and bytes per service from a half sample."},
   };
   doc.exit_status = exit_status_text("");
-  doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)", "olly-alert(1)", "olly-view(1)"};
+  doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)", "olly-alert(1)", "olly-view(1)", "olly-sample(1)"};
 
   return run_tool(app, doc, argc, argv, [&] {
     AggRunOptions run;

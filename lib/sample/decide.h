@@ -1,0 +1,74 @@
+// The decisions of olly-sample, free of any event: rates and limits parsed
+// from their flags, the keyed and positional keep tests, and the token bucket.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "time/timeutil.h"
+
+namespace olly {
+
+// A --rate argument: a finite number in (0, 1]. Throws UsageError naming flag.
+double parse_rate(std::string_view text, std::string_view flag);
+
+// A --limit argument "N/s", "N/m", "N/h" or "N/DURATION" (100/s, 500/5m):
+// events per nanosecond. count_out gets N (the default --burst).
+double parse_limit(std::string_view text, std::string_view flag, double& count_out);
+
+// The threshold every keep test compares a 63-bit draw with:
+// uint64(ratio * 2^63), as opentelemetry-go's TraceIDRatioBased computes it.
+uint64_t rate_bound(double ratio);
+
+// OpenTelemetry's TraceIDRatioBased decision for a trace id of 32 hex digits
+// (either case); nullopt when the text is not one. opentelemetry-go
+// sdk/trace/sampling.go (traceIDRatioSampler.ShouldSample, as of commit
+// 012e4a4add2612b8bb9a6cf1cd5a81b89f1cb6e6; the older ProbabilitySampler reads
+// the same bytes):
+//   x := binary.BigEndian.Uint64(p.TraceID[0:8]) >> 1
+//   keep when x < uint64(fraction * (1 << 63))
+// i.e. the FIRST 8 bytes of the id read big-endian, shifted right by one.
+// (opentelemetry-java's TraceIdRatioBasedSampler reads the last 8 bytes
+// instead: the SDKs do not agree, and Go's is the one followed here.)
+std::optional<bool> otel_trace_id_keep(std::string_view hex, uint64_t bound);
+
+// The hash of a key that is not a trace id: FNV-1a 64 over the bytes, then
+// splitmix64's finaliser (FNV alone leaves the high bits of short keys
+// poorly mixed). Both are published and byte-order free, so any service can
+// compute the same decision.
+uint64_t key_hash(std::string_view bytes);
+
+// A 64-bit draw, keep when (draw >> 1) < bound: the OTel comparison, so a
+// key hash and a trace id keep the same share.
+inline bool keep_draw(uint64_t draw, uint64_t bound) { return (draw >> 1) < bound; }
+
+// The draw of an event without a key: the splitmix64 output for the seed's
+// stream at the line's byte offset in its file, so -j N decides as -j 1.
+uint64_t position_draw(uint64_t seed, uint64_t offset);
+
+// A token bucket in event time: rate tokens per ns, at most burst, full at
+// the first event. Time that goes backwards adds no tokens.
+struct TokenBucket {
+  double tokens = 0;
+  TimeNs last = 0;
+  bool started = false;
+
+  bool take(TimeNs t, double per_ns, double burst) {
+    if (!started) {
+      started = true;
+      tokens = burst;
+      last = t;
+    } else if (t > last) {
+      tokens += static_cast<double>(t - last) * per_ns;
+      if (tokens > burst) tokens = burst;
+      last = t;
+    }
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace olly
