@@ -148,7 +148,6 @@ constexpr auto kByteClass = [] {
   return t;
 }();
 inline bool is_separator(unsigned char c) { return c <= ' '; }
-inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; }
 
 // The end of the run of plain bytes (keys, bare values) starting at i. Sets
 // kHigh in flags when the run has a byte >= 0x7f (non-ASCII keys need a
@@ -215,6 +214,8 @@ class LineMasks {
   size_t n_ = 0;
 };
 #else
+inline bool is_plain(unsigned char c) { return c > ' ' && c != '=' && c != '"'; }
+
 // The same answers, byte by byte.
 class LineMasks {
  public:
