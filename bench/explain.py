@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bench, Row, find, load_average, ratio, rss_mb, warm  # noqa: E402
+from harness import Bench, Row, against_base_table, load_average, ratio, rss_mb, warm  # noqa: E402
 
 JQ = ('reduce inputs as $e ({}; (if $e.status >= 500 then "bad" else "ok" end) as $b '
       '| .service[$e.service][$b] += 1 | .region[$e.region][$b] += 1 | .version[$e.version][$b] += 1)')
@@ -39,14 +39,7 @@ def main():
         Row("jq -n reduce (3 fields)", ["jq", "-n", "-c", JQ], mode="stdin", checked=False),
         Row("mlr put -q (3 fields)", ["mlr", "--ijson", "--ojsonl", "put", "-q", MLR], mode="stdin", checked=False),
     ])
-    base = find(task, "olly-agg count by service")
-    lines = ["# olly-explain benchmark", "",
-             f"- Input: {args.json} ({os.path.getsize(args.json) / 1e6:.0f} MB)",
-             f"- Load average at start: {load}; at end: {load_average()} (the machine is shared)", "",
-             "| command | seconds | x agg count | peak RSS MB |", "|---|---:|---:|---:|"]
-    for r in task["rows"]:
-        lines.append(f"| `{r['cmd']}` | {r['seconds']:.2f} | {r['seconds'] / base['seconds']:.1f} | "
-                     f"{r['rss_kib'] / 1024:.1f} |")
+    lines = against_base_table("olly-explain benchmark", args.json, load, task, "olly-agg count by service")
     e = "olly-explain --bad 'status >= 500'"
     lines += ["", f"- explain / agg count by service: {1 / ratio(task, e, 'olly-agg count by service'):.1f}x "
               "(target: within 3x)",

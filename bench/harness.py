@@ -318,6 +318,20 @@ def mb_per_s(task, label):
     return task["size"] / 1e6 / r["seconds"] if r else None
 
 
+def against_base_table(title, data_path, load_at_start, task, base_label):
+    """The head and the table of a bench run alone (explain, snapshot): each
+    row's seconds as a multiple of the base row's (one olly-agg pass)."""
+    base = find(task, base_label)
+    lines = [f"# {title}", "",
+             f"- Input: {data_path} ({os.path.getsize(data_path) / 1e6:.0f} MB)",
+             f"- Load average at start: {load_at_start}; at end: {load_average()} (the machine is shared)", "",
+             "| command | seconds | x agg count | peak RSS MB |", "|---|---:|---:|---:|"]
+    for r in task["rows"]:
+        lines.append(f"| `{r['cmd']}` | {r['seconds']:.2f} | {r['seconds'] / base['seconds']:.1f} | "
+                     f"{r['rss_kib'] / 1024:.1f} |")
+    return lines
+
+
 def rss_mb(task, label):
     r = find(task, label)
     return r["rss_kib"] / 1024 if r else None

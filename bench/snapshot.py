@@ -11,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bench, Row, find, load_average, ratio, rss_mb, warm  # noqa: E402
+from harness import Bench, Row, against_base_table, load_average, ratio, rss_mb, warm  # noqa: E402
 
 
 def main():
@@ -31,14 +31,7 @@ def main():
         Row("olly-explain --bad 'status >= 500'", [explain, "--bad", "status >= 500", "FILE"], mode="arg",
             checked=False),
     ])
-    base = find(task, "olly-agg count by service")
-    lines = ["# olly-snapshot benchmark", "",
-             f"- Input: {args.json} ({os.path.getsize(args.json) / 1e6:.0f} MB)",
-             f"- Load average at start: {load}; at end: {load_average()} (the machine is shared)", "",
-             "| command | seconds | x agg count | peak RSS MB |", "|---|---:|---:|---:|"]
-    for r in task["rows"]:
-        lines.append(f"| `{r['cmd']}` | {r['seconds']:.2f} | {r['seconds'] / base['seconds']:.1f} | "
-                     f"{r['rss_kib'] / 1024:.1f} |")
+    lines = against_base_table("olly-snapshot benchmark", args.json, load, task, "olly-agg count by service")
     s = "olly-snapshot --json"
     lines += ["", f"- snapshot / agg count by service: {1 / ratio(task, s, 'olly-agg count by service'):.1f}x "
               "(target: within 5x)",

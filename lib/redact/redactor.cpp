@@ -300,6 +300,10 @@ struct Redactor::Walk {
   error_code value(ondemand::value v, std::string_view key, int sel, bool alive, Fate& fate, size_t& end);
   error_code string_value(ondemand::value& v, std::string_view key, int sel, Fate& fate, size_t& end);
   error_code selected_scalar(ondemand::value& v, ondemand::json_type type, int sel, Fate& fate, size_t& end);
+  // The action of field path sel on a value (its text; its token at
+  // [start, end) of the line): counted, then drop, drop the event, or write
+  // the value redacted as a JSON string.
+  void apply_path_action(int sel, std::string_view text, size_t start, size_t end, Fate& fate);
   error_code skip_container(ondemand::value& v, ondemand::json_type type, size_t& end);
 };
 
@@ -454,25 +458,29 @@ error_code Redactor::Walk::selected_scalar(ondemand::value& v, ondemand::json_ty
     if (auto e = v.is_null().get(is_null)) return e;
     return is_null ? SUCCESS : simdjson::N_ATOM_ERROR;
   }
+  apply_path_action(sel, tok, start, end, fate);
+  return SUCCESS;
+}
+
+void Redactor::Walk::apply_path_action(int sel, std::string_view text, size_t start, size_t end, Fate& fate) {
   const size_t g = static_cast<size_t>(sel);
   const Action a = r.config_->glob_actions[g];
   ++r.counts_.globs[g];
   if (a == Action::drop_event) {
     drop_event = true;
-    return SUCCESS;
+    return;
   }
   if (a == Action::drop) {
     fate = Fate::drop;
-    return SUCCESS;
+    return;
   }
   r.edited_.clear();
   if (a == Action::replace) r.edited_.append("[REDACTED]");
-  else r.apply_value_action(a, Builtin::count, tok, r.edited_);
+  else r.apply_value_action(a, Builtin::count, text, r.edited_);
   emit_until(start);
   append_json_string(out, r.edited_);
   copied = end;
   changed = true;
-  return SUCCESS;
 }
 
 error_code Redactor::Walk::string_value(ondemand::value& v, std::string_view key, int sel, Fate& fate,
@@ -492,24 +500,7 @@ error_code Redactor::Walk::string_value(ondemand::value& v, std::string_view key
   const RedactConfig& cfg = *r.config_;
 
   if (sel >= 0) {
-    const size_t g = static_cast<size_t>(sel);
-    const Action a = cfg.glob_actions[g];
-    ++r.counts_.globs[g];
-    if (a == Action::drop_event) {
-      drop_event = true;
-      return SUCCESS;
-    }
-    if (a == Action::drop) {
-      fate = Fate::drop;
-      return SUCCESS;
-    }
-    r.edited_.clear();
-    if (a == Action::replace) r.edited_.append("[REDACTED]");
-    else r.apply_value_action(a, Builtin::count, text, r.edited_);
-    emit_until(quote);
-    append_json_string(out, r.edited_);
-    copied = end;
-    changed = true;
+    apply_path_action(sel, text, quote, end, fate);
     return SUCCESS;
   }
 
