@@ -1,5 +1,6 @@
 #include "explain/profile.h"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include "core/writer.h"
@@ -37,7 +38,9 @@ void FieldProfile::add(const Value& v, std::string& scratch) {
     default: {
       ++numbers;
       const double d = v.as_double();
-      if (v.kind == Kind::number && !v.u64 && d != static_cast<double>(static_cast<int64_t>(d))) all_int = false;
+      // std::trunc, not a cast to int64_t: 1e150 is beyond int64 and the cast
+      // undefined (found by fuzz_explain).
+      if (v.kind == Kind::number && !v.u64 && d != std::trunc(d)) all_int = false;
       if (d < min) min = d;
       sketch.add(d);
     }

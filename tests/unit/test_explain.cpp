@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/writer.h"
+#include "explain/profile.h"
 #include "explain/stats.h"
 #include "explain/suspects.h"
 
@@ -180,4 +181,19 @@ TEST_CASE("Tally::merge adds by field and value text") {
   const auto s1 = rank_suspects(a, RankOptions{}), s2 = rank_suspects(m, RankOptions{});
   REQUIRE(!s2.empty());
   CHECK(s1[0].terms == s2[0].terms);
+}
+
+TEST_CASE("FieldProfile: numbers beyond int64 are whole or not without a cast (fuzz_explain)") {
+  std::string scratch;
+  FieldProfile whole(8);
+  whole.add(Value::number(1e150), scratch);
+  whole.add(Value::number(-1e300), scratch);
+  whole.add(Value::integer(7), scratch);
+  CHECK(whole.all_int);
+  CHECK(whole.numbers == 3);
+  CHECK(whole.min == -1e300);
+  FieldProfile fractional(8);
+  fractional.add(Value::number(1e150), scratch);
+  fractional.add(Value::number(2.5), scratch);
+  CHECK_FALSE(fractional.all_int);
 }
