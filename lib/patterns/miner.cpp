@@ -534,9 +534,9 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
   size_t split_words = SIZE_MAX;
   std::vector<std::pair<uint32_t, uint64_t>> distinct;  // word, lines
   std::vector<std::string_view> raws;                    // of one soft word
-  const size_t max_words = settings_.split_max_words;
   for (uint32_t p = 0; p < length; ++p) {
     if (fixed[p] || variable[p]) continue;
+    const size_t max_words = p == 0 ? settings_.split_max_first_words : settings_.split_max_words;
     distinct.clear();
     bool masked = false;
     for (uint32_t s : group) {

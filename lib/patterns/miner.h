@@ -56,6 +56,9 @@ struct MinerSettings {
   // A column of a group with at most this many distinct words splits it
   // into one template per word; more, and the column is a variable.
   uint32_t split_max_words = 3;
+  // The first word of a message is most often what happened ("boot
+  // (command 12)", "cupsd startup succeeded"): it splits with more words.
+  uint32_t split_max_first_words = 8;
 };
 
 struct MinedTemplate {

@@ -115,6 +115,25 @@ TEST_CASE("mine: many values in a column make a variable, with its top values") 
   CHECK(total == 60);
 }
 
+TEST_CASE("mine: the first word splits with up to eight names (what happened), later columns with three") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  const char* verbs[] = {"boot", "wait", "halt", "clusterAddMember", "bootGenvmunix", "risBoot"};
+  const char* users[] = {"alice", "bob", "carol", "dave", "erin", "frank"};
+  for (int i = 0; i < 60; ++i) {
+    lines.push_back(std::string(verbs[i % 6]) + " (command " + std::to_string(i * 13) + ")");
+    lines.push_back(std::string("session opened for ") + users[i % 6] + " by uid " + std::to_string(i));
+  }
+  auto ts = mine(lines, tok);
+  CHECK(template_texts(ts) == std::vector<std::string>{
+                                  "boot (command <*>)", "bootGenvmunix (command <*>)", "clusterAddMember (command <*>)",
+                                  "halt (command <*>)", "risBoot (command <*>)", "session opened for <*> by uid <*>",
+                                  "wait (command <*>)"});
+  lines.clear();
+  for (int i = 0; i < 90; ++i) lines.push_back("u" + std::string(1, static_cast<char>('a' + i % 9)) + "x logged in");
+  CHECK(template_texts(mine(lines, tok)) == std::vector<std::string>{"<*> logged in"});  // nine: a variable
+}
+
 TEST_CASE("mine: the result does not depend on line order") {
   Tokenizer tok;
   std::vector<std::string> lines;

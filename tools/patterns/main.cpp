@@ -190,8 +190,10 @@ int main(int argc, char** argv) {
       "ids and the like masked: see MASKS); within shapes of one length, each word's frequency at "
       "its position is counted, and the words that occur together in the same lines make a "
       "template's constant core (the method of Brain, Yu et al. 2023). A column where a group of "
-      "lines has a few different words (none numeric) splits the group: \"VM Started\" and \"VM "
-      "Paused\" stay two templates; a column with many values, or a masked one, is a variable.\n\n"
+      "lines has a few different words (none numeric: up to three, up to eight in the first column, "
+      "which most often says what happened) splits the group: \"VM Started\" and \"VM Paused\" stay "
+      "two templates, as do \"boot (command 12)\" and \"halt (command 14)\"; a column with more "
+      "values, or a masked one, is a variable.\n\n"
       "Lines that are empty, not UTF-8, or events without the field are bad records: counted, "
       "reported, sent to --errors, never mined.";
   doc.examples = {
