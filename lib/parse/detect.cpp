@@ -28,8 +28,9 @@ const Patterns& patterns() {
   return p;
 }
 
-enum Candidate { kProm, kSyslog, kCombined, kCommon, kLogfmt, kTsv, kCsv, kCount };
-constexpr const char* kNames[kCount] = {"prom", "syslog", "combined", "common", "logfmt", "tsv", "csv"};
+enum Candidate { kProm, kCri, kSyslog, kCombined, kCommon, kApacheError, kLogfmt, kTsv, kCsv, kCount };
+constexpr const char* kNames[kCount] = {"prom",   "cri",          "syslog", "combined", "common",
+                                        "apache_error", "logfmt", "tsv",    "csv"};
 
 size_t count_logfmt_pairs(std::string_view line) {
   re2::StringPiece input(line.data(), line.size());
@@ -229,6 +230,9 @@ std::string detect_format(const std::vector<std::string_view>& lines) {
       if (RE2::PartialMatch(sp, p.combined)) ++combined_only;
       ++votes[kCombined];
     }
+    if (fits([&](JsonBuilder& o) { return parse_cri(l, o, reason); })) ++votes[kCri];
+    if (l[0] == '[' && fits([&](JsonBuilder& o) { return parse_apache_error(l, o, reason, opts); }))
+      ++votes[kApacheError];
     if (RE2::PartialMatch(sp, p.logfmt_start) && count_logfmt_pairs(l) >= 2 &&
         fits([&](JsonBuilder& o) { return parse_logfmt(l, o, reason, opts); }))
       ++votes[kLogfmt];

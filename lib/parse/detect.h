@@ -10,10 +10,10 @@
 //
 // Otherwise every line format is tried on each line that does not start
 // with a blank (indented continuation lines do not vote): prom (lines its
-// parser takes, comments only when there are samples too), syslog (with
-// a PRI or a tag), combined or common (the
-// access-log parser must accept the line; combined when most lines carry a
-// referer and user agent), logfmt (two or more key=value pairs that parse),
+// parser takes, comments only when there are samples too), cri (time,
+// stdout or stderr, F or P), syslog (with a PRI or a tag), combined or
+// common (the access-log parser must accept the line; combined when most
+// lines carry a referer and user agent), apache_error, logfmt (two or more key=value pairs that parse),
 // and tsv / csv (two or more columns whose header names look like names,
 // not like data or prose — a letter or _ first, at most three blanks, no
 // number, time, key=value or sentence punctuation — and every record after

@@ -149,8 +149,9 @@ void EventWriter::normalise_time(size_t start) {
 // ---- formats -------------------------------------------------------------
 
 const std::vector<std::string>& format_names() {
-  static const std::vector<std::string> names = {"logfmt", "combined", "common", "syslog", "csv",
-                                                 "tsv",    "regex",    "otlp",   "prom",   "json",
+  static const std::vector<std::string> names = {"logfmt", "combined", "common", "syslog",
+                                                 "cri",    "apache_error", "csv", "tsv",
+                                                 "regex",  "otlp",   "prom",   "json",
                                                  "auto"};
   return names;
 }
@@ -189,7 +190,7 @@ std::unique_ptr<Format> build_format(ParseOptions& opts) {
   }
   if (auto line_format = build_line_format(opts)) return line_format;
   throw UsageError(fmt::format("FORMAT: unknown format \"{}\" (one of logfmt, combined, common, syslog, "
-                               "csv, tsv, regex, otlp, prom, json, auto)",
+                               "cri, apache_error, csv, tsv, regex, otlp, prom, json, auto)",
                                f));
 }
 
@@ -374,6 +375,7 @@ class Loop : public detail::DocumentFramer::Handler {
   void end_file() {
     if (format_.framing() == Format::Framing::json_documents) framer_.finish(*this);
     flush_pending();
+    format_.flush_file(writer_);
     std::string reason;
     if (!format_.finish_file(reason)) {
       ++ctx_.stats().records_in;

@@ -106,6 +106,9 @@ class Format {
   // started, and its text.
   virtual uint64_t record_start(uint64_t line) const { return line; }
   virtual std::string_view record_text(std::string_view line) const { return line; }
+  // End of a file, before finish_file: events a format still holds and can
+  // write as they are (cri: parts of a line whose last part never came).
+  virtual void flush_file(EventWriter& out) { (void)out; }
   // End of a file: false (with reason) when a record is still open.
   virtual bool finish_file(std::string& reason) {
     (void)reason;

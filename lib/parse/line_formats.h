@@ -170,6 +170,35 @@ class AccessLogFormat {
 bool parse_syslog(std::string_view line, JsonBuilder& out, std::string& reason,
                   const LineFormatOptions& opts);
 
+// The CRI container log format (Kubernetes: /var/log/pods/.../N.log, what
+// containerd and CRI-O write):
+//   2016-10-06T00:17:09.669794202Z stdout F message text
+// time (as written), ts (RFC 3339 UTC), stream (stdout or stderr), logtag
+// (F for a full line, P for a part of a longer one; a tag may carry more
+// flags after ':'), msg (the rest, possibly empty). *partial is set when the
+// tag's first flag is P: the caller joins parts (olly-parse cri does, see
+// CriJoiner). Errors: "not a CRI line: ..." naming the part that fails.
+struct CriLine {
+  std::string_view time, stream, logtag, msg;
+  TimeNs ts = 0;
+  bool partial = false;
+};
+bool split_cri(std::string_view line, CriLine& out, std::string& reason);
+void write_cri(const CriLine& line, std::string_view msg, JsonBuilder& out);
+bool parse_cri(std::string_view line, JsonBuilder& out, std::string& reason);
+
+// Apache httpd's error log, 2.4's default ErrorLogFormat and 2.2's layout:
+//   [Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 35708:tid 4328636416]
+//     [client 72.15.99.187:51234] AH00128: File does not exist: /favicon.ico
+//   [Sun Mar 07 16:02:00 2004] [error] [client 10.0.0.1] client denied by ...
+// time (as written), ts (read in opts.tz, UTC if null: the log has no
+// offset), module (2.4), level, pid and tid (integers), os_error ("(32)Broken
+// pipe", when the line carries an OS error), client or remote (the peer as
+// written), code (AH00128), msg, and referer when msg ends with ", referer: X".
+// The time and the level bracket are required; the rest is optional.
+bool parse_apache_error(std::string_view line, JsonBuilder& out, std::string& reason,
+                        const LineFormatOptions& opts);
+
 // CSV (RFC 4180) and TSV reader. Records may span lines (quoted fields with
 // embedded newlines), so the reader is fed one physical line at a time (without
 // its '\n'; a trailing '\r' is ignored) and keeps state between lines.

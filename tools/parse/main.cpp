@@ -26,7 +26,8 @@ ToolDoc parse_doc() {
       "--strict stops at the first one (exit 3). Blank lines carry no data and are skipped.\n\n"
       "Formats: logfmt; combined (also named nginx or apache) and common (nginx/Apache access "
       "logs, or any nginx log_format layout given with --format-string); syslog (RFC 5424 and "
-      "RFC 3164, told apart per line); "
+      "RFC 3164, told apart per line); cri (Kubernetes container logs as containerd and CRI-O "
+      "write them); apache_error (Apache httpd's error log); "
       "csv and tsv (header row, or --columns); regex (RE2 named captures); otlp (OpenTelemetry "
       "OTLP/JSON: spans, log records and metric data points); prom (Prometheus text exposition); "
       "json (validate and re-emit); auto (sniff the format from the first lines and name it on "
@@ -73,6 +74,20 @@ ToolDoc parse_doc() {
        "one thread (-j does not split it), so every -j gives the same years. Without --year, "
        "each line is dated on its own: the current year, or last year when that would put it "
        "more than a day in the future (a December log read in January).\n\n"
+       "cri: the CRI container log format (/var/log/pods/*/*/N.log: \"2026-11-25T02:40:01.120394857Z "
+       "stdout F message\"): time, ts (RFC 3339 UTC), stream (stdout or stderr), logtag (F for a "
+       "whole line; P for a part of a line the runtime split, 16 KiB each), msg. The parts of a "
+       "line are joined into one event, written when its final part comes, with the first part's "
+       "time and the final part's tag (stdout and stderr are joined apart, as their parts "
+       "interleave); parts whose final part never comes are written at the end of the file with "
+       "logtag P. The message is often JSON itself: pipe it on to `olly-parse json --field msg`.\n\n"
+       "apache_error: Apache httpd's error log, 2.4's default ErrorLogFormat and 2.2's layout "
+       "(\"[Wed Nov 25 02:40:01.123456 2026] [core:error] [pid 35708:tid 1402435] [client "
+       "203.0.113.7:51234] AH00128: File does not exist: ...\"): time, ts (read in --tz: the log has "
+       "no offset), module (2.4), level, pid, tid (a string: thread ids outgrow JSON readers' "
+       "integers), os_error (\"(32)Broken pipe\"), client or remote (the peer as written), code "
+       "(AH00128), msg, and referer when the message ends with \", referer: URL\". The time and the "
+       "level are required, the rest is taken when it is there.\n\n"
        "csv, tsv: RFC 4180 quoting with embedded newlines (csv); the first record names the "
        "columns unless --columns is given; --infer-types makes unquoted numbers numbers, true/false "
        "booleans and empty fields null. --infer-types writes a number only when JSON readers take "
@@ -122,8 +137,8 @@ ToolDoc parse_doc() {
        "x | olly-parse auto` streams). Input whose first line opens a JSON document is json, or "
        "otlp when a document names resourceSpans, resourceLogs or resourceMetrics, if most of "
        "its documents parse. Otherwise each line format is tried on the lines that do not start "
-       "with a blank (indented continuation lines do not vote): prom, syslog (with a PRI or a "
-       "tag), combined or common, logfmt (two or more pairs), tsv and csv (a header of two or "
+       "with a blank (indented continuation lines do not vote): prom, cri, syslog (with a PRI or "
+       "a tag), combined or common, apache_error, logfmt (two or more pairs), tsv and csv (a header of two or "
        "more names, each starting with a letter or _, with at most three blanks and no number, "
        "time, key=value or sentence punctuation, and every record after it that wide). The "
        "format that parses the most lines wins, in that order when tied, if it parses at least "
@@ -144,6 +159,8 @@ ToolDoc parse_doc() {
       {"olly-parse combined --format-string '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent $request_time' parse/timed.log",
        "A custom nginx log_format with the request time appended."},
       {"olly-parse syslog --year 2026 parse/syslog.log", "RFC 3164 and RFC 5424 lines, told apart per line."},
+      {"olly-parse cri parse/pods.log", "Kubernetes container logs; a line split in parts (P) is joined into one event."},
+      {"olly-parse apache_error parse/apache_error.log", "Apache httpd's error log: level, module, pid, client, AH code, message."},
       {"olly-parse csv --infer-types parse/orders.csv", "CSV with a header row; numbers and booleans typed, a quoted newline kept."},
       {"olly-parse tsv parse/events.tsv", "Tab-separated values with a header row; \\t escapes decoded."},
       {"olly-parse regex '^(?P<ts>\\S+) (?P<level>[A-Z]+) (?s)(?P<msg>.*)' --multiline-start '^\\d{4}-' parse/app.log",
