@@ -130,9 +130,12 @@ seed_corpus() {
       seed "$dir" 0a "$d"/parse/events.tsv
       seed "$dir" 0b "$d"/parse/app.log "$d"/parse/hello.log
       seed "$dir" 0c "$d"/parse/app.logfmt
+      seed "$dir" 0d "$d"/parse/pods.log "$d"/parse/pods-hostile.log
+      seed "$dir" 0e "$d"/parse/apache_error.log
       if have_conformance; then
         seed "$dir" 00 "$c"/logfmt/logfile_logfmt.0
         seed "$dir" 06 "$c"/logs/*syslog* "$c"/loghub/Linux* 2>/dev/null || true
+        seed "$dir" 0e "$c"/loghub/Apache/Apache_2k.log
       fi
       ;;
     parse_docs)

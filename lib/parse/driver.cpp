@@ -38,8 +38,23 @@ void EventWriter::abandon() {
 void EventWriter::end() {
   open_ = false;
   std::string& buf = out_.buffer();
+  if (outer_) merge_outer(start_);
   bool is_object = buf.size() > start_ && buf[start_] == '{' && buf.back() == '}';
   if (!opts_.time_field.empty() && is_object) normalise_time(start_);
+  if (!continuation_.empty() && is_object) {
+    buf.pop_back();
+    if (buf.size() > start_ + 1) buf.push_back(',');
+    buf.append("\"continuation\":");
+    append_json_string(buf, continuation_);
+    buf.push_back('}');
+  }
+  if (opts_.with_filename && is_object) {
+    buf.pop_back();
+    if (buf.size() > start_ + 1) buf.push_back(',');
+    buf.append("\"_file\":");
+    append_json_string(buf, file_);
+    buf.push_back('}');
+  }
   if (opts_.keep_raw && is_object) {
     buf.pop_back();
     if (buf.size() > start_ + 1) buf.push_back(',');
@@ -49,6 +64,65 @@ void EventWriter::end() {
   }
   ++events_;
   out_.commit();
+}
+
+void EventWriter::merge_outer(size_t start) {
+  std::string& buf = out_.buffer();
+  std::string_view event(buf.data() + start, buf.size() - start);
+  const bool is_object = event.size() >= 2 && event.front() == '{' && event.back() == '}';
+  size_t inner_keys = 0;
+  if (is_object) {
+    // The event's own keys, to rename the outer members they clash with.
+    padded_.assign(event);
+    padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object obj;
+    if (!parser_.iterate(padded_.data(), event.size(), padded_.size()).get(doc) && !doc.get_object().get(obj)) {
+      for (auto field : obj) {
+        std::string_view key;
+        if (field.unescaped_key().get(key)) break;
+        if (inner_keys == inner_keys_.size()) inner_keys_.emplace_back();
+        inner_keys_[inner_keys++].assign(key);
+      }
+    }
+  }
+  auto inner_has = [&](std::string_view key) {
+    for (size_t i = 0; i < inner_keys; ++i)
+      if (inner_keys_[i] == key) return true;
+    return false;
+  };
+  merged_.clear();
+  merged_.push_back('{');
+  bool first = true;
+  for (size_t i = 0; i < outer_count_; ++i) {
+    const OuterMember& m = (*outer_)[i];
+    if (!first) merged_.push_back(',');
+    first = false;
+    if (inner_has(m.key)) {
+      scratch_.assign(m.key);
+      scratch_.append("_outer");
+      append_json_string(merged_, scratch_);
+    } else {
+      append_json_string(merged_, m.key);
+    }
+    merged_.push_back(':');
+    merged_.append(m.value);
+  }
+  if (is_object) {
+    std::string_view body = event.substr(1, event.size() - 2);
+    if (body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+      if (!first) merged_.push_back(',');
+      merged_.append(body);
+    }
+  } else {
+    if (!first) merged_.push_back(',');
+    append_json_string(merged_, outer_field_);
+    merged_.push_back(':');
+    merged_.append(event);
+  }
+  merged_.push_back('}');
+  buf.resize(start);
+  buf.append(merged_);
 }
 
 namespace {
@@ -172,7 +246,24 @@ std::string canonical_format_name(const std::string& name) {
 
 std::unique_ptr<Format> build_line_format(ParseOptions& opts);  // driver_lines.cpp
 
+std::unique_ptr<Format> wrap_field_format(std::unique_ptr<Format> inner, const std::string& field);  // field_format.cpp
+
+namespace {
+std::unique_ptr<Format> build_named_format(ParseOptions& opts);
+}  // namespace
+
 std::unique_ptr<Format> build_format(ParseOptions& opts) {
+  std::unique_ptr<Format> format = build_named_format(opts);
+  if (opts.field.empty()) return format;
+  if (!opts.multiline_start.empty()) {
+    throw UsageError("--multiline-start: not with --field (each event's field is one record already)");
+  }
+  return wrap_field_format(std::move(format), opts.field);
+}
+
+namespace {
+
+std::unique_ptr<Format> build_named_format(ParseOptions& opts) {
   static std::optional<TimeZone> zone;
   if (!opts.tz_name.empty() && opts.tz == nullptr) {
     std::string error;
@@ -193,6 +284,8 @@ std::unique_ptr<Format> build_format(ParseOptions& opts) {
                                "cri, apache_error, csv, tsv, regex, otlp, prom, json, auto)",
                                f));
 }
+
+}  // namespace
 
 // ---- the input loop --------------------------------------------------------
 
@@ -311,7 +404,7 @@ namespace {
 class Loop : public detail::DocumentFramer::Handler {
  public:
   Loop(RunContext& ctx, Emitter& out, Format& format, const ParseOptions& opts)
-      : ctx_(ctx), format_(format), writer_(out, opts) {
+      : ctx_(ctx), format_(format), writer_(out, opts), continuation_field_(opts.continuation_field) {
     writer_.on_bad_part([this](std::string_view reason, std::string_view raw) {
       ctx_.bad_record(file_, record_line_, reason, raw);
     });
@@ -356,9 +449,17 @@ class Loop : public detail::DocumentFramer::Handler {
   void record(std::string_view text, uint64_t number) {
     ++ctx_.stats().records_in;
     writer_.set_record(text);
+    writer_.set_file(file_);
     record_line_ = number;
     reason_.clear();
-    if (!format_.parse(text, writer_, reason_)) {
+    std::string_view first = text;
+    if (continuation_field_) {
+      // auto's joined lines: the format reads the event's first line.
+      const size_t nl = text.find('\n');
+      first = text.substr(0, nl);
+      writer_.set_continuation(nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1));
+    }
+    if (!format_.parse(first, writer_, reason_)) {
       writer_.abandon();
       if (reason_.empty()) reason_ = "does not fit the format";
       ctx_.bad_record(file_, format_.record_start(number), reason_, format_.record_text(text));
@@ -410,6 +511,7 @@ class Loop : public detail::DocumentFramer::Handler {
   RunContext& ctx_;
   Format& format_;
   EventWriter writer_;
+  bool continuation_field_;
   std::unique_ptr<RE2> start_re_;
   bool started_ = false;
   size_t file_index_ = 0;
@@ -493,6 +595,29 @@ std::string detect_peeked(const std::vector<PeekedLine>& lines) {
   return detect_format(views);
 }
 
+// olly-parse auto, when its sample holds indented lines: a line that starts
+// with a blank continues the event before it (a stack trace's frames), and
+// goes into its `continuation`; a blank line starts nothing and is skipped,
+// as ever.
+constexpr const char* kContinuationStart = R"(^(?:[^ \t]|[ \t]*$))";
+
+// Whether auto joins continuation lines for a format: a line format that
+// reads one line per event, and a sample with an indented line after an
+// event's first (joining reads a file with one thread, so it is only done
+// where the sample shows it is needed).
+bool joins_continuations(const std::string& format, const std::vector<PeekedLine>& lines) {
+  static const char* const kLineFormats[] = {"logfmt", "combined", "common", "syslog", "apache_error"};
+  if (std::find(std::begin(kLineFormats), std::end(kLineFormats), format) == std::end(kLineFormats)) return false;
+  bool seen_event = false;
+  for (const auto& l : lines) {
+    if (l.text.empty()) continue;
+    const bool indented = l.text[0] == ' ' || l.text[0] == '\t';
+    if (indented && seen_event && l.text.find_first_not_of(" \t\r") != std::string::npos) return true;
+    seen_event = true;
+  }
+  return false;
+}
+
 // One input of olly-parse auto: its first lines choose its format, then it
 // is parsed, those lines included, by `jobs` threads when it is a regular
 // file the format can split, else here.
@@ -524,6 +649,12 @@ void parse_auto_input(const std::string& file, bool several, unsigned jobs, uint
   }
   ParseOptions file_opts = opts;
   file_opts.format = chosen;
+  if (file_opts.multiline_start.empty() && joins_continuations(chosen, first)) {
+    report("auto: {}indented lines continue the event before them (stack traces)",
+           several ? fmt::format("{}: ", file) : std::string());
+    file_opts.multiline_start = kContinuationStart;
+    file_opts.continuation_field = true;
+  }
   if (file != "-" && run_parse_parallel({file}, jobs, block_size, ctx, out, file_opts)) return;
   std::unique_ptr<Format> format = build_format(file_opts);
   Loop loop(ctx, out, *format, file_opts);

@@ -36,6 +36,11 @@ struct ParseOptions {
   std::string multiline_start;       // a line matching this starts a new event
   std::string format_string;         // nginx log_format for combined/common
   int year = 0;                      // RFC 3164 lines carry no year (0: current year)
+  std::string field;                 // --field: parse this string field of NDJSON events
+  bool with_filename = false;        // -H: add the input's name as _file
+  // auto's continuation lines (with multiline_start): the format parses an
+  // event's first line, the lines after it go into `continuation` as text.
+  bool continuation_field = false;
 };
 
 // Where a format writes the events of one record. A format calls begin(),
@@ -52,6 +57,11 @@ class EventWriter {
   void abandon();
   // The record the next events come from (for `_raw`).
   void set_record(std::string_view raw) { record_ = raw; }
+  // Lines that continued the record (auto's indented lines), added to the
+  // next events as `continuation`; empty for none.
+  void set_continuation(std::string_view text) { continuation_ = text; }
+  // The input the next events come from (for -H's `_file`).
+  void set_file(std::string_view file) { file_ = file; }
   // A part of the record that gives no event (an OTLP span that is no
   // object): reported as a bad record of its own, at the record's line, with
   // raw the part's text, while the record's other events stay. Call it with
@@ -62,18 +72,40 @@ class EventWriter {
     if (bad_part_) bad_part_(reason, raw);
   }
   uint64_t events() const { return events_; }
+  // olly-parse --field: the members of the event the parsed text came from
+  // (the field itself left out), written before each event's own; a key the
+  // event has too is kept as KEY_outer. An event that is no object goes
+  // beside them under the field's name.
+  struct OuterMember {
+    std::string key;    // unescaped
+    std::string value;  // raw JSON
+  };
+  void set_outer(const std::vector<OuterMember>* members, size_t count, std::string_view field_name) {
+    outer_ = members;
+    outer_count_ = count;
+    outer_field_ = field_name;
+  }
+  void clear_outer() { outer_ = nullptr; }
 
  private:
   void normalise_time(size_t start);
+  void merge_outer(size_t start);
 
   Emitter& out_;
   const ParseOptions& opts_;
   JsonBuilder builder_;
   std::string_view record_;
+  std::string_view file_;
+  std::string_view continuation_;
   BadPartHandler bad_part_;
   size_t start_ = 0;
   uint64_t events_ = 0;
   bool open_ = false;
+  const std::vector<OuterMember>* outer_ = nullptr;
+  size_t outer_count_ = 0;
+  std::string_view outer_field_;
+  std::vector<std::string> inner_keys_;
+  std::string merged_;
   // --time-field rewriting scratch (reused across events).
   simdjson::ondemand::parser parser_;
   std::string scratch_;

@@ -34,6 +34,7 @@ class LineParseStage final : public Stage {
       bound_ = &out;
     }
     writer_->set_record(ev.raw);
+    writer_->set_file(ev.file);
     reason_.clear();
     if (format_.parse(ev.raw, *writer_, reason_)) return Result::ok();
     writer_->abandon();

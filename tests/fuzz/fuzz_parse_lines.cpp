@@ -42,6 +42,8 @@ const Choice kChoices[] = {
     {"tsv", nullptr, nullptr, true, false},
     {"regex", nullptr, R"(^(?P<ts>\S+) (?P<level>[A-Z]+) (?P<n>\d+)? ?(?P<msg>.*)$)", true, true},
     {"regex", nullptr, R"((?P<key>\w+)=(?P<value>\S*))", false, true},
+    {"cri", nullptr, nullptr, false, false},  // parts of a line joined: not each line alone
+    {"apache_error", nullptr, nullptr, false, true},
 };
 
 }  // namespace

@@ -532,8 +532,12 @@ TEST_CASE("detect: small samples of each format") {
 
 TEST_CASE("detect: a candidate must parse the lines") {
   auto d = [](std::vector<std::string_view> lines) { return detect_format(lines); };
-  // JSON must parse: a line format may start with '['.
-  CHECK(d({"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok", "[Sun Dec 04 04:47:45 2005] [error] x"}) == "");
+  // JSON must parse: a line format may start with '[' (Apache's error log).
+  CHECK(d({"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok", "[Sun Dec 04 04:47:45 2005] [error] x"}) ==
+        "apache_error");
+  CHECK(d({"[Sun Dec 04 04:47:44 2005] [loud] not a level", "[1, 2"}) == "");
+  CHECK(d({"2026-11-25T02:40:01.1Z stdout F {\"a\":1}", "2026-11-25T02:40:02Z stderr P part"}) == "cri");
+  CHECK(d({"2026-11-25T02:40:01.1Z console F x", "2026-11-25T02:40:02Z stderr X part"}) == "");
   CHECK(d({"{", "  \"a\": 1,", "  \"b\": [2]", "}"}) == "json");
   CHECK(d({"{", "\"resourceSpans\": [", "{", "}", "]", "}"}) == "otlp");
   CHECK(d({"{", "  \"a\": ["}) == "json");  // a document larger than the sample

@@ -830,3 +830,61 @@ TEST_CASE("csv: hostile input") {
   CHECK(run.results.empty());
   CHECK(run.finished);
 }
+
+// ---------------------------------------------------------------- cri, apache_error
+
+TEST_CASE("cri: time, stream, tag, message; hostile lines refused with the part that fails") {
+  auto cri = [](std::string_view line) {
+    return run([&](JsonBuilder& o, std::string& r) { return parse_cri(line, o, r); });
+  };
+  auto p = cri("2016-10-06T00:17:09.669794202Z stdout F {\"a\": 1}\r");
+  REQUIRE(p.ok);
+  CHECK(p.json ==
+        R"({"time":"2016-10-06T00:17:09.669794202Z","ts":"2016-10-06T00:17:09.669794202Z","stream":"stdout",)"
+        R"("logtag":"F","msg":"{\"a\": 1}"})");
+  CHECK(cri("2016-10-06T00:17:09Z stderr F").json.find(R"("msg":"")") != std::string::npos);
+  CHECK(cri("2016-10-06T02:17:09+02:00 stdout F x").json.find(R"("ts":"2016-10-06T00:17:09Z")") != std::string::npos);
+  CriLine l;
+  std::string reason;
+  CHECK(split_cri("2016-10-06T00:17:09Z stdout P part", l, reason));
+  CHECK(l.partial);
+  CHECK(l.msg == "part");
+  for (std::string_view bad : {"", " ", "2016-10-06T00:17:09Z", "2016-10-06T00:17:09Z stdout", "x stdout F m",
+                               "2016-10-06T00:17:09Z stdin F m", "2016-10-06T00:17:09Z stdout PF m",
+                               "2016-10-06T00:17:09Z stdout  F m", "2016-13-06T00:17:09Z stdout F m"}) {
+    auto r = cri(bad);
+    CHECK_MESSAGE(!r.ok, bad);
+    CHECK(r.reason.starts_with("not a CRI line"));
+  }
+}
+
+TEST_CASE("apache_error: 2.4 and 2.2 lines, the optional parts, hostile lines") {
+  auto ae = [](std::string_view line) {
+    return run([&](JsonBuilder& o, std::string& r) { return parse_apache_error(line, o, r, {}); });
+  };
+  auto p = ae("[Wed Oct 11 14:32:52.123456 2000] [core:error] [pid 35708:tid 4328636416] [client "
+              "72.15.99.187:51234] AH00128: File does not exist: /favicon.ico, referer: http://a/b");
+  REQUIRE(p.ok);
+  CHECK(p.json == R"({"time":"Wed Oct 11 14:32:52.123456 2000","ts":"2000-10-11T14:32:52.123456Z","module":"core",)"
+                  R"("level":"error","pid":35708,"tid":"4328636416","client":"72.15.99.187:51234","code":"AH00128",)"
+                  R"("msg":"File does not exist: /favicon.ico","referer":"http://a/b"})");
+  p = ae("[Sun Mar  7 16:02:00 2004] [notice] Apache/1.3.29 (Unix) configured");
+  REQUIRE(p.ok);
+  CHECK(p.json == R"({"time":"Sun Mar  7 16:02:00 2004","ts":"2004-03-07T16:02:00Z","level":"notice",)"
+                  R"("msg":"Apache/1.3.29 (Unix) configured"})");
+  p = ae("[Thu Jun 27 11:55:44.569531 2013] [core:info] [pid 4101:tid 2992634688] (32)Broken pipe: [client "
+         "1.2.3.4:5678] AH00170: read failed");
+  CHECK(p.json.find(R"("os_error":"(32)Broken pipe","client":"1.2.3.4:5678","code":"AH00170","msg":"read failed")") !=
+        std::string::npos);
+  // A pid bracket that is no pid stays in the message.
+  p = ae("[Sun Mar 07 16:02:00 2004] [error] [pid x] left as text");
+  CHECK(p.json.find(R"("msg":"[pid x] left as text")") != std::string::npos);
+  for (std::string_view bad : {"", "[", "[]", "[Sun Mar 07 16:02:00 2004]", "[Sun Mar 07 16:02:00 2004] [loud] x",
+                               "[Sun Mar 07 16:02:00] [error] no year", "[Sun Mar 07 16:02:00 2004 [error] x",
+                               "[Sun Foo 07 16:02:00 2004] [error] x", "Nov 25 02:40:07 web-1 sshd[912]: x"}) {
+    auto r = ae(bad);
+    CHECK_MESSAGE(!r.ok, bad);
+    if (!r.ok) CHECK(r.reason.starts_with("not an Apache error log line"));
+    if (r.ok) CHECK(is_json_object(r.json));
+  }
+}

@@ -40,7 +40,15 @@ ToolDoc parse_doc() {
       "--keep-raw adds the record as `_raw` (for --multiline-start, the joined lines; for otlp, "
       "the whole export document). --multiline-start RE makes a line that matches RE start an "
       "event and joins each other line to the one before with a newline (stack traces, indented "
-      "syslog continuations); it works with every line format.";
+      "syslog continuations); it works with every line format.\n\n"
+      "--field F reads logs inside logs: the input is NDJSON, and each event's string field F is "
+      "parsed in FORMAT, the event's other fields kept before the fields it gives (docker's "
+      "json-file driver writes {\"log\": \"...\\n\", \"stream\": ..., \"time\": ...}: `olly-parse json "
+      "--field log`; a CRI message: `olly-parse cri | olly-parse json --field msg`). One trailing "
+      "newline of the field is dropped. A field the parsed event has too keeps the outer value as "
+      "NAME_outer (time and time_outer); a parsed value that is no object (a JSON array) takes "
+      "F's name. An event that is not JSON, has no field F, has a non-string F, or whose F does "
+      "not fit FORMAT is a bad record (the whole line in --errors).";
   doc.sections = {
       {"FORMATS",
        "logfmt: key=value pairs separated by blanks (whitespace or the bytes 0x1c-0x1f); a key "
@@ -145,7 +153,11 @@ ToolDoc parse_doc() {
        "two lines in three; olly-parse names it on stderr (`auto: FILE: parsing as FORMAT` with "
        "several inputs, each of which gets its own). When none does, olly-parse exits 3 rather "
        "than guess: name the format (regex covers the rest); with several inputs the others are "
-       "still parsed.\n\n"
+       "still parsed. When the chosen format is logfmt, combined, common, syslog or apache_error "
+       "and the sample has an indented line after an event's first line (a stack trace), a line "
+       "that starts with a blank continues the event before it: the event is parsed from its "
+       "first line, and the lines after it go into `continuation` as text (said on stderr; such an "
+       "input is read by one thread). Give --multiline-start to decide otherwise.\n\n"
        "--detect [FILE...] (or auto --detect [FILE...]): prints only the name auto would "
        "choose. Each file is judged on its "
        "own first lines; with several files, one line `FILE: NAME` per file (a file nothing fits "
@@ -169,6 +181,10 @@ ToolDoc parse_doc() {
       {"olly-parse prom parse/metrics.prom", "Prometheus text exposition: one event per sample."},
       {"olly-parse json --time-field time parse/app.ndjson", "Validate JSON lines and rewrite `time` to RFC 3339 UTC."},
       {"olly-parse auto --year 2026 parse/syslog.log", "Sniff the format from the first lines (named on stderr), then parse with it."},
+      {"olly-parse json --field log parse/docker.ndjson",
+       "Docker json-file logs: the application's JSON inside `log` parsed, stream and time kept."},
+      {"olly-parse auto parse/trace.log", "logfmt with a stack trace: its indented lines go into `continuation`."},
+      {"olly-parse -H logfmt parse/app.logfmt parse/trace.log", "Several files: each event names its file in _file."},
       {"olly-parse --detect parse/access.log", "Print the format auto would choose."},
   };
   doc.exit_status = exit_status_text("--detect found no format that fits");
@@ -251,6 +267,12 @@ int main(int argc, char** argv) {
   app.add_option("--block-size", block_size, "Bytes a thread parses at a time (testing)")
       ->check(CLI::PositiveNumber)
       ->group("");
+  app.add_option("--field", opts.field,
+                 "Read NDJSON events and parse their string field F in FORMAT, keeping the other fields "
+                 "(docker json-file `log`, a CRI `msg`)")
+      ->type_name("F");
+  app.add_flag("-H,--with-filename", opts.with_filename,
+               "Add the input file name as _file when reading several files (as olly-filter -H)");
   app.add_flag("--detect", detect, "Only print the format auto would choose for the input");
   add_common_options(app, common);
 
@@ -297,10 +319,15 @@ int main(int argc, char** argv) {
       files.erase(files.begin());
     }
     opts.time_field = common.time_field;
+    opts.with_filename = opts.with_filename && files.size() > 1;
     RunContext ctx(common);
     Emitter out(stdout_sink(), ctx.stats());
     if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
     if (format == "auto") {
+      if (!opts.field.empty()) {
+        throw UsageError("--field: name the format of the field (olly-parse json --field log); auto judges "
+                         "whole lines");
+      }
       parse::run_parse_auto(files, jobs, block_size, ctx, out, opts);
       return ctx.finish(kExitOk);
     }
