@@ -8,6 +8,7 @@ complete -c olly-parse -l multiline-start -x -d 'A line matching this RE2 patter
 complete -c olly-parse -l format-string -x -d 'combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)'
 complete -c olly-parse -l year -x -d 'syslog: the year of each file\'s first RFC 3164 time; later lines roll over to the next year at Dec -> Jan (default: the current year, decided per line)'
 complete -c olly-parse -s j -l jobs -x -d 'Threads for regular files (default: the number of cores); the output is in input order either way'
+complete -c olly-parse -l time-format -x -d 'The layout of --time-field\'s times, strptime-style (%y%m%d %H%M%S for HDFS, %m-%d %H:%M:%S.%f for Android); --year and --tz give what it lacks'
 complete -c olly-parse -l field -x -d 'Read NDJSON events and parse their string field F in FORMAT, keeping the other fields (docker json-file `log`, a CRI `msg`)'
 complete -c olly-parse -s H -l with-filename -d 'Add the input file name as _file when reading several files (as olly-filter -H)'
 complete -c olly-parse -l detect -d 'Only print the format auto would choose for the input'

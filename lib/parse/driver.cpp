@@ -11,6 +11,7 @@
 #include "parse/otlp.h"
 #include "parse/prom.h"
 #include "parse/regex_format.h"
+#include "time/timeformat.h"
 
 namespace olly::parse {
 
@@ -129,12 +130,20 @@ namespace {
 
 // The time a field's value names: RFC 3339, an epoch number (or a string
 // of one) by magnitude, or a common log format time.
-std::optional<TimeNs> time_of_value(simdjson::ondemand::value v, const TimeZone* tz) {
+std::optional<TimeNs> time_of_value(simdjson::ondemand::value v, const ParseOptions& opts) {
+  const TimeZone* tz = opts.tz;
   simdjson::ondemand::json_type type;
   if (v.type().get(type)) return std::nullopt;
   if (type == simdjson::ondemand::json_type::string) {
     std::string_view s;
     if (v.get_string().get(s)) return std::nullopt;
+    if (!opts.time_format.empty()) {
+      // --time-format: the layout the log names, and nothing else.
+      TimeFormatDefaults d;
+      d.year = opts.year;
+      d.tz = tz;
+      return parse_time_format(s, opts.time_format, d);
+    }
     if (auto t = parse_time_string(s, tz)) return t;
     return parse_clf_time(s);
   }
@@ -183,7 +192,7 @@ void EventWriter::normalise_time(size_t start) {
     simdjson::ondemand::json_type type;
     if (value.type().get(type)) return;
     std::optional<TimeNs> t;
-    if (key_copy == opts_.time_field && !changed) t = time_of_value(value, opts_.tz);
+    if (key_copy == opts_.time_field && !changed) t = time_of_value(value, opts_);
     if (type == simdjson::ondemand::json_type::object) {
       simdjson::ondemand::object o;
       if (value.get_object().get(o) || o.raw_json().get(raw)) return;

@@ -38,6 +38,7 @@ struct ParseOptions {
   int year = 0;                      // RFC 3164 lines carry no year (0: current year)
   std::string field;                 // --field: parse this string field of NDJSON events
   bool with_filename = false;        // -H: add the input's name as _file
+  std::string time_format;           // --time-format: the layout --time-field's strings are in
   // auto's continuation lines (with multiline_start): the format parses an
   // event's first line, the lines after it go into `continuation` as text.
   bool continuation_field = false;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fuzz_common.h"
+#include "time/timeformat.h"
 #include "time/timeutil.h"
 #include "time/timezone.h"
 
@@ -18,6 +19,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const TimeZone berlin = TimeZone::load("Europe/Berlin").value_or(TimeZone::utc());
   static const TimeZone fixed = TimeZone::load("+05:30").value();
   std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  // --time-format: LAYOUT \x01 TEXT. A layout read to a time is one the
+  // check accepts, and reading is deterministic; with a year and without.
+  if (size_t cut = text.find('\x01'); cut != std::string_view::npos) {
+    std::string_view layout = text.substr(0, cut), value = text.substr(cut + 1);
+    TimeFormatDefaults d;
+    d.now = 1795574401000000000;  // fixed: no clock in a fuzz run
+    d.tz = &berlin;
+    for (int year : {0, 2026}) {
+      d.year = year;
+      std::optional<TimeNs> t = parse_time_format(value, layout, d);
+      FUZZ_CHECK(t == parse_time_format(value, layout, d), "parse_time_format is not deterministic", text);
+      if (t) FUZZ_CHECK(check_time_format(layout, nullptr), "a layout the check refuses read a time", layout);
+    }
+  }
 
   for (const TimeZone* tz : {static_cast<const TimeZone*>(nullptr), &berlin, &fixed}) {
     std::optional<TimeNs> t = parse_rfc3339(text, tz);

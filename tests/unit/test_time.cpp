@@ -8,7 +8,9 @@
 #include <string>
 #include <unistd.h>
 
+#include "time/timeformat.h"
 #include "time/timeutil.h"
+#include "time/timezone.h"
 
 using namespace olly;
 using namespace std::string_literals;
@@ -644,4 +646,69 @@ TEST_CASE("round_up_duration gives a hint in whole seconds, minutes or hours") {
   CHECK(round_up_duration(61 * s) == 120 * s);
   CHECK(round_up_duration(3601 * s) == 7200 * s);
   CHECK(round_up_duration(0) == s);
+}
+
+// ---------------------------------------------------------------- --time-format
+
+namespace {
+std::string fmt_time(std::string_view text, std::string_view layout, int year = 0, const TimeZone* tz = nullptr) {
+  TimeFormatDefaults d;
+  d.year = year;
+  d.tz = tz;
+  d.now = *parse_rfc3339("2026-12-04T12:00:00Z");
+  auto t = parse_time_format(text, layout, d);
+  return t ? format_rfc3339(*t) : "none";
+}
+}  // namespace
+
+TEST_CASE("parse_time_format: the layouts of real logs") {
+  CHECK(fmt_time("081109 203615", "%y%m%d %H%M%S") == "2008-11-09T20:36:15Z");            // HDFS
+  CHECK(fmt_time("17/06/09 20:10:40", "%y/%m/%d %H:%M:%S") == "2017-06-09T20:10:40Z");    // Spark
+  CHECK(fmt_time("03-17 16:13:38.811", "%m-%d %H:%M:%S.%f", 2017) == "2017-03-17T16:13:38.811Z");  // Android
+  CHECK(fmt_time("2015-07-29 17:41:44,747", "%Y-%m-%d %H:%M:%S,%f") == "2015-07-29T17:41:44.747Z");  // Zookeeper
+  CHECK(fmt_time("2005-06-03-15.42.50.675872", "%Y-%m-%d-%H.%M.%S.%f") == "2005-06-03T15:42:50.675872Z");  // BGL
+  CHECK(fmt_time("Sun Dec 04 04:47:44 2005", "%a %b %d %H:%M:%S %Y") == "2005-12-04T04:47:44Z");  // Apache
+  CHECK(fmt_time("Jun  5 02:40:01", "%b %e %H:%M:%S", 2026) == "2026-06-05T02:40:01Z");
+  CHECK(fmt_time("Jun 5 02:40:01", "%b %d %T", 2026) == "2026-06-05T02:40:01Z");
+  CHECK(fmt_time("5 September 2026, 3:07:09 PM", "%d %B %Y, %I:%M:%S %p") == "2026-09-05T15:07:09Z");
+  CHECK(fmt_time("12:00:01 am 2026-01-01", "%r", 2026) == "none");  // %r is no directive here
+  CHECK(fmt_time("12:00:01 am 2026-01-01", "%I:%M:%S %p %F") == "2026-01-01T00:00:01Z");
+  CHECK(fmt_time("2026-11-25T02:40:01+05:30", "%FT%T%z") == "2026-11-24T21:10:01Z");
+  CHECK(fmt_time("2026-11-25 02:40:01 -0800", "%F %T %z") == "2026-11-25T10:40:01Z");
+  CHECK(fmt_time("2026-11-25 02:40:01 Z", "%F %T %z") == "2026-11-25T02:40:01Z");
+  CHECK(fmt_time("2026-11-25 02:40:01 UTC", "%F %T %Z") == "2026-11-25T02:40:01Z");
+  CHECK(fmt_time("1795574401", "%s") == "2026-11-25T02:40:01Z");
+  CHECK(fmt_time("1795574401.25", "%s.%f") == "2026-11-25T02:40:01.250Z");
+  CHECK(fmt_time("2026 329 02:40", "%Y %j %R") == "2026-11-25T02:40:00Z");
+  CHECK(fmt_time("11/25/26", "%D") == "2026-11-25T00:00:00Z");
+  CHECK(fmt_time("100% 2026", "100%% %Y") == "2026-01-01T00:00:00Z");
+}
+
+TEST_CASE("parse_time_format: the year and the zone a layout lacks") {
+  auto berlin = TimeZone::load("+01:00");
+  REQUIRE(berlin);
+  CHECK(fmt_time("11-25 02:40:01", "%m-%d %H:%M:%S", 2026, &*berlin) == "2026-11-25T01:40:01Z");
+  // An offset in the text wins over --tz.
+  CHECK(fmt_time("11-25 02:40:01 +00:00", "%m-%d %H:%M:%S %z", 2026, &*berlin) == "2026-11-25T02:40:01Z");
+  // No year: this year (2026 by the test's clock), or last year for a date more than a day ahead.
+  CHECK(fmt_time("11-25 02:40:01", "%m-%d %H:%M:%S") == "2026-11-25T02:40:01Z");
+  CHECK(fmt_time("12-31 23:00:00", "%m-%d %H:%M:%S") == "2025-12-31T23:00:00Z");
+  CHECK(fmt_time("02-29 00:00:00", "%m-%d %H:%M:%S") == "none");  // neither 2026 nor 2025 has it
+}
+
+TEST_CASE("parse_time_format: what does not fit is refused") {
+  for (auto [text, layout] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"", "%Y"}, {"2026", ""}, {"2026-13-01", "%F"}, {"2026-02-30", "%F"}, {"2026-11-25 24:00:00", "%F %T"},
+           {"2026-11-25 02:60:00", "%F %T"}, {"2026-11-25 02:40:01 extra", "%F %T"}, {"2026-11-25", "%F %T"},
+           {"Foo 5 02:40:01", "%b %d %T"}, {"Marc 5 02:40:01", "%b %d %T"}, {"1:00 XM", "%I:%M %p"},
+           {"1:00", "%I:%M"}, {"2026-11-25 +2500", "%F %z"}, {"2026 367", "%Y %j"}, {"2025 366", "%Y %j"},
+           {"0000-01-01", "%F"}, {"2026-11-25", "%F%"}, {"x", "%Q"}, {"99999999999999999999", "%s"},
+           {"2026-11-25 02:40:01.", "%F %T.%f"}}) {
+    CHECK_MESSAGE(fmt_time(text, layout, 2026) == "none", text, " in ", layout);
+  }
+  std::string error;
+  CHECK(check_time_format("%y%m%d %H%M%S", &error));
+  CHECK_FALSE(check_time_format("%Y-%m-%Q", &error));
+  CHECK(error.find("%Q") != std::string::npos);
+  CHECK_FALSE(check_time_format("%Y%", &error));
 }

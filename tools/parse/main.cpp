@@ -7,6 +7,7 @@
 #include "core/diag.h"
 #include "core/input.h"
 #include "parse/driver.h"
+#include "time/timeformat.h"
 #include "core/stage.h"
 
 using namespace olly;
@@ -36,7 +37,12 @@ ToolDoc parse_doc() {
       "--tz names the zone for times written without an offset (UTC by default). --time-field F "
       "rewrites the top-level field F of every event to RFC 3339 UTC (from RFC 3339, epoch "
       "seconds/ms/µs/ns by magnitude, or a common log format time) and keeps the original as "
-      "F_original; an event whose F is missing or no time is left as it is.\n\n"
+      "F_original; an event whose F is missing or no time is left as it is. --time-format LAYOUT "
+      "reads F's strings in the layout the log uses instead (strptime's directives: %Y %y %m %b "
+      "%d %e %j %H %I %p %M %S %f %z %Z %s %a, and %T %F %D %R; a blank matches one or more): "
+      "`olly-parse regex '^(?P<ts>\\d{6} \\d{6}) ...' --time-format '%y%m%d %H%M%S'` for HDFS; "
+      "--year gives a layout without a year its year (default: the current one, or last year for a "
+      "date more than a day ahead), --tz its zone; F defaults to ts.\n\n"
       "--keep-raw adds the record as `_raw` (for --multiline-start, the joined lines; for otlp, "
       "the whole export document). --multiline-start RE makes a line that matches RE start an "
       "event and joins each other line to the one before with a newline (stack traces, indented "
@@ -185,6 +191,8 @@ ToolDoc parse_doc() {
        "Docker json-file logs: the application's JSON inside `log` parsed, stream and time kept."},
       {"olly-parse auto parse/trace.log", "logfmt with a stack trace: its indented lines go into `continuation`."},
       {"olly-parse -H logfmt parse/app.logfmt parse/trace.log", "Several files: each event names its file in _file."},
+      {"olly-parse regex '^(?P<ts>\\d{6} \\d{6}) (?P<pid>\\d+) (?P<level>[A-Z]+) (?P<msg>.*)' --time-format '%y%m%d %H%M%S' parse/hdfs.log",
+       "HDFS's own time layout read into ts (RFC 3339 UTC; the text kept as ts_original)."},
       {"olly-parse --detect parse/access.log", "Print the format auto would choose."},
   };
   doc.exit_status = exit_status_text("--detect found no format that fits");
@@ -267,6 +275,10 @@ int main(int argc, char** argv) {
   app.add_option("--block-size", block_size, "Bytes a thread parses at a time (testing)")
       ->check(CLI::PositiveNumber)
       ->group("");
+  app.add_option("--time-format", opts.time_format,
+                 "The layout of --time-field's times, strptime-style (%y%m%d %H%M%S for HDFS, %m-%d "
+                 "%H:%M:%S.%f for Android); --year and --tz give what it lacks")
+      ->type_name("LAYOUT");
   app.add_option("--field", opts.field,
                  "Read NDJSON events and parse their string field F in FORMAT, keeping the other fields "
                  "(docker json-file `log`, a CRI `msg`)")
@@ -319,6 +331,14 @@ int main(int argc, char** argv) {
       files.erase(files.begin());
     }
     opts.time_field = common.time_field;
+    if (!opts.time_format.empty()) {
+      std::string error;
+      if (!check_time_format(opts.time_format, &error)) {
+        throw UsageError(fmt::format("--time-format: '{}': {}", opts.time_format, error));
+      }
+      // A layout names how a time is written: ts, unless --time-field says which field.
+      if (opts.time_field.empty()) opts.time_field = "ts";
+    }
     opts.with_filename = opts.with_filename && files.size() > 1;
     RunContext ctx(common);
     Emitter out(stdout_sink(), ctx.stats());
