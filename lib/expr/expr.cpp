@@ -1207,6 +1207,35 @@ bool Expr::test(std::span<const Value> slots, EvalScratch& scratch) const {
   return truthy(eval(slots, scratch));
 }
 
+Value value_at(const Value& v, std::span<const PathStep> steps, EvalScratch& scratch) {
+  if (steps.empty()) return v;
+  if (v.kind != Kind::array && v.kind != Kind::object) return Value::missing();
+  thread_local simdjson::ondemand::parser parser;
+  // A padded copy in the scratch: containers found inside stay views into it.
+  std::string& text = scratch.buffer();
+  text.reserve(v.s.size() + simdjson::SIMDJSON_PADDING);
+  text.assign(v.s);
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::value cur;
+  if (parser.iterate(text.data(), text.size(), text.capacity()).get(doc) || doc.get_value().get(cur)) {
+    return Value::missing();
+  }
+  for (const PathStep& step : steps) {
+    if (step.is_index()) {
+      simdjson::ondemand::array arr;
+      if (cur.get_array().get(arr) || arr.at(static_cast<size_t>(step.index)).get(cur)) return Value::missing();
+    } else {
+      simdjson::ondemand::object obj;
+      if (cur.get_object().get(obj) || obj.find_field_unordered(step.key).get(cur)) return Value::missing();
+    }
+  }
+  simdjson::ondemand::json_type type;
+  Value out;
+  if (cur.type().get(type) || read_value(cur, type, out)) return Value::missing();
+  if (out.kind == Kind::string) out.s = scratch.keep(out.s);  // the parser's string buffer is reused
+  return out;
+}
+
 bool Expr::is_constant_true() const {
   return root_ && root_->op == Op::constant && truthy(root_->constant);
 }

@@ -257,3 +257,35 @@ TEST_CASE("the string helpers directly") {
   CHECK(replace_all(re, "a=1 b=2", "\\2=\\1", out));
   CHECK(out == "1=a 2=b");
 }
+
+TEST_CASE("value_at reads inside a computed object or array") {
+  EvalScratch scratch;
+  std::string error;
+  auto at = [&](const Value& v, const std::string& path) {
+    Path q;
+    REQUIRE(parse_path("x" + path, q, error));
+    std::span<const PathStep> steps(q.steps);
+    std::string out;
+    Value r = value_at(v, steps.subspan(1), scratch);
+    if (r.kind == Kind::missing) return std::string("missing");
+    append_value_json(out, r);
+    return out;
+  };
+  Value obj = Value::object_json(R"({"ip":"203.0.113.9","port":"22","nested":{"a":[1,{"b":"deep"}]}})");
+  CHECK(at(obj, "") == R"({"ip":"203.0.113.9","port":"22","nested":{"a":[1,{"b":"deep"}]}})");
+  CHECK(at(obj, ".ip") == R"("203.0.113.9")");
+  CHECK(at(obj, ".nested.a[1].b") == R"("deep")");
+  CHECK(at(obj, ".nested.a") == R"([1,{"b":"deep"}])");
+  CHECK(at(obj, ".nested.a[5]") == "missing");
+  CHECK(at(obj, ".nope") == "missing");
+  CHECK(at(obj, ".ip.x") == "missing");
+  CHECK(at(obj, "[0]") == "missing");
+  CHECK(at(Value::string("s"), ".a") == "missing");
+  CHECK(at(Value::null(), ".a") == "missing");
+  CHECK(at(Value::array_json("[10, 20]"), "[1]") == "20");
+  // Two reads in one evaluation keep both strings.
+  Value ip = value_at(obj, std::span<const PathStep>(Path{{PathStep{"ip"}}, "ip"}.steps), scratch);
+  Value port = value_at(obj, std::span<const PathStep>(Path{{PathStep{"port"}}, "port"}.steps), scratch);
+  CHECK(ip.s == "203.0.113.9");
+  CHECK(port.s == "22");
+}
