@@ -72,6 +72,7 @@ ExtractPlan plan_extract(const re2::RE2& re) {
 
 ExtractResult extract(const re2::RE2& re, const ExtractPlan& plan, std::string_view s, std::string_view* text,
                       std::string& out) {
+  if (s.data() == nullptr) s = std::string_view("", 0);  // RE2 marks a group that took no part with a null data()
   re2::StringPiece subject(s.data(), s.size());
   re2::StringPiece* m = submatch_buffer(plan.submatches);
   if (!re.Match(subject, 0, subject.size(), re2::RE2::UNANCHORED, m, plan.submatches)) {
@@ -105,9 +106,10 @@ bool replace_all(const re2::RE2& re, std::string_view s, std::string_view rewrit
   re2::StringPiece rw(rewrite.data(), rewrite.size());
   const int nvec = 1 + re2::RE2::MaxSubmatch(rw);
   re2::StringPiece* vec = submatch_buffer(nvec);
+  if (s.data() == nullptr) s = std::string_view("", 0);
   re2::StringPiece subject(s.data(), s.size());
   size_t p = 0;
-  const char* last_end = nullptr;
+  size_t last_end = std::string_view::npos;
   bool any = false;
   while (p <= s.size()) {
     if (!re.Match(subject, p, s.size(), re2::RE2::UNANCHORED, vec, nvec)) break;
@@ -117,7 +119,7 @@ bool replace_all(const re2::RE2& re, std::string_view s, std::string_view rewrit
     }
     size_t at = static_cast<size_t>(vec[0].data() - s.data());
     out.append(s.substr(p, at - p));
-    if (vec[0].data() == last_end && vec[0].empty()) {
+    if (at == last_end && vec[0].empty()) {
       // An empty match where the last match ended: step over one code point
       // so that "x*" on "abc" does not replace at the same place twice.
       if (p == s.size()) break;
@@ -128,7 +130,7 @@ bool replace_all(const re2::RE2& re, std::string_view s, std::string_view rewrit
     }
     re.Rewrite(&out, rw, vec, nvec);
     p = at + vec[0].size();
-    last_end = s.data() + p;
+    last_end = p;
   }
   if (!any) return false;
   if (p < s.size()) out.append(s.substr(p));
@@ -169,9 +171,8 @@ void split_json(std::string_view s, std::string_view sep, std::string& out) {
 
 std::string_view substr_code_points(std::string_view s, int64_t start, int64_t len) {
   if (start < 0) start = std::max<int64_t>(0, code_points(s) + start);
-  if (len <= 0) return {};
+  if (len <= 0) return s.substr(0, 0);
   size_t from = code_point_offset(s, start);
-  if (from == s.size()) return {};
   std::string_view rest = s.substr(from);
   return rest.substr(0, code_point_offset(rest, len));
 }

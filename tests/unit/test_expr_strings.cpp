@@ -147,6 +147,10 @@ TEST_CASE("split, substr, trim, url_decode") {
   CHECK(json_of(R"~(substr("日本語", -1))~") == R"~("語")~");
   CHECK(json_of(R"~(substr("hello", -9223372036854775807 - 1, 9223372036854775807))~") == R"~("hello")~");
   CHECK(json_of(R"~(substr("hello", "1"))~") == "null");
+  // An empty result is still a string an empty match can be found in.
+  CHECK(json_of(R"~(extract(substr("abc", 9), "^(.*)$"))~") == R"~("")~");
+  CHECK(json_of(R"~(replace(substr("abc", 1, 0), "^", "x"))~") == R"~("x")~");
+  CHECK(json_of(R"~(replace(trim("  "), "^", "x"))~") == R"~("x")~");
   CHECK(json_of(R"~(substr(nope, 1))~") == "null");
 
   CHECK(json_of(R"~(trim("  a b \t\r\n"))~") == R"~("a b")~");
