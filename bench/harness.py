@@ -611,6 +611,52 @@ def sample_only(args):
     print("\n".join(out))
 
 
+def extract_only(args):
+    """bench/run --only extract: olly-eval's extract() against jq's capture on the same events
+    (issue 18: extract at least 10x jq's capture), in its own report."""
+    load_start = load_average()
+    started = time.perf_counter()
+    binary = {name: os.path.join(args.bin, name) for name in ("olly-filter", "olly-eval")}
+    missing = [n for n, p in binary.items() if not os.access(p, os.X_OK)]
+    if missing:
+        sys.exit(f"bench: not built: {', '.join(missing)}")
+    olly_eval = binary["olly-eval"]
+    bench = Bench()
+    warm(args.json)
+    # The same object from both: two named groups. Most user agents match
+    # neither browser; jq's capture gives no output there (the event would
+    # be dropped), so `// null` sets null as extract() does and the rows
+    # write the same lines.
+    olly_row = "olly-eval extract() named groups"
+    jq_row = "jq capture()"
+    task = bench.task("`extract()` against jq's `capture` on the same events", args.json, [
+        Row(olly_row, [olly_eval, "--set", r'u=extract(http.user_agent, "(?P<b>Firefox|Chrome)/(?P<v>\S+)")',
+                       "FILE"], mode="arg"),
+        Row("olly-eval extract() first group",
+            [olly_eval, "--set", r'u=extract(http.user_agent, "(Firefox|Chrome)/(\S+)")', "FILE"], mode="arg"),
+        Row("olly-eval replace()",
+            [olly_eval, "--set", r'p=replace(path, "/[0-9]+", "/:id")', "FILE"], mode="arg"),
+        Row("olly-eval --set n=status (no function)", [olly_eval, "--set", "n=status", "FILE"], mode="arg"),
+        Row(jq_row, ["jq", "-c", r'.u = ((.http.user_agent | capture("(?<b>Firefox|Chrome)/(?<v>\\S+)")) // null)',
+                     "FILE"], mode="arg"),
+    ], baselines=[jq_row])
+    bench.target("extract", "`extract` at least 10x jq's `capture`", ratio(task, olly_row, jq_row), 10)
+    total = time.perf_counter() - started
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [f"# extract() alone (bench/run --only extract), {when}, commit {args.commit}\n",
+           f"- Load average (1/5/15 min) at start: {load_start}; at end: {load_average()} (shared machine)",
+           f"- Input: {os.path.getsize(args.json) / 1e6:.1f} MB, {count_lines(args.json)} lines; "
+           f"{total:.0f} s of measuring; {tool_version(['jq', '--version'])}\n"]
+    for r in task["rows"]:
+        out.append(f"- `{r['cmd']}`: {r['seconds']:.3f} s, {task['size'] / 1e6 / r['seconds']:.0f} MB/s, "
+                   f"peak RSS {r['rss_kib'] / 1024:.1f} MB, {r['lines']} lines out ({r['runs']} runs)")
+    for section, desc, shown, met in bench.targets:
+        out.append(f"- {section}: {desc}: {shown} ({'met' if met else 'NOT met'})")
+    with open(args.results, "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -631,11 +677,14 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--big-data", help="a 10x file: only olly-filter's peak memory is measured")
     ap.add_argument("--commit", default="?")
-    ap.add_argument("--only", choices=["correlate", "view", "redact", "sample"],
+    ap.add_argument("--only", choices=["correlate", "view", "redact", "sample", "extract"],
                     help="run one section alone (on a loaded machine), print its targets and write them to --results")
     args = ap.parse_args()
     if args.only == "sample":
         sample_only(args)
+        return
+    if args.only == "extract":
+        extract_only(args)
         return
     if args.only == "correlate" and not (args.logs and args.spans):
         ap.error("--logs and --spans are required with --only correlate")

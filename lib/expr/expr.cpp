@@ -14,6 +14,7 @@
 
 #include "core/diag.h"
 #include "expr/json_value.h"
+#include "expr/strings.h"
 #include "time/timeutil.h"
 #include "core/writer.h"
 
@@ -40,6 +41,7 @@ enum class Op : uint8_t {
 enum class Func : uint8_t {
   exists, len, lower, upper, contains, starts_with, ends_with,
   to_int, to_float, to_str, now, ts, coalesce,
+  extract, replace, split, substr, trim, url_decode, json, if_, case_,
 };
 
 struct Node {
@@ -51,7 +53,9 @@ struct Node {
   size_t column = 0;
   uint32_t height = 1;  // levels of this subtree (bounded at compile time)
   std::vector<std::unique_ptr<Node>> kids;
-  std::unique_ptr<RE2> regex;  // =~ with a literal pattern: compiled once
+  std::unique_ptr<RE2> regex;  // =~ with a literal pattern, extract(), replace(): compiled once
+  std::unique_ptr<ExtractPlan> extract_plan;
+  bool rewrite_checked = false;  // replace() with a literal replacement, checked at compile time
 };
 
 }  // namespace detail
@@ -722,6 +726,11 @@ class Parser {
         {"float", Func::to_float, 1, 1},       {"str", Func::to_str, 1, 1},
         {"now", Func::now, 0, 0},              {"ts", Func::ts, 1, 1},
         {"coalesce", Func::coalesce, 1, 64},
+        {"extract", Func::extract, 2, 2},      {"replace", Func::replace, 3, 3},
+        {"split", Func::split, 2, 2},          {"substr", Func::substr, 2, 3},
+        {"trim", Func::trim, 1, 1},            {"url_decode", Func::url_decode, 1, 1},
+        {"json", Func::json, 1, 1},            {"if", Func::if_, 3, 3},
+        {"case", Func::case_, 3, 129},
     };
     size_t col = tok_.column;
     std::string name = tok_.str;
@@ -731,7 +740,8 @@ class Parser {
     }
     if (!fn) {
       fail(col, fmt::format("unknown function '{}' (known: exists len lower upper contains starts_with "
-                            "ends_with int float str now ts coalesce)", name));
+                            "ends_with int float str now ts coalesce extract replace split substr trim url_decode "
+                            "json if case)", name));
     }
     advance();  // name
     expect(Tok::lparen, "'('");
@@ -747,12 +757,39 @@ class Parser {
     expect(Tok::rparen, "')' or ','");
     int argc = static_cast<int>(n->kids.size());
     if (argc < fn->min_args || argc > fn->max_args) {
-      fail(col, fn->min_args == fn->max_args
-                    ? fmt::format("{}() takes {} argument{}", name, fn->min_args, fn->min_args == 1 ? "" : "s")
-                    : fmt::format("{}() takes at least {} argument", name, fn->min_args));
+      auto plural = [](int k) { return k == 1 ? "" : "s"; };
+      if (fn->min_args == fn->max_args) {
+        fail(col, fmt::format("{}() takes {} argument{}", name, fn->min_args, plural(fn->min_args)));
+      }
+      if (argc < fn->min_args) {
+        fail(col, fmt::format("{}() takes at least {} argument{}", name, fn->min_args, plural(fn->min_args)));
+      }
+      fail(col, fmt::format("{}() takes at most {} argument{}", name, fn->max_args, plural(fn->max_args)));
     }
     if (fn->f == Func::exists && n->kids[0]->op != Op::slot) {
       fail(n->kids[0]->column, "exists() takes a field path");
+    }
+    if (fn->f == Func::case_ && argc % 2 == 0) {
+      fail(col, "case() takes condition, value pairs and then a default: an odd number of arguments");
+    }
+    if (fn->f == Func::extract || fn->f == Func::replace) {
+      // The pattern is compiled here, once, never per event.
+      const Node& pat = *n->kids[1];
+      if (pat.op != Op::constant || pat.constant.kind != Kind::string) {
+        fail(pat.column, fmt::format("{}() takes its regex as a string literal", name));
+      }
+      n->regex = compile_regex(pat.constant.s, pat.column);
+      if (fn->f == Func::extract) n->extract_plan = std::make_unique<ExtractPlan>(plan_extract(*n->regex));
+      const Node& rewrite = *n->kids.back();
+      if (fn->f == Func::replace && rewrite.op == Op::constant && rewrite.constant.kind == Kind::string) {
+        std::string error;
+        if (!n->regex->CheckRewriteString(re2::StringPiece(rewrite.constant.s.data(), rewrite.constant.s.size()),
+                                          &error)) {
+          if (!error.empty() && error.back() == '.') error.pop_back();  // the caller's "at column" follows
+          fail(rewrite.column, fmt::format("bad replacement: {}", error));
+        }
+        n->rewrite_checked = true;
+      }
     }
     return sealed(std::move(n));
   }
@@ -1020,8 +1057,106 @@ struct Evaluator {
         }
         return Value::null();
       }
+      case Func::if_: return truthy(arg(0)) ? arg(1) : arg(2);
+      case Func::case_: {
+        const size_t last = n.kids.size() - 1;
+        for (size_t i = 0; i < last; i += 2) {
+          if (truthy(arg(i))) return arg(i + 1);
+        }
+        return arg(last);
+      }
+      case Func::extract: {
+        Value v = arg(0);
+        if (v.kind != Kind::string) return Value::null();
+        std::string_view text;
+        std::string& buf = scratch.buffer();
+        switch (olly::extract(*n.regex, *n.extract_plan, v.s, &text, buf)) {
+          case ExtractResult::no_match: return Value::null();
+          case ExtractResult::string: return Value::string(text);
+          case ExtractResult::object: return Value::object_json(buf);
+        }
+        return Value::null();
+      }
+      case Func::replace: {
+        Value s = arg(0), t = arg(2);
+        if (s.kind != Kind::string || t.kind != Kind::string) return Value::null();
+        // A replacement computed per event is checked per event (\7 with
+        // fewer groups, a stray backslash): null when it is not valid.
+        std::string error;
+        if (!n.rewrite_checked &&
+            !n.regex->CheckRewriteString(re2::StringPiece(t.s.data(), t.s.size()), &error)) {
+          return Value::null();
+        }
+        std::string& buf = scratch.buffer();
+        return replace_all(*n.regex, s.s, t.s, buf) ? Value::string(buf) : s;
+      }
+      case Func::split: {
+        Value s = arg(0), sep = arg(1);
+        if (s.kind != Kind::string || sep.kind != Kind::string) return Value::null();
+        std::string& buf = scratch.buffer();
+        split_json(s.s, sep.s, buf);
+        return Value::array_json(buf);
+      }
+      case Func::substr: {
+        Value s = arg(0);
+        int64_t start = 0, len = INT64_MAX;
+        if (s.kind != Kind::string || !whole_number(arg(1), start)) return Value::null();
+        if (n.kids.size() == 3 && !whole_number(arg(2), len)) return Value::null();
+        return Value::string(substr_code_points(s.s, start, len));
+      }
+      case Func::trim: {
+        Value s = arg(0);
+        return s.kind == Kind::string ? Value::string(trim_space(s.s)) : Value::null();
+      }
+      case Func::url_decode: {
+        Value s = arg(0);
+        if (s.kind != Kind::string) return Value::null();
+        std::string& buf = scratch.buffer();
+        return url_decode(s.s, buf) ? Value::string(buf) : s;
+      }
+      case Func::json: return parse_json(arg(0));
     }
     return Value::null();
+  }
+
+  // A number as a whole int64 (a double is truncated toward zero and
+  // saturates); false for anything else.
+  static bool whole_number(const Value& v, int64_t& out) {
+    if (v.kind == Kind::integer) {
+      out = v.i;
+      return true;
+    }
+    if (v.kind != Kind::number || std::isnan(v.d)) return false;
+    if (v.d >= 9.2233720368547758e18) out = INT64_MAX;
+    else if (v.d <= -9.2233720368547758e18) out = INT64_MIN;
+    else out = static_cast<int64_t>(v.d);
+    return true;
+  }
+
+  // json(s): the value the JSON text s holds. Text that is not JSON gives
+  // null, as other conversions do; JSON nested deeper than the parser reads
+  // is an error for the event (as len() on such an array).
+  Value parse_json(const Value& v) const {
+    if (v.kind != Kind::string) return Value::null();
+    simdjson::dom::element root;
+    if (auto e = raw_parser().parse(v.s.data(), v.s.size()).get(root)) {
+      if (e == simdjson::DEPTH_ERROR) scratch.set_error(e);
+      return Value::null();
+    }
+    switch (root.type()) {
+      case simdjson::dom::element_type::STRING: return Value::string(scratch.keep(root.get_string().value_unsafe()));
+      case simdjson::dom::element_type::ARRAY:
+      case simdjson::dom::element_type::OBJECT: {
+        // The text minified, so that a container written to output stays on one line.
+        std::string& buf = scratch.buffer();
+        buf.resize(v.s.size() + simdjson::SIMDJSON_PADDING);
+        size_t len = 0;
+        if (simdjson::minify(v.s.data(), v.s.size(), buf.data(), len)) return Value::null();
+        buf.resize(len);
+        return root.type() == simdjson::dom::element_type::ARRAY ? Value::array_json(buf) : Value::object_json(buf);
+      }
+      default: return value_from_dom(root);
+    }
   }
 
   static Value call_int_of(const Value& num) {
@@ -1070,6 +1205,35 @@ Value Expr::eval(std::span<const Value> slots, EvalScratch& scratch) const {
 
 bool Expr::test(std::span<const Value> slots, EvalScratch& scratch) const {
   return truthy(eval(slots, scratch));
+}
+
+Value value_at(const Value& v, std::span<const PathStep> steps, EvalScratch& scratch) {
+  if (steps.empty()) return v;
+  if (v.kind != Kind::array && v.kind != Kind::object) return Value::missing();
+  thread_local simdjson::ondemand::parser parser;
+  // A padded copy in the scratch: containers found inside stay views into it.
+  std::string& text = scratch.buffer();
+  text.reserve(v.s.size() + simdjson::SIMDJSON_PADDING);
+  text.assign(v.s);
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::value cur;
+  if (parser.iterate(text.data(), text.size(), text.capacity()).get(doc) || doc.get_value().get(cur)) {
+    return Value::missing();
+  }
+  for (const PathStep& step : steps) {
+    if (step.is_index()) {
+      simdjson::ondemand::array arr;
+      if (cur.get_array().get(arr) || arr.at(static_cast<size_t>(step.index)).get(cur)) return Value::missing();
+    } else {
+      simdjson::ondemand::object obj;
+      if (cur.get_object().get(obj) || obj.find_field_unordered(step.key).get(cur)) return Value::missing();
+    }
+  }
+  simdjson::ondemand::json_type type;
+  Value out;
+  if (cur.type().get(type) || read_value(cur, type, out)) return Value::missing();
+  if (out.kind == Kind::string) out.s = scratch.keep(out.s);  // the parser's string buffer is reused
+  return out;
 }
 
 bool Expr::is_constant_true() const {

@@ -77,6 +77,12 @@ class Expr {
   std::string text_;
 };
 
+// The value at steps inside v when v is an array or object (held as JSON
+// text, such as an object an earlier olly-eval --set computed); missing when
+// v is not a container or has nothing there. What it returns stays valid
+// until scratch is reset.
+Value value_at(const Value& v, std::span<const PathStep> steps, EvalScratch& scratch);
+
 bool truthy(const Value& v);
 // Comparison semantics of DESIGN.md: with null only == / != hold; a string
 // compares with a number numerically when the whole string is a number.

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <span>
+
 #include "core/diag.h"
 
 namespace olly {
@@ -34,11 +37,18 @@ EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::
 void EvalStage::bind(Assignment& a, size_t position) {
   for (const auto& path : a.expr.paths()) {
     SlotSource src;
-    // A later --set sees the value an earlier one computed.
+    // A later --set sees the value an earlier one computed, and what is
+    // inside it (client.ip after --set client=extract(...)): the latest
+    // --set of the path or of an object above it decides.
     for (size_t j = position; j-- > 0;) {
-      if (assignments_[j].target == path) {
+      const auto& target = assignments_[j].target.steps;
+      if (target.size() <= path.steps.size() &&
+          std::equal(target.begin(), target.end(), path.steps.begin(), [](const PathStep& x, const PathStep& y) {
+            return x.key == y.key && x.index == y.index;
+          })) {
         src.from_assignment = true;
         src.index = j;
+        src.covered_steps = target.size();
         break;
       }
     }
@@ -67,7 +77,12 @@ Result EvalStage::on_event(Event& ev, Emitter& out) {
     Assignment& a = assignments_[i];
     for (size_t k = 0; k < a.sources.size(); ++k) {
       const SlotSource& src = a.sources[k];
-      a.slots[k] = src.from_assignment ? results_[src.index] : event_slots_[src.index];
+      if (!src.from_assignment) {
+        a.slots[k] = event_slots_[src.index];
+      } else {
+        std::span<const PathStep> steps(a.expr.paths()[k].steps);
+        a.slots[k] = value_at(results_[src.index], steps.subspan(src.covered_steps), scratch_);
+      }
     }
     results_[i] = a.expr.eval(a.slots, scratch_);
   }

@@ -32,6 +32,9 @@ class EvalStage : public Stage {
   struct SlotSource {
     bool from_assignment = false;
     size_t index = 0;  // extractor slot or assignment number
+    // Steps of the path the assignment's target covers: a.b after --set a=...
+    // reads b inside the value computed for a.
+    size_t covered_steps = 0;
   };
   struct Assignment {
     Path target;

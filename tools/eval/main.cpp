@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
       "olly-eval evaluates each --set expression over an event and stores the result in NAME: an "
       "existing field is replaced where it stands, a new one is added after the others (a nested "
       "NAME such as http.slow creates the objects it needs). Everything else is copied unchanged, "
-      "byte for byte. Later --set expressions see the values earlier ones computed.\n\n"
+      "byte for byte. Later --set expressions see the values earlier ones computed, and what is inside "
+      "them: after --set 'client=extract(msg, \"from (?P<ip>\\\\S+)\")', client.ip is the captured "
+      "address.\n\n"
       "With --where only the events matching that expression are changed; the rest pass through as "
       "they came. An expression whose value is missing stores null. Division always gives a "
       "number (latency_ms/1000); integer arithmetic that would overflow becomes floating point.\n\n"
@@ -43,6 +45,11 @@ int main(int argc, char** argv) {
        "Add a duration in seconds and a slow flag."},
       {"olly eval --where 'status >= 500' --set level='upper(level)' --set error.status=status requests.ndjson",
        "Change only server errors: upper-case their level and copy the status into the error object."},
+      {"olly eval --set 'client=extract(msg, \"from (?P<ip>\\\\S+) port (?P<port>\\\\d+)\")' "
+       "--set 'level=case(status >= 500, \"error\", status >= 400, \"warn\", trim(lower(level)))' "
+       "strings/app.ndjson",
+       "Pull the client address and port out of a message into an object (client.ip, client.port), "
+       "and set a level from the status where there is one."},
   };
   doc.exit_status = exit_status_text("");
   doc.see_also = {"olly(1)", "olly(7)", "olly-filter(1)"};

@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
       "the matching lines are written exactly as they were read, byte for byte; --select and --drop "
       "rewrite each event, copying the values they keep unchanged.\n\n"
       "EXPR is the olly expression language (olly(7)): comparisons, =~ with RE2 patterns, in, "
-      "arithmetic, functions such as exists(), lower() and ts(). A missing field is null, and every "
+      "arithmetic, functions such as exists(), lower(), ts(), extract(), replace() and case(). A "
+      "missing field is null, and every "
       "comparison with null is false except == null and != null, so a filter on a field an event "
       "lacks drops that event. A string compares with a number numerically when the whole string is "
       "a number.\n\n"
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
       {"olly filter 'error.type in [\"Timeout\", \"ConnectionReset\"]' --drop error,trace_id --limit 2 requests.ndjson",
        "The first two network failures, without their error object and trace id."},
       {"olly filter --fail-empty 'status == 418' requests.ndjson", "Exit 1 because no event matches (for CI and cron)."},
+      {"olly filter 'extract(msg, \"^(GET|POST) \") == \"GET\"' strings/app.ndjson",
+       "Events whose message starts with GET: the first group of an RE2 pattern, compiled once."},
   };
   doc.exit_status = exit_status_text("no event matched and --fail-empty was given");
   doc.see_also = {"olly(1)", "olly(7)", "olly-eval(1)", "olly-agg(1)"};
