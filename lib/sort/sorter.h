@@ -1,8 +1,8 @@
 // olly-sort's engine: records (an encoded key and the line's bytes) held in
 // one arena up to a memory cap, sorted by key with input order breaking ties;
 // past the cap each sorted batch becomes a run in a temporary file, and the
-// runs are merged with a k-way heap (at most kFanIn at a time, in passes when
-// there are more), so any input sorts in bounded memory. With a head limit
+// runs are merged with a k-way heap, kFanIn at a time (as runs pile up, and in
+// passes at the end), so any input sorts in bounded memory and open files. With a head limit
 // only the first N records are kept, in a bounded heap.
 #pragma once
 #include <cstdint>
@@ -45,7 +45,7 @@ class Sorter {
 
  private:
   struct Rec {
-    uint64_t prefix;  // the key's first 8 bytes, big-endian: most comparisons end here
+    uint64_t prefix;  // 8 key bytes after the batch's common prefix, big-endian: most comparisons end here
     uint64_t off;     // key, then line, in arena_
     uint32_t key_len;
     uint32_t line_len;
@@ -61,6 +61,7 @@ class Sorter {
   SorterOptions opts_;
   std::string arena_;
   std::vector<Rec> recs_;
+  size_t common_ = 0;  // bytes every key of the batch starts with
   std::vector<std::unique_ptr<Run>> runs_;
   size_t runs_written_ = 0;
   // --head: the best records so far, a max-heap on (key, seq).
