@@ -657,6 +657,48 @@ def extract_only(args):
     print("\n".join(out))
 
 
+def sort_only(args):
+    """bench/run --only sort: olly-sort against GNU sort on the same lines (issue 18: within 2x).
+    GNU sort cannot read JSON fields; ts is the first field of the bench events, so a whole-line
+    byte sort (LC_ALL=C) orders them the same way and is a fair byte-key baseline."""
+    load_start = load_average()
+    started = time.perf_counter()
+    olly = os.path.join(args.bin, "olly-sort")
+    if not os.access(olly, os.X_OK):
+        sys.exit("bench: not built: olly-sort")
+    bench = Bench()
+    warm(args.json)
+    gnu = "LC_ALL=C sort FILE"
+    task = bench.task("`olly-sort` against GNU `sort` on the same lines", args.json, [
+        Row(gnu, ["env", "LC_ALL=C", "sort", "FILE"], mode="file"),
+        Row("olly-sort -k ts --memory 2G", [olly, "-k", "ts", "--memory", "2G", "FILE"], mode="file"),
+        Row("olly-sort -k ts --memory 64M (external merge)", [olly, "-k", "ts", "--memory", "64M", "FILE"],
+            mode="file"),
+        Row("olly-sort -k -latency_ms --head 10", [olly, "-k", "-latency_ms", "--head", "10", "FILE"], mode="file",
+            checked=False),
+    ], baselines=[gnu])
+    bench.target("sort", "`olly-sort -k ts` within 2x of GNU sort's time",
+                 ratio(task, "olly-sort -k ts --memory 2G", gnu), 0.5)
+    bench.target("sort", "`olly-sort -k ts --memory 64M` (external merge) within 2x of GNU sort's time",
+                 ratio(task, "olly-sort -k ts --memory 64M (external merge)", gnu), 0.5)
+    total = time.perf_counter() - started
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    out = [f"# olly-sort alone (bench/run --only sort), {when}, commit {args.commit}\n",
+           f"- Load average (1/5/15 min) at start: {load_start}; at end: {load_average()} (shared machine)",
+           f"- Input: {os.path.getsize(args.json) / 1e6:.1f} MB, {count_lines(args.json)} lines; "
+           f"{total:.0f} s of measuring",
+           "- GNU sort uses its default threads and buffer; olly-sort reads and sorts on one thread. "
+           "Ratios are GNU sort's time over the row's (1.0: as fast; 0.5: twice as slow)\n"]
+    for r in task["rows"]:
+        out.append(f"- `{r['cmd']}`: {r['seconds']:.3f} s, {task['size'] / 1e6 / r['seconds']:.0f} MB/s, "
+                   f"peak RSS {r['rss_kib'] / 1024:.1f} MB, {r['lines']} lines out ({r['runs']} runs)")
+    for section, desc, shown, met in bench.targets:
+        out.append(f"- {section}: {desc}: {shown} ({'met' if met else 'NOT met'})")
+    with open(args.results, "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -677,7 +719,7 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--big-data", help="a 10x file: only olly-filter's peak memory is measured")
     ap.add_argument("--commit", default="?")
-    ap.add_argument("--only", choices=["correlate", "view", "redact", "sample", "extract"],
+    ap.add_argument("--only", choices=["correlate", "view", "redact", "sample", "extract", "sort"],
                     help="run one section alone (on a loaded machine), print its targets and write them to --results")
     args = ap.parse_args()
     if args.only == "sample":
@@ -685,6 +727,9 @@ def main():
         return
     if args.only == "extract":
         extract_only(args)
+        return
+    if args.only == "sort":
+        sort_only(args)
         return
     if args.only == "correlate" and not (args.logs and args.spans):
         ap.error("--logs and --spans are required with --only correlate")

@@ -235,6 +235,13 @@ PY
       done
       printf '\x13\x00\x05\x00\xfb\x01\x7f\x02\x80\x02\x01\x03\x10\x00' > "$dir/seed-bucket"
       ;;
+    sort)
+      # Byte 0 picks the -k fields and --head (fuzz_sort.cpp); then NDJSON.
+      local pre
+      for pre in 00 01 02 03 1a 2b 3f 4c 5d 77; do
+        seed "$dir" "$pre" "$d"/sort/*.ndjson "$d"/requests.ndjson "$d"/hostile/mixed.ndjson "$d"/hostile/crlf-no-final-newline.ndjson
+      done
+      ;;
     alert_rules)
       # Selector 0: rules files; 1: state files; 2: the rule tests' series notation.
       seed "$dir" 00 "$d"/alert/*.yaml

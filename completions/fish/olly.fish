@@ -2,6 +2,6 @@
 complete -c olly -s l -l list -d 'List the verbs with their one-line summaries, then the plugins (olly-* on PATH)'
 complete -c olly -s h -l help -d 'Print this help (flags, then examples) and exit'
 complete -c olly -l version -d 'Print the version and exit'
-complete -c olly -f -n __fish_use_subcommand -a 'agg alert correlate eval explain filter parse patterns redact sample schema snapshot validate view help' -d 'olly verb'
+complete -c olly -f -n __fish_use_subcommand -a 'agg alert correlate eval explain filter parse patterns redact sample schema snapshot sort validate view help' -d 'olly verb'
 complete -c olly -f -n __fish_use_subcommand -a '(string replace -r "^olly-" "" -- (complete -C olly- | string match -r "^olly-[^\t]+"))' -d 'olly plugin'
-complete -c olly -f -n '__fish_seen_subcommand_from help' -a 'agg alert correlate eval explain filter parse patterns redact sample schema snapshot validate view'
+complete -c olly -f -n '__fish_seen_subcommand_from help' -a 'agg alert correlate eval explain filter parse patterns redact sample schema snapshot sort validate view'

@@ -69,6 +69,36 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.la
     }
   }
   expr_result_.resize(exprs_.size());
+  if (!opts_.sort_fields.empty()) {
+    if (opts_.partial) throw UsageError("--sort FIELDS: partial states are not final rows; sort after --merge");
+    check_sort_fields();
+    row_sorter_ = std::make_unique<LineSorter>(opts_.sort_fields);
+  }
+  if (opts_.limit != SIZE_MAX && opts_.partial) {
+    throw UsageError("--limit: partial states must all reach --merge; limit the merged output");
+  }
+}
+
+// The output fields are known from the plan, so a --sort field no row can
+// have is a usage error before any input is read.
+void Aggregator::check_sort_fields() const {
+  std::vector<std::string> names;
+  if (windowed_) names = {"window_start", "window_end"};
+  for (const auto& b : opts_.plan.by) names.push_back(b);
+  for (const auto& a : opts_.plan.aggs) names.push_back(a.name);
+  for (const auto& f : opts_.sort_fields) {
+    const std::string& t = f.path.text;
+    bool found = false;
+    for (const auto& n : names) {
+      // The field itself, or a path inside it (top_path[0].count).
+      if (t.starts_with(n) && (t.size() == n.size() || t[n.size()] == '.' || t[n.size()] == '[')) found = true;
+    }
+    if (!found) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw UsageError(fmt::format("--sort: '{}' is not an output field (they are: {})", t, list));
+    }
+  }
 }
 
 Aggregator::~Aggregator() = default;
@@ -200,58 +230,9 @@ std::string_view Aggregator::reason(Outcome o, const AggOptions& opts) {
   }
 }
 
-namespace {
-
-// On-Demand validates only what is read. olly-agg count reads nothing, so
-// a garbage line must still be told from an event: scalars are read whole,
-// and an object or array must at least be closed (a cut-off last line).
-simdjson::error_code check_shape(simdjson::ondemand::document& doc, std::string_view line) {
-  namespace od = simdjson::ondemand;
-  od::json_type type;
-  if (auto e = doc.type().get(type)) return e;
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-  switch (type) {
-    case od::json_type::object: return line.ends_with('}') ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
-    case od::json_type::array: return line.ends_with(']') ? simdjson::SUCCESS : simdjson::TAPE_ERROR;
-    default: break;
-  }
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-  simdjson::error_code e = simdjson::SUCCESS;
-  switch (type) {
-    case od::json_type::number: {
-      od::number n;
-      e = doc.get_number().get(n);
-      break;
-    }
-    case od::json_type::string: {
-      std::string_view sv;
-      e = doc.get_string().get(sv);
-      if (!e && !line.ends_with('"')) e = simdjson::TRAILING_CONTENT;
-      break;
-    }
-    case od::json_type::boolean: {
-      bool b;
-      e = doc.get_bool().get(b);
-      if (!e && line != "true" && line != "false") e = simdjson::T_ATOM_ERROR;
-      break;
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      e = doc.is_null().get(is_null);
-      if (!e && (!is_null || line != "null")) e = simdjson::N_ATOM_ERROR;
-      break;
-    }
-    default: break;
-  }
-  doc.rewind();
-  return e;
-}
-
-}  // namespace
-
 simdjson::error_code Aggregator::add(simdjson::ondemand::document& doc, std::string_view line, Outcome& outcome) {
   outcome = Outcome::ok;
-  if (auto e = check_shape(doc, line)) return e;
+  if (auto e = check_document_shape(doc, line)) return e;
   if (auto e = extractor_.extract(doc, slots_)) return e;
   bool matches = true;
   if (where_) {
@@ -411,10 +392,28 @@ void Aggregator::write_partials(std::string& out) const {
 
 void Aggregator::emit_window(Emitter& out, int64_t start, Table& table) {
   const std::vector<Group>& groups = table.entries();
+  if (!row_sorter_) {
+    size_t left = opts_.limit;
+    for (uint32_t i : key_order(table)) {
+      if (left-- == 0) break;
+      line_.clear();
+      write_group(line_, start, groups[i]);
+      out.line(line_);
+    }
+    return;
+  }
+  // olly agg ... --sort -p99_latency_ms --limit 10: the window's rows as
+  // they will be written, ordered by their own output fields.
+  row_sorter_->clear();
   for (uint32_t i : key_order(table)) {
     line_.clear();
     write_group(line_, start, groups[i]);
-    out.line(line_);
+    row_sorter_->add(line_);
+  }
+  size_t left = opts_.limit;
+  for (uint32_t row : row_sorter_->sorted()) {
+    if (left-- == 0) break;
+    out.line(row_sorter_->line(row));
   }
 }
 

@@ -22,6 +22,7 @@
 #include "core/stage.h"
 #include "group/group_table.h"
 #include "expr/timefield.h"
+#include "sort/sort_key.h"
 #include "window/watermark.h"
 
 namespace olly {
@@ -34,6 +35,10 @@ struct AggOptions {
   int64_t lateness_ns = 0;                        // --lateness
   size_t max_groups = 1'000'000;                  // --max-groups (groups held at once)
   bool sort = true;                               // --sort key|none
+  // --sort FIELDS: each window's output rows ordered by these output
+  // fields (after key order, which breaks ties). Empty: key or none.
+  std::vector<SortField> sort_fields;
+  size_t limit = SIZE_MAX;                        // --limit: rows kept per window
   bool partial = false;                           // --partial
   std::string time_field;                         // --time-field
   // Only events matching this expression are aggregated (olly-alert's rule
@@ -130,6 +135,7 @@ class Aggregator {
   using Group = Table::Entry;  // key: the encoded by-values; value: the Accs
 
   Output compile_output(const AggSpec& spec);
+  void check_sort_fields() const;
   size_t recipe_for(AccKind kind, const std::string& field, size_t expr, const std::string& id);
   std::unique_ptr<Accumulator> make_acc(const Recipe& r) const;
   Accs& find_or_add(Table& table, std::string_view key);
@@ -181,6 +187,7 @@ class Aggregator {
   std::string key_;
   std::string line_;
   std::vector<std::optional<double>> values_;
+  std::unique_ptr<LineSorter> row_sorter_;  // --sort FIELDS
 };
 
 }  // namespace olly

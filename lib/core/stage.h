@@ -73,6 +73,12 @@ class Emitter {
   std::vector<LineFixup>* fixups_ = nullptr;
 };
 
+// On-Demand validates only what is read. A stage that reads few fields
+// (olly-agg count, olly-sort) must still tell a garbage line from an
+// event: scalars are read whole, and an object or array must at least be
+// closed (a cut-off last line). Rewinds doc.
+[[nodiscard]] simdjson::error_code check_document_shape(simdjson::ondemand::document& doc, std::string_view line);
+
 // One input event as a stage sees it.
 struct Event {
   std::string_view raw;   // the line's bytes, exactly as read

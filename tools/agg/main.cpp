@@ -6,6 +6,7 @@
 #include "agg/run_agg.h"
 #include "core/cli.h"
 #include "core/diag.h"
+#include "sort/sort_key.h"
 #include "time/timeutil.h"
 
 using namespace olly;
@@ -23,6 +24,7 @@ struct Flags {
   size_t top_capacity = SpaceSaving::kDefaultCapacity;
   size_t max_groups = 1'000'000;
   std::string sort = "key";
+  size_t limit = SIZE_MAX;
   bool partial = false;
   bool merge = false;
   bool weighted = false;
@@ -58,7 +60,10 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
   o.topk_capacity = f.top_capacity;
   o.lateness_ns = duration_or_throw(f.lateness, "--lateness", true);
   o.max_groups = f.max_groups;
-  o.sort = f.sort == "key";
+  // --sort key, none, or output fields (a field named key or none: +key).
+  o.sort = f.sort != "none";
+  if (f.sort != "key" && f.sort != "none") o.sort_fields = parse_sort_fields(f.sort, "--sort");
+  o.limit = f.limit;
   o.partial = f.partial;
   o.time_field = f.common.time_field;
   if (f.weighted || !f.weight_field.empty()) {
@@ -102,6 +107,21 @@ const char* kAggregates =
     "ratio(A, B) or A/B: one numeric aggregate divided by another, null when B is 0 or null, e.g. "
     "'count_if(status >= 500)/count as error_rate'. Named A_per_B unless named with as.\n\n"
     "AGG as NAME (one word or separate words) names the output field; names must be unique.";
+
+const char* kSort =
+    "--sort FIELDS orders each window's rows by their output fields: group fields, aggregate names "
+    "(p99_latency_ms, or the name given with as), window_start and window_end, or a path inside one "
+    "(top_path[0].count). Several fields, comma-separated, sort by the first, then the next; a "
+    "leading - sorts that field descending (+ says ascending, for an output field named key or none). "
+    "Numbers compare as numbers, strings bytewise, and then come booleans, arrays and objects; null "
+    "(an aggregate over no value) comes last in either direction. Ties keep key order. A field that "
+    "is not in the output is a usage error (exit 2), before input is read (with --merge and no AGG "
+    "words: at the first partial line, which brings the plan).\n\n"
+    "--limit N keeps the first N rows of each window, after sorting: --sort -p99_latency_ms --limit 10 "
+    "is the ten slowest groups per window. With `every`, windows stay in time order and each window is "
+    "sorted and limited on its own. Both apply to final rows only: with --merge they order the merged "
+    "result; with --partial, --sort FIELDS and --limit are usage errors (every partial state must "
+    "reach the merge), while --sort key and none keep their meaning.";
 
 const char* kWeighted =
     "--weighted (or --weight-field F) reads each event as standing for w events, w being the field "
@@ -188,8 +208,12 @@ int main(int argc, char** argv) {
                  "Stop with an error (exit 3) when more groups than this are held at once (default 1000000)")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
-  add_choice(app, "--sort", f.sort, {"key", "none"},
-             "Output order within a window: key (by group values; the default) or none (first seen)", "ORDER");
+  app.add_option("--sort", f.sort,
+                 "Output order within a window: key (by group values; the default), none (first seen), or "
+                 "output fields, comma-separated, a leading - for descending: -p99_latency_ms,path (see SORT)")
+      ->type_name("key|none|FIELDS");
+  app.add_option("--limit", f.limit, "Keep the first N rows of each window's output (after --sort)")
+      ->type_name("N");
   app.add_flag("--partial", f.partial, "Write mergeable state instead of final values (see PARTIAL STATE)");
   app.add_flag("--merge", f.merge,
                "Read partial states (from --partial) and write final values; AGG words may be left out, "
@@ -247,7 +271,7 @@ int main(int argc, char** argv) {
       "partial streams into the result one run over all the input would give: shard the input, run "
       "olly-agg --partial where the data is (xargs -P, GNU parallel, Hadoop Streaming or Spark pipe "
       "mappers), and merge in one reducer.";
-  doc.sections = {{"AGGREGATES", kAggregates}, {"WEIGHTED", kWeighted}, {"PARTIAL STATE", kPartialFormat}};
+  doc.sections = {{"AGGREGATES", kAggregates}, {"SORT", kSort}, {"WEIGHTED", kWeighted}, {"PARTIAL STATE", kPartialFormat}};
   doc.examples = {
       {"olly agg count p99:latency_ms by service requests.ndjson", "Requests and p99 latency per service."},
       {"olly agg count 'count_if(status >= 500)/count as error_rate' by path every 1m requests.ndjson",
@@ -255,6 +279,10 @@ int main(int argc, char** argv) {
       {"olly agg 'top(3, path)' distinct:user_id requests.ndjson", "The three most requested paths and the number of distinct users."},
       {"olly agg --partial count sum:bytes by service requests.ndjson | olly agg --merge",
        "Partial state, then merged: the same result as one run."},
+      {"olly agg count p99:latency_ms by path --sort -p99_latency_ms --limit 3 requests.ndjson",
+       "The three slowest paths by p99 latency."},
+      {"olly agg count by path every 1m --sort -count,path --limit 2 requests.ndjson",
+       "The two busiest paths of each minute."},
       {"olly agg -a count -a 'p50(latency_ms) as median' -g service,status requests.ndjson",
        "The same aggregates written as flags."},
       {"olly sample --rate 0.5 --seed 3 requests.ndjson | olly agg --weighted count sum:bytes by service",
