@@ -143,10 +143,12 @@ bool parse_apache_error(std::string_view line, JsonBuilder& out, std::string& re
   if (!module.empty()) member_string(out, "module", module);
   member_string(out, "level", level);
   // [pid 35708:tid 4328636416] or [pid 35708]
-  if (line.substr(i).starts_with("[pid ")) {
-    size_t j = i;
-    std::string_view ids = *bracket(line, j);
-    std::string_view pid = ids.substr(4), tid;
+  size_t pid_end = i;
+  std::optional<std::string_view> pid_bracket;
+  if (line.substr(i).starts_with("[pid ")) pid_bracket = bracket(line, pid_end);
+  if (pid_bracket) {  // "[pid 12" with no ']' after it is message text
+    const size_t j = pid_end;
+    std::string_view pid = pid_bracket->substr(4), tid;
     if (const size_t colon = pid.find(":tid "); colon != std::string_view::npos) {
       tid = pid.substr(colon + 5);
       pid = pid.substr(0, colon);

@@ -876,6 +876,10 @@ TEST_CASE("apache_error: 2.4 and 2.2 lines, the optional parts, hostile lines") 
          "1.2.3.4:5678] AH00170: read failed");
   CHECK(p.json.find(R"("os_error":"(32)Broken pipe","client":"1.2.3.4:5678","code":"AH00170","msg":"read failed")") !=
         std::string::npos);
+  // A pid bracket never closed is message text (found by fuzz_parse_lines: it was read as a bracket).
+  p = ae("[Sun Mar 07 16:02:00 2004] [error] [pid 35710:tid 1\torder_id,cust");
+  REQUIRE(p.ok);
+  CHECK(p.json.find(R"("msg":"[pid 35710:tid 1\torder_id,cust")") != std::string::npos);
   // A pid bracket that is no pid stays in the message.
   p = ae("[Sun Mar 07 16:02:00 2004] [error] [pid x] left as text");
   CHECK(p.json.find(R"("msg":"[pid x] left as text")") != std::string::npos);
