@@ -13,7 +13,9 @@ namespace olly::view {
 
 void Grid::close_cell(size_t from, Paint paint) {
   size_t n = arena.size() - from;
-  if (used_ + n > cap_) {
+  // The first cell may be empty (a field named ""): a block is needed even
+  // then, or back() below reads an empty vector (found by fuzz_view).
+  if (blocks_.empty() || used_ + n > cap_) {
     cap_ = std::max<size_t>(n, 1u << 20);
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(cap_));
     used_ = 0;
