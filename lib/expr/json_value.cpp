@@ -100,6 +100,39 @@ Value value_from_dom(simdjson::dom::element el) {
   return Value::null();
 }
 
+simdjson::error_code copy_raw_value(ondemand::value& v, std::string& out) {
+  ondemand::json_type type;
+  if (auto e = v.type().get(type)) return e;
+  std::string_view raw;
+  if (type == ondemand::json_type::object) {
+    ondemand::object obj;
+    if (auto e = v.get_object().get(obj)) return e;
+    if (auto e = obj.raw_json().get(raw)) return e;
+  } else if (type == ondemand::json_type::array) {
+    ondemand::array arr;
+    if (auto e = v.get_array().get(arr)) return e;
+    if (auto e = arr.raw_json().get(raw)) return e;
+  } else {
+    raw = v.raw_json_token();
+    if (type == ondemand::json_type::number) {
+      double d;
+      if (auto e = v.get_double().get(d)) return e;
+    } else if (type == ondemand::json_type::string) {
+      std::string_view s;
+      if (auto e = v.get_string().get(s)) return e;
+    } else if (type == ondemand::json_type::boolean) {
+      bool b;
+      if (auto e = v.get_bool().get(b)) return e;
+    } else {
+      bool is_null;
+      if (auto e = v.is_null().get(is_null)) return e;
+      if (!is_null) return simdjson::N_ATOM_ERROR;
+    }
+  }
+  out.append(trim_json_space(raw));
+  return simdjson::SUCCESS;
+}
+
 namespace {
 
 bool hex4(std::string_view s, size_t at, uint32_t& out) {

@@ -23,6 +23,11 @@ std::string_view trim_json_space(std::string_view s);
 // Unescapes the body of a JSON string (without quotes). False when malformed.
 bool unescape_json_string(std::string_view body, std::string& out);
 
+// Appends a value's JSON text as it is in the document (containers whole,
+// blanks after them dropped), checking each scalar reads, so a damaged token
+// is caught even where nothing looks inside it.
+[[nodiscard]] simdjson::error_code copy_raw_value(simdjson::ondemand::value& v, std::string& out);
+
 // Appends v as JSON (missing becomes null).
 void append_value_json(std::string& out, const Value& v);
 

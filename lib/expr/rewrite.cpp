@@ -25,13 +25,6 @@ struct OpNode {
   std::vector<OpNode> children;
 };
 
-std::string_view trim_right(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // The raw (escaped) key text between its quotes.
 std::string_view raw_key(ondemand::raw_json_string key) {
   const char* raw = reinterpret_cast<const char*>(key.raw());
@@ -81,39 +74,7 @@ struct ObjectRewriter::Impl {
   }
 
   // Writes one value's raw JSON.
-  static simdjson::error_code copy_raw(ondemand::value& v, std::string& out) {
-    ondemand::json_type type;
-    if (auto e = v.type().get(type)) return e;
-    std::string_view raw;
-    if (type == ondemand::json_type::object) {
-      ondemand::object obj;
-      if (auto e = v.get_object().get(obj)) return e;
-      if (auto e = obj.raw_json().get(raw)) return e;
-    } else if (type == ondemand::json_type::array) {
-      ondemand::array arr;
-      if (auto e = v.get_array().get(arr)) return e;
-      if (auto e = arr.raw_json().get(raw)) return e;
-    } else {
-      raw = v.raw_json_token();
-      // Validate scalars we pass through unseen so a damaged token is caught.
-      if (type == ondemand::json_type::number) {
-        double d;
-        if (auto e = v.get_double().get(d)) return e;
-      } else if (type == ondemand::json_type::string) {
-        std::string_view s;
-        if (auto e = v.get_string().get(s)) return e;
-      } else if (type == ondemand::json_type::boolean) {
-        bool b;
-        if (auto e = v.get_bool().get(b)) return e;
-      } else {
-        bool is_null;
-        if (auto e = v.is_null().get(is_null)) return e;
-        if (!is_null) return simdjson::N_ATOM_ERROR;
-      }
-    }
-    out.append(trim_right(raw));
-    return simdjson::SUCCESS;
-  }
+  static simdjson::error_code copy_raw(ondemand::value& v, std::string& out) { return copy_raw_value(v, out); }
 
   static void write_key(std::string& out, std::string_view raw, bool& first) {
     if (!first) out.push_back(',');

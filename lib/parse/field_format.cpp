@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "expr/json_value.h"
 #include "parse/driver.h"
 
 namespace olly::parse {
@@ -77,9 +78,9 @@ class FieldFormat : public Format {
         text_.assign(text);
         continue;
       }
-      std::string_view raw;
-      if (auto e = raw_value(value, raw)) return invalid(e, reason);
-      members_[count_++].value.assign(raw);
+      std::string& raw = members_[count_++].value;
+      raw.clear();
+      if (auto e = copy_raw_value(value, raw)) return invalid(e, reason);
     }
     if (auto e = doc.current_location().error(); e != simdjson::OUT_OF_BOUNDS) {
       reason = "not JSON: trailing content after the object";
@@ -93,40 +94,6 @@ class FieldFormat : public Format {
     if (!text_.empty() && text_.back() == '\n') text_.pop_back();
     if (!text_.empty() && text_.back() == '\r') text_.pop_back();
     return true;
-  }
-
-  static simdjson::error_code raw_value(simdjson::ondemand::value& v, std::string_view& raw) {
-    simdjson::ondemand::json_type type;
-    if (auto e = v.type().get(type)) return e;
-    if (type == simdjson::ondemand::json_type::object) {
-      simdjson::ondemand::object o;
-      if (auto e = v.get_object().get(o)) return e;
-      return o.raw_json().get(raw);
-    }
-    if (type == simdjson::ondemand::json_type::array) {
-      simdjson::ondemand::array a;
-      if (auto e = v.get_array().get(a)) return e;
-      return a.raw_json().get(raw);
-    }
-    // A scalar: validated, then written as it came.
-    simdjson::error_code e = simdjson::SUCCESS;
-    switch (type) {
-      case simdjson::ondemand::json_type::string: e = v.get_string().error(); break;
-      case simdjson::ondemand::json_type::number: e = v.get_number().error(); break;
-      case simdjson::ondemand::json_type::boolean: e = v.get_bool().error(); break;
-      case simdjson::ondemand::json_type::null: {
-        bool is_null = false;
-        e = v.is_null().get(is_null);
-        if (!e && !is_null) e = simdjson::N_ATOM_ERROR;
-        break;
-      }
-      default: break;
-    }
-    if (e) return e;
-    raw = v.raw_json_token();
-    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\r' || raw.back() == '\n'))
-      raw.remove_suffix(1);
-    return simdjson::SUCCESS;
   }
 
   static std::string_view type_name(simdjson::ondemand::json_type t) {
