@@ -59,7 +59,10 @@ struct TokenBucket {
       tokens = burst;
       last = t;
     } else if (t > last) {
-      tokens += static_cast<double>(t - last) * per_ns;
+      // t - last can exceed int64 (times at both ends of the clock); as
+      // unsigned it is exact, since t > last.
+      const uint64_t elapsed = static_cast<uint64_t>(t) - static_cast<uint64_t>(last);
+      tokens += static_cast<double>(elapsed) * per_ns;
       if (tokens > burst) tokens = burst;
       last = t;
     }

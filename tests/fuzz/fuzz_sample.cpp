@@ -73,7 +73,9 @@ void check_bucket(const uint8_t* data, size_t size, uint8_t pick) {
     if (t > latest) latest = t;
     ++seen;
     kept += b.take(t, per_ns, burst);
-    const double cap = burst + per_ns * static_cast<double>(latest - first);
+    // latest - first can exceed int64: unsigned is exact (latest >= first).
+    const uint64_t span = static_cast<uint64_t>(latest) - static_cast<uint64_t>(first);
+    const double cap = burst + per_ns * static_cast<double>(span);
     FUZZ_CHECK(static_cast<double>(kept) <= cap + 1e-6, "the bucket kept more than burst + rate x time");
     FUZZ_CHECK(b.tokens <= burst + 1e-9 && b.tokens >= 0, "tokens outside [0, burst]");
   }

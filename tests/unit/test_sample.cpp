@@ -131,6 +131,18 @@ TEST_CASE("token bucket in event time") {
   CHECK_FALSE(b.take(3610 * s, per_ns, 3));
 }
 
+TEST_CASE("token bucket across the whole clock: no overflow, refilled to its burst") {
+  TokenBucket b;
+  const double per_ns = 1 / 1e9;
+  CHECK(b.take(INT64_MIN + 1, per_ns, 2));
+  CHECK(b.take(INT64_MIN + 1, per_ns, 2));
+  CHECK_FALSE(b.take(INT64_MIN + 1, per_ns, 2));
+  // INT64_MAX - (INT64_MIN + 1) does not fit in int64; the bucket is full again.
+  CHECK(b.take(INT64_MAX, per_ns, 2));
+  CHECK(b.take(INT64_MAX, per_ns, 2));
+  CHECK_FALSE(b.take(INT64_MAX, per_ns, 2));
+}
+
 TEST_CASE("kept share of 100k events is within 4 standard deviations of R") {
   // Binomial: sd of the kept count is sqrt(n R (1 - R)); 4 sd fails about once in 16000 fair runs,
   // and the inputs are fixed, so a failure means a biased draw.
