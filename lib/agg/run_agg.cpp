@@ -8,6 +8,7 @@
 #include "core/input.h"
 #include "core/runner.h"
 #include "core/stage.h"
+#include "expr/timerange.h"
 
 namespace olly {
 
@@ -141,6 +142,7 @@ int run_merge(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
   RunnerOptions runner;
   runner.files = run.files;
   runner.json = false;
+  refuse_time_range(ctx.options(), "--merge");
   run_stage(runner, ctx, stage);
   return ctx.finish(kExitOk);
 }
@@ -162,7 +164,7 @@ int run_agg(AggOptions& opts, const AggRunOptions& run, RunContext& ctx) {
   runner.files = run.files;
   runner.jobs = run.jobs;
   runner.min_fold_range = run.min_chunk;
-  run_stage(runner, ctx, stage);
+  run_event_stage(runner, ctx, stage);
   return finish_run(agg, ctx);
 }
 

@@ -164,7 +164,7 @@ std::string exit_status_text(std::string_view findings_meaning) {
   return text;
 }
 
-void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field) {
+void add_common_options(CLI::App& app, CommonOptions& opts, TimeFlags time) {
   app.add_option("--errors", opts.errors_path,
                  "Write each bad input line (not valid JSON, or not matching the format) to "
                  "FILE as NDJSON with its file, line number and reason, so nothing is lost.")
@@ -179,12 +179,28 @@ void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field
                "in (read, bad ones included) and out (written), errors (bad lines), bytes, "
                "seconds, records/s, peak memory.")
       ->group(kCommonGroup);
-  if (with_time_field) {
+  if (time != TimeFlags::none) {
     app.add_option("--time-field", opts.time_field,
                    "Field holding the event time (default: the first of ts, timestamp, time, "
                    "@timestamp). RFC 3339 and epoch seconds, ms, us or ns (by magnitude) are "
                    "accepted.")
         ->type_name("FIELD")
+        ->group(kCommonGroup);
+  }
+  if (time == TimeFlags::field_and_range) {
+    app.add_option("--since", opts.since,
+                   "Only events at or after TIME (by --time-field): RFC 3339, an epoch number, or a "
+                   "duration before --now (15m, 2h). Events without a time are left out too; --stats "
+                   "counts what was left out as out_of_range.")
+        ->type_name("TIME")
+        ->group(kCommonGroup);
+    app.add_option("--until", opts.until, "Only events before TIME (the same forms as --since).")
+        ->type_name("TIME")
+        ->group(kCommonGroup);
+    app.add_option("--now", opts.now,
+                   "The time --since and --until durations count back from (default: the clock), "
+                   "for logs read after the fact.")
+        ->type_name("TIME")
         ->group(kCommonGroup);
   }
   add_choice(app, "--color", opts.color, {"auto", "always", "never"},

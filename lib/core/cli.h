@@ -46,10 +46,15 @@ std::string exit_status_text(std::string_view findings_meaning);
 // --help and the man page show them in their own section.
 inline constexpr const char* kCommonGroup = "Common options";
 
-// Adds --errors, --strict, --stats, --time-field, --color, --progress and
+// Which of the time flags a tool takes: none (it reads no event times),
+// the field alone (it reads times but selects by them its own way:
+// olly-explain's --since, olly-parse), or the field and the range
+// (--since, --until, --now; expr/timerange.h applies them).
+enum class TimeFlags { none, field, field_and_range };
+
+// Adds --errors, --strict, --stats, the time flags, --color, --progress and
 // --no-progress to app, bound to opts.
-// Tools that do not read NDJSON events may leave out --time-field.
-void add_common_options(CLI::App& app, CommonOptions& opts, bool with_time_field = true);
+void add_common_options(CLI::App& app, CommonOptions& opts, TimeFlags time = TimeFlags::field_and_range);
 
 // Adds an option whose value must be one of a fixed set (e.g. --color
 // auto|always|never). The set is recorded on the option itself so the man

@@ -26,6 +26,7 @@
 #include "group/group_key.h"
 #include "sketch/hash.h"
 #include "time/timeutil.h"
+#include "expr/timerange.h"
 
 namespace olly {
 
@@ -569,6 +570,8 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
   JoinState state(mode, within, lateness, opts.as);
   Stats& stats = ctx.stats();
   uint64_t late = 0;
+  const TimeRange range = resolve_time_range(common.common);
+  uint64_t out_of_range = 0;  // events outside --since/--until
   std::array<uint64_t, 2> bytes_read{0, 0};
   auto bytes = [&] { return bytes_read[0] + bytes_read[1]; };
   auto finish = [&](int code) {
@@ -581,6 +584,7 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
     ctx.add_stat("right_unmatched", static_cast<int64_t>(state.right_unmatched()));
     ctx.add_stat("late", static_cast<int64_t>(late));
     ctx.add_stat("held_peak", static_cast<int64_t>(state.held_peak()));
+    if (range.active()) ctx.add_stat("out_of_range", static_cast<int64_t>(out_of_range));
     if (late > 0) {
       ctx.add_note(fmt::format("{} late event(s) set aside (more than --lateness {} behind their input; "
                                "see --errors)",
@@ -613,6 +617,10 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
     if (!r->reason.empty()) {
       stats.bytes_in = bytes();
       ctx.bad_record(r->file, r->number, r->reason, r->text);
+      continue;
+    }
+    if (!range.contains(r->t)) {
+      ++out_of_range;
       continue;
     }
     if (state.late(side, r->t)) {

@@ -15,6 +15,7 @@
 #include "expr/timefield.h"
 #include "group/group_key.h"
 #include "time/timeutil.h"
+#include "expr/timerange.h"
 
 namespace olly {
 
@@ -163,7 +164,7 @@ int run_sequence(const SequenceOptions&, CorrelateCommon& common) {
   };
   RunnerOptions runner;
   runner.files = words.files;
-  run_stage(runner, ctx, stage);
+  run_event_stage(runner, ctx, stage);
   if (stage.over()) {
     stdout_sink().flush();
     print_error(fmt::format(

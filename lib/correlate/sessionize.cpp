@@ -16,6 +16,7 @@
 #include "expr/timefield.h"
 #include "group/group_key.h"
 #include "time/timeutil.h"
+#include "expr/timerange.h"
 
 namespace olly {
 namespace {
@@ -161,7 +162,7 @@ int run_sessionize(const SessionizeOptions& opts, CorrelateCommon& common) {
   SessionizeStage stage(opts, common);
   RunnerOptions runner;
   runner.files = common.args;
-  run_stage(runner, ctx, stage);
+  run_event_stage(runner, ctx, stage);
   ctx.add_stat("sessions", static_cast<int64_t>(stage.sessions()));
   ctx.add_stat("late_events", static_cast<int64_t>(stage.late()));
   return ctx.finish(kExitOk);

@@ -16,6 +16,7 @@
 #include "expr/timefield.h"
 #include "time/timeutil.h"
 #include "window/watermark.h"
+#include "expr/timerange.h"
 
 namespace olly {
 namespace {
@@ -373,7 +374,7 @@ int run_traces(const TracesOptions& opts, CorrelateCommon& common) {
   TracesStage stage(opts, common);
   RunnerOptions runner;
   runner.files = common.args;
-  run_stage(runner, ctx, stage);
+  run_event_stage(runner, ctx, stage);
   ctx.add_stat("traces", static_cast<int64_t>(stage.traces()));
   ctx.add_stat("late_spans", static_cast<int64_t>(stage.late()));
   return ctx.finish(kExitOk);

@@ -1,6 +1,7 @@
 #include "patterns/stage.h"
 
 #include <algorithm>
+#include <utility>
 #include <chrono>
 
 #include "core/writer.h"
@@ -28,8 +29,8 @@ bool is_blank(std::string_view s) {
 
 // ---- MessageReader --------------------------------------------------------
 
-MessageReader::MessageReader(const std::string& field, const std::string& time_field)
-    : field_(field), time_field_(time_field), explicit_field_(!field.empty()) {
+MessageReader::MessageReader(const std::string& field, const std::string& time_field, const TimeRange& range)
+    : field_(field), time_field_(time_field), explicit_field_(!field.empty()), range_(&range) {
   if (explicit_field_) {
     message_slots_.push_back(extractor_.add(parse_path_or_throw(field, "--field")));
   } else {
@@ -41,6 +42,7 @@ MessageReader::MessageReader(const std::string& field, const std::string& time_f
 Result MessageReader::read(const Event& ev, std::string_view& message, int64_t& time_ms) {
   time_ms = INT64_MIN;
   from_json_ = false;
+  skipped_ = false;
   if (!explicit_field_ && !starts_like_object(ev.raw)) {
     if (is_blank(ev.raw)) return Result::bad("empty line");
     if (!simdjson::validate_utf8(ev.raw.data(), ev.raw.size())) return Result::bad("line is not UTF-8");
@@ -78,7 +80,12 @@ Result MessageReader::read(const Event& ev, std::string_view& message, int64_t& 
   }
   if (is_blank(found->s)) return Result::bad("empty message");
   message = found->s;
-  if (auto t = time_->read(slots_)) time_ms = floor_div(*t, 1000000);
+  const std::optional<TimeNs> t = time_->read(slots_);
+  if (t) time_ms = floor_div(*t, 1000000);
+  if (range_->active() && !range_->contains(t)) {
+    skipped_ = true;
+    ++out_of_range;
+  }
   return Result::ok();
 }
 
@@ -89,7 +96,7 @@ ShapeStage::ShapeStage(const PatternsConfig& config, bool baseline)
       baseline_(baseline),
       tokenizer_(config.masks, config.builtin_masks),
       table_(tokenizer_),
-      reader_(config.field, config.time_field) {}
+      reader_(config.field, config.time_field, config.range) {}
 
 std::unique_ptr<Stage> ShapeStage::clone() const { return std::make_unique<ShapeStage>(config_, baseline_); }
 
@@ -97,7 +104,7 @@ Result ShapeStage::on_event(Event& ev, Emitter&) {
   std::string_view message;
   int64_t time_ms;
   Result r = reader_.read(ev, message, time_ms);
-  if (!r.is_ok()) return r;
+  if (!r.is_ok() || reader_.skipped()) return r;
   table_.add(message, time_ms, baseline_);
   if (table_.size() > config_.max_shapes()) bound();
   return Result::ok();
@@ -106,6 +113,7 @@ Result ShapeStage::on_event(Event& ev, Emitter&) {
 void ShapeStage::absorb(Stage& range) {
   auto& other = static_cast<ShapeStage&>(range);
   evicted_lines_ += other.evicted_lines_;
+  reader_.out_of_range += std::exchange(other.reader_.out_of_range, 0);
   table_.merge(other.table_);
   bound();
 }
@@ -122,13 +130,17 @@ TagStage::TagStage(const PatternsConfig& config, const TagIndex& index)
       index_(index),
       tokenizer_(config.masks, config.builtin_masks),
       scratch_(tokenizer_),
-      reader_(config.field, config.time_field) {
+      reader_(config.field, config.time_field, config.range) {
   rewriter_.set(parse_path_or_throw("template_id", "--tag"), 0, "--tag");
   rewriter_.set(parse_path_or_throw("template", "--tag"), 1, "--tag");
   values_.resize(2);
 }
 
-void TagStage::absorb(Stage& range) { unmatched_ += static_cast<TagStage&>(range).unmatched_; }
+void TagStage::absorb(Stage& range) {
+  auto& other = static_cast<TagStage&>(range);
+  unmatched_ += std::exchange(other.unmatched_, 0);
+  reader_.out_of_range += std::exchange(other.reader_.out_of_range, 0);
+}
 
 int64_t TagStage::match(std::string_view key, std::string_view message) {
   auto cached = matched_.find(std::string(key));
@@ -155,7 +167,7 @@ Result TagStage::on_event(Event& ev, Emitter& out) {
   std::string_view message;
   int64_t time_ms;
   Result r = reader_.read(ev, message, time_ms);
-  if (!r.is_ok()) return r;
+  if (!r.is_ok() || reader_.skipped()) return r;
   std::string_view key = scratch_.key_of(message);
   int64_t t = -1;
   auto it = index_.shape_template.find(std::string(key));
@@ -193,7 +205,7 @@ StreamTagStage::StreamTagStage(const PatternsConfig& config, size_t batch)
 
 Result StreamTagStage::on_event(Event& ev, Emitter& out) {
   Result r = shapes_.on_event(ev, out);  // writes nothing
-  if (!r.is_ok()) return r;
+  if (!r.is_ok() || shapes_.last_skipped()) return r;
   size_t begin = held_text_.size();
   held_text_.append(ev.raw);
   held_.push_back({ev.line, begin, held_text_.size(), 0});

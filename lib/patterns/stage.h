@@ -13,6 +13,7 @@
 #include "expr/extract.h"
 #include "expr/rewrite.h"
 #include "expr/timefield.h"
+#include "expr/timerange.h"
 #include "patterns/miner.h"
 #include "patterns/tokenizer.h"
 
@@ -24,12 +25,17 @@ namespace olly {
 // would give templates of its JSON syntax).
 class MessageReader {
  public:
-  MessageReader(const std::string& field, const std::string& time_field);
-  MessageReader(const MessageReader& other) : MessageReader(other.field_, other.time_field_) {}
+  // range: --since/--until (outlives the reader).
+  MessageReader(const std::string& field, const std::string& time_field, const TimeRange& range);
+  MessageReader(const MessageReader& other) : MessageReader(other.field_, other.time_field_, *other.range_) {}
 
   // The message of ev (valid until the next call) and its event time in
   // epoch ms (INT64_MIN when it has none), or a bad record's reason.
   Result read(const Event& ev, std::string_view& message, int64_t& time_ms);
+  // The last event read was ok but outside --since/--until: the stage
+  // passes over it (counted in out_of_range).
+  bool skipped() const { return skipped_; }
+  uint64_t out_of_range = 0;
   // The JSON document of the last event read from JSON (for --tag's rewrite).
   simdjson::ondemand::document* last_document() { return from_json_ ? &doc_ : nullptr; }
 
@@ -45,12 +51,15 @@ class MessageReader {
   simdjson::ondemand::document doc_;
   PaddedLine padded_;
   bool from_json_ = false;
+  const TimeRange* range_;
+  bool skipped_ = false;
   std::string reason_;
 };
 
 struct PatternsConfig {
   std::string field;
   std::string time_field;
+  TimeRange range;  // --since/--until (events outside are passed over)
   std::vector<UserMask> masks;
   bool builtin_masks = true;
   size_t max_templates = 10000;
@@ -73,6 +82,8 @@ class ShapeStage : public Stage {
 
   ShapeTable& table() { return table_; }
   uint64_t evicted_lines() const { return evicted_lines_; }
+  uint64_t out_of_range() const { return reader_.out_of_range; }
+  bool last_skipped() const { return reader_.skipped(); }
   // Drops the least recently seen shapes past the bound (counted).
   void bound();
 
@@ -102,6 +113,7 @@ class TagStage : public Stage {
   std::unique_ptr<Stage> clone() const override { return std::make_unique<TagStage>(config_, index_); }
   void absorb(Stage& range) override;
   uint64_t unmatched() const { return unmatched_; }
+  uint64_t out_of_range() const { return reader_.out_of_range; }
 
  private:
   // The template of a shape mining never saw: one whose words all match.
@@ -129,6 +141,7 @@ class StreamTagStage : public Stage {
   void on_end(Emitter& out) override;
   bool wants_blank_lines() const override { return true; }
   uint64_t evicted_lines() const { return shapes_.evicted_lines(); }
+  uint64_t out_of_range() const { return shapes_.out_of_range(); }
   ShapeTable& table() { return shapes_.table(); }
 
  private:

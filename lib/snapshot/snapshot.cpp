@@ -29,6 +29,7 @@
 #include "view/render.h"
 #include "view/text.h"
 #include "window/window.h"
+#include "expr/timerange.h"
 
 namespace olly::snapshot {
 
@@ -1061,7 +1062,7 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
       if (f == "-" || ::access(f.c_str(), R_OK) == 0) r1.files.push_back(f);
     }
     if (!runner.files.empty() && r1.files.empty()) r1.files.push_back("/dev/null");
-    run_stage(r1, quiet_ctx, profile_stage);
+    run_event_stage(r1, quiet_ctx, profile_stage);
   }
   stdin_rewinder.rewind();
   Profile& prof = profile_stage.profile();
@@ -1101,7 +1102,7 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
     }
     out.lines(text, 1);
   });
-  run_stage(runner, ctx, stage);
+  run_event_stage(runner, ctx, stage);
   ctx.add_stat("events", static_cast<int64_t>(report.events));
   ctx.add_stat("groups", static_cast<int64_t>(report.group_count));
   ctx.add_stat("templates", static_cast<int64_t>(report.template_count));

@@ -3,6 +3,7 @@
 #include "core/diag.h"
 #include "core/runner.h"
 #include "core/stage.h"
+#include "expr/timerange.h"
 
 namespace olly {
 
@@ -38,7 +39,7 @@ int run_sort(const SortOptions& opts, RunContext& ctx) {
   RunnerOptions runner;
   runner.files = opts.files;
   runner.jobs = 1;
-  run_stage(runner, ctx, stage);
+  run_event_stage(runner, ctx, stage);
   ctx.add_stat("runs", static_cast<int64_t>(stage.runs()));
   return ctx.finish(kExitOk);
 }

@@ -17,6 +17,7 @@
 #include "core/read_file.h"
 #include "core/runner.h"
 #include "time/timeutil.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -27,7 +28,6 @@ struct Flags {
   InlineRule inline_rule;
   std::string state_path;
   bool reset_state = false;
-  std::string now;
   std::string lateness = "1m";
   std::string repeat;
   std::string test_path;
@@ -268,10 +268,6 @@ int main(int argc, char** argv) {
   app.add_option("--description", r.description, "The inline rule's description template")->type_name("TEXT");
   app.add_option("--state", f.state_path, "Keep alerts and open windows between runs in FILE (see STATE)")->type_name("FILE");
   app.add_flag("--reset-state", f.reset_state, "Ignore an existing --state file (one of other rules, or damaged)");
-  app.add_option("--now", f.now,
-                 "The time the input ends at (RFC 3339 or epoch seconds; default the clock): absence is judged "
-                 "against it, and with --state the windows not complete by then wait for the next run")
-      ->type_name("TIME");
   app.add_option("--lateness", f.lateness,
                  "Wait this long past a window's end for late events (default 1m); later ones are counted in --stats")
       ->type_name("DURATION");
@@ -285,6 +281,11 @@ int main(int argc, char** argv) {
   add_runner_options(app, run);
   app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
   add_common_options(app, f.common);
+  // The common --now (expr/timerange.h) means more here than where --since counts back from.
+  app.get_option("--now")->description(
+      "The time the input ends at (RFC 3339 or epoch; default the clock): absence is judged against it, "
+      "with --state the windows not complete by then wait for the next run, and --since/--until "
+      "durations count back from it");
 
   ToolDoc doc;
   doc.name = "olly-alert";
@@ -343,13 +344,7 @@ int main(int argc, char** argv) {
     if (!f.repeat.empty()) opts.repeat_ns = duration_or_throw(f.repeat, "--repeat", false);
     opts.time_field = f.common.time_field;
     opts.max_groups = f.max_groups;
-    int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-    if (!f.now.empty()) {
-      auto t = parse_time_string(f.now);
-      if (!t) throw UsageError(fmt::format("--now: '{}' is not a time (RFC 3339 or epoch seconds)", f.now));
-      now = *t;
-    }
+    const int64_t now = resolve_now(f.common);
     RunContext ctx(f.common);
     const bool hold = inputs_are_regular_files(f.files);
     const bool series = hold && files_hold_series(f.files);
@@ -365,7 +360,7 @@ int main(int argc, char** argv) {
     AlertStage stage(engine, hold && !series, now, !f.state_path.empty());
     run.files = f.files;
     run.jobs = default_jobs(run.jobs);
-    run_stage(run, ctx, stage);
+    run_event_stage(run, ctx, stage);
     if (!f.state_path.empty()) write_file_atomically("--state", f.state_path, engine.save_state());
     const uint64_t late = engine.late_events();
     ctx.add_stat("late", static_cast<int64_t>(late));

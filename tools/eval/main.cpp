@@ -3,6 +3,7 @@
 #include "core/diag.h"
 #include "core/runner.h"
 #include "eval.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
     EvalStage stage(opts);
     run.files = opts.files;
     run.jobs = default_jobs(run.jobs);
-    run_stage(run, ctx, stage);
+    run_event_stage(run, ctx, stage);
     return ctx.finish(kExitOk);
   });
 }

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
       ->type_name("X");
   add_runner_options(app, run);
   app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
-  add_common_options(app, common);
+  add_common_options(app, common, TimeFlags::field);
 
   ToolDoc doc;
   doc.name = "olly-explain";

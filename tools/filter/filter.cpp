@@ -10,29 +10,6 @@
 
 namespace olly {
 
-namespace {
-
-TimeNs resolve_now(const std::string& text) {
-  if (text.empty()) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-  auto t = parse_time_string(text);
-  if (!t) throw UsageError(fmt::format("--now: '{}' is not an RFC 3339 time or epoch number", text));
-  return *t;
-}
-
-TimeNs resolve_bound(const std::string& text, TimeNs now, const char* flag) {
-  auto t = parse_time_bound(text, now);
-  if (!t) {
-    throw UsageError(fmt::format("{}: '{}' is not an RFC 3339 time, an epoch number or a duration "
-                                 "like 15m", flag, text));
-  }
-  return *t;
-}
-
-}  // namespace
 
 FilterStage::FilterStage(const FilterOptions& opts, size_t input_count)
     : expr_(Expr::compile(opts.expression, "EXPR")),
@@ -45,12 +22,8 @@ FilterStage::FilterStage(const FilterOptions& opts, size_t input_count)
     throw UsageError("--select and --drop cannot be combined; --select already keeps only what it names");
   }
   for (const auto& path : expr_.paths()) extractor_.add(path);
-  if (!opts.since.empty() || !opts.until.empty()) {
-    TimeNs now = resolve_now(opts.now);
-    if (!opts.since.empty()) since_ = resolve_bound(opts.since, now, "--since");
-    if (!opts.until.empty()) until_ = resolve_bound(opts.until, now, "--until");
-    time_.emplace(opts.common.time_field, extractor_);
-  }
+  range_ = resolve_time_range(opts.common);
+  if (range_.active()) time_.emplace(opts.common.time_field, extractor_);
   if (!opts.select.empty()) {
     rewriter_.emplace(ObjectRewriter::Mode::keep_listed);
     for (const auto& s : opts.select) rewriter_->keep(parse_path_or_throw(s, "--select"), "--select");
@@ -68,9 +41,6 @@ FilterStage::FilterStage(const FilterOptions& opts, size_t input_count)
 
 std::unique_ptr<Stage> FilterStage::clone() const {
   auto copy = std::make_unique<FilterStage>(opts_, input_count_);
-  // The same time range, whatever the clock says by now.
-  copy->since_ = since_;
-  copy->until_ = until_;
   return copy;
 }
 
@@ -86,10 +56,7 @@ Result FilterStage::on_event(Event& ev, Emitter& out) {
   bool keep = expr_.test(slots_, scratch_) != invert_;
   // A value the expression could not read (nested too deep): a bad record, not a silent false.
   if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
-  if (keep && time_) {
-    auto t = time_->read(slots_);
-    keep = t && (!since_ || *t >= *since_) && (!until_ || *t < *until_);
-  }
+  if (keep && time_) keep = range_.contains(time_->read(slots_));
   if (!keep) return Result::ok();
   if (!rewriter_) {
     // olly-filter EXPR: the line goes out exactly as it came in.

@@ -11,6 +11,7 @@
 #include "core/run.h"
 #include "core/stage.h"
 #include "expr/timefield.h"
+#include "expr/timerange.h"
 
 namespace olly {
 
@@ -22,9 +23,6 @@ struct FilterOptions {
   bool invert = false;
   bool fail_empty = false;
   int64_t limit = -1;
-  std::string since;
-  std::string until;
-  std::string now;
   bool with_filename = false;
   CommonOptions common;
 };
@@ -50,7 +48,7 @@ class FilterStage : public Stage {
   std::vector<Value> slots_;
   EvalScratch scratch_;
   std::optional<TimeFieldReader> time_;
-  std::optional<TimeNs> since_, until_;
+  TimeRange range_;
   std::optional<ObjectRewriter> rewriter_;
   std::vector<Value> set_values_;  // rewriter values: [0] = _file
   bool invert_ = false;

@@ -34,12 +34,6 @@ int main(int argc, char** argv) {
             return {};
           },
           "", ""));
-  app.add_option("--since", opts.since,
-                 "Keep events at or after TIME: RFC 3339, epoch, or a duration before --now (15m)")
-      ->type_name("TIME");
-  app.add_option("--until", opts.until, "Keep events before TIME (same forms as --since)")->type_name("TIME");
-  app.add_option("--now", opts.now, "The time relative --since/--until count back from (default: the clock)")
-      ->type_name("TIME");
   app.add_flag("-H,--with-filename", opts.with_filename, "Add the input file name as _file when reading several files");
   RunnerOptions run;
   add_runner_options(app, run);

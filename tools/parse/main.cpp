@@ -286,7 +286,7 @@ int main(int argc, char** argv) {
   app.add_flag("-H,--with-filename", opts.with_filename,
                "Add the input file name as _file when reading several files (as olly-filter -H)");
   app.add_flag("--detect", detect, "Only print the format auto would choose for the input");
-  add_common_options(app, common);
+  add_common_options(app, common, TimeFlags::field);
 
   ToolDoc doc = parse_doc();
   return run_tool(app, doc, argc, argv, [&]() -> int {

@@ -11,6 +11,7 @@
 #include "core/writer.h"
 #include "patterns/model.h"
 #include "patterns/stage.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -37,6 +38,11 @@ PatternsConfig build_config(const Flags& f) {
   PatternsConfig c;
   c.field = f.field;
   c.time_field = f.common.time_field;
+  c.range = resolve_time_range(f.common);
+  if (c.range.active() && f.field.empty()) {
+    throw UsageError("--since/--until select events by their time field: name the message's field with "
+                     "--field (raw lines have no time)");
+  }
   for (const std::string& m : f.masks) {
     size_t eq = m.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -246,7 +252,10 @@ int main(int argc, char** argv) {
         if (!read_file(f.diff, text, reason)) throw InputError(fmt::format("--diff {}: {}", f.diff, reason));
         load_model(text, f.diff, "--diff", config, table, true);
       } else {
-        ShapeStage baseline(config, true);
+        // --since/--until pick the events under study; the baseline is read whole.
+        PatternsConfig base_config = config;
+        base_config.range = TimeRange();
+        ShapeStage baseline(base_config, true);
         RunnerOptions base_run = run;
         base_run.files = {f.diff};
         run_stage(base_run, ctx, baseline);
@@ -259,6 +268,7 @@ int main(int argc, char** argv) {
       PartialStage partial(config, table);
       RunnerOptions merge_run = run;
       merge_run.jobs = 1;
+      refuse_time_range(ctx.options(), "--merge");
       run_stage(merge_run, ctx, partial);
     } else if (f.tag && !inputs_rereadable(f.files)) {
       StreamTagStage tagger(config, f.batch);
@@ -266,6 +276,7 @@ int main(int argc, char** argv) {
       ctx.add_stat("templates", static_cast<int64_t>(mine_templates(tagger.table(), tagger.table().tokenizer(),
                                                                     config.miner).size()));
       ctx.add_stat("evicted_lines", static_cast<int64_t>(tagger.evicted_lines()));
+      if (config.range.active()) ctx.add_stat("out_of_range", static_cast<int64_t>(tagger.out_of_range()));
       return ctx.finish(kExitOk);
     } else if (f.tag) {
       // Mine the files whole first; their bad lines are reported by the tagging pass.
@@ -286,10 +297,12 @@ int main(int argc, char** argv) {
       ctx.add_stat("templates", static_cast<int64_t>(index.templates.size()));
       ctx.add_stat("shapes", static_cast<int64_t>(table.size()));
       ctx.add_stat("unmatched", static_cast<int64_t>(tagger.unmatched()));
+      if (config.range.active()) ctx.add_stat("out_of_range", static_cast<int64_t>(tagger.out_of_range()));
       return ctx.finish(kExitOk);
     } else {
       run_stage(run, ctx, stage);
       evicted_lines = stage.evicted_lines();
+      if (config.range.active()) ctx.add_stat("out_of_range", static_cast<int64_t>(stage.out_of_range()));
     }
 
     if (f.partial) {

@@ -4,6 +4,7 @@
 #include "core/diag.h"
 #include "core/runner.h"
 #include "redact/stage.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -140,7 +141,7 @@ int main(int argc, char** argv) {
     run.files = files;
     run.json = !opts.raw;
     run.jobs = default_jobs(run.jobs);
-    run_stage(run, ctx, stage);
+    run_event_stage(run, ctx, stage);
     if (common.stats) stage.report(ctx);
     return ctx.finish(kExitOk);
   });

@@ -4,6 +4,7 @@
 #include "core/diag.h"
 #include "core/runner.h"
 #include "sample/stage.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
     SampleStage stage(opts);
     run.files = opts.files;
     run.jobs = default_jobs(run.jobs);
-    run_stage(run, ctx, stage);
+    run_event_stage(run, ctx, stage);
     stage.report(ctx);
     return ctx.finish(kExitOk);
   });

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-ranges", opts.no_ranges, "infer: do not write the minimum and maximum seen");
   app.add_flag("--closed", opts.closed, "infer: forbid fields the sample did not have (additionalProperties: false)");
   app.add_option("--title", opts.title, "infer: the contract's title")->type_name("TEXT");
-  add_common_options(app, opts.common, false);
+  add_common_options(app, opts.common, TimeFlags::none);
 
   ToolDoc doc;
   doc.name = "olly-schema";

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
                  "temporary files in $TMPDIR and are merged")
       ->type_name("SIZE");
   app.add_option("FILE", opts.files, "Input files (.gz and .zst read transparently); stdin when none or -");
-  add_common_options(app, common, false);
+  add_common_options(app, common);
 
   ToolDoc doc;
   doc.name = "olly-sort";

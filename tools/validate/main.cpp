@@ -3,6 +3,7 @@
 #include "core/diag.h"
 #include "core/runner.h"
 #include "validate.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", opts.quiet, "Write no violations; only the exit status (and --pass/--fail) tell");
   RunnerOptions run;
   add_runner_options(app, run, ", and --max-errors,");
-  add_common_options(app, opts.common, false);
+  add_common_options(app, opts.common);
 
   ToolDoc doc;
   doc.name = "olly-validate";
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
     ValidateStage stage(opts, std::max<size_t>(1, opts.files.size()));
     run.files = opts.files;
     run.jobs = default_jobs(run.jobs);
-    run_stage(run, ctx, stage);
+    run_event_stage(run, ctx, stage);
     return ctx.finish(stage.invalid_events() > 0 ? kExitFindings : kExitOk);
   });
 }

@@ -4,6 +4,7 @@
 #include "core/diag.h"
 #include "core/runner.h"
 #include "view.h"
+#include "expr/timerange.h"
 
 using namespace olly;
 
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
       ->group("");
   app.add_option("--title", opts.title, "The HTML report's title (default \"olly view\")")->type_name("TEXT");
   app.add_option("FILE", opts.files, "Input files (.gz and .zst read transparently); stdin when none or -");
-  add_common_options(app, opts.common, false);
+  add_common_options(app, opts.common);
 
   ToolDoc doc;
   doc.name = "olly-view";
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
     RunnerOptions run;
     run.files = opts.files;
     run.jobs = 1;
-    run_stage(run, ctx, stage);
+    run_event_stage(run, ctx, stage);
     return ctx.finish(kExitOk);
   });
 }
