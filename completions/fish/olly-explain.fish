@@ -28,6 +28,7 @@ complete -c olly-explain -l errors -r -d 'Write each bad input line (not valid J
 complete -c olly-explain -l strict -d 'Stop at the first bad input line with exit status 3 (default: skip it and report the count on stderr at the end)'
 complete -c olly-explain -l stats -d 'Print one NDJSON line of the tool\'s own health to stderr at the end: records in (read, bad ones included) and out (written), errors (bad lines), bytes, seconds, records/s, peak memory'
 complete -c olly-explain -l time-field -x -d 'Field holding the event time (default: the first of ts, timestamp, time, @timestamp)'
+complete -c olly-explain -l time-format -x -d 'How --time-field\'s strings are written, strptime-style (%y%m%d %H%M%S for HDFS, %d/%b/%Y:%H:%M:%S %z for access logs; olly(7) lists the directives): such strings are read with it alone; a layout without a year takes the current one, without %z UTC'
 complete -c olly-explain -l color -x -a 'auto always never' -d 'Color the diagnostics on stderr: auto (only when stderr is a terminal and NO_COLOR is unset), always or never'
 complete -c olly-explain -l progress -d 'Show a progress line on stderr while reading: bytes read of the inputs\' total, MB/s and time left (bytes and MB/s when the size is unknown, as on a pipe); erased at the end'
 complete -c olly-explain -l no-progress -d 'Never show the progress line'

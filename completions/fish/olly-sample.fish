@@ -11,6 +11,7 @@ complete -c olly-sample -l errors -r -d 'Write each bad input line (not valid JS
 complete -c olly-sample -l strict -d 'Stop at the first bad input line with exit status 3 (default: skip it and report the count on stderr at the end)'
 complete -c olly-sample -l stats -d 'Print one NDJSON line of the tool\'s own health to stderr at the end: records in (read, bad ones included) and out (written), errors (bad lines), bytes, seconds, records/s, peak memory'
 complete -c olly-sample -l time-field -x -d 'Field holding the event time (default: the first of ts, timestamp, time, @timestamp)'
+complete -c olly-sample -l time-format -x -d 'How --time-field\'s strings are written, strptime-style (%y%m%d %H%M%S for HDFS, %d/%b/%Y:%H:%M:%S %z for access logs; olly(7) lists the directives): such strings are read with it alone; a layout without a year takes the current one, without %z UTC'
 complete -c olly-sample -l since -x -d 'Only events at or after TIME (by --time-field): RFC 3339, an epoch number, or a duration before --now (15m, 2h)'
 complete -c olly-sample -l until -x -d 'Only events before TIME (the same forms as --since)'
 complete -c olly-sample -l now -x -d 'The time --since and --until durations count back from (default: the clock), for logs read after the fact'

@@ -56,6 +56,7 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.la
   for (const auto& r : recipes_) {
     if (r.kind == AccKind::first || r.kind == AccKind::last || r.kind == AccKind::time_span) needs_time = true;
   }
+  check_time_format_flag(opts_.time_format);
   if (needs_time) {
     needs_time_ = true;
     std::vector<std::string> names(kDefaultTimeFields.begin(), kDefaultTimeFields.end());
@@ -325,7 +326,7 @@ bool Aggregator::read_time(simdjson::ondemand::document& doc, TimeNs& t) {
   }
   const Value& v = slots_[slot];
   if (v.kind == Kind::missing) return false;
-  auto r = TimeFieldReader::from_value(v);  // the first present candidate decides
+  auto r = TimeFieldReader::from_value(v, opts_.time_format);  // the first present candidate decides
   if (!r) return false;
   t = *r;
   return true;

@@ -98,6 +98,7 @@ class RuleRunner {
     a.lateness_ns = opts.lateness_ns;
     a.max_groups = opts.max_groups;
     a.time_field = opts.time_field;
+    a.time_format = opts.time_format;
     a.where = rule.where;
     a.skip_until = skip_until;
     agg_ = std::make_unique<Aggregator>(a);

@@ -27,6 +27,7 @@ struct AlertOptions {
   int64_t lateness_ns = 60'000'000'000;
   int64_t repeat_ns = 0;      // --repeat: a reminder while firing; 0: never
   std::string time_field;
+  std::string time_format;  // --time-format
   size_t max_groups = 1'000'000;
 };
 

@@ -187,6 +187,14 @@ void add_common_options(CLI::App& app, CommonOptions& opts, TimeFlags time) {
         ->type_name("FIELD")
         ->group(kCommonGroup);
   }
+  if (time != TimeFlags::none) {
+    app.add_option("--time-format", opts.time_format,
+                   "How --time-field's strings are written, strptime-style (%y%m%d %H%M%S for HDFS, "
+                   "%d/%b/%Y:%H:%M:%S %z for access logs; olly(7) lists the directives): such strings are "
+                   "read with it alone; a layout without a year takes the current one, without %z UTC.")
+        ->type_name("LAYOUT")
+        ->group(kCommonGroup);
+  }
   if (time == TimeFlags::field_and_range) {
     app.add_option("--since", opts.since,
                    "Only events at or after TIME (by --time-field): RFC 3339, an epoch number, or a "

@@ -18,6 +18,7 @@ struct CommonOptions {
   bool strict = false;      // --strict: stop at the first bad line, exit 3
   bool stats = false;       // --stats: one NDJSON health line on stderr at the end
   std::string time_field;   // --time-field (empty: ts, timestamp, time, @timestamp)
+  std::string time_format;  // --time-format LAYOUT: how --time-field's strings are written (strptime-style)
   std::string since;        // --since TIME: only events at or after it (expr/timerange.h)
   std::string until;        // --until TIME: only events before it
   std::string now;          // --now TIME: what --since/--until durations count back from

@@ -112,7 +112,8 @@ class TracesStage : public Stage {
       : idle_(duration_or_throw(opts.idle, "--idle", true)),
         max_pending_(common.max_pending),
         wm_(duration_or_throw(common.lateness, "--lateness", true)),
-        time_field_(common.common.time_field) {
+        time_field_(common.common.time_field),
+        time_format_(common.common.time_format) {
     // The event time is read only when a span has no start field: by a
     // second extractor over the rewound document (the same paths first, so
     // the slots agree), which keeps the common case's extractor small.
@@ -133,7 +134,7 @@ class TracesStage : public Stage {
     duration_ = add(opts.duration_field, "--duration-field");
     start_ = add(opts.start_field, "--start-field");
     end_ = add(opts.end_field, "--end-field");
-    time_.emplace(time_field_, fallback_);
+    time_.emplace(time_field_, fallback_, time_format_);
   }
 
   Result on_event(Event& ev, Emitter& out) override {
@@ -142,7 +143,7 @@ class TracesStage : public Stage {
     if (signal.kind == Kind::string && signal.s != "span") return Result::set_aside("not a span (signal is not \"span\")");
     if (slots_[trace_].kind != Kind::string || slots_[trace_].s.empty()) return Result::bad("no trace id (--trace-field)");
     if (slots_[span_].kind != Kind::string || slots_[span_].s.empty()) return Result::bad("no span id (--span-field)");
-    std::optional<TimeNs> start = TimeFieldReader::from_value(slots_[start_]);
+    std::optional<TimeNs> start = TimeFieldReader::from_value(slots_[start_], time_format_);
     if (!start && slots_[start_].kind == Kind::missing) {
       ev.doc->rewind();
       if (auto e = fallback_.extract(*ev.doc, slots_)) return Result::bad(e);
@@ -152,7 +153,7 @@ class TracesStage : public Stage {
     const Value& trace = slots_[trace_];
     const Value& span = slots_[span_];
     if (!start) return Result::bad("no readable span start (--start-field, --time-field)");
-    std::optional<TimeNs> end = TimeFieldReader::from_value(slots_[end_]);
+    std::optional<TimeNs> end = TimeFieldReader::from_value(slots_[end_], time_format_);
     if (!end) {
       const Value& d = slots_[duration_];
       if (!d.is_numeric() || !(d.as_double() >= 0) || d.as_double() > 1e12) {
@@ -267,6 +268,7 @@ class TracesStage : public Stage {
   size_t max_pending_;
   Watermark wm_;
   std::string time_field_;
+  std::string time_format_;  // --time-format
   FieldExtractor extractor_;
   FieldExtractor fallback_;
   std::optional<TimeFieldReader> time_;

@@ -37,7 +37,7 @@ struct ChangesConfig {
 class ChangesStage final : public Stage {
  public:
   ChangesStage(const ChangesConfig& cfg, bool fold)
-      : cfg_(cfg), fold_(fold), agg_(std::make_unique<Aggregator>(cfg.agg)), time_(cfg.agg.time_field, extractor_) {
+      : cfg_(cfg), fold_(fold), agg_(std::make_unique<Aggregator>(cfg.agg)), time_(cfg.agg.time_field, extractor_, cfg.agg.time_format) {
     agg_->set_hold_windows(true);
     if (cfg_.markers) {
       for (const auto& p : cfg_.markers->paths()) marker_slots_.push_back(extractor_.add(p));
@@ -126,6 +126,7 @@ int run_changes(ChangesOptions& opts, RunContext& ctx) {
   cfg.agg.plan.every_text = opts.every;
   cfg.agg.plan.validate();
   cfg.agg.time_field = opts.time_field;
+  cfg.agg.time_format = opts.time_format;
   cfg.agg.sort = true;
   if (!opts.markers.empty()) cfg.markers = Expr::compile(opts.markers, "--markers");
   cfg.max_markers = opts.max_markers;

@@ -22,6 +22,7 @@ struct ChangesOptions {
   bool summary = false;
   bool fail_on_change = false;
   std::string time_field;
+  std::string time_format;  // --time-format
   RunnerOptions run;
 };
 

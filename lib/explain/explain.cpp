@@ -438,12 +438,14 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   std::optional<OverSpec> over;
   if (!opts.over.empty()) over = parse_over(opts.over);
   count.time_field = opts.time_field;
+  count.time_format = opts.time_format;
 
   ProfileConfig pc;
   pc.auto_fields = opts.fields.empty();
   for (const auto& f : opts.fields) pc.fields.push_back(parse_path_or_throw(f, "--fields"));
   if (over && over->quantile >= 0) pc.over = over->field;
   pc.time_field = opts.time_field;
+  pc.time_format = opts.time_format;
   pc.needs_time = !opts.since.empty();
   pc.top_capacity = std::max<size_t>(4 * opts.max_values, 256);
 
@@ -459,7 +461,7 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   for (const auto& e : opts.exclude) excluded.push_back(parse_path_or_throw(e, "--exclude").text);
   {
     FieldExtractor probe;
-    TimeFieldReader tr(opts.time_field, probe);
+    TimeFieldReader tr(opts.time_field, probe, opts.time_format);
     for (const auto& n : tr.names()) excluded.push_back(n);
   }
 

@@ -32,6 +32,7 @@ struct ExplainOptions {
   bool summary = false;        // --summary (or stdout is a terminal)
   bool fail_on_suspect = false;
   std::string time_field;
+  std::string time_format;  // --time-format
   RunnerOptions run;
 };
 

@@ -95,6 +95,7 @@ struct ProfileConfig {
   std::vector<Path> fields;  // --fields
   std::optional<Path> over;
   std::string time_field;
+  std::string time_format;  // --time-format
   bool needs_time = false;
   size_t top_capacity = 256;
 };
@@ -104,7 +105,7 @@ class ProfileStage final : public Stage {
   static constexpr uint64_t kProfileAll = 1024;
   static constexpr uint64_t kProfileEvery = 4;
 
-  ProfileStage(const ProfileConfig& cfg) : cfg_(cfg), profile_(cfg.top_capacity), time_(cfg.time_field, extractor_) {
+  ProfileStage(const ProfileConfig& cfg) : cfg_(cfg), profile_(cfg.top_capacity), time_(cfg.time_field, extractor_, cfg.time_format) {
     for (const auto& p : cfg_.fields) field_slots_.push_back(extractor_.add(p));
     if (cfg_.over) over_slot_ = extractor_.add(*cfg_.over);
     add_given_fields();
@@ -195,6 +196,7 @@ struct CountConfig {
   std::optional<Expr> bad, baseline;
   std::optional<OverSpec> over;
   std::string time_field;
+  std::string time_format;  // --time-format
   bool time_split = false;
   int64_t recent_from = 0;  // events after this are recent (--since)
   std::optional<int64_t> baseline_from;  // --baseline-since: earlier events after this
@@ -203,7 +205,7 @@ struct CountConfig {
 class CountStage final : public Stage {
  public:
   CountStage(const CountConfig& cfg, std::function<void(CountStage&, Emitter&)> finish = {})
-      : cfg_(cfg), time_(cfg.time_field, extractor_), finish_(std::move(finish)) {
+      : cfg_(cfg), time_(cfg.time_field, extractor_, cfg.time_format), finish_(std::move(finish)) {
     for (const auto& d : cfg_.dims) dim_slots_.push_back(extractor_.add(d.path));
     const auto compile_slots = [&](const std::optional<Expr>& e, std::vector<size_t>& slots) {
       if (!e) return;

@@ -42,8 +42,8 @@ TimeNs resolve_bound(const std::string& text, TimeNs now, const char* flag) {
 // else about the run (kind, clones, merging, the end) is the inner stage's.
 class TimeRangeStage final : public Stage {
  public:
-  TimeRangeStage(Stage& inner, const TimeRange& range, const std::string& time_field)
-      : inner_(&inner), range_(range), time_field_(time_field), time_(time_field, extractor_) {}
+  TimeRangeStage(Stage& inner, const TimeRange& range, const std::string& time_field, const std::string& layout)
+      : inner_(&inner), range_(range), time_field_(time_field), layout_(layout), time_(time_field, extractor_, layout) {}
 
   Result on_event(Event& ev, Emitter& out) override {
     if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
@@ -64,7 +64,7 @@ class TimeRangeStage final : public Stage {
   std::unique_ptr<Stage> clone() const override {
     auto inner = inner_->clone();
     if (!inner) return nullptr;
-    auto copy = std::make_unique<TimeRangeStage>(*inner, range_, time_field_);
+    auto copy = std::make_unique<TimeRangeStage>(*inner, range_, time_field_, layout_);
     copy->owned_ = std::move(inner);
     return copy;
   }
@@ -81,6 +81,7 @@ class TimeRangeStage final : public Stage {
   std::unique_ptr<Stage> owned_;  // a clone's own inner stage
   TimeRange range_;
   std::string time_field_;
+  std::string layout_;
   FieldExtractor extractor_;
   TimeFieldReader time_;
   std::vector<Value> slots_;
@@ -125,7 +126,7 @@ void run_event_stage(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
     throw UsageError("--since/--until select events by their time field; this run reads raw lines, "
                      "which have none");
   }
-  TimeRangeStage ranged(stage, range, ctx.options().time_field);
+  TimeRangeStage ranged(stage, range, ctx.options().time_field, ctx.options().time_format);
   run_stage(opts, ctx, ranged, on_start);
   ctx.add_stat("out_of_range", static_cast<int64_t>(ranged.out_of_range()));
 }

@@ -29,14 +29,15 @@ bool is_blank(std::string_view s) {
 
 // ---- MessageReader --------------------------------------------------------
 
-MessageReader::MessageReader(const std::string& field, const std::string& time_field, const TimeRange& range)
-    : field_(field), time_field_(time_field), explicit_field_(!field.empty()), range_(&range) {
+MessageReader::MessageReader(const std::string& field, const std::string& time_field, const std::string& time_format,
+                             const TimeRange& range)
+    : field_(field), time_field_(time_field), time_format_(time_format), explicit_field_(!field.empty()), range_(&range) {
   if (explicit_field_) {
     message_slots_.push_back(extractor_.add(parse_path_or_throw(field, "--field")));
   } else {
     for (std::string_view f : kAutoFields) message_slots_.push_back(extractor_.add(parse_path_or_throw(f, "--field")));
   }
-  time_ = std::make_unique<TimeFieldReader>(time_field, extractor_);
+  time_ = std::make_unique<TimeFieldReader>(time_field, extractor_, time_format);
 }
 
 Result MessageReader::read(const Event& ev, std::string_view& message, int64_t& time_ms) {
@@ -96,7 +97,7 @@ ShapeStage::ShapeStage(const PatternsConfig& config, bool baseline)
       baseline_(baseline),
       tokenizer_(config.masks, config.builtin_masks),
       table_(tokenizer_),
-      reader_(config.field, config.time_field, config.range) {}
+      reader_(config.field, config.time_field, config.time_format, config.range) {}
 
 std::unique_ptr<Stage> ShapeStage::clone() const { return std::make_unique<ShapeStage>(config_, baseline_); }
 
@@ -130,7 +131,7 @@ TagStage::TagStage(const PatternsConfig& config, const TagIndex& index)
       index_(index),
       tokenizer_(config.masks, config.builtin_masks),
       scratch_(tokenizer_),
-      reader_(config.field, config.time_field, config.range) {
+      reader_(config.field, config.time_field, config.time_format, config.range) {
   rewriter_.set(parse_path_or_throw("template_id", "--tag"), 0, "--tag");
   rewriter_.set(parse_path_or_throw("template", "--tag"), 1, "--tag");
   values_.resize(2);

@@ -26,8 +26,10 @@ namespace olly {
 class MessageReader {
  public:
   // range: --since/--until (outlives the reader).
-  MessageReader(const std::string& field, const std::string& time_field, const TimeRange& range);
-  MessageReader(const MessageReader& other) : MessageReader(other.field_, other.time_field_, *other.range_) {}
+  MessageReader(const std::string& field, const std::string& time_field, const std::string& time_format,
+                const TimeRange& range);
+  MessageReader(const MessageReader& other)
+      : MessageReader(other.field_, other.time_field_, other.time_format_, *other.range_) {}
 
   // The message of ev (valid until the next call) and its event time in
   // epoch ms (INT64_MIN when it has none), or a bad record's reason.
@@ -42,6 +44,7 @@ class MessageReader {
  private:
   std::string field_;
   std::string time_field_;
+  std::string time_format_;
   bool explicit_field_;
   FieldExtractor extractor_;
   std::vector<size_t> message_slots_;
@@ -59,6 +62,7 @@ class MessageReader {
 struct PatternsConfig {
   std::string field;
   std::string time_field;
+  std::string time_format;  // --time-format
   TimeRange range;  // --since/--until (events outside are passed over)
   std::vector<UserMask> masks;
   bool builtin_masks = true;

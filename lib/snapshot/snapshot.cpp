@@ -52,6 +52,7 @@ struct Plan {
   std::string error_source;  // "--error" or the field it was picked from
   std::optional<Path> latency, by, message;
   std::string time_field;
+  std::string time_format;  // --time-format
   bool has_time = false;
   int64_t t0 = 0;       // start of the first bucket
   int64_t every = 0;    // bucket length (ns)
@@ -77,7 +78,7 @@ struct GroupStats {
 class SnapshotStage final : public Stage {
  public:
   SnapshotStage(const Plan& plan, std::function<void(SnapshotStage&, Emitter&)> finish = {})
-      : plan_(plan), finish_(std::move(finish)), time_(plan.time_field, extractor_), shapes_(tokenizer_) {
+      : plan_(plan), finish_(std::move(finish)), time_(plan.time_field, extractor_, plan.time_format), shapes_(tokenizer_) {
     if (plan_.error) {
       for (const auto& p : plan_.error->paths()) error_slots_.push_back(extractor_.add(p));
     }
@@ -381,7 +382,7 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
   std::vector<std::string> excluded;
   {
     FieldExtractor probe;
-    TimeFieldReader tr(opts.time_field, probe);
+    TimeFieldReader tr(opts.time_field, probe, opts.time_format);
     for (const auto& n : tr.names()) excluded.push_back(n);
   }
   if (plan.message) excluded.push_back(plan.message->text);
@@ -411,6 +412,7 @@ void plan_fields(const SnapshotOptions& opts, Profile& prof, Plan& plan) {
     explain::ExplainOptions eo;
     plan.count.dims = explain::choose_dimensions(prof, eo, excluded).dims;
     plan.count.time_field = opts.time_field;
+    plan.count.time_format = opts.time_format;
   }
 }
 
@@ -1048,6 +1050,7 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
   explain::ProfileConfig pc;
   pc.auto_fields = true;
   pc.time_field = opts.time_field;
+  pc.time_format = opts.time_format;
   pc.needs_time = true;
   explain::ProfileStage profile_stage(pc);
   {
@@ -1069,6 +1072,7 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
 
   Plan plan;
   plan.time_field = opts.time_field;
+  plan.time_format = opts.time_format;
   plan_fields(opts, prof, plan);
   Report report;
   if (prof.latest != INT64_MIN) {

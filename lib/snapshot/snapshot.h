@@ -25,6 +25,7 @@ struct SnapshotOptions {
   size_t top = 5;       // --top: groups, templates and suspects shown
   bool json = false;    // --json: one NDJSON document instead of the screen
   std::string time_field;
+  std::string time_format;  // --time-format
   std::string color = "auto";
   RunnerOptions run;
 };

@@ -215,6 +215,7 @@ int main(int argc, char** argv) {
       ch.summary = summary;
       ch.fail_on_change = fail;
       ch.time_field = common.time_field;
+      ch.time_format = common.time_format;
       ch.run = run;
       validate(ch);
       RunContext ctx(common);
@@ -231,6 +232,7 @@ int main(int argc, char** argv) {
     opts.summary = summary;
     opts.fail_on_suspect = fail;
     opts.time_field = common.time_field;
+    opts.time_format = common.time_format;
     opts.run = run;
     validate(opts);
     RunContext ctx(common);

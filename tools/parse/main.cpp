@@ -275,10 +275,6 @@ int main(int argc, char** argv) {
   app.add_option("--block-size", block_size, "Bytes a thread parses at a time (testing)")
       ->check(CLI::PositiveNumber)
       ->group("");
-  app.add_option("--time-format", opts.time_format,
-                 "The layout of --time-field's times, strptime-style (%y%m%d %H%M%S for HDFS, %m-%d "
-                 "%H:%M:%S.%f for Android); --year and --tz give what it lacks")
-      ->type_name("LAYOUT");
   app.add_option("--field", opts.field,
                  "Read NDJSON events and parse their string field F in FORMAT, keeping the other fields "
                  "(docker json-file `log`, a CRI `msg`)")
@@ -287,6 +283,9 @@ int main(int argc, char** argv) {
                "Add the input file name as _file when reading several files (as olly-filter -H)");
   app.add_flag("--detect", detect, "Only print the format auto would choose for the input");
   add_common_options(app, common, TimeFlags::field);
+  app.get_option("--time-format")->description(
+      "The layout of --time-field's times, strptime-style (%y%m%d %H%M%S for HDFS, %m-%d %H:%M:%S.%f for "
+      "Android); --year and --tz give what it lacks");
 
   ToolDoc doc = parse_doc();
   return run_tool(app, doc, argc, argv, [&]() -> int {
@@ -331,6 +330,7 @@ int main(int argc, char** argv) {
       files.erase(files.begin());
     }
     opts.time_field = common.time_field;
+    opts.time_format = common.time_format;
     if (!opts.time_format.empty()) {
       std::string error;
       if (!check_time_format(opts.time_format, &error)) {
