@@ -89,13 +89,13 @@ bool read_offset(std::string_view text, size_t& i, Fields& f) {
   return true;
 }
 
-// %f (max_digits 9: any number of digits, those past 9 truncated) and %Nf
+// %f (max_digits 0: any number of digits, those past 9 truncated) and %Nf
 // (at most N digits, the rest left for what the layout says next).
 bool read_fraction(std::string_view text, size_t& i, int max_digits, Fields& f) {
   const size_t start = i;
   int64_t frac = 0;
   int kept = 0;
-  while (i < text.size() && is_digit(text[i]) && (max_digits == 9 || kept < max_digits)) {
+  while (i < text.size() && is_digit(text[i]) && (max_digits == 0 || kept < max_digits)) {
     if (kept < 9) {
       frac = frac * 10 + (text[i] - '0');
       ++kept;
@@ -173,7 +173,7 @@ bool read_directive(char d, std::string_view text, size_t& i, Fields& f) {
       if (!read_number(text, i, 2, v) || v > 60) return false;
       f.second = v;
       return true;
-    case 'f': return read_fraction(text, i, 9, f);
+    case 'f': return read_fraction(text, i, 0, f);
     case 'z': return read_offset(text, i, f);
     case 'Z':
       for (std::string_view name : {"UTC", "GMT", "Z"}) {

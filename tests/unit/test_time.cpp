@@ -771,5 +771,7 @@ TEST_CASE("format_time and parse_time_format read each other") {
   CHECK(fmt_time("20261125024400123456", "%Y%m%d%H%M%S%3f456") == "2026-11-25T02:44:00.123Z");
   CHECK(fmt_time("2026-11-25 02:44:00.1234", "%F %T.%3f") == "none");
   CHECK(fmt_time("2026-11-25 02:44:00.12", "%F %T.%3f") == "2026-11-25T02:44:00.120Z");
+  CHECK(fmt_time("2026-11-25 02:44:00.1234567891", "%F %T.%9f") == "none");
+  CHECK(fmt_time("2026-11-25 02:44:00.1234567891", "%F %T.%f") == "2026-11-25T02:44:00.123456789Z");
   CHECK(check_time_format("%F %T.%3f", nullptr));
 }
