@@ -1057,9 +1057,7 @@ struct Evaluator {
         Value v = arg(0);
         std::optional<TimeNs> t;
         if (n.kids.size() == 2) t = parse_with_format(v, arg(1));
-        else if (v.kind == Kind::string) t = parse_time_string(v.s);
-        else if (v.kind == Kind::integer) t = time_from_epoch(v.i);
-        else if (v.kind == Kind::number) t = time_from_epoch(v.d);
+        else t = time_of(v);
         if (!t) return Value::null();
         // Whole seconds and fraction apart: *t / 1e9 rounds twice, and
         // 1795574640.25 would come out as 1795574640.2499998.
@@ -1134,16 +1132,22 @@ struct Evaluator {
       case Func::strftime: {
         Value v = arg(0), layout = arg(1);
         if (layout.kind != Kind::string) return Value::null();
-        std::optional<TimeNs> t;
-        if (v.kind == Kind::string) t = parse_time_string(v.s);
-        else if (v.kind == Kind::integer) t = time_from_epoch(v.i);
-        else if (v.kind == Kind::number) t = time_from_epoch(v.d);
+        std::optional<TimeNs> t = time_of(v);
         if (!t) return Value::null();
         std::string& buf = scratch.buffer();
         return format_time(buf, *t, layout.s) ? Value::string(buf) : Value::null();
       }
     }
     return Value::null();
+  }
+
+  // The time ts(x) reads: an RFC 3339 (or access log, or epoch) string, an
+  // epoch number by magnitude.
+  static std::optional<TimeNs> time_of(const Value& v) {
+    if (v.kind == Kind::string) return parse_time_string(v.s);
+    if (v.kind == Kind::integer) return time_from_epoch(v.i);
+    if (v.kind == Kind::number) return time_from_epoch(v.d);
+    return std::nullopt;
   }
 
   // ts(x, fmt): x read with the strptime-style layout fmt, in epoch seconds
