@@ -15,6 +15,7 @@
 #include "core/diag.h"
 #include "expr/json_value.h"
 #include "expr/strings.h"
+#include "time/timeformat.h"
 #include "time/timeutil.h"
 #include "core/writer.h"
 
@@ -42,6 +43,7 @@ enum class Func : uint8_t {
   exists, len, lower, upper, contains, starts_with, ends_with,
   to_int, to_float, to_str, now, ts, coalesce,
   extract, replace, split, substr, trim, url_decode, json, if_, case_,
+  strftime,
 };
 
 struct Node {
@@ -724,13 +726,13 @@ class Parser {
         {"contains", Func::contains, 2, 2},    {"starts_with", Func::starts_with, 2, 2},
         {"ends_with", Func::ends_with, 2, 2},  {"int", Func::to_int, 1, 1},
         {"float", Func::to_float, 1, 1},       {"str", Func::to_str, 1, 1},
-        {"now", Func::now, 0, 0},              {"ts", Func::ts, 1, 1},
+        {"now", Func::now, 0, 0},              {"ts", Func::ts, 1, 2},
         {"coalesce", Func::coalesce, 1, 64},
         {"extract", Func::extract, 2, 2},      {"replace", Func::replace, 3, 3},
         {"split", Func::split, 2, 2},          {"substr", Func::substr, 2, 3},
         {"trim", Func::trim, 1, 1},            {"url_decode", Func::url_decode, 1, 1},
         {"json", Func::json, 1, 1},            {"if", Func::if_, 3, 3},
-        {"case", Func::case_, 3, 129},
+        {"case", Func::case_, 3, 129},         {"strftime", Func::strftime, 2, 2},
     };
     size_t col = tok_.column;
     std::string name = tok_.str;
@@ -740,8 +742,8 @@ class Parser {
     }
     if (!fn) {
       fail(col, fmt::format("unknown function '{}' (known: exists len lower upper contains starts_with "
-                            "ends_with int float str now ts coalesce extract replace split substr trim url_decode "
-                            "json if case)", name));
+                            "ends_with int float str now ts strftime coalesce extract replace split substr trim "
+                            "url_decode json if case)", name));
     }
     advance();  // name
     expect(Tok::lparen, "'('");
@@ -771,6 +773,16 @@ class Parser {
     }
     if (fn->f == Func::case_ && argc % 2 == 0) {
       fail(col, "case() takes condition, value pairs and then a default: an odd number of arguments");
+    }
+    if ((fn->f == Func::ts && argc == 2) || fn->f == Func::strftime) {
+      // A literal time format is checked here, once; one from the event is
+      // checked as it is used (a bad one gives null).
+      const Node& layout = *n->kids[1];
+      if (layout.op == Op::constant) {
+        if (layout.constant.kind != Kind::string) fail(layout.column, fmt::format("{}() takes its format as a string", name));
+        std::string error;
+        if (!check_time_format(layout.constant.s, &error)) fail(layout.column, fmt::format("bad time format: {}", error));
+      }
     }
     if (fn->f == Func::extract || fn->f == Func::replace) {
       // The pattern is compiled here, once, never per event.
@@ -1044,11 +1056,13 @@ struct Evaluator {
       case Func::ts: {
         Value v = arg(0);
         std::optional<TimeNs> t;
-        if (v.kind == Kind::string) t = parse_time_string(v.s);
-        else if (v.kind == Kind::integer) t = time_from_epoch(v.i);
-        else if (v.kind == Kind::number) t = time_from_epoch(v.d);
+        if (n.kids.size() == 2) t = parse_with_format(v, arg(1));
+        else t = time_of(v);
         if (!t) return Value::null();
-        return Value::number(static_cast<double>(*t) / 1e9);
+        // Whole seconds and fraction apart: *t / 1e9 rounds twice, and
+        // 1795574640.25 would come out as 1795574640.2499998.
+        const int64_t frac = (*t % kNsPerSec + kNsPerSec) % kNsPerSec;
+        return Value::number(static_cast<double>(floor_div(*t, kNsPerSec)) + static_cast<double>(frac) / 1e9);
       }
       case Func::coalesce: {
         for (size_t i = 0; i < n.kids.size(); ++i) {
@@ -1115,8 +1129,43 @@ struct Evaluator {
         return url_decode(s.s, buf) ? Value::string(buf) : s;
       }
       case Func::json: return parse_json(arg(0));
+      case Func::strftime: {
+        Value v = arg(0), layout = arg(1);
+        if (layout.kind != Kind::string) return Value::null();
+        std::optional<TimeNs> t = time_of(v);
+        if (!t) return Value::null();
+        std::string& buf = scratch.buffer();
+        return format_time(buf, *t, layout.s) ? Value::string(buf) : Value::null();
+      }
     }
     return Value::null();
+  }
+
+  // The time ts(x) reads: an RFC 3339 (or access log, or epoch) string, an
+  // epoch number by magnitude.
+  static std::optional<TimeNs> time_of(const Value& v) {
+    if (v.kind == Kind::string) return parse_time_string(v.s);
+    if (v.kind == Kind::integer) return time_from_epoch(v.i);
+    if (v.kind == Kind::number) return time_from_epoch(v.d);
+    return std::nullopt;
+  }
+
+  // ts(x, fmt): x read with the strptime-style layout fmt, in epoch seconds
+  // as ts(x) gives them. A number is read as its decimal text (ts(20261125,
+  // "%Y%m%d"), ts(epoch, "%s")). A layout without a year or a zone reads as
+  // olly-parse --time-format without --year and --tz: the current year (or
+  // last year for a date more than a day ahead), UTC.
+  static std::optional<TimeNs> parse_with_format(const Value& x, const Value& layout) {
+    if (layout.kind != Kind::string) return std::nullopt;
+    if (x.kind == Kind::string) return parse_time_format(x.s, layout.s);
+    char buf[32];
+    std::to_chars_result r;
+    if (x.kind == Kind::integer) r = std::to_chars(buf, buf + sizeof buf, x.i);
+    else if (x.kind == Kind::number && !x.u64) r = std::to_chars(buf, buf + sizeof buf, x.d);
+    else if (x.kind == Kind::number) r = std::to_chars(buf, buf + sizeof buf, x.u());
+    else return std::nullopt;
+    if (r.ec != std::errc()) return std::nullopt;
+    return parse_time_format(std::string_view(buf, static_cast<size_t>(r.ptr - buf)), layout.s);
   }
 
   // A number as a whole int64 (a double is truncated toward zero and

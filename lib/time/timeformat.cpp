@@ -89,6 +89,31 @@ bool read_offset(std::string_view text, size_t& i, Fields& f) {
   return true;
 }
 
+// %f (max_digits 0: any number of digits, those past 9 truncated) and %Nf
+// (at most N digits, the rest left for what the layout says next).
+bool read_fraction(std::string_view text, size_t& i, int max_digits, Fields& f) {
+  const size_t start = i;
+  int64_t frac = 0;
+  int kept = 0;
+  while (i < text.size() && is_digit(text[i]) && (max_digits == 0 || kept < max_digits)) {
+    if (kept < 9) {
+      frac = frac * 10 + (text[i] - '0');
+      ++kept;
+    }
+    ++i;
+  }
+  if (i == start) return false;
+  for (; kept < 9; ++kept) frac *= 10;
+  f.frac = frac;
+  return true;
+}
+
+// The width of "%Nf" at layout[k] (the N), 0 when layout[k] starts no such width.
+int fraction_width(std::string_view layout, size_t k) {
+  const char c = layout[k];
+  return c >= '1' && c <= '9' && k + 1 < layout.size() && layout[k + 1] == 'f' ? c - '0' : 0;
+}
+
 // One directive (the letter after '%') read from text at i.
 bool read_directive(char d, std::string_view text, size_t& i, Fields& f) {
   int64_t v = 0;
@@ -148,22 +173,7 @@ bool read_directive(char d, std::string_view text, size_t& i, Fields& f) {
       if (!read_number(text, i, 2, v) || v > 60) return false;
       f.second = v;
       return true;
-    case 'f': {
-      size_t start = i;
-      int64_t frac = 0;
-      int kept = 0;
-      while (i < text.size() && is_digit(text[i])) {
-        if (kept < 9) {
-          frac = frac * 10 + (text[i] - '0');
-          ++kept;
-        }
-        ++i;
-      }
-      if (i == start) return false;
-      for (; kept < 9; ++kept) frac *= 10;
-      f.frac = frac;
-      return true;
-    }
+    case 'f': return read_fraction(text, i, 0, f);
     case 'z': return read_offset(text, i, f);
     case 'Z':
       for (std::string_view name : {"UTC", "GMT", "Z"}) {
@@ -210,6 +220,11 @@ bool read_layout(std::string_view text, size_t& i, std::string_view layout, Fiel
     if (c == '%') {
       if (++k >= layout.size()) return false;
       const char d = layout[k];
+      if (int width = fraction_width(layout, k)) {
+        ++k;
+        if (!read_fraction(text, i, width, f)) return false;
+        continue;
+      }
       if (std::string_view e = expansion(d); !e.empty()) {
         if (depth > 0 || !read_layout(text, i, e, f, depth + 1)) return false;
         continue;
@@ -259,6 +274,104 @@ std::optional<TimeNs> to_ns(int64_t secs, int64_t frac) {
   return r;
 }
 
+// Every directive a layout may hold ("%3f" is checked apart: a width).
+constexpr std::string_view kDirectives = "YymbhBedjHIpMSfzZsaA%TFDRnt";
+
+// A time split into what the directives write.
+struct Civil {
+  int64_t year = 1970, yday = 1, hour = 0, minute = 0, second = 0, frac = 0, epoch = 0;
+  unsigned month = 1, day = 1;
+  int weekday = 3;  // index into kWeekdays (Monday 0)
+};
+
+Civil civil_of(TimeNs t) {
+  Civil c;
+  // The remainder, not secs * kNsPerSec: that overflows near INT64_MIN.
+  c.frac = t % kNsPerSec;
+  if (c.frac < 0) c.frac += kNsPerSec;
+  c.epoch = floor_div(t, kNsPerSec);
+  const int64_t days = floor_div(c.epoch, kSecPerDay);
+  const int64_t in_day = c.epoch - days * kSecPerDay;
+  civil_from_days(days, c.year, c.month, c.day);
+  c.yday = days - days_from_civil(c.year, 1, 1) + 1;
+  c.weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday
+  c.hour = in_day / 3600;
+  c.minute = in_day / 60 % 60;
+  c.second = in_day % 60;
+  return c;
+}
+
+// v (>= 0) in at least width digits, padded with pad.
+void put_number(std::string& out, int64_t v, int width, char pad = '0') {
+  char buf[24];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < 20);
+  for (int k = n; k < width; ++k) out.push_back(pad);
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+// A name of kMonths or kWeekdays as written: capitalized, whole or its first three letters.
+void put_name(std::string& out, std::string_view name, bool whole) {
+  if (!whole) name = name.substr(0, 3);
+  out.push_back(static_cast<char>(name[0] - 32));
+  out.append(name.substr(1));
+}
+
+bool write_layout(std::string& out, const Civil& c, std::string_view layout, int depth) {
+  for (size_t k = 0; k < layout.size(); ++k) {
+    if (layout[k] != '%') {
+      out.push_back(layout[k]);
+      continue;
+    }
+    if (++k >= layout.size()) return false;
+    const char d = layout[k];
+    if (int width = fraction_width(layout, k)) {
+      ++k;
+      int64_t v = c.frac;
+      for (int w = width; w < 9; ++w) v /= 10;
+      put_number(out, v, width);
+      continue;
+    }
+    if (std::string_view e = expansion(d); !e.empty()) {
+      if (depth > 0 || !write_layout(out, c, e, depth + 1)) return false;
+      continue;
+    }
+    switch (d) {
+      case 'Y': put_number(out, c.year, 4); break;
+      case 'y': put_number(out, c.year % 100, 2); break;
+      case 'm': put_number(out, c.month, 2); break;
+      case 'b':
+      case 'h':
+      case 'B': put_name(out, kMonths[c.month - 1], d == 'B'); break;
+      case 'd': put_number(out, c.day, 2); break;
+      case 'e': put_number(out, c.day, 2, ' '); break;
+      case 'j': put_number(out, c.yday, 3); break;
+      case 'H': put_number(out, c.hour, 2); break;
+      case 'I': put_number(out, c.hour % 12 == 0 ? 12 : c.hour % 12, 2); break;
+      case 'p': out.append(c.hour < 12 ? "AM" : "PM"); break;
+      case 'M': put_number(out, c.minute, 2); break;
+      case 'S': put_number(out, c.second, 2); break;
+      case 'f': put_number(out, c.frac / 1000, 6); break;
+      case 'z': out.append("+0000"); break;
+      case 'Z': out.append("UTC"); break;
+      case 's':
+        if (c.epoch < 0) out.push_back('-');
+        put_number(out, c.epoch < 0 ? -c.epoch : c.epoch, 1);  // |epoch| < 1e10: no INT64_MIN
+        break;
+      case 'a':
+      case 'A': put_name(out, kWeekdays[c.weekday], d == 'A'); break;
+      case '%': out.push_back('%'); break;
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<TimeNs> parse_time_format(std::string_view text, std::string_view layout,
@@ -292,12 +405,15 @@ std::optional<TimeNs> parse_time_format(std::string_view text, std::string_view 
 }
 
 bool check_time_format(std::string_view layout, std::string* error) {
-  static constexpr std::string_view kDirectives = "YymbhBedjHIpMSfzZsaA%TFDRnt";
   for (size_t k = 0; k < layout.size(); ++k) {
     if (layout[k] != '%') continue;
     if (k + 1 >= layout.size()) {
       if (error) *error = "it ends with a lone '%'";
       return false;
+    }
+    if (fraction_width(layout, k + 1)) {
+      k += 2;
+      continue;
     }
     const char d = layout[++k];
     if (kDirectives.find(d) == std::string_view::npos) {
@@ -306,6 +422,10 @@ bool check_time_format(std::string_view layout, std::string* error) {
     }
   }
   return true;
+}
+
+bool format_time(std::string& out, TimeNs t, std::string_view layout) {
+  return write_layout(out, civil_of(t), layout, 0);
 }
 
 }  // namespace olly

@@ -20,8 +20,8 @@ namespace {
 
 // The same names in every event, with a value of another kind each time.
 const char* const kEvents[] = {
-    R"({"a":1,"b":"x","s":"42","n":null,"t":true,"f":1.5,"arr":[1,"2",null],"obj":{"k":"v","n":3},"status":200,"msg":"GET /a","level":"info","ts":"2026-01-02T03:04:05Z"})",
-    R"({"a":"1","b":2,"s":"abc","n":0,"t":false,"f":-0.0,"arr":[],"obj":{},"status":"500","msg":"","level":"ERROR","ts":1767323045})",
+    R"({"a":1,"b":"x","s":"42","n":null,"t":true,"f":1.5,"arr":[1,"2",null],"obj":{"k":"v","n":3},"status":200,"msg":"GET /a","level":"info","ts":"2026-01-02T03:04:05Z","w":"081109 203615"})",
+    R"({"a":"1","b":2,"s":"abc","n":0,"t":false,"f":-0.0,"arr":[],"obj":{},"status":"500","msg":"","level":"ERROR","ts":1767323045,"w":"25/Nov/2026:02:44:00 +0100"})",
     R"({"a":null,"b":[1,2],"s":"","n":"","t":"true","f":1e300,"arr":"x","obj":[{"k":1}],"status":404.0,"msg":"ü ß \u0000","ts":"nope"})",
     R"({"a":{"b":{"c":[0,{"d":"deep"}]}},"b":true,"s":" 7 ","n":-9223372036854775808,"t":1,"f":18446744073709551615,"arr":[[1],[2,[3]]],"obj":{"a":{"b":null}},"status":-1})",
     R"({"a":9223372036854775807,"b":-1.5e-7,"s":"1e3","n":[],"t":{},"f":"NaN","arr":[1,1,1],"obj":"{}","msg":"a.b[0]","level":null})",

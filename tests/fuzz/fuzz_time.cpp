@@ -5,6 +5,9 @@
 // back to the same value (with every fraction width that keeps it exact);
 // parse_time_string agrees with parse_rfc3339 where that one succeeds; a
 // parsed duration, formatted with format_duration, parses back the same.
+// format_time (strftime) writes a layout exactly when check_time_format
+// accepts it, at most 9 bytes per byte of layout; "%FT%T.%9fZ" writes what
+// format_rfc3339 writes, and parse_time_format reads it back.
 #include <optional>
 #include <string>
 
@@ -33,6 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(t == parse_time_format(value, layout, d), "parse_time_format is not deterministic", text);
       if (t) FUZZ_CHECK(check_time_format(layout, nullptr), "a layout the check refuses read a time", layout);
     }
+    for (TimeNs t : {TimeNs{0}, TimeNs{-1}, TimeNs{1795574401123456789}, INT64_MIN, INT64_MAX}) {
+      std::string out;
+      const bool written = format_time(out, t, layout);
+      FUZZ_CHECK(written == check_time_format(layout, nullptr), "format_time and check_time_format disagree", layout);
+      FUZZ_CHECK(out.size() <= 9 * layout.size(), "format_time wrote more than 9 bytes per byte of layout", layout);
+    }
   }
 
   for (const TimeZone* tz : {static_cast<const TimeZone*>(nullptr), &berlin, &fixed}) {
@@ -43,6 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string out = format_rfc3339(*t);
     std::optional<TimeNs> back = parse_rfc3339(out);
     FUZZ_CHECK(back && *back == *t, "RFC 3339 does not read back", out);
+    std::string written;
+    FUZZ_CHECK(format_time(written, *t, "%FT%T.%9fZ"), "format_time refused a good layout");
+    FUZZ_CHECK(written == format_rfc3339(*t, 9), "format_time disagrees with format_rfc3339", written);
+    FUZZ_CHECK(parse_time_format(written, "%FT%T.%9f%z") == t, "format_time does not read back", written);
     char buf[kRfc3339MaxLen];
     for (int digits = 0; digits <= 9; ++digits) {
       char* end = format_rfc3339(buf, *t, digits);

@@ -712,3 +712,66 @@ TEST_CASE("parse_time_format: what does not fit is refused") {
   CHECK(error.find("%Q") != std::string::npos);
   CHECK_FALSE(check_time_format("%Y%", &error));
 }
+
+// ---------------------------------------------------------------- format_time (strftime)
+
+namespace {
+std::string written(std::string_view rfc3339, std::string_view layout) {
+  auto t = parse_rfc3339(rfc3339);
+  REQUIRE(t);
+  std::string out = "kept:";
+  if (!format_time(out, *t, layout)) return "bad layout";
+  return out.substr(5);
+}
+}  // namespace
+
+TEST_CASE("format_time: every directive, in UTC (checked against Python's strftime)") {
+  const char* t = "2026-11-25T02:44:00.123456789Z";
+  CHECK(written(t, "%Y %m %d %H %M %S %y %j %a %b %e %f %z %Z %s %% %T %F %A %B %I %p %D %R") ==
+        "2026 11 25 02 44 00 26 329 Wed Nov 25 123456 +0000 UTC 1795574640 % 02:44:00 2026-11-25 Wednesday "
+        "November 02 AM 11/25/26 02:44");
+  CHECK(written(t, "%3f|%6f|%9f|%1f|%h|%n|%t") == "123|123456|123456789|1|Nov|\n|\t");
+  CHECK(written("2024-02-29T23:05:09Z", "%a %j %F %T %I%p %e") == "Thu 060 2024-02-29 23:05:09 11PM 29");
+  CHECK(written("2026-03-05T12:00:00Z", "%e|%d|%I %p") == " 5|05|12 PM");
+  CHECK(written("2026-03-05T00:00:00Z", "%I %p") == "12 AM");
+  // Before the epoch: the fraction counts up from the second below, %s is the floor.
+  CHECK(written("1969-12-31T23:59:59.5Z", "%a %j %F %T.%f %s") == "Wed 365 1969-12-31 23:59:59.500000 -1");
+  CHECK(written(t, "no directives, ünïcode \xff") == "no directives, ünïcode \xff");
+  CHECK(written(t, "") == "");
+}
+
+TEST_CASE("format_time: the ends of the clock and bad layouts") {
+  std::string out;
+  REQUIRE(format_time(out, INT64_MIN, "%FT%T.%9f %s %a %j"));
+  CHECK(out == "1677-09-21T00:12:43.145224192 -9223372037 Tue 264");
+  out.clear();
+  REQUIRE(format_time(out, INT64_MAX, "%FT%T.%9f %s"));
+  CHECK(out == "2262-04-11T23:47:16.854775807 9223372036");
+  for (const char* bad : {"%", "%Y%", "%Q", "%0f", "%3", "%3d", "%Y-%m-%d %"}) {
+    out.clear();
+    CHECK_MESSAGE(!format_time(out, 0, bad), bad);
+    CHECK_MESSAGE(!check_time_format(bad, nullptr), bad);
+  }
+}
+
+TEST_CASE("format_time and parse_time_format read each other") {
+  TimeFormatDefaults d;
+  d.now = *parse_rfc3339("2026-12-04T12:00:00Z");
+  for (const char* layout : {"%Y-%m-%dT%H:%M:%S.%9f%z", "%y%m%d %H%M%S", "%y/%m/%d %H:%M:%S", "%d/%b/%Y:%T %z",
+                             "%a %b %e %T %Y", "%A, %d %B %Y %I:%M:%S %p %Z", "%s.%9f", "%Y %j %T", "%F %T,%3f"}) {
+    for (const char* when : {"2026-11-25T02:44:00Z", "2024-02-29T23:05:09Z", "2001-01-01T00:00:00Z",
+                             "2026-03-05T12:00:00Z", "2026-01-01T00:00:01Z"}) {
+      std::string text;
+      REQUIRE(format_time(text, *parse_rfc3339(when), layout));
+      auto back = parse_time_format(text, layout, d);
+      CHECK_MESSAGE(back == parse_rfc3339(when), layout, " wrote ", text);
+    }
+  }
+  // %3f reads at most three digits: the rest is for what the layout says next.
+  CHECK(fmt_time("20261125024400123456", "%Y%m%d%H%M%S%3f456") == "2026-11-25T02:44:00.123Z");
+  CHECK(fmt_time("2026-11-25 02:44:00.1234", "%F %T.%3f") == "none");
+  CHECK(fmt_time("2026-11-25 02:44:00.12", "%F %T.%3f") == "2026-11-25T02:44:00.120Z");
+  CHECK(fmt_time("2026-11-25 02:44:00.1234567891", "%F %T.%9f") == "none");
+  CHECK(fmt_time("2026-11-25 02:44:00.1234567891", "%F %T.%f") == "2026-11-25T02:44:00.123456789Z");
+  CHECK(check_time_format("%F %T.%3f", nullptr));
+}
