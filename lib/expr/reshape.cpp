@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/diag.h"
 #include "core/writer.h"
@@ -14,9 +15,6 @@ namespace ondemand = simdjson::ondemand;
 
 namespace {
 
-// Deeper objects are kept whole as text: a hostile line cannot recurse far.
-constexpr int kMaxDepth = 64;
-
 void check_keys_only(const Path& p, std::string_view flag) {
   for (const auto& step : p.steps) {
     if (step.is_index()) {
@@ -25,21 +23,115 @@ void check_keys_only(const Path& p, std::string_view flag) {
   }
 }
 
+// The member of `node` named key: the first of duplicate keys, as olly reads them.
+Reshaper::Node* member(Reshaper::Node& node, std::string_view key, size_t* index = nullptr) {
+  for (size_t i = 0; i < node.members.size(); ++i) {
+    if (node.members[i].key == key) {
+      if (index) *index = i;
+      return &node.members[i];
+    }
+  }
+  return nullptr;
+}
+
+// The object holding the last step of path (nullptr when a step before it is
+// missing or no object).
+Reshaper::Node* parent_of(Reshaper::Node& root, const Path& path) {
+  Reshaper::Node* node = &root;
+  for (size_t s = 0; s + 1 < path.steps.size(); ++s) {
+    node = member(*node, path.steps[s].key);
+    if (!node || !node->is_object) return nullptr;
+  }
+  return node;
+}
+
+// Stores value at path: an existing member is replaced where it stands, a new
+// one goes last at its level; missing objects on the way are created, and a
+// value in the way is replaced by an object (as --set does).
+void put(Reshaper::Node& root, const Path& path, Reshaper::Node value) {
+  Reshaper::Node* node = &root;
+  for (size_t s = 0; s < path.steps.size(); ++s) {
+    const std::string& key = path.steps[s].key;
+    Reshaper::Node* next = member(*node, key);
+    if (!next) {
+      next = &node->members.emplace_back();
+      next->key = key;
+      next->is_object = true;
+    }
+    if (s + 1 == path.steps.size()) {
+      value.key = key;
+      *next = std::move(value);
+      return;
+    }
+    if (!next->is_object) {
+      next->is_object = true;
+      next->raw.clear();
+    }
+    node = next;
+  }
+}
+
+bool same_parent(const Path& a, const Path& b) {
+  if (a.steps.size() != b.steps.size()) return false;
+  for (size_t s = 0; s + 1 < a.steps.size(); ++s) {
+    if (a.steps[s].key != b.steps[s].key) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
+std::pair<Path, Path> parse_rename(std::string_view spec, std::string_view flag) {
+  // The first '=' outside quotes: a["a=b"]=c renames the key a=b inside a.
+  char quote = 0;
+  size_t eq = std::string_view::npos;
+  for (size_t i = 0; i < spec.size() && eq == std::string_view::npos; ++i) {
+    const char c = spec[i];
+    if (quote) {
+      if (c == '\\') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '=') {
+      eq = i;
+    }
+  }
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size()) {
+    throw UsageError(fmt::format("{}: '{}' is not OLD=NEW", flag, spec));
+  }
+  return {parse_path_or_throw(spec.substr(0, eq), flag), parse_path_or_throw(spec.substr(eq + 1), flag)};
+}
+
 Reshaper::Reshaper(ReshapeOptions opts) : opts_(std::move(opts)) {
+  if (!opts_.selects.empty() && !opts_.drops.empty()) {
+    throw UsageError("--select and --drop cannot be combined; --select already keeps only what it names");
+  }
   for (const auto& [from, to] : opts_.renames) {
     check_keys_only(from, "--rename");
     check_keys_only(to, "--rename");
+    if (from.steps.empty() || to.steps.empty()) throw UsageError("--rename: empty field path");
   }
-  for (const auto& p : opts_.drops) check_keys_only(p, "--drop");
-  for (const auto& p : opts_.selects) check_keys_only(p, "--select");
-  if (opts_.flatten && opts_.nest) throw UsageError("--flatten and --nest undo each other: give one");
+  if (opts_.flatten && opts_.nest) {
+    throw UsageError("--flatten and --nest cannot be combined; they undo each other");
+  }
   if (opts_.separator.empty()) throw UsageError("--separator: give at least one character");
-  active_ = !opts_.renames.empty() || !opts_.drops.empty() || !opts_.selects.empty() || opts_.flatten || opts_.nest;
+  if (!opts_.selects.empty()) {
+    projection_.emplace(ObjectRewriter::Mode::keep_listed);
+    for (const auto& p : opts_.selects) projection_->keep(p, "--select");
+  } else if (!opts_.drops.empty()) {
+    projection_.emplace(ObjectRewriter::Mode::keep_unlisted);
+    for (const auto& p : opts_.drops) projection_->drop(p, "--drop");
+  }
+  tree_ = !opts_.renames.empty() || opts_.flatten || opts_.nest;
 }
 
-simdjson::error_code Reshaper::read(ondemand::object obj, Node& into, int depth) {
+simdjson::error_code Reshaper::parse(std::string_view text, ondemand::document& doc) {
+  padded_.assign(text);
+  padded_.append(simdjson::SIMDJSON_PADDING, ' ');
+  return parser_.iterate(padded_.data(), text.size(), padded_.size()).get(doc);
+}
+
+simdjson::error_code Reshaper::read(ondemand::object obj, Node& into, size_t depth) {
   into.is_object = true;
   into.members.clear();
   for (auto field_result : obj) {
@@ -47,108 +139,55 @@ simdjson::error_code Reshaper::read(ondemand::object obj, Node& into, int depth)
     if (auto e = std::move(field_result).get(field)) return e;
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return e;
-    Node& member = into.members.emplace_back();
-    member.key.assign(key);
+    Node& m = into.members.emplace_back();
+    m.key.assign(key);
     ondemand::value value = field.value();
     ondemand::json_type type;
     if (auto e = value.type().get(type)) return e;
-    if (type == ondemand::json_type::object && depth < kMaxDepth) {
+    if (type == ondemand::json_type::object && depth + 1 < kMaxDepth) {
       ondemand::object child;
       if (auto e = value.get_object().get(child)) return e;
-      if (auto e = read(child, member, depth + 1)) return e;
-    } else if (auto e = copy_raw_value(value, member.raw)) {
+      if (auto e = read(child, m, depth + 1)) return e;
+    } else if (auto e = copy_raw_value(value, m.raw)) {
       return e;
     }
   }
   return simdjson::SUCCESS;
 }
 
-Reshaper::Node* Reshaper::find(Node& root, const Path& path, Node** parent, size_t* index) {
-  Node* node = &root;
-  for (const auto& step : path.steps) {
-    if (!node->is_object) return nullptr;
-    Node* next = nullptr;
-    for (size_t i = 0; i < node->members.size(); ++i) {
-      if (node->members[i].key == step.key) {  // the first of duplicate keys, as olly reads them
-        if (parent) *parent = node;
-        if (index) *index = i;
-        next = &node->members[i];
-        break;
+void Reshaper::rename(Node& root, const Path& from, const Path& to) {
+  if (from == to) return;
+  Node* parent = parent_of(root, from);
+  size_t index = 0;
+  if (!parent || !member(*parent, from.steps.back().key, &index)) return;  // nothing to rename
+  if (same_parent(from, to)) {
+    // In place: the renamed member keeps its position, a member it lands on goes.
+    const std::string& key = to.steps.back().key;
+    Node renamed = std::move(parent->members[index]);
+    renamed.key = key;
+    parent->members[index] = std::move(renamed);
+    for (size_t i = parent->members.size(); i-- > 0;) {
+      if (i != index && parent->members[i].key == key) {
+        parent->members.erase(parent->members.begin() + static_cast<std::ptrdiff_t>(i));
+        if (i < index) --index;
       }
     }
-    if (!next) return nullptr;
-    node = next;
+    return;
   }
-  return node == &root ? nullptr : node;
+  Node moved = std::move(parent->members[index]);
+  parent->members.erase(parent->members.begin() + static_cast<std::ptrdiff_t>(index));
+  put(root, to, std::move(moved));
 }
 
-void Reshaper::put(Node& root, const Path& path, Node value) {
-  Node* node = &root;
-  for (size_t s = 0; s < path.steps.size(); ++s) {
-    const std::string& key = path.steps[s].key;
-    const bool last = s + 1 == path.steps.size();
-    Node* next = nullptr;
-    for (auto& m : node->members) {
-      if (m.key == key) {
-        next = &m;
-        break;
-      }
-    }
-    if (!next) {
-      next = &node->members.emplace_back();
-      next->key = key;
-      next->is_object = true;
-    }
-    if (last) {
-      value.key = key;
-      *next = std::move(value);  // an existing member is replaced where it stands
-      return;
-    }
-    if (!next->is_object) {
-      // Putting a.b where a is no object replaces a (as --set does).
-      next->is_object = true;
-      next->raw.clear();
-      next->members.clear();
-    }
-    node = next;
-  }
-}
-
-namespace {
-
-// --select: only the members on the listed paths, in the event's order.
-void keep_selected(Reshaper::Node& node, const std::vector<const Path*>& paths, size_t depth) {
-  std::vector<Reshaper::Node> kept;
-  std::vector<bool> taken(paths.size(), false);
-  for (auto& m : node.members) {
-    bool whole = false;
-    std::vector<const Path*> deeper;
-    for (size_t p = 0; p < paths.size(); ++p) {
-      if (paths[p]->steps[depth].key != m.key || taken[p]) continue;
-      taken[p] = true;  // the first of duplicate keys only
-      if (paths[p]->steps.size() == depth + 1) whole = true;
-      else deeper.push_back(paths[p]);
-    }
-    if (whole) {
-      kept.push_back(std::move(m));
-    } else if (!deeper.empty() && m.is_object) {
-      keep_selected(m, deeper, depth + 1);
-      kept.push_back(std::move(m));
-    }
-  }
-  node.members = std::move(kept);
-}
-
-}  // namespace
-
-void Reshaper::flatten(const Node& node, std::string& prefix, Node& out) const {
+void Reshaper::flatten(const Node& node, std::string& prefix, Node& out) {
   for (const auto& m : node.members) {
     const size_t at = prefix.size();
-    if (!prefix.empty()) prefix.append(opts_.separator);
+    if (at) prefix.append(opts_.separator);
     prefix.append(m.key);
     if (m.is_object && !m.members.empty()) {
       flatten(m, prefix, out);
-    } else {
+    } else if (flat_seen_.insert(prefix).second) {
+      // A key met again ({"a": {"b": 1}, "a.b": 2}): the first is kept, as olly reads duplicate keys.
       Node& leaf = out.members.emplace_back(m);
       leaf.key = prefix;
     }
@@ -158,34 +197,34 @@ void Reshaper::flatten(const Node& node, std::string& prefix, Node& out) const {
 
 void Reshaper::nest(Node& root) const {
   const std::string& sep = opts_.separator;
-  // Keys without the separator keep their names: a dotted key whose first
-  // part is one of them stays flat ({"a": 1, "a.b": 2} loses nothing).
-  std::vector<std::string_view> plain;
+  // A key whose first part is a top-level key of its own stays flat: nesting
+  // it would replace or merge into that member ({"a": 1, "a.b": 2}).
+  std::unordered_set<std::string_view> plain;
   for (const auto& m : root.members) {
-    if (m.key.find(sep) == std::string::npos) plain.push_back(m.key);
+    if (m.key.find(sep) == std::string::npos) plain.insert(m.key);
   }
   Node nested;
   nested.is_object = true;
+  nested.members.reserve(root.members.size());
   std::vector<std::string> parts;
   for (auto& m : root.members) {
     parts.clear();
     for (size_t start = 0;;) {
       const size_t cut = m.key.find(sep, start);
-      parts.push_back(m.key.substr(start, cut == std::string::npos ? std::string::npos : cut - start));
-      if (cut == std::string::npos) break;
+      if (cut == std::string::npos) {
+        parts.push_back(m.key.substr(start));
+        break;
+      }
+      parts.push_back(m.key.substr(start, cut - start));
       start = cut + sep.size();
     }
-    bool flat = parts.size() == 1;
-    for (const auto& part : parts) flat |= part.empty();  // "a..b", ".a": no path
-    if (!flat) flat = std::find(plain.begin(), plain.end(), parts[0]) != plain.end();
-    // Walk the parents; a value where an object is needed, or the leaf
-    // already there (a.b then a.b.c, or a.b twice), keeps this key flat.
+    bool flat = parts.size() == 1 || parts.size() > kMaxDepth || plain.count(parts[0]);
+    for (const auto& part : parts) flat = flat || part.empty();  // "a..b", ".a", "a.": no path
+    // An earlier key's value where this one needs an object, or already at
+    // this key (a.b then a.b.c, a.b twice): this key stays flat.
     Node* at = &nested;
     for (size_t k = 0; k < parts.size() && !flat; ++k) {
-      Node* next = nullptr;
-      for (auto& c : at->members) {
-        if (c.key == parts[k]) next = &c;
-      }
+      Node* next = member(*at, parts[k]);
       if (!next) break;  // the rest is new
       if (k + 1 == parts.size() || !next->is_object) flat = true;
       at = next;
@@ -216,42 +255,34 @@ void Reshaper::write(const Node& node, std::string& out) {
 }
 
 simdjson::error_code Reshaper::apply(std::string_view event, std::string& out) {
-  padded_.assign(event);
-  padded_.append(simdjson::SIMDJSON_PADDING, ' ');
   ondemand::document doc;
-  if (auto e = parser_.iterate(padded_.data(), event.size(), padded_.size()).get(doc)) return e;
+  if (auto e = parse(event, doc)) return e;
+  ondemand::json_type type;
+  if (auto e = doc.type().get(type)) return e;
+  if (type != ondemand::json_type::object) return simdjson::INCORRECT_TYPE;
+  const size_t mark = out.size();
+  if (projection_) {
+    std::string& into = tree_ ? projected_ : out;
+    if (tree_) projected_.clear();
+    if (auto e = projection_->rewrite(doc, {}, into)) {
+      out.resize(mark);
+      return e;
+    }
+    if (!tree_) return simdjson::SUCCESS;
+    if (auto e = parse(projected_, doc)) return e;
+  }
   ondemand::object obj;
   if (auto e = doc.get_object().get(obj)) return e;
   Node root;
   if (auto e = read(obj, root, 0)) return e;
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return simdjson::TRAILING_CONTENT;
 
-  for (const auto& [from, to] : opts_.renames) {
-    Node* parent = nullptr;
-    size_t index = 0;
-    Node* node = find(root, from, &parent, &index);
-    if (!node) continue;  // nothing to rename
-    Node moved = std::move(*node);
-    parent->members.erase(parent->members.begin() + static_cast<std::ptrdiff_t>(index));
-    put(root, to, std::move(moved));
-  }
-  for (const auto& p : opts_.drops) {
-    // Every occurrence of a repeated key goes.
-    Node* parent = nullptr;
-    size_t index = 0;
-    while (find(root, p, &parent, &index)) {
-      parent->members.erase(parent->members.begin() + static_cast<std::ptrdiff_t>(index));
-    }
-  }
-  if (!opts_.selects.empty()) {
-    std::vector<const Path*> paths;
-    for (const auto& p : opts_.selects) paths.push_back(&p);
-    keep_selected(root, paths, 0);
-  }
+  for (const auto& [from, to] : opts_.renames) rename(root, from, to);
   if (opts_.flatten) {
     Node flat;
     flat.is_object = true;
     std::string prefix;
+    flat_seen_.clear();
     flatten(root, prefix, flat);
     root = std::move(flat);
   } else if (opts_.nest) {

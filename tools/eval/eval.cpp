@@ -11,16 +11,11 @@ namespace olly {
 
 namespace {
 
+constexpr std::string_view kNotAnObject = "not a JSON object: olly-eval reshapes objects only";
+
 ReshapeOptions reshape_options(const EvalOptions& opts) {
   ReshapeOptions r;
-  for (const auto& spec : opts.renames) {
-    const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-      throw UsageError(fmt::format("--rename: '{}' is not OLD=NEW", spec));
-    }
-    r.renames.emplace_back(parse_path_or_throw(std::string_view(spec).substr(0, eq), "--rename"),
-                           parse_path_or_throw(std::string_view(spec).substr(eq + 1), "--rename"));
-  }
+  for (const auto& spec : opts.renames) r.renames.push_back(parse_rename(spec, "--rename"));
   for (const auto& d : opts.drops) r.drops.push_back(parse_path_or_throw(d, "--drop"));
   for (const auto& k : opts.selects) r.selects.push_back(parse_path_or_throw(k, "--select"));
   r.flatten = opts.flatten;
@@ -105,10 +100,18 @@ Result EvalStage::on_event(Event& ev, Emitter& out) {
     const size_t mark = out.mark();
     if (auto e = reshaper_->apply(ev.raw, out.buffer())) {
       out.rollback(mark);
-      return Result::bad(e);
+      return e == simdjson::INCORRECT_TYPE ? Result::bad(kNotAnObject) : Result::bad(e);
     }
     out.commit();
     return Result::ok();
+  }
+  if (reshaper_) {
+    // Reshaping needs an object: --set alone treats anything else as an empty
+    // one, but a line reshaped to {} would hide that it was not an event.
+    ev.doc->rewind();
+    simdjson::ondemand::json_type type;
+    if (auto e = ev.doc->type().get(type)) return Result::bad(e);
+    if (type != simdjson::ondemand::json_type::object) return Result::bad(kNotAnObject);
   }
   for (size_t i = 0; i < assignments_.size(); ++i) {
     Assignment& a = assignments_[i];

@@ -14,19 +14,22 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("-w,--where", opts.where, "Change only events matching EXPR; others pass through unchanged")
       ->type_name("EXPR");
-  app.add_option("--rename", opts.renames, "OLD=NEW: move field OLD (a path) to NEW; repeatable, in order")
-      ->type_name("OLD=NEW")
-      ->allow_extra_args(false);
-  app.add_option("--drop", opts.drops, "Remove these fields (comma-separated paths)")
-      ->delimiter(',')
-      ->allow_extra_args(false)
-      ->type_name("FIELDS");
   app.add_option("--select", opts.selects, "Keep only these fields (comma-separated paths), in the event's order")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->type_name("FIELDS");
-  app.add_flag("--flatten", opts.flatten, "Nested objects become dotted keys: {\"http\":{\"status\":500}} to {\"http.status\":500}");
-  app.add_flag("--nest", opts.nest, "Dotted keys become nested objects (what --flatten did, undone)");
+  app.add_option("--drop", opts.drops, "Remove these fields (comma-separated paths)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("FIELDS");
+  app.add_option("--rename", opts.renames,
+                 "OLD=NEW: move field OLD (a path) to NEW; repeatable or comma-separated, applied in order")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("OLD=NEW");
+  app.add_flag("--flatten", opts.flatten,
+               "Nested objects become dotted keys: {\"http\":{\"status\":500}} to {\"http.status\":500}");
+  app.add_flag("--nest", opts.nest, "Top-level dotted keys become nested objects (--flatten undone)");
   app.add_option("--separator", opts.separator, "The separator --flatten writes and --nest splits at (default .)")
       ->type_name("SEP");
   app.add_option("FILE", opts.files, "Input files (.gz and .zst read transparently); stdin when none or -");
@@ -38,7 +41,7 @@ int main(int argc, char** argv) {
   doc.name = "olly-eval";
   doc.summary = "add or replace fields computed by expressions";
   doc.synopsis = "olly-eval [OPTIONS] --set NAME=EXPR... [FILE...]\n"
-                 "olly-eval [OPTIONS] [--rename OLD=NEW] [--drop F,...] [--select F,...] [--flatten|--nest] [FILE...]";
+                 "olly-eval [OPTIONS] [--select F,...|--drop F,...] [--rename OLD=NEW...] [--flatten|--nest] [FILE...]";
   doc.description =
       "olly-eval evaluates each --set expression over an event and stores the result in NAME: an "
       "existing field is replaced where it stands, a new one is added after the others (a nested "
@@ -55,15 +58,23 @@ int main(int argc, char** argv) {
       "event it changes, olly-eval checks each top-level member it copies and that nothing follows "
       "the object; the inside of objects and arrays copied whole, and events --where passes "
       "through, are not validated (olly-parse json validates whole lines).\n\n"
-      "Reshaping, after the --set expressions and in this order: --rename OLD=NEW moves a field (to "
-      "a new path, created as --set creates one; an existing NEW is replaced where it stands; a "
-      "missing OLD changes nothing), --drop removes fields, --select keeps only the fields it names "
-      "(in the event's order), --flatten turns nested objects into dotted keys (arrays and empty "
-      "objects stay values) and --nest turns dotted keys back into objects. --nest leaves a key flat "
-      "when nesting it would lose or overwrite something: its first part is a field of its own "
-      "({\"a\": 1, \"a.b\": 2}), a part is empty, or an earlier key already put a value there. "
-      "--separator SEP changes the dot. Values are copied as their JSON text, byte for byte; the "
-      "event is read whole for these flags only.";
+      "Reshaping, in this order after the --set expressions (so it sees the fields they made): "
+      "--select keeps only the fields it names, in the event's order, or --drop removes fields (the "
+      "two cannot be combined; the names are the event's, before any --rename); --rename OLD=NEW then "
+      "moves a field: within one object it is renamed where it stands and a field already named NEW "
+      "is removed; to another object (--rename http.status=status) an existing NEW is replaced where "
+      "it stands, else NEW is added after the others, created as --set creates it; a missing OLD "
+      "changes nothing. Last, --flatten turns nested objects into keys joined by the separator "
+      "({\"a\":{\"b\":1}} gives {\"a.b\":1}); arrays stay values, an empty object stays {}, and a "
+      "key met again ({\"a\":{\"b\":1},\"a.b\":2}) keeps the first value, as olly reads duplicate "
+      "keys. Or --nest splits top-level keys at the separator into nested objects, merging common "
+      "prefixes ({\"a.b\":1,\"a.c\":2} gives {\"a\":{\"b\":1,\"c\":2}}); it leaves a key as it "
+      "is when nesting would overwrite or merge into something: its first part is a key of its own "
+      "({\"a\":1,\"a.b\":2} is unchanged), a part is empty (a..b, .a), or an earlier key already "
+      "put a value on its path. --separator SEP changes the dot for both. Objects nested more than "
+      "64 levels deep are kept whole as values. Values are copied as their JSON text, byte for byte "
+      "(numbers keep every digit); keys are written JSON-escaped. Reshaping reads the whole event, "
+      "and a line that is not a JSON object is a bad line.";
   doc.examples = {
       {"olly eval --set dur_s='latency_ms/1000' --set slow='latency_ms > 800' requests.ndjson",
        "Add a duration in seconds and a slow flag."},
@@ -74,8 +85,10 @@ int main(int argc, char** argv) {
        "strings/app.ndjson",
        "Pull the client address and port out of a message into an object (client.ip, client.port), "
        "and set a level from the status where there is one."},
-      {"olly eval --rename http.status=status --drop http.user_agent --flatten reshape/nested.ndjson",
-       "Move a nested field to the top, drop one, and flatten the rest into dotted keys."},
+      {"olly eval --set dur_s='latency_ms/1000' --select ts,path,dur_s --rename path=route requests.ndjson",
+       "Compute a field, keep only three, and rename one: --select names the fields before --rename."},
+      {"olly eval --drop http.user_agent --rename http.status=status --flatten reshape/nested.ndjson",
+       "Drop a nested field, move another to the top, and flatten the rest into dotted keys."},
       {"olly eval --nest reshape/dotted.ndjson", "Dotted keys (from Elasticsearch or Miller) into nested objects."},
   };
   doc.exit_status = exit_status_text("");
