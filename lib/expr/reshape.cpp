@@ -199,7 +199,7 @@ void Reshaper::nest(Node& root) const {
   const std::string& sep = opts_.separator;
   // A key whose first part is a top-level key of its own stays flat: nesting
   // it would replace or merge into that member ({"a": 1, "a.b": 2}).
-  std::unordered_set<std::string_view> plain;
+  std::unordered_set<std::string> plain;  // copies: members are moved out below
   for (const auto& m : root.members) {
     if (m.key.find(sep) == std::string::npos) plain.insert(m.key);
   }
