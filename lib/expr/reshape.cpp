@@ -115,6 +115,9 @@ Reshaper::Reshaper(ReshapeOptions opts) : opts_(std::move(opts)) {
     throw UsageError("--flatten and --nest cannot be combined; they undo each other");
   }
   if (opts_.separator.empty()) throw UsageError("--separator: give at least one character");
+  if (opts_.separator != "." && !opts_.flatten && !opts_.nest) {
+    throw UsageError("--separator: only --flatten and --nest use it; give one of them");
+  }
   if (!opts_.selects.empty()) {
     projection_.emplace(ObjectRewriter::Mode::keep_listed);
     for (const auto& p : opts_.selects) projection_->keep(p, "--select");

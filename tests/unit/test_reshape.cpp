@@ -144,4 +144,7 @@ TEST_CASE("reshape: bad options") {
   CHECK_THROWS_AS(Shape().flatten().nest()("{}"), UsageError);
   CHECK_THROWS_AS(Shape().flatten("")("{}"), UsageError);
   CHECK_FALSE(Reshaper(ReshapeOptions{}).active());
+  ReshapeOptions lone_separator;
+  lone_separator.separator = "/";
+  CHECK_THROWS_AS(Reshaper{lone_separator}, UsageError);
 }
