@@ -14,7 +14,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("-w,--where", opts.where, "Change only events matching EXPR; others pass through unchanged")
       ->type_name("EXPR");
-  app.add_option("--select", opts.selects, "Keep only these fields (comma-separated paths), in the event's order")
+  app.add_option("--select", opts.selects,
+                 "Keep only these fields (comma-separated paths), in the event's order. Reshaping runs after "
+                 "--set: --select or --drop, then --rename, then --flatten or --nest")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->type_name("FIELDS");
@@ -23,13 +25,16 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false)
       ->type_name("FIELDS");
   app.add_option("--rename", opts.renames,
-                 "OLD=NEW: move field OLD (a path) to NEW; repeatable or comma-separated, applied in order")
+                 "OLD=NEW: move field OLD (a path) to NEW (renamed where it stands within one object); repeatable "
+                 "or comma-separated, applied in order, after --select/--drop")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->type_name("OLD=NEW");
   app.add_flag("--flatten", opts.flatten,
-               "Nested objects become dotted keys: {\"http\":{\"status\":500}} to {\"http.status\":500}");
-  app.add_flag("--nest", opts.nest, "Top-level dotted keys become nested objects (--flatten undone)");
+               "Nested objects become dotted keys: {\"http\":{\"status\":500}} to {\"http.status\":500}; arrays "
+               "and {} stay values");
+  app.add_flag("--nest", opts.nest,
+               "Top-level dotted keys become nested objects (--flatten undone); a key that would clash stays as it is");
   app.add_option("--separator", opts.separator, "The separator --flatten writes and --nest splits at (default .)")
       ->type_name("SEP");
   app.add_option("FILE", opts.files, "Input files (.gz and .zst read transparently); stdin when none or -");
