@@ -135,14 +135,17 @@ simdjson::error_code Reshaper::parse(std::string_view text, ondemand::document& 
 }
 
 simdjson::error_code Reshaper::read(ondemand::object obj, Node& into, size_t depth) {
+  // The nodes (and their strings' buffers) of the last event are reused:
+  // events of one stream mostly have the same shape.
   into.is_object = true;
-  into.members.clear();
+  size_t n = 0;
   for (auto field_result : obj) {
     ondemand::field field;
     if (auto e = std::move(field_result).get(field)) return e;
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return e;
-    Node& m = into.members.emplace_back();
+    if (n == into.members.size()) into.members.emplace_back();
+    Node& m = into.members[n++];
     m.key.assign(key);
     ondemand::value value = field.value();
     ondemand::json_type type;
@@ -151,10 +154,14 @@ simdjson::error_code Reshaper::read(ondemand::object obj, Node& into, size_t dep
       ondemand::object child;
       if (auto e = value.get_object().get(child)) return e;
       if (auto e = read(child, m, depth + 1)) return e;
-    } else if (auto e = copy_raw_value(value, m.raw)) {
-      return e;
+    } else {
+      m.is_object = false;
+      m.members.clear();
+      m.raw.clear();
+      if (auto e = copy_raw_value(value, m.raw)) return e;
     }
   }
+  into.members.resize(n);
   return simdjson::SUCCESS;
 }
 
@@ -182,17 +189,21 @@ void Reshaper::rename(Node& root, const Path& from, const Path& to) {
   put(root, to, std::move(moved));
 }
 
-void Reshaper::flatten(const Node& node, std::string& prefix, Node& out) {
+void Reshaper::flatten(const Node& node, std::string& prefix, size_t& n) {
   for (const auto& m : node.members) {
     const size_t at = prefix.size();
     if (at) prefix.append(opts_.separator);
     prefix.append(m.key);
     if (m.is_object && !m.members.empty()) {
-      flatten(m, prefix, out);
+      flatten(m, prefix, n);
     } else if (flat_seen_.insert(prefix).second) {
       // A key met again ({"a": {"b": 1}, "a.b": 2}): the first is kept, as olly reads duplicate keys.
-      Node& leaf = out.members.emplace_back(m);
+      if (n == flat_.members.size()) flat_.members.emplace_back();
+      Node& leaf = flat_.members[n++];
       leaf.key = prefix;
+      leaf.is_object = m.is_object;  // only an empty object here
+      leaf.raw = m.raw;
+      leaf.members.clear();
     }
     prefix.resize(at);
   }
@@ -276,21 +287,22 @@ simdjson::error_code Reshaper::apply(std::string_view event, std::string& out) {
   }
   ondemand::object obj;
   if (auto e = doc.get_object().get(obj)) return e;
-  Node root;
+  Node& root = root_;
   if (auto e = read(obj, root, 0)) return e;
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return simdjson::TRAILING_CONTENT;
 
   for (const auto& [from, to] : opts_.renames) rename(root, from, to);
   if (opts_.flatten) {
-    Node flat;
-    flat.is_object = true;
-    std::string prefix;
+    flat_.is_object = true;
+    prefix_.clear();
     flat_seen_.clear();
-    flatten(root, prefix, flat);
-    root = std::move(flat);
-  } else if (opts_.nest) {
-    nest(root);
+    size_t n = 0;
+    flatten(root, prefix_, n);
+    flat_.members.resize(n);
+    write(flat_, out);
+    return simdjson::SUCCESS;
   }
+  if (opts_.nest) nest(root);
   write(root, out);
   return simdjson::SUCCESS;
 }

@@ -59,7 +59,7 @@ class Reshaper {
   simdjson::error_code parse(std::string_view text, simdjson::ondemand::document& doc);
   simdjson::error_code read(simdjson::ondemand::object obj, Node& into, size_t depth);
   void rename(Node& root, const Path& from, const Path& to);
-  void flatten(const Node& node, std::string& prefix, Node& out);
+  void flatten(const Node& node, std::string& prefix, size_t& n);
   void nest(Node& root) const;
   static void write(const Node& node, std::string& out);
 
@@ -69,6 +69,9 @@ class Reshaper {
   simdjson::ondemand::parser parser_;
   std::string padded_;
   std::string projected_;  // the projection's output, when the tree reads it next
+  Node root_;              // the event read, reused from one to the next
+  Node flat_;              // --flatten's output, reused
+  std::string prefix_;
   std::unordered_set<std::string> flat_seen_;  // --flatten: keys written so far (first wins)
 };
 
