@@ -148,3 +148,40 @@ TEST_CASE("reshape: bad options") {
   lone_separator.separator = "/";
   CHECK_THROWS_AS(Reshaper{lone_separator}, UsageError);
 }
+
+TEST_CASE("reshape: one reshaper over events of changing shapes (its nodes are reused)") {
+  for (int mode = 0; mode < 3; ++mode) {
+    ReshapeOptions o;
+    if (mode == 0) o.flatten = true;
+    if (mode == 1) o.nest = true;
+    if (mode == 2) o.renames.push_back(parse_rename("a=z", "--rename"));
+    Reshaper r(o);
+    auto run = [&](std::string_view ev) {
+      std::string out;
+      if (r.apply(ev, out)) return std::string("error");
+      return out;
+    };
+    const std::string one = run(R"({"a":{"b":{"c":1}},"d":2,"e.f":3})");
+    const std::string two = run(R"({"a":5})");
+    const std::string three = run(R"({"a":{"x":1},"d":{"e":[1]},"f":{}})");
+    CHECK(run("[1]") == "error");
+    CHECK(run(R"({"a":{"b":)") == "error");
+    const std::string four = run(R"({"a":{}})");
+    if (mode == 0) {
+      CHECK(one == R"({"a.b.c":1,"d":2,"e.f":3})");
+      CHECK(two == R"({"a":5})");
+      CHECK(three == R"({"a.x":1,"d.e":[1],"f":{}})");
+      CHECK(four == R"({"a":{}})");
+    } else if (mode == 1) {
+      CHECK(one == R"({"a":{"b":{"c":1}},"d":2,"e":{"f":3}})");
+      CHECK(two == R"({"a":5})");
+      CHECK(three == R"({"a":{"x":1},"d":{"e":[1]},"f":{}})");
+      CHECK(four == R"({"a":{}})");
+    } else {
+      CHECK(one == R"({"z":{"b":{"c":1}},"d":2,"e.f":3})");
+      CHECK(two == R"({"z":5})");
+      CHECK(three == R"({"z":{"x":1},"d":{"e":[1]},"f":{}})");
+      CHECK(four == R"({"z":{}})");
+    }
+  }
+}
