@@ -613,7 +613,8 @@ def sample_only(args):
 
 def extract_only(args):
     """bench/run --only extract: olly-eval's extract() against jq's capture on the same events
-    (issue 18: extract at least 10x jq's capture), in its own report."""
+    (issue 18: extract at least 10x jq's capture), with plain --set and reshaping beside them,
+    in its own report."""
     load_start = load_average()
     started = time.perf_counter()
     binary = {name: os.path.join(args.bin, name) for name in ("olly-filter", "olly-eval")}
@@ -637,6 +638,10 @@ def extract_only(args):
         Row("olly-eval replace()",
             [olly_eval, "--set", r'p=replace(path, "/[0-9]+", "/:id")', "FILE"], mode="arg"),
         Row("olly-eval --set n=status (no function)", [olly_eval, "--set", "n=status", "FILE"], mode="arg"),
+        # Reshaping (issue 18, item 5): the event read into a tree and written back.
+        Row("olly-eval --drop http.user_agent --rename path=route", [olly_eval, "--drop", "http.user_agent",
+                                                                     "--rename", "path=route", "FILE"], mode="arg"),
+        Row("olly-eval --flatten", [olly_eval, "--flatten", "FILE"], mode="arg"),
         Row(jq_row, ["jq", "-c", r'.u = ((.http.user_agent | capture("(?<b>Firefox|Chrome)/(?<v>\\S+)")) // null)',
                      "FILE"], mode="arg"),
     ], baselines=[jq_row])

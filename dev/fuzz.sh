@@ -235,6 +235,15 @@ PY
       done
       printf '\x13\x00\x05\x00\xfb\x01\x7f\x02\x80\x02\x01\x03\x10\x00' > "$dir/seed-bucket"
       ;;
+    reshape)
+      # Byte 0 picks the separator and the paths (fuzz_reshape.cpp); then one event.
+      local pre f
+      for pre in 00 05 26 4b 8c f1; do
+        for f in "$d"/reshape/*.ndjson "$d"/requests.ndjson "$d"/hostile/numbers.ndjson; do
+          { printf "\\x$pre"; head -n 1 "$f"; } > "$dir/seed-$pre-${f##*/}"
+        done
+      done
+      ;;
     sort)
       # Byte 0 picks the -k fields and --head (fuzz_sort.cpp); then NDJSON.
       local pre

@@ -9,8 +9,30 @@
 
 namespace olly {
 
+namespace {
+
+constexpr std::string_view kNotAnObject = "not a JSON object: olly-eval reshapes objects only";
+
+ReshapeOptions reshape_options(const EvalOptions& opts) {
+  ReshapeOptions r;
+  for (const auto& spec : opts.renames) r.renames.push_back(parse_rename(spec, "--rename"));
+  for (const auto& d : opts.drops) r.drops.push_back(parse_path_or_throw(d, "--drop"));
+  for (const auto& k : opts.selects) r.selects.push_back(parse_path_or_throw(k, "--select"));
+  r.flatten = opts.flatten;
+  r.nest = opts.nest;
+  r.separator = opts.separator;
+  return r;
+}
+
+}  // namespace
+
 EvalStage::EvalStage(const EvalOptions& opts) : rewriter_(ObjectRewriter::Mode::keep_unlisted), opts_(opts) {
-  if (opts.sets.empty()) throw UsageError("--set: give at least one NAME=EXPR");
+  reshaper_.emplace(reshape_options(opts));
+  if (!reshaper_->active()) reshaper_.reset();
+  if (opts.sets.empty() && !reshaper_) {
+    throw UsageError("--set: give at least one NAME=EXPR, or reshape with --select, --drop, --rename, --flatten "
+                     "or --nest");
+  }
   assignments_.reserve(opts.sets.size());
   for (const auto& spec : opts.sets) {
     size_t eq = spec.find('=');
@@ -73,6 +95,24 @@ Result EvalStage::on_event(Event& ev, Emitter& out) {
       return Result::ok();
     }
   }
+  if (assignments_.empty()) {
+    // olly-eval --select/--drop/--rename/--flatten/--nest alone.
+    const size_t mark = out.mark();
+    if (auto e = reshaper_->apply(ev.raw, out.buffer())) {
+      out.rollback(mark);
+      return e == simdjson::INCORRECT_TYPE ? Result::bad(kNotAnObject) : Result::bad(e);
+    }
+    out.commit();
+    return Result::ok();
+  }
+  if (reshaper_) {
+    // Reshaping needs an object: --set alone treats anything else as an empty
+    // one, but a line reshaped to {} would hide that it was not an event.
+    ev.doc->rewind();
+    simdjson::ondemand::json_type type;
+    if (auto e = ev.doc->type().get(type)) return Result::bad(e);
+    if (type != simdjson::ondemand::json_type::object) return Result::bad(kNotAnObject);
+  }
   for (size_t i = 0; i < assignments_.size(); ++i) {
     Assignment& a = assignments_[i];
     for (size_t k = 0; k < a.sources.size(); ++k) {
@@ -96,7 +136,17 @@ Result EvalStage::on_event(Event& ev, Emitter& out) {
     results_[i].s = result_text_[i];
   }
   ev.doc->rewind();
+  const size_t mark = out.mark();
   if (auto e = rewriter_.rewrite(*ev.doc, results_, out.buffer())) return Result::bad(e);
+  if (reshaper_) {
+    // The event as --set left it is reshaped: --rename may name a field --set made.
+    reshape_in_.assign(out.buffer(), mark, std::string::npos);
+    out.rollback(mark);
+    if (auto e = reshaper_->apply(reshape_in_, out.buffer())) {
+      out.rollback(mark);
+      return Result::bad(e);
+    }
+  }
   out.commit();
   return Result::ok();
 }

@@ -6,6 +6,7 @@
 
 #include "expr/expr.h"
 #include "expr/extract.h"
+#include "expr/reshape.h"
 #include "expr/rewrite.h"
 #include "core/run.h"
 #include "core/stage.h"
@@ -15,6 +16,10 @@ namespace olly {
 struct EvalOptions {
   std::vector<std::string> sets;  // "name=EXPR"
   std::string where;
+  std::vector<std::string> renames;  // "old=new"
+  std::vector<std::string> drops, selects;
+  bool flatten = false, nest = false;
+  std::string separator = ".";
   std::vector<std::string> files;
   CommonOptions common;
 };
@@ -55,6 +60,8 @@ class EvalStage : public Stage {
   std::vector<std::string> result_text_;  // string results, copied before the rewind
   EvalScratch scratch_;
   ObjectRewriter rewriter_;
+  std::optional<Reshaper> reshaper_;  // --rename, --drop, --select, --flatten, --nest
+  std::string reshape_in_;            // the event as --set left it, reshaped from here
   EvalOptions opts_;  // for clone()
 };
 
