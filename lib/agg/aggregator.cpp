@@ -56,7 +56,6 @@ Aggregator::Aggregator(const AggOptions& opts) : opts_(opts), watermark_(opts.la
   for (const auto& r : recipes_) {
     if (r.kind == AccKind::first || r.kind == AccKind::last || r.kind == AccKind::time_span) needs_time = true;
   }
-  check_time_format_flag(opts_.time_format);
   if (needs_time) {
     needs_time_ = true;
     std::vector<std::string> names(kDefaultTimeFields.begin(), kDefaultTimeFields.end());

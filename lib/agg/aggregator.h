@@ -41,7 +41,7 @@ struct AggOptions {
   size_t limit = SIZE_MAX;                        // --limit: rows kept per window
   bool partial = false;                           // --partial
   std::string time_field;                         // --time-field
-  std::string time_format;                        // --time-format
+  TimeLayout time_format;                         // --time-format, --tz, --year
   // Only events matching this expression are aggregated (olly-alert's rule
   // `where`); the others still move event time on. Empty: every event.
   std::string where;

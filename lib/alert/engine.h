@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/timefield.h"
 #include "agg/aggregator.h"
 #include "alert/rule.h"
 #include "core/stage.h"
@@ -27,7 +28,7 @@ struct AlertOptions {
   int64_t lateness_ns = 60'000'000'000;
   int64_t repeat_ns = 0;      // --repeat: a reminder while firing; 0: never
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   size_t max_groups = 1'000'000;
 };
 

@@ -191,8 +191,19 @@ void add_common_options(CLI::App& app, CommonOptions& opts, TimeFlags time) {
     app.add_option("--time-format", opts.time_format,
                    "How --time-field's strings are written, strptime-style (%y%m%d %H%M%S for HDFS, "
                    "%d/%b/%Y:%H:%M:%S %z for access logs; olly(7) lists the directives): such strings are "
-                   "read with it alone; a layout without a year takes the current one, without %z UTC.")
+                   "read with it alone; --year and --tz give what it lacks.")
         ->type_name("LAYOUT")
+        ->group(kCommonGroup);
+    app.add_option("--tz", opts.tz,
+                   "Time zone of times written without an offset (RFC 3339 without Z or +hh:mm, a "
+                   "--time-format without %z): UTC (the default), +05:30, local, Europe/Berlin.")
+        ->type_name("ZONE")
+        ->group(kCommonGroup);
+    app.add_option("--year", opts.year,
+                   "The year of times whose --time-format has none (default: the current year, or last "
+                   "year for a time that would be more than a day ahead).")
+        ->type_name("YEAR")
+        ->check(CLI::Range(1, 9999))
         ->group(kCommonGroup);
   }
   if (time == TimeFlags::field_and_range) {

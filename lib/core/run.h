@@ -19,6 +19,8 @@ struct CommonOptions {
   bool stats = false;       // --stats: one NDJSON health line on stderr at the end
   std::string time_field;   // --time-field (empty: ts, timestamp, time, @timestamp)
   std::string time_format;  // --time-format LAYOUT: how --time-field's strings are written (strptime-style)
+  std::string tz;           // --tz ZONE: the zone of times written without an offset
+  int year = 0;             // --year: the year of a --time-format without one (0: the current year)
   std::string since;        // --since TIME: only events at or after it (expr/timerange.h)
   std::string until;        // --until TIME: only events before it
   std::string now;          // --now TIME: what --since/--until durations count back from

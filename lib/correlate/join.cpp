@@ -261,7 +261,7 @@ namespace {
 // One of the two inputs: its reader and how its key and time are read.
 struct JoinInput {
   JoinInput(const std::string& path, const std::string& key, std::string_view key_flag,
-            const std::string& time_field, const std::string& time_format)
+            const std::string& time_field, const TimeLayout& time_format)
       : reader({path}), key_name(key), time(time_field, extractor, time_format), time_format(time_format) {
     const Path key_path = parse_path_or_throw(key, key_flag);
     key_slot = extractor.add(key_path);
@@ -300,7 +300,7 @@ struct JoinInput {
   std::string key_name;
   FieldExtractor extractor;
   TimeFieldReader time;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   size_t key_slot = 0;
   std::vector<Value> slots;
   std::string no_key;
@@ -557,12 +557,12 @@ int run_join(const JoinOptions& opts, CorrelateCommon& common) {
   }
   const int64_t within = duration_or_throw(common.within, "--within", true);
   const int64_t lateness = duration_or_throw(common.lateness, "--lateness", true);
+  const TimeLayout layout = resolve_time_layout(common.common);
   std::array<std::unique_ptr<JoinInput>, 2> in;
   in[0] = std::make_unique<JoinInput>(common.args[0], left_key, opts.left_key.empty() ? "--key" : "--left-key",
-                                      common.common.time_field, common.common.time_format);
+                                      common.common.time_field, layout);
   in[1] = std::make_unique<JoinInput>(common.args[1], right_key,
-                                      opts.right_key.empty() ? "--key" : "--right-key", common.common.time_field,
-                                      common.common.time_format);
+                                      opts.right_key.empty() ? "--key" : "--right-key", common.common.time_field, layout);
   const std::string no_time = common.common.time_field.empty()
                                   ? "no event time (ts, timestamp, time or @timestamp)"
                                   : "no event time in --time-field";

@@ -48,7 +48,7 @@ namespace {
 class SequenceStage : public Stage {
  public:
   SequenceStage(const SequenceWords& words, const std::vector<std::string>& by, const std::string& time_field,
-                const std::string& time_format, SequenceState& state, size_t max_pending)
+                const TimeLayout& time_format, SequenceState& state, size_t max_pending)
       : time_(time_field, extractor_, time_format), state_(state), max_pending_(max_pending) {
     for (size_t i = 0; i < words.steps.size(); ++i) {
       steps_.push_back(Expr::compile(words.steps[i], fmt::format("step {}", i + 1)));
@@ -146,7 +146,7 @@ int run_sequence(const SequenceOptions&, CorrelateCommon& common) {
   shape.by = split_by_fields(common.by);
   const std::vector<std::string> by = shape.by;
   SequenceState state(std::move(shape), within, lateness);
-  SequenceStage stage(words, by, common.common.time_field, common.common.time_format, state, common.max_pending);
+  SequenceStage stage(words, by, common.common.time_field, resolve_time_layout(common.common), state, common.max_pending);
 
   RunContext ctx(common.common);
   auto finish = [&](int code) {

@@ -33,7 +33,7 @@ class SessionizeStage : public Stage {
   SessionizeStage(const SessionizeOptions& opts, const CorrelateCommon& common)
       : table_(duration_or_throw(opts.gap, "--gap", false), duration_or_throw(common.lateness, "--lateness", true),
                common.max_pending),
-        time_(common.common.time_field, extractor_, common.common.time_format),
+        time_(common.common.time_field, extractor_, resolve_time_layout(common.common)),
         key_names_{common.key},
         first_names_(opts.first),
         last_names_(opts.last) {

@@ -113,7 +113,7 @@ class TracesStage : public Stage {
         max_pending_(common.max_pending),
         wm_(duration_or_throw(common.lateness, "--lateness", true)),
         time_field_(common.common.time_field),
-        time_format_(common.common.time_format) {
+        time_format_(resolve_time_layout(common.common)) {
     // The event time is read only when a span has no start field: by a
     // second extractor over the rewound document (the same paths first, so
     // the slots agree), which keeps the common case's extractor small.
@@ -268,7 +268,7 @@ class TracesStage : public Stage {
   size_t max_pending_;
   Watermark wm_;
   std::string time_field_;
-  std::string time_format_;  // --time-format
+  TimeLayout time_format_;  // --time-format, --tz, --year
   FieldExtractor extractor_;
   FieldExtractor fallback_;
   std::optional<TimeFieldReader> time_;

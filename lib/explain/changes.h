@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "expr/timefield.h"
 #include "core/run.h"
 #include "core/runner.h"
 
@@ -22,7 +23,7 @@ struct ChangesOptions {
   bool summary = false;
   bool fail_on_change = false;
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   RunnerOptions run;
 };
 

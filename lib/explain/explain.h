@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/timefield.h"
 #include "core/run.h"
 #include "core/runner.h"
 #include "explain/suspects.h"
@@ -32,7 +33,7 @@ struct ExplainOptions {
   bool summary = false;        // --summary (or stdout is a terminal)
   bool fail_on_suspect = false;
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   RunnerOptions run;
 };
 

@@ -95,7 +95,7 @@ struct ProfileConfig {
   std::vector<Path> fields;  // --fields
   std::optional<Path> over;
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   bool needs_time = false;
   size_t top_capacity = 256;
 };
@@ -196,7 +196,7 @@ struct CountConfig {
   std::optional<Expr> bad, baseline;
   std::optional<OverSpec> over;
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   bool time_split = false;
   int64_t recent_from = 0;  // events after this are recent (--since)
   std::optional<int64_t> baseline_from;  // --baseline-since: earlier events after this

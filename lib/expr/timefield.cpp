@@ -8,16 +8,24 @@
 
 namespace olly {
 
-void check_time_format_flag(const std::string& layout) {
+TimeLayout resolve_time_layout(const CommonOptions& common) {
+  TimeLayout layout;
   std::string error;
-  if (!layout.empty() && !check_time_format(layout, &error)) {
-    throw UsageError(fmt::format("--time-format: '{}': {}", layout, error));
+  if (!common.time_format.empty() && !check_time_format(common.time_format, &error)) {
+    throw UsageError(fmt::format("--time-format: '{}': {}", common.time_format, error));
   }
+  layout.format = common.time_format;
+  if (!common.tz.empty()) {
+    auto zone = TimeZone::load(common.tz, &error);
+    if (!zone) throw UsageError(fmt::format("--tz: '{}': {}", common.tz, error));
+    layout.tz = std::make_shared<const TimeZone>(std::move(*zone));
+  }
+  layout.year = common.year;
+  return layout;
 }
 
-TimeFieldReader::TimeFieldReader(const std::string& field, FieldExtractor& extractor, const std::string& layout)
+TimeFieldReader::TimeFieldReader(const std::string& field, FieldExtractor& extractor, const TimeLayout& layout)
     : layout_(layout) {
-  check_time_format_flag(layout);
   if (field.empty()) {
     names_.assign(kDefaultTimeFields.begin(), kDefaultTimeFields.end());
   } else {
@@ -26,9 +34,15 @@ TimeFieldReader::TimeFieldReader(const std::string& field, FieldExtractor& extra
   for (const auto& name : names_) slots_.push_back(extractor.add(parse_path_or_throw(name, "--time-field")));
 }
 
-std::optional<TimeNs> TimeFieldReader::from_value(const Value& v, std::string_view layout) {
+std::optional<TimeNs> TimeFieldReader::from_value(const Value& v, const TimeLayout& layout) {
   switch (v.kind) {
-    case Kind::string: return layout.empty() ? parse_time_string(v.s) : parse_time_format(v.s, layout);
+    case Kind::string: {
+      if (layout.format.empty()) return parse_time_string(v.s, layout.tz.get());
+      TimeFormatDefaults defaults;
+      defaults.year = layout.year;
+      defaults.tz = layout.tz.get();
+      return parse_time_format(v.s, layout.format, defaults);
+    }
     case Kind::integer: return time_from_epoch(v.i);
     case Kind::number: return time_from_epoch(v.d);
     default: return std::nullopt;

@@ -42,7 +42,7 @@ TimeNs resolve_bound(const std::string& text, TimeNs now, const char* flag) {
 // else about the run (kind, clones, merging, the end) is the inner stage's.
 class TimeRangeStage final : public Stage {
  public:
-  TimeRangeStage(Stage& inner, const TimeRange& range, const std::string& time_field, const std::string& layout)
+  TimeRangeStage(Stage& inner, const TimeRange& range, const std::string& time_field, const TimeLayout& layout)
       : inner_(&inner), range_(range), time_field_(time_field), layout_(layout), time_(time_field, extractor_, layout) {}
 
   Result on_event(Event& ev, Emitter& out) override {
@@ -81,7 +81,7 @@ class TimeRangeStage final : public Stage {
   std::unique_ptr<Stage> owned_;  // a clone's own inner stage
   TimeRange range_;
   std::string time_field_;
-  std::string layout_;
+  TimeLayout layout_;
   FieldExtractor extractor_;
   TimeFieldReader time_;
   std::vector<Value> slots_;
@@ -126,7 +126,8 @@ void run_event_stage(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
     throw UsageError("--since/--until select events by their time field; this run reads raw lines, "
                      "which have none");
   }
-  TimeRangeStage ranged(stage, range, ctx.options().time_field, ctx.options().time_format);
+  TimeRangeStage ranged(stage, range, ctx.options().time_field,
+                              resolve_time_layout(ctx.options()));
   run_stage(opts, ctx, ranged, on_start);
   ctx.add_stat("out_of_range", static_cast<int64_t>(ranged.out_of_range()));
 }

@@ -29,7 +29,7 @@ bool is_blank(std::string_view s) {
 
 // ---- MessageReader --------------------------------------------------------
 
-MessageReader::MessageReader(const std::string& field, const std::string& time_field, const std::string& time_format,
+MessageReader::MessageReader(const std::string& field, const std::string& time_field, const TimeLayout& time_format,
                              const TimeRange& range)
     : field_(field), time_field_(time_field), time_format_(time_format), explicit_field_(!field.empty()), range_(&range) {
   if (explicit_field_) {

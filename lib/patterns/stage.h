@@ -26,7 +26,7 @@ namespace olly {
 class MessageReader {
  public:
   // range: --since/--until (outlives the reader).
-  MessageReader(const std::string& field, const std::string& time_field, const std::string& time_format,
+  MessageReader(const std::string& field, const std::string& time_field, const TimeLayout& time_format,
                 const TimeRange& range);
   MessageReader(const MessageReader& other)
       : MessageReader(other.field_, other.time_field_, other.time_format_, *other.range_) {}
@@ -44,7 +44,7 @@ class MessageReader {
  private:
   std::string field_;
   std::string time_field_;
-  std::string time_format_;
+  TimeLayout time_format_;
   bool explicit_field_;
   FieldExtractor extractor_;
   std::vector<size_t> message_slots_;
@@ -62,7 +62,7 @@ class MessageReader {
 struct PatternsConfig {
   std::string field;
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   TimeRange range;  // --since/--until (events outside are passed over)
   std::vector<UserMask> masks;
   bool builtin_masks = true;

@@ -79,7 +79,7 @@ SampleStage::SampleStage(const SampleOptions& opts) : opts_(opts) {
   }
   if (!opts.key.empty()) key_slot_ = extractor_.add(parse_path_or_throw(opts.key, "--key"));
   if (!opts.by.empty()) by_slot_ = extractor_.add(parse_path_or_throw(opts.by, "--by"));
-  if (limit_) time_.emplace(opts.common.time_field, extractor_, opts.common.time_format);
+  if (limit_) time_.emplace(opts.common.time_field, extractor_, resolve_time_layout(opts.common));
   replace_.emplace(ObjectRewriter::Mode::keep_unlisted);
   replace_->set(parse_path_or_throw(kSampleRateField, "--rate"), 0, "--rate");
   replace_values_.resize(1);

@@ -52,7 +52,7 @@ struct Plan {
   std::string error_source;  // "--error" or the field it was picked from
   std::optional<Path> latency, by, message;
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   bool has_time = false;
   int64_t t0 = 0;       // start of the first bucket
   int64_t every = 0;    // bucket length (ns)

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "expr/timefield.h"
 #include "core/run.h"
 #include "core/runner.h"
 
@@ -25,7 +26,7 @@ struct SnapshotOptions {
   size_t top = 5;       // --top: groups, templates and suspects shown
   bool json = false;    // --json: one NDJSON document instead of the screen
   std::string time_field;
-  std::string time_format;  // --time-format
+  TimeLayout time_format;  // --time-format, --tz, --year
   std::string color = "auto";
   RunnerOptions run;
 };

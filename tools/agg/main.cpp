@@ -66,7 +66,7 @@ AggOptions build_options(const Flags& f, AggRunOptions& run) {
   o.limit = f.limit;
   o.partial = f.partial;
   o.time_field = f.common.time_field;
-  o.time_format = f.common.time_format;
+  o.time_format = resolve_time_layout(f.common);
   if (f.weighted || !f.weight_field.empty()) {
     if (f.merge) throw UsageError("--weighted: partial states are unweighted; weigh the events, not a --merge");
     o.weight_field = f.weight_field.empty() ? "sample_rate" : f.weight_field;

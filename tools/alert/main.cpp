@@ -343,7 +343,7 @@ int main(int argc, char** argv) {
     opts.lateness_ns = duration_or_throw(f.lateness, "--lateness", true);
     if (!f.repeat.empty()) opts.repeat_ns = duration_or_throw(f.repeat, "--repeat", false);
     opts.time_field = f.common.time_field;
-    opts.time_format = f.common.time_format;
+    opts.time_format = resolve_time_layout(f.common);
     opts.max_groups = f.max_groups;
     const int64_t now = resolve_now(f.common);
     RunContext ctx(f.common);

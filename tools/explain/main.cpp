@@ -215,7 +215,7 @@ int main(int argc, char** argv) {
       ch.summary = summary;
       ch.fail_on_change = fail;
       ch.time_field = common.time_field;
-      ch.time_format = common.time_format;
+      ch.time_format = resolve_time_layout(common);
       ch.run = run;
       validate(ch);
       RunContext ctx(common);
@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
     opts.summary = summary;
     opts.fail_on_suspect = fail;
     opts.time_field = common.time_field;
-    opts.time_format = common.time_format;
+    opts.time_format = resolve_time_layout(common);
     opts.run = run;
     validate(opts);
     RunContext ctx(common);

@@ -23,7 +23,7 @@ FilterStage::FilterStage(const FilterOptions& opts, size_t input_count)
   }
   for (const auto& path : expr_.paths()) extractor_.add(path);
   range_ = resolve_time_range(opts.common);
-  if (range_.active()) time_.emplace(opts.common.time_field, extractor_, opts.common.time_format);
+  if (range_.active()) time_.emplace(opts.common.time_field, extractor_, resolve_time_layout(opts.common));
   if (!opts.select.empty()) {
     rewriter_.emplace(ObjectRewriter::Mode::keep_listed);
     for (const auto& s : opts.select) rewriter_->keep(parse_path_or_throw(s, "--select"), "--select");

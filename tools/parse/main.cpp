@@ -247,8 +247,6 @@ int main(int argc, char** argv) {
   app.add_option("FILE", files,
                  "Input files (.gz and .zst read transparently); stdin when none or -. For regex the "
                  "first is the PATTERN");
-  app.add_option("--tz", opts.tz_name, "Time zone for times without an offset: UTC, +05:30, local, Europe/Berlin")
-      ->type_name("ZONE");
   app.add_flag("--keep-raw", opts.keep_raw, "Add the raw record as _raw");
   app.add_flag("--infer-types", opts.infer_types,
                "logfmt, csv, tsv, regex: numbers become numbers (only those JSON readers take back: integers within int64/uint64, other numbers finite), true/false booleans");
@@ -262,10 +260,6 @@ int main(int argc, char** argv) {
   app.add_option("--format-string", opts.format_string,
                  "combined, common: an nginx log_format layout ($remote_addr [$time_local] ...)")
       ->type_name("LAYOUT");
-  app.add_option("--year", opts.year, "syslog: the year of each file's first RFC 3164 time; later lines roll over to the next "
-                 "year at Dec -> Jan (default: the current year, decided per line)")
-      ->type_name("YEAR")
-      ->check(CLI::Range(1, 9999));
   app.add_option("-j,--jobs", jobs,
                  "Threads for regular files (default: the number of cores); the output is in input "
                  "order either way. stdin, compressed input, csv, tsv, otlp, prom, json, syslog with "
@@ -286,6 +280,10 @@ int main(int argc, char** argv) {
   app.get_option("--time-format")->description(
       "The layout of --time-field's times, strptime-style (%y%m%d %H%M%S for HDFS, %m-%d %H:%M:%S.%f for "
       "Android); --year and --tz give what it lacks");
+  app.get_option("--tz")->description("Time zone for times without an offset: UTC, +05:30, local, Europe/Berlin");
+  app.get_option("--year")->description(
+      "syslog: the year of each file's first RFC 3164 time; later lines roll over to the next year at Dec -> Jan "
+      "(default: the current year, decided per line); --time-format: the year of a layout without one");
 
   ToolDoc doc = parse_doc();
   return run_tool(app, doc, argc, argv, [&]() -> int {
@@ -331,6 +329,8 @@ int main(int argc, char** argv) {
     }
     opts.time_field = common.time_field;
     opts.time_format = common.time_format;
+    opts.tz_name = common.tz;
+    opts.year = common.year;
     if (!opts.time_format.empty()) {
       std::string error;
       if (!check_time_format(opts.time_format, &error)) {

@@ -38,7 +38,7 @@ PatternsConfig build_config(const Flags& f) {
   PatternsConfig c;
   c.field = f.field;
   c.time_field = f.common.time_field;
-  c.time_format = f.common.time_format;
+  c.time_format = resolve_time_layout(f.common);
   c.range = resolve_time_range(f.common);
   if (c.range.active() && f.field.empty()) {
     throw UsageError("--since/--until select events by their time field: name the message's field with "

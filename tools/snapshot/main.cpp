@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     run.jobs = default_jobs(run.jobs);
     opts.run = run;
     opts.time_field = common.time_field;
-    opts.time_format = common.time_format;
+    opts.time_format = resolve_time_layout(common);
     opts.color = common.color;
     validate(opts);
     RunContext ctx(common);
