@@ -1,12 +1,14 @@
 #include "sort/sorter.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -64,9 +66,18 @@ struct Sorter::Run {
 
   explicit Run(const std::string& dir) {
     std::string path = dir + "/olly-sort-XXXXXX";
+    // A SIGINT or SIGTERM between mkstemp and unlink would leave the file
+    // behind: they wait, blocked, until it has no name any more.
+    sigset_t stop, before;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop, &before);
     fd = ::mkstemp(path.data());
+    if (fd >= 0) ::unlink(path.c_str());
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
     if (fd < 0) temp_failed(fmt::format("cannot create one in {}", dir));
-    ::unlink(path.c_str());
   }
   ~Run() {
     if (fd >= 0) ::close(fd);
