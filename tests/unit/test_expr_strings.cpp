@@ -9,42 +9,16 @@
 #include "expr/expr.h"
 #include "expr/extract.h"
 #include "expr/json_value.h"
+#include "expr_eval.h"
 #include "expr/strings.h"
 
 using namespace olly;
 
 namespace {
 
-// The value of expr over one JSON document, as JSON text ("missing" when absent).
-std::string json_of(const std::string& expr_text, const std::string& json = "{}") {
-  static simdjson::ondemand::parser parser;
-  static PaddedLine padded;
-  static EvalScratch scratch;
-  static std::vector<Value> slots;
-  Expr expr = Expr::compile(expr_text);
-  FieldExtractor ex;
-  for (const auto& p : expr.paths()) ex.add(p);
-  simdjson::ondemand::document doc;
-  REQUIRE(!parser.iterate(padded.set(json)).get(doc));
-  REQUIRE(!ex.extract(doc, slots));
-  scratch.reset();
-  Value v = expr.eval(slots, scratch);
-  if (v.kind == Kind::missing) return "missing";
-  std::string out;
-  append_value_json(out, v);
-  return out;
-}
-
-std::string compile_error(const std::string& text) {
-  try {
-    Expr::compile(text, "EXPR");
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+using test::compile_error;
+using test::has;
+using test::json_of;
 
 const std::string kSshd =
     R"~({"msg":"Failed password for root from 203.0.113.9 port 52114 ssh2","ua":"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"})~";

@@ -10,41 +10,15 @@
 #include "expr/expr.h"
 #include "expr/extract.h"
 #include "expr/json_value.h"
+#include "expr_eval.h"
 
 using namespace olly;
 
 namespace {
 
-// The value of expr over one JSON document, as JSON text ("missing" when absent).
-std::string json_of(const std::string& expr_text, const std::string& json = "{}") {
-  static simdjson::ondemand::parser parser;
-  static PaddedLine padded;
-  static EvalScratch scratch;
-  static std::vector<Value> slots;
-  Expr expr = Expr::compile(expr_text);
-  FieldExtractor ex;
-  for (const auto& p : expr.paths()) ex.add(p);
-  simdjson::ondemand::document doc;
-  REQUIRE(!parser.iterate(padded.set(json)).get(doc));
-  REQUIRE(!ex.extract(doc, slots));
-  scratch.reset();
-  Value v = expr.eval(slots, scratch);
-  if (v.kind == Kind::missing) return "missing";
-  std::string out;
-  append_value_json(out, v);
-  return out;
-}
-
-std::string compile_error(const std::string& text) {
-  try {
-    Expr::compile(text, "EXPR");
-  } catch (const UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+using test::compile_error;
+using test::has;
+using test::json_of;
 
 // ts(x, fmt) written back as RFC 3339 (through strftime, so the test reads a
 // string, not a double).
