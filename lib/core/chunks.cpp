@@ -85,6 +85,26 @@ bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, 
   return true;
 }
 
+bool plan_sample_ranges(const std::vector<std::string>& files, uint64_t budget, uint64_t pieces,
+                        uint64_t min_block, std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes) {
+  if (!plan_agg_ranges(files, min_block, chunks, sizes)) return false;
+  uint64_t total = 0;
+  for (uint64_t s : sizes) total += s;
+  if (pieces == 0 || total <= budget) return true;
+  chunks.clear();
+  const uint64_t piece = std::max<uint64_t>(1, budget / pieces);
+  const uint64_t stride = total / pieces;  // > piece, since total > budget
+  size_t file = 0;
+  uint64_t before = 0;  // bytes in the files before `file`
+  for (uint64_t k = 0; k < pieces; ++k) {
+    const uint64_t at = k * stride;
+    while (at >= before + sizes[file]) before += sizes[file++];
+    const uint64_t begin = at - before;
+    chunks.push_back(FileChunk{file, begin, std::min(sizes[file], begin + piece)});
+  }
+  return true;
+}
+
 ChunkLineTooLong::ChunkLineTooLong(uint64_t line_in_range, size_t max)
     : InputError(fmt::format("line longer than {} bytes", max)), line(line_in_range), max_line(max) {}
 

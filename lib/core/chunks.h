@@ -33,6 +33,14 @@ bool plan_blocks(const std::vector<std::string>& files, uint64_t block, std::vec
 bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, std::vector<FileChunk>& chunks,
                      std::vector<uint64_t>& sizes);
 
+// A sample of the inputs for a profile (olly-explain's first pass chooses
+// fields, values and bins from it): `pieces` ranges of `budget / pieces`
+// bytes spread evenly over the inputs as if they were one, in input order.
+// Inputs no bigger than budget together are planned whole, as
+// plan_agg_ranges plans them. Returns false as plan_blocks does.
+bool plan_sample_ranges(const std::vector<std::string>& files, uint64_t budget, uint64_t pieces,
+                        uint64_t min_block, std::vector<FileChunk>& chunks, std::vector<uint64_t>& sizes);
+
 // A line longer than the cap (LineReader::set_max_line) inside a range:
 // line is its number within the range; the runner, which knows where the
 // range starts in its file, says where it is as LineReader does.

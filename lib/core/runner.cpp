@@ -309,6 +309,10 @@ void add_runner_options(CLI::App& app, RunnerOptions& opts, const std::string& a
       ->group("");
 }
 
+// A sample's ranges: enough that a file whose kinds of lines change along
+// it (a day of logs) is seen all along, each big enough to read at speed.
+constexpr uint64_t kSamplePieces = 128;
+
 bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
                          const std::function<void(bool parallel)>& on_start) {
   std::vector<FileChunk> ranges;
@@ -320,7 +324,14 @@ bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stag
       break;
     case StageKind::fold:
       // Every -j folds the same ranges in the same order, -j 1 included: the same result.
-      if (!plan_agg_ranges(opts.files, opts.min_fold_range, ranges, sizes) || ranges.empty()) return false;
+      if (opts.sample_bytes > 0) {
+        if (!plan_sample_ranges(opts.files, opts.sample_bytes, kSamplePieces, opts.min_fold_range, ranges, sizes) ||
+            ranges.empty()) {
+          return false;
+        }
+      } else if (!plan_agg_ranges(opts.files, opts.min_fold_range, ranges, sizes) || ranges.empty()) {
+        return false;
+      }
       break;
   }
   const unsigned threads = static_cast<unsigned>(std::min<size_t>(opts.jobs, ranges.size()));

@@ -38,6 +38,10 @@ struct RunnerOptions {
   uint64_t block = 1 << 20;        // bytes per range of a map stage (a hidden testing flag)
   uint64_t min_fold_range = 4u << 20;  // smallest range of a fold stage (agg --min-chunk)
   bool json = true;                // parse each line as JSON (Event::doc); false: raw lines
+  // Fold stages over regular files: when the inputs are bigger than this
+  // (0: never), read only a sample of about this many bytes spread evenly
+  // over them (plan_sample_ranges), for a profile that chooses, not counts.
+  uint64_t sample_bytes = 0;
 };
 
 // The number of cores, for a -j that was not given (0).

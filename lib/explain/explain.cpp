@@ -478,9 +478,10 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
     RunContext quiet_ctx(quiet);
     RunnerOptions r1 = runner;
     r1.files.clear();
+    if (runner.files.empty()) r1.files.push_back(stdin_rewinder.input_name());
     for (const auto& f : runner.files) {
       if (f == "-") {
-        r1.files.push_back(f);
+        r1.files.push_back(stdin_rewinder.input_name());
         continue;
       }
       const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
@@ -490,6 +491,7 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
       }
     }
     if (!runner.files.empty() && r1.files.empty()) r1.files.push_back("/dev/null");
+    if (!pc.over && !pc.needs_time) r1.sample_bytes = opts.profile_sample_bytes;
     run_stage(r1, quiet_ctx, profile_stage);
   }
   stdin_rewinder.rewind();

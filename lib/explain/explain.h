@@ -35,6 +35,12 @@ struct ExplainOptions {
   std::string time_field;
   TimeLayout time_format;  // --time-format, --tz, --year
   RunnerOptions run;
+  // Past this size the first pass profiles a sample of the input spread
+  // evenly over it (RunnerOptions::sample_bytes): the profile only chooses
+  // fields, values and bins, and the second pass counts every event.
+  // --over's quantile and --since's latest time need every event, so they
+  // read everything. Hidden --profile-sample (testing); 0: read everything.
+  uint64_t profile_sample_bytes = uint64_t{32} << 20;
 };
 
 // Checks the options (UsageError naming the flag) before input is read.

@@ -82,6 +82,16 @@ class StdinRewinder {
   void rewind() const {
     if (active_) ::lseek(0, start_, SEEK_SET);
   }
+  // What a pass that reads byte ranges (the profile's sample) can open for
+  // stdin: the file behind fd 0 when it is regular and read from its
+  // start, else "-" (read serially, whole).
+  std::string input_name() const {
+    if (!active_ || start_ != 0) return "-";
+    const int fd = ::open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "-";
+    ::close(fd);
+    return "/proc/self/fd/0";
+  }
 
  private:
   bool active_ = false;

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -97,4 +99,44 @@ TEST_CASE("ranges keep LineReader's cap on a line's length") {
   REQUIRE(plain.next(line, capacity));
   REQUIRE(plain.next(line, capacity));
   CHECK(line.size() == (3u << 20));
+}
+
+TEST_CASE("a profile's sample: ranges spread evenly over the inputs as one, whole lines; small inputs whole") {
+  std::string a, b;
+  for (int i = 0; i < 100; ++i) a += fmt::format("{{\"a\":{:03}}}\n", i);  // 10 bytes a line: 1000 bytes
+  for (int i = 0; i < 300; ++i) b += fmt::format("{{\"b\":{:03}}}\n", i);  // 3000 bytes
+  const std::string pa = temp_file(a), pb = temp_file(b);
+  std::vector<FileChunk> ranges;
+  std::vector<uint64_t> sizes;
+  // 4 pieces of 100 bytes, one every 1000 bytes of the 4000.
+  REQUIRE(plan_sample_ranges({pa, pb}, 400, 4, 1, ranges, sizes));
+  REQUIRE(ranges.size() == 4);
+  const uint64_t expected[4][3] = {{0, 0, 100}, {1, 0, 100}, {1, 1000, 1100}, {1, 2000, 2100}};
+  for (size_t k = 0; k < 4; ++k) {
+    CAPTURE(k);
+    CHECK(ranges[k].file_index == expected[k][0]);
+    CHECK(ranges[k].begin == expected[k][1]);
+    CHECK(ranges[k].end == expected[k][2]);
+  }
+  // Each range reads the whole lines starting in it: ten lines of b from its 100th.
+  ChunkLineReader reader;
+  reader.open(pb, ranges[2].begin, ranges[2].end);
+  std::string_view line;
+  size_t capacity;
+  std::vector<std::string> seen;
+  while (reader.next(line, capacity)) seen.emplace_back(line);
+  REQUIRE(seen.size() == 10);
+  CHECK(seen.front() == "{\"b\":100}");
+  CHECK(seen.back() == "{\"b\":109}");
+  // A budget the inputs fit in: the ranges of a whole fold, as plan_agg_ranges plans them.
+  std::vector<FileChunk> whole;
+  REQUIRE(plan_agg_ranges({pa, pb}, 1, whole, sizes));
+  REQUIRE(plan_sample_ranges({pa, pb}, 4000, 4, 1, ranges, sizes));
+  REQUIRE(ranges.size() == whole.size());
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    CHECK(ranges[k].file_index == whole[k].file_index);
+    CHECK(ranges[k].begin == whole[k].begin);
+    CHECK(ranges[k].end == whole[k].end);
+  }
+  CHECK_FALSE(plan_sample_ranges({"-"}, 400, 4, 1, ranges, sizes));
 }

@@ -34,8 +34,10 @@ const char* kSuspects =
 
 const char* kMethod =
     "Two passes over the input. The first profiles every field (nested objects included, arrays left "
-    "out) over a sample (the first 1024 lines of each file, or of each range of a file read by threads, and "
-    "one line in four after them; every line for --over and --since): how often it holds a string, boolean or number, its distinct values (HyperLogLog), its most "
+    "out) over a sample: inputs over 32 MiB in all (regular files, or stdin once copied) are sampled in 128 "
+    "ranges spread evenly over them, 32 MiB in all; within that, the first 1024 lines of each range and one "
+    "line in four after them. --over and --since read every line, for the quantile and the latest time. "
+    "The profile records how often it holds a string, boolean or number, its distinct values (HyperLogLog), its most "
     "frequent values (space-saving top-K) and, for numbers, a quantile sketch. From that, --fields auto "
     "(the default) picks the dimensions: strings, booleans and numbers with at most 12 distinct values are "
     "categorical; other numbers are cut into bins at their 10th, 25th, 50th, 75th, 90th and 99th "
@@ -147,6 +149,9 @@ int main(int argc, char** argv) {
       ->type_name("X");
   add_runner_options(app, run);
   app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
+  app.add_option("--profile-sample", opts.profile_sample_bytes,
+                 "Bytes the first pass samples past this input size, 0 for all (testing)")
+      ->group("");
   add_common_options(app, common, TimeFlags::field);
 
   ToolDoc doc;
