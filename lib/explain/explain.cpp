@@ -158,12 +158,12 @@ Choice choose_dimensions(Profile& prof, const ExplainOptions& opts, const std::v
       for (size_t b = 0; b <= d.edges.size(); ++b) {
         json.clear();
         append_json_string(json, bin_label(d.edges, b));
-        d.ids.emplace(json, static_cast<uint32_t>(d.values.size()));
+        d.ids.add(json, static_cast<uint32_t>(d.values.size()));
         d.values.push_back(json);
       }
     } else {
       for (const auto& e : c.f->top.top(opts.max_values)) {
-        d.ids.emplace(e.item, static_cast<uint32_t>(d.values.size()));
+        d.ids.add(e.item, static_cast<uint32_t>(d.values.size()));
         d.values.push_back(e.item);
       }
     }

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "core/writer.h"
+#include "expr/json_value.h"
+#include "sketch/hash.h"
 
 namespace olly::explain {
 
@@ -27,6 +29,55 @@ bool value_json(const Value& v, std::string& out) {
       return true;
     default: return false;
   }
+}
+
+uint64_t ValueIndex::hash(std::string_view bytes, bool is_string) {
+  // Different seeds: the string "1" and the number 1 are different values.
+  return hash_bytes(bytes, is_string ? 0x73 : 0x6e);
+}
+
+void ValueIndex::add(std::string_view json, uint32_t id) {
+  Key key{false, std::string(json), id};
+  if (json.size() >= 2 && json.front() == '"') {
+    std::string raw;
+    if (unescape_json_string(json.substr(1, json.size() - 2), raw)) key = Key{true, std::move(raw), id};
+  }
+  if (probe(key.bytes, key.is_string) != kAbsent) return;
+  keys_.push_back(std::move(key));
+  if (keys_.size() * 2 > slots_.size()) {
+    slots_.assign(std::max<size_t>(16, slots_.size() * 2), Slot{});
+    for (size_t k = 0; k < keys_.size(); ++k) place(k);
+  } else {
+    place(keys_.size() - 1);
+  }
+}
+
+void ValueIndex::place(size_t k) {
+  const uint64_t h = hash(keys_[k].bytes, keys_[k].is_string);
+  const size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  while (slots_[i].key != 0) i = (i + 1) & mask;
+  slots_[i] = Slot{static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(k + 1)};
+}
+
+uint32_t ValueIndex::probe(std::string_view bytes, bool is_string) const {
+  if (slots_.empty()) return kAbsent;
+  const uint64_t h = hash(bytes, is_string);
+  const auto high = static_cast<uint32_t>(h >> 32);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Slot slot = slots_[i];
+    if (slot.key == 0) return kAbsent;
+    if (slot.hash_high != high) continue;
+    const Key& key = keys_[slot.key - 1];
+    if (key.is_string == is_string && key.bytes == bytes) return key.id;
+  }
+}
+
+uint32_t ValueIndex::find(const Value& v, std::string& scratch) const {
+  if (v.kind == Kind::string) return probe(v.s, true);
+  if (!value_json(v, scratch)) return kAbsent;
+  return probe(scratch, false);
 }
 
 void FieldProfile::add(const Value& v, std::string& scratch) {

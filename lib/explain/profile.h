@@ -30,6 +30,36 @@ using StringIndex = std::unordered_map<std::string, uint32_t, StringHash, std::e
 // olly-explain); false for null, missing, arrays and objects.
 bool value_json(const Value& v, std::string& out);
 
+// The ids of a dimension's values, found from the value itself: a string
+// by its unescaped bytes, another scalar by its JSON text. The counting pass
+// looks up every value of every event, so a string costs one hash and one
+// probe, with no JSON written. Open addressing, load at most 1/2.
+class ValueIndex {
+ public:
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+  // json: the value's canonical JSON text (value_json); ids in any order.
+  void add(std::string_view json, uint32_t id);
+  // The id of v, or kAbsent (also for null, arrays and objects).
+  uint32_t find(const Value& v, std::string& scratch) const;
+  size_t size() const { return keys_.size(); }
+
+ private:
+  struct Key {
+    bool is_string;
+    std::string bytes;  // unescaped string, or JSON text
+    uint32_t id;
+  };
+  uint32_t probe(std::string_view bytes, bool is_string) const;
+  static uint64_t hash(std::string_view bytes, bool is_string);
+  struct Slot {
+    uint32_t hash_high = 0;  // the hash's top half: most misses end here, without touching keys_
+    uint32_t key = 0;        // index into keys_ + 1; 0: empty
+  };
+  void place(size_t k);
+  std::vector<Key> keys_;
+  std::vector<Slot> slots_;
+};
+
 struct FieldProfile {
   explicit FieldProfile(size_t top_capacity) : top(top_capacity) {}
   std::string name;

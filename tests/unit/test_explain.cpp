@@ -3,6 +3,8 @@
 // (pairs over members, aliases, under-represented values, nothing on noise).
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <random>
 #include <string>
@@ -196,4 +198,33 @@ TEST_CASE("FieldProfile: numbers beyond int64 are whole or not without a cast (f
   fractional.add(Value::number(1e150), scratch);
   fractional.add(Value::number(2.5), scratch);
   CHECK_FALSE(fractional.all_int);
+}
+
+TEST_CASE("a dimension's value index finds values by what they are, not by their JSON text") {
+  ValueIndex index;
+  std::string json;
+  // Ids as the profile hands them out, from canonical JSON text.
+  const std::vector<Value> values = {Value::string("ap-southeast-2"), Value::string("1"), Value::integer(1),
+                                     Value::boolean(true), Value::string("say \"hi\"\n\u00e9"), Value::number(2.5)};
+  for (size_t i = 0; i < values.size(); ++i) {
+    REQUIRE(value_json(values[i], json));
+    index.add(json, static_cast<uint32_t>(i));
+  }
+  index.add("\"1\"", 99);  // the same value again keeps its first id
+  CHECK(index.size() == values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    CAPTURE(i);
+    CHECK(index.find(values[i], json) == i);
+  }
+  // The string "1" and the number 1 are two values.
+  CHECK(index.find(Value::string("1"), json) == 1);
+  CHECK(index.find(Value::integer(1), json) == 2);
+  CHECK(index.find(Value::string("true"), json) == ValueIndex::kAbsent);
+  CHECK(index.find(Value::string("ap-southeast-1"), json) == ValueIndex::kAbsent);
+  CHECK(index.find(Value{}, json) == ValueIndex::kAbsent);
+  CHECK(index.find(Value::null(), json) == ValueIndex::kAbsent);
+  // Past the first table size: every id still found.
+  ValueIndex big;
+  for (uint32_t i = 0; i < 1000; ++i) big.add(fmt::format("\"v{}\"", i), i);
+  for (uint32_t i = 0; i < 1000; ++i) CHECK(big.find(Value::string(fmt::format("v{}", i)), json) == i);
 }
