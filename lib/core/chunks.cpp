@@ -93,11 +93,13 @@ bool plan_sample_ranges(const std::vector<std::string>& files, uint64_t budget, 
   if (pieces == 0 || total <= budget) return true;
   chunks.clear();
   const uint64_t piece = std::max<uint64_t>(1, budget / pieces);
-  const uint64_t stride = total / pieces;  // > piece, since total > budget
+  // The first piece starts the input and the last ends it, so a log in time
+  // order shows its first and last times; the others are evenly between.
+  const uint64_t span = total - piece;
   size_t file = 0;
   uint64_t before = 0;  // bytes in the files before `file`
   for (uint64_t k = 0; k < pieces; ++k) {
-    const uint64_t at = k * stride;
+    const uint64_t at = pieces > 1 ? static_cast<uint64_t>(static_cast<__uint128_t>(span) * k / (pieces - 1)) : 0;
     while (at >= before + sizes[file]) before += sizes[file++];
     const uint64_t begin = at - before;
     chunks.push_back(FileChunk{file, begin, std::min(sizes[file], begin + piece)});

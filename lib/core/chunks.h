@@ -35,7 +35,8 @@ bool plan_agg_ranges(const std::vector<std::string>& files, uint64_t min_block, 
 
 // A sample of the inputs for a profile (olly-explain's first pass chooses
 // fields, values and bins from it): `pieces` ranges of `budget / pieces`
-// bytes spread evenly over the inputs as if they were one, in input order.
+// bytes spread evenly over the inputs as if they were one, in input order,
+// the first at the start of the inputs and the last ending at their end.
 // Inputs no bigger than budget together are planned whole, as
 // plan_agg_ranges plans them. Returns false as plan_blocks does.
 bool plan_sample_ranges(const std::vector<std::string>& files, uint64_t budget, uint64_t pieces,

@@ -310,8 +310,10 @@ void add_runner_options(CLI::App& app, RunnerOptions& opts, const std::string& a
 }
 
 // A sample's ranges: enough that a file whose kinds of lines change along
-// it (a day of logs) is seen all along, each big enough to read at speed.
-constexpr uint64_t kSamplePieces = 128;
+// it (a day of logs) is seen all along (128), each big enough to read at
+// speed and to hold whole lines (64 KiB at least: fewer ranges for a small
+// sample).
+uint64_t sample_pieces(uint64_t budget) { return std::clamp<uint64_t>(budget / (64 << 10), 1, 128); }
 
 bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
                          const std::function<void(bool parallel)>& on_start) {
@@ -325,7 +327,8 @@ bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stag
     case StageKind::fold:
       // Every -j folds the same ranges in the same order, -j 1 included: the same result.
       if (opts.sample_bytes > 0) {
-        if (!plan_sample_ranges(opts.files, opts.sample_bytes, kSamplePieces, opts.min_fold_range, ranges, sizes) ||
+        if (!plan_sample_ranges(opts.files, opts.sample_bytes, sample_pieces(opts.sample_bytes), opts.min_fold_range,
+                                ranges, sizes) ||
             ranges.empty()) {
           return false;
         }

@@ -110,7 +110,12 @@ class SnapshotStage final : public Stage {
     const auto t = time_.read(slots_);
     if (t && plan_.buckets > 0) {
       const int64_t b = floor_div(saturating_sub(tumbling_start(*t, plan_.every), plan_.t0), plan_.every);
-      // Every time was seen by the first pass, so b is in range; clamp for safety.
+      // A sampled first pass (a big input) may not have seen the first or
+      // last time of an input out of time order: such events go to the edge
+      // bucket, and are counted so the report says so.
+      outside_ += b < 0 || b >= static_cast<int64_t>(plan_.buckets);
+      first_ = std::min(first_, *t);
+      last_ = std::max(last_, *t);
       const size_t i = static_cast<size_t>(std::clamp<int64_t>(b, 0, static_cast<int64_t>(plan_.buckets) - 1));
       ++volume_[i];
       errors_[i] += is_error;
@@ -178,7 +183,12 @@ class SnapshotStage final : public Stage {
     evicted_ += o.evicted_;
     other_group_events_ += o.other_group_events_;
     no_group_ += o.no_group_;
-    o.events_ = o.errors_total_ = o.untimed_ = o.messages_ = o.evicted_ = o.other_group_events_ = o.no_group_ = 0;
+    outside_ += o.outside_;
+    first_ = std::min(first_, o.first_);
+    last_ = std::max(last_, o.last_);
+    o.first_ = INT64_MAX;
+    o.last_ = INT64_MIN;
+    o.events_ = o.errors_total_ = o.untimed_ = o.messages_ = o.evicted_ = o.other_group_events_ = o.no_group_ = o.outside_ = 0;
     latency_.merge(o.latency_);
     o.latency_ = DDSketch();
     // Groups are merged in input order, so which reach the cap is the same whatever -j.
@@ -217,6 +227,8 @@ class SnapshotStage final : public Stage {
   std::vector<uint64_t> volume_, errors_;
   uint64_t events_ = 0, errors_total_ = 0, untimed_ = 0, messages_ = 0, evicted_ = 0;
   uint64_t other_group_events_ = 0, no_group_ = 0;
+  int64_t first_ = INT64_MAX, last_ = INT64_MIN;  // the exact time range (the first pass may have sampled)
+  uint64_t outside_ = 0;                          // timed events outside the planned buckets
   DDSketch latency_;
   std::unordered_map<std::string, GroupStats, StringHash, std::equal_to<>> groups_;
 };
@@ -1065,6 +1077,11 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
       if (f == "-" || ::access(f.c_str(), R_OK) == 0) r1.files.push_back(f);
     }
     if (!runner.files.empty() && r1.files.empty()) r1.files.push_back("/dev/null");
+    if (runner.files.empty()) r1.files.push_back(stdin_rewinder.input_name());
+    for (auto& f : r1.files) {
+      if (f == "-") f = stdin_rewinder.input_name();
+    }
+    r1.sample_bytes = opts.profile_sample_bytes;
     run_event_stage(r1, quiet_ctx, profile_stage);
   }
   stdin_rewinder.rewind();
@@ -1096,6 +1113,15 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
 
   const bool color = !opts.json && color_on(opts);
   SnapshotStage stage(plan, [&](SnapshotStage& s, Emitter& out) {
+    if (s.first_ <= s.last_) {
+      report.first = s.first_;
+      report.last = s.last_;
+    }
+    if (s.outside_ > 0) {
+      plan.notes.push_back(fmt::format("{} events lie outside the time range the first pass sampled (the input is "
+                                       "out of time order): they are counted in the first or last bucket",
+                                       s.outside_));
+    }
     build_report(opts, plan, s, report);
     write_narrative(opts, plan, report);
     std::string text;

@@ -29,6 +29,11 @@ struct SnapshotOptions {
   TimeLayout time_format;  // --time-format, --tz, --year
   std::string color = "auto";
   RunnerOptions run;
+  // The first pass profiles a sample past this size, as olly-explain's does
+  // (ExplainOptions::profile_sample_bytes); its time range is then the
+  // sample's, and the second pass reads the exact one. Hidden
+  // --profile-sample (testing); 0: read everything.
+  uint64_t profile_sample_bytes = uint64_t{32} << 20;
 };
 
 // Time buckets at most when --every is not given.

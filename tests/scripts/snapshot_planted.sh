@@ -10,8 +10,13 @@ src=${2:?}
 command -v python3 >/dev/null || { echo "snapshot_planted: skipped: no python3"; exit 77; }
 gen="python3 $src/tests/gen/explain_events.py"
 status=0
-for seed in 1 2 3; do
-  out=$($gen --seed $seed --events 20000 --scenario incident | "$bin/olly-snapshot" --json) || { echo "snapshot_planted: seed $seed: exit $?" >&2; status=1; continue; }
+# Each seed twice: whole, and with the first pass sampling 1 MB of the 5 MB
+# (as it samples 32 MiB of a bigger input).
+for run in 1 2 3 1s 2s 3s; do
+  seed=${run%s}
+  sample=()
+  [[ $run == *s ]] && sample=(--profile-sample 1000000)
+  out=$($gen --seed $seed --events 20000 --scenario incident | "$bin/olly-snapshot" "${sample[@]}" --json) || { echo "snapshot_planted: seed $run: exit $?" >&2; status=1; continue; }
   echo "$out" | python3 -c '
 import json, sys
 lines = [l for l in sys.stdin if l.strip()]
@@ -34,8 +39,32 @@ late = sum(errs[-n // 4 :]) / max(1, sum(vol[-n // 4 :]))
 assert late > 2 * early, (early, late)
 assert s["next"].startswith("olly explain --bad "), s["next"]
 assert any("connection refused" in x for x in s["narrative"]), s["narrative"]
-' || { echo "snapshot_planted: seed $seed: planted incident not found:
+' || { echo "snapshot_planted: seed $run: planted incident not found:
 $out" >&2; status=1; }
 done
-[ $status = 0 ] && echo "snapshot_planted: picked fields, planted pair first, new template, late error rise, explain next (3 seeds)"
+
+# Out of time order and sampled: the first 2000 events (200 s) moved to a
+# quarter of the way in, where none of the sample's three 64 KiB ranges (at
+# the start, the middle and the end) reads them. The report still has the
+# exact time range, and a note says how many events went to the first bucket.
+events=$($gen --seed 4 --events 20000 --scenario incident | python3 -c '
+import sys
+lines = sys.stdin.readlines()
+moved, rest = lines[:2000], lines[2000:]
+at = len(rest) // 4
+sys.stdout.writelines(rest[:at] + moved + rest[at:])')
+whole=$(echo "$events" | "$bin/olly-snapshot" --json --profile-sample 0) || { echo "snapshot_planted: shuffled, whole: exit $?" >&2; status=1; }
+sampled=$(echo "$events" | "$bin/olly-snapshot" --json --profile-sample 200000) || { echo "snapshot_planted: shuffled, sampled: exit $?" >&2; status=1; }
+python3 -c '
+import json, sys
+w = json.loads(sys.argv[1])["snapshot"]
+s = json.loads(sys.argv[2])["snapshot"]
+assert (s["time"]["first"], s["time"]["last"]) == (w["time"]["first"], w["time"]["last"]), (s["time"], w["time"])
+assert sum(s["time"]["volume"]) == sum(w["time"]["volume"]) == 20000
+assert not any("outside the time range" in n for n in w["missing"]), w["missing"]
+notes = [n for n in s["missing"] if "outside the time range the first pass sampled" in n]
+assert len(notes) == 1 and int(notes[0].split()[0]) > 0, s["missing"]
+' "$whole" "$sampled" || { echo "snapshot_planted: shuffled input, sampled first pass: exact time range and note expected:
+$sampled" >&2; status=1; }
+[ $status = 0 ] && echo "snapshot_planted: picked fields, planted pair first, new template, late error rise, explain next (3 seeds, whole and sampled); exact time range out of time order"
 exit $status

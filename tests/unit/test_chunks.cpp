@@ -108,26 +108,31 @@ TEST_CASE("a profile's sample: ranges spread evenly over the inputs as one, whol
   const std::string pa = temp_file(a), pb = temp_file(b);
   std::vector<FileChunk> ranges;
   std::vector<uint64_t> sizes;
-  // 4 pieces of 100 bytes, one every 1000 bytes of the 4000.
+  // 4 pieces of 100 bytes over the 4000, at 0, 1300, 2600 and 3900: the last ends the input.
   REQUIRE(plan_sample_ranges({pa, pb}, 400, 4, 1, ranges, sizes));
   REQUIRE(ranges.size() == 4);
-  const uint64_t expected[4][3] = {{0, 0, 100}, {1, 0, 100}, {1, 1000, 1100}, {1, 2000, 2100}};
+  const uint64_t expected[4][3] = {{0, 0, 100}, {1, 300, 400}, {1, 1600, 1700}, {1, 2900, 3000}};
   for (size_t k = 0; k < 4; ++k) {
     CAPTURE(k);
     CHECK(ranges[k].file_index == expected[k][0]);
     CHECK(ranges[k].begin == expected[k][1]);
     CHECK(ranges[k].end == expected[k][2]);
   }
-  // Each range reads the whole lines starting in it: ten lines of b from its 100th.
+  // Each range reads the whole lines starting in it: ten lines of b from its 160th, and its last ten.
   ChunkLineReader reader;
-  reader.open(pb, ranges[2].begin, ranges[2].end);
   std::string_view line;
   size_t capacity;
   std::vector<std::string> seen;
+  reader.open(pb, ranges[2].begin, ranges[2].end);
   while (reader.next(line, capacity)) seen.emplace_back(line);
   REQUIRE(seen.size() == 10);
-  CHECK(seen.front() == "{\"b\":100}");
-  CHECK(seen.back() == "{\"b\":109}");
+  CHECK(seen.front() == "{\"b\":160}");
+  CHECK(seen.back() == "{\"b\":169}");
+  seen.clear();
+  reader.open(pb, ranges[3].begin, ranges[3].end);
+  while (reader.next(line, capacity)) seen.emplace_back(line);
+  REQUIRE(seen.size() == 10);
+  CHECK(seen.back() == "{\"b\":299}");
   // A budget the inputs fit in: the ranges of a whole fold, as plan_agg_ranges plans them.
   std::vector<FileChunk> whole;
   REQUIRE(plan_agg_ranges({pa, pb}, 1, whole, sizes));

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", opts.json, "Write one NDJSON document (for machines and olly view --format html) instead of the screen");
   add_runner_options(app, run);
   app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
+  app.add_option("--profile-sample", opts.profile_sample_bytes,
+                 "Bytes the first pass samples past this input size, 0 for all (testing)")
+      ->group("");
   add_common_options(app, common);
 
   ToolDoc doc;
@@ -64,8 +67,11 @@ int main(int argc, char** argv) {
       "nothing for: with no latency field there are no latency bands. With no error field, the suspects are "
       "those of the slowest tenth (latency above its p90), when there is a latency.\n\n"
       "Two passes over the input, as olly-explain makes (stdin is copied to an unlinked temporary file): "
-      "the first profiles the fields, over a sample as olly-explain does, and finds the time range; the "
-      "second counts everything. Groups are the first 1000 values seen (later ones count as other); the worst "
+      "the first profiles the fields, over a sample as olly-explain does (inputs over 32 MiB: 128 ranges "
+      "spread over them, the first and the last included), and finds the time range the buckets cover; the "
+      "second counts everything and reads the exact first and last times. Should the sample miss an event's "
+      "time (an input over 32 MiB out of time order), the event is counted in the first or last bucket, "
+      "with a note saying how many. Groups are the first 1000 values seen (later ones count as other); the worst "
       "are those with the highest p99 (or error rate, without a latency), among groups with at least 1% of "
       "the events. A template is new when its first line comes after the middle of the time range.\n\n"
       "The screen uses color on a terminal (not with NO_COLOR or --color never) and COLUMNS for its "
