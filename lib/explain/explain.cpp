@@ -31,6 +31,9 @@ namespace {
 // Numeric fields with at most this many distinct values are categorical
 // (status codes), not binned.
 constexpr double kCategoricalNumbers = 12;
+// Candidate pairs whose triples are counted.
+constexpr size_t kTripleBases = 4;
+
 // A field is unique per event (ids, timestamps) when it has at least this
 // many distinct values per event that holds it, over at least kUniqueMin events.
 constexpr double kUniqueShare = 0.5;
@@ -468,29 +471,32 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   StdinRewinder stdin_rewinder(opts.run.files);
   RunnerOptions runner = opts.run;
 
-  // Pass 1, quietly: bad lines and unreadable files are reported by pass 2.
+  // The profile and the screen for triples run quietly: bad lines and
+  // unreadable files are reported by the counting pass.
+  CommonOptions quiet = ctx.options();
+  quiet.errors_path.clear();
+  quiet.strict = false;
+  quiet.stats = false;
+  RunContext quiet_ctx(quiet);
+  RunnerOptions quiet_runner = runner;
+  quiet_runner.files.clear();
+  if (runner.files.empty()) quiet_runner.files.push_back(stdin_rewinder.input_name());
+  for (const auto& f : runner.files) {
+    if (f == "-") {
+      quiet_runner.files.push_back(stdin_rewinder.input_name());
+      continue;
+    }
+    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      quiet_runner.files.push_back(f);
+    }
+  }
+  if (!runner.files.empty() && quiet_runner.files.empty()) quiet_runner.files.push_back("/dev/null");
+
   ProfileStage profile_stage(pc);
   {
-    CommonOptions quiet = ctx.options();
-    quiet.errors_path.clear();
-    quiet.strict = false;
-    quiet.stats = false;
-    RunContext quiet_ctx(quiet);
-    RunnerOptions r1 = runner;
-    r1.files.clear();
-    if (runner.files.empty()) r1.files.push_back(stdin_rewinder.input_name());
-    for (const auto& f : runner.files) {
-      if (f == "-") {
-        r1.files.push_back(stdin_rewinder.input_name());
-        continue;
-      }
-      const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        ::close(fd);
-        r1.files.push_back(f);
-      }
-    }
-    if (!runner.files.empty() && r1.files.empty()) r1.files.push_back("/dev/null");
+    RunnerOptions r1 = quiet_runner;
     if (!pc.over && !pc.needs_time) r1.sample_bytes = opts.profile_sample_bytes;
     run_stage(r1, quiet_ctx, profile_stage);
   }
@@ -517,6 +523,18 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   }
   Choice choice = choose_dimensions(prof, opts, excluded);
   count.dims = std::move(choice.dims);
+
+  // Triples (three values together) are counted for a few candidate pairs:
+  // those most over-represented in the profile's sample, found by counting
+  // it first (a pass over the sample only, past its size).
+  if (opts.rank.pairs && !opts.partial && count.dims.size() >= 3) {
+    CountStage screen(count);
+    RunnerOptions rs = quiet_runner;
+    rs.sample_bytes = opts.profile_sample_bytes;
+    run_stage(rs, quiet_ctx, screen);
+    stdin_rewinder.rewind();
+    count.triple_bases = triple_bases(screen.tally(), opts.rank, kTripleBases);
+  }
 
   std::string bad_what = what;
   if (over && over->quantile >= 0) {

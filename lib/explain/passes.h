@@ -210,6 +210,9 @@ struct CountConfig {
   bool time_split = false;
   int64_t recent_from = 0;  // events after this are recent (--since)
   std::optional<int64_t> baseline_from;  // --baseline-since: earlier events after this
+  // Pairs whose triples are counted: each with every value of every other
+  // dimension (olly-explain screens them on a sample: triple_bases).
+  std::vector<std::array<Term, 2>> triple_bases;
 };
 
 class CountStage final : public Stage {
@@ -236,6 +239,10 @@ class CountStage final : public Stage {
     pair_cap_.resize(n);
     const size_t cap = tables > 0 ? static_cast<size_t>(std::sqrt(kPairBudgetBytes / (16.0 * tables))) : 0;
     for (size_t d = 0; d < n; ++d) pair_cap_[d] = static_cast<uint32_t>(std::min(cfg_.dims[d].values.size(), cap));
+    triple_offset_.assign(n + 1, 0);
+    for (size_t d = 0; d < n; ++d) triple_offset_[d + 1] = triple_offset_[d] + 2 * cfg_.dims[d].values.size();
+    triples_.assign(cfg_.triple_bases.size(), std::vector<uint64_t>(triple_offset_[n], 0));
+    event_ids_.assign(n, ValueIndex::kAbsent);
   }
   static constexpr double kPairBudgetBytes = 256.0 * 1024 * 1024;
 
@@ -252,6 +259,7 @@ class CountStage final : public Stage {
     ++totals_[side];
     const size_t n = cfg_.dims.size();
     present_.clear();
+    if (!triples_.empty()) std::fill(event_ids_.begin(), event_ids_.end(), ValueIndex::kAbsent);
     for (size_t d = 0; d < n; ++d) {
       const Value& v = slots_[dim_slots_[d]];
       const Dim& dim = cfg_.dims[d];
@@ -269,6 +277,7 @@ class CountStage final : public Stage {
         }
       }
       ++singles_[d][2 * id + side];
+      event_ids_[d] = id;
       if (id < pair_cap_[d]) present_.push_back({static_cast<uint32_t>(d), id});
     }
     // olly explain (pairs): one dense table per pair of dimensions, sized
@@ -284,6 +293,17 @@ class CountStage final : public Stage {
         const size_t c2 = pair_cap_[d2];
         if (table.empty()) table.assign(2 * pair_cap_[d1] * c2, 0);
         ++table[2 * (v1 * c2 + v2) + side];
+      }
+    }
+    // Triples: an event with a base pair's two values counts every other
+    // value it has with them.
+    for (size_t k = 0; k < triples_.size(); ++k) {
+      const auto& [a, b] = cfg_.triple_bases[k];
+      if (event_ids_[a.dim] != a.value || event_ids_[b.dim] != b.value) continue;
+      for (size_t d = 0; d < n; ++d) {
+        const uint32_t id = event_ids_[d];
+        if (id == ValueIndex::kAbsent || d == a.dim || d == b.dim) continue;
+        ++triples_[k][triple_offset_[d] + 2 * id + side];
       }
     }
     return Result::ok();
@@ -303,6 +323,10 @@ class CountStage final : public Stage {
       overflow_[d][1] += o.overflow_[d][1];
       std::fill(o.singles_[d].begin(), o.singles_[d].end(), 0);
       o.overflow_[d] = Counts{};
+    }
+    for (size_t k = 0; k < triples_.size(); ++k) {
+      for (size_t i = 0; i < triples_[k].size(); ++i) triples_[k][i] += o.triples_[k][i];
+      std::fill(o.triples_[k].begin(), o.triples_[k].end(), 0);
     }
     o.flush_pairs();
     for (size_t p = 0; p < pair_totals_.size(); ++p) {
@@ -346,6 +370,18 @@ class CountStage final : public Stage {
           if (bad + baseline == 0) continue;
           t.pairs[Tally::pair_key(static_cast<uint32_t>(d1), static_cast<uint32_t>(i / c2), static_cast<uint32_t>(d2),
                                   static_cast<uint32_t>(i % c2))] = {bad, baseline};
+        }
+      }
+    }
+    for (size_t k = 0; k < triples_.size(); ++k) {
+      const auto& [a, b] = cfg_.triple_bases[k];
+      for (uint32_t d = 0; d < n; ++d) {
+        if (d == a.dim || d == b.dim) continue;
+        for (uint32_t v = 0; v < cfg_.dims[d].values.size(); ++v) {
+          const uint64_t bad = triples_[k][triple_offset_[d] + 2 * v], baseline = triples_[k][triple_offset_[d] + 2 * v + 1];
+          if (bad + baseline == 0) continue;
+          // Two bases can give the same triple, with the same (exact) counts.
+          t.triples.emplace(Tally::triple_key({{{a.dim, a.value}, {b.dim, b.value}, {d, v}}}), Counts{bad, baseline});
         }
       }
     }
@@ -427,6 +463,9 @@ class CountStage final : public Stage {
   std::vector<std::vector<uint64_t>> pair_totals_;  // pairs_ flushed: the same cells
   uint64_t pair_events_ = 0;                   // events counted in pairs_ since it was flushed
   std::vector<uint32_t> pair_cap_;              // values of a dim that are paired (the first, most frequent)
+  std::vector<size_t> triple_offset_;           // by dim: where its [2 * value + side] cells start in a triple table
+  std::vector<std::vector<uint64_t>> triples_;  // by triple base
+  std::vector<uint32_t> event_ids_;             // this event's value id by dim (kAbsent: none counted)
   Counts totals_{};
   uint64_t neither_ = 0;
   std::vector<Value> slots_, values_;

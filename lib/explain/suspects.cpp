@@ -125,47 +125,105 @@ std::string term_text(const Tally& tally, const Term& t) {
   return d.binned ? fmt::format("{} in {}", d.name, v) : fmt::format("{}={}", d.name, v);
 }
 
+namespace {
+
+uint64_t total(const Counts& c) { return c[0] + c[1]; }
+
+// Every value of a tally by one flat index, its alias classes, and the
+// number of comparisons a ranking makes (the Bonferroni factor).
+struct TallyIndex {
+  std::vector<uint32_t> base;  // flat index of dim d's first value
+  Classes classes;
+  std::vector<Term> term_of;
+  uint64_t comparisons = 0;
+  uint64_t alias_groups = 0;
+  std::vector<std::pair<uint64_t, Counts>> pairs;  // by key
+
+  uint32_t flat(const Term& t) const { return base[t.dim] + t.value; }
+  bool is_rep(const Term& t) { return classes.find(flat(t)) == flat(t); }
+};
+
+TallyIndex index_tally(const Tally& tally, const RankOptions& opts) {
+  TallyIndex x;
+  x.base.assign(tally.dims.size() + 1, 0);
+  for (size_t d = 0; d < tally.dims.size(); ++d) x.base[d + 1] = x.base[d] + static_cast<uint32_t>(tally.dims[d].values.size());
+  const auto counts_of = [&](const Term& t) -> const Counts& { return tally.dims[t.dim].counts[t.value]; };
+  // Every value, pair and triple counted is a comparison made, whether or
+  // not it is then reported: the Bonferroni factor must not depend on what
+  // the data made look interesting.
+  for (const auto& d : tally.dims) {
+    for (const auto& c : d.counts) x.comparisons += total(c) > 0;
+  }
+  if (opts.pairs) {
+    for (const auto& [k, c] : tally.pairs) x.comparisons += total(c) > 0;
+    for (const auto& [k, c] : tally.triples) x.comparisons += total(c) > 0;
+  }
+  // Aliases: two values that occur in exactly the same events (the pair's
+  // count equals each value's count) are one suspect.
+  x.classes.parent.resize(x.base.back());
+  std::iota(x.classes.parent.begin(), x.classes.parent.end(), 0u);
+  x.pairs.assign(tally.pairs.begin(), tally.pairs.end());
+  std::sort(x.pairs.begin(), x.pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [k, c] : x.pairs) {
+    Term a, b;
+    Tally::split_key(k, a.dim, a.value, b.dim, b.value);
+    const uint64_t n = total(c);
+    if (n > 0 && n == total(counts_of(a)) && n == total(counts_of(b))) x.classes.unite(x.flat(a), x.flat(b));
+  }
+  x.term_of.resize(x.base.back());
+  for (uint32_t d = 0; d < tally.dims.size(); ++d) {
+    for (uint32_t v = 0; v < tally.dims[d].values.size(); ++v) x.term_of[x.base[d] + v] = Term{d, v};
+  }
+  for (uint32_t i = 0; i < x.classes.parent.size(); ++i) {
+    if (x.classes.find(i) == i) {
+      for (uint32_t j = i + 1; j < x.classes.parent.size(); ++j) {
+        if (x.classes.find(j) == i) {
+          ++x.alias_groups;
+          break;
+        }
+      }
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
+std::vector<std::array<Term, 2>> triple_bases(const Tally& tally, const RankOptions& opts, size_t limit) {
+  std::vector<std::array<Term, 2>> out;
+  const uint64_t nb = tally.bad, nc = tally.baseline;
+  if (nb == 0 || nc == 0 || limit == 0) return out;
+  TallyIndex x = index_tally(tally, opts);
+  std::vector<std::pair<double, std::array<Term, 2>>> found;
+  for (const auto& [k, c] : x.pairs) {
+    Term a, b;
+    Tally::split_key(k, a.dim, a.value, b.dim, b.value);
+    if (!x.is_rep(a) || !x.is_rep(b) || total(c) == 0) continue;
+    const Stat s = compute(c, nb, nc, x.comparisons);
+    if (passes_over(s, opts)) found.push_back({s.diff, {a, b}});
+  }
+  // Stable on ties: the pairs are in key order.
+  std::stable_sort(found.begin(), found.end(), [](const auto& p, const auto& q) { return p.first > q.first; });
+  for (size_t i = 0; i < found.size() && i < limit; ++i) out.push_back(found[i].second);
+  return out;
+}
+
 std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, RankInfo* info) {
   RankInfo local;
   RankInfo& ri = info ? *info : local;
   ri = RankInfo{};
   std::vector<Suspect> out;
   const uint64_t nb = tally.bad, nc = tally.baseline;
-  // Flat index of every value, and the totals the tests need.
-  std::vector<uint32_t> base(tally.dims.size() + 1, 0);
-  for (size_t d = 0; d < tally.dims.size(); ++d) base[d + 1] = base[d] + static_cast<uint32_t>(tally.dims[d].values.size());
-  const auto flat = [&](const Term& t) { return base[t.dim] + t.value; };
-  const auto counts_of = [&](const Term& t) -> const Counts& { return tally.dims[t.dim].counts[t.value]; };
-  const auto total = [](const Counts& c) { return c[0] + c[1]; };
-
-  // Every value and pair seen is a comparison made, whether or not it is
-  // then reported: the Bonferroni factor must not depend on what the data
-  // made look interesting.
-  for (const auto& d : tally.dims) {
-    for (const auto& c : d.counts) ri.comparisons += total(c) > 0;
-  }
-  if (opts.pairs) {
-    for (const auto& [k, c] : tally.pairs) ri.comparisons += total(c) > 0;
-  }
+  TallyIndex x = index_tally(tally, opts);
+  ri.comparisons = x.comparisons;
   if (nb == 0 || nc == 0) return out;
-
-  // Aliases: two values that occur in exactly the same events (the pair's
-  // count equals each value's count) are one suspect.
-  Classes classes;
-  classes.parent.resize(base.back());
-  std::iota(classes.parent.begin(), classes.parent.end(), 0u);
-  std::vector<std::pair<uint64_t, Counts>> pairs(tally.pairs.begin(), tally.pairs.end());
-  std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [k, c] : pairs) {
-    Term a, b;
-    Tally::split_key(k, a.dim, a.value, b.dim, b.value);
-    const uint64_t n = total(c);
-    if (n > 0 && n == total(counts_of(a)) && n == total(counts_of(b))) classes.unite(flat(a), flat(b));
-  }
-  std::vector<Term> term_of(base.back());
-  for (uint32_t d = 0; d < tally.dims.size(); ++d) {
-    for (uint32_t v = 0; v < tally.dims[d].values.size(); ++v) term_of[base[d] + v] = Term{d, v};
-  }
+  ri.alias_groups = x.alias_groups;
+  const std::vector<uint32_t>& base = x.base;
+  Classes& classes = x.classes;
+  const std::vector<Term>& term_of = x.term_of;
+  const std::vector<std::pair<uint64_t, Counts>>& pairs = x.pairs;
+  const auto flat = [&](const Term& t) { return x.flat(t); };
+  const auto counts_of = [&](const Term& t) -> const Counts& { return tally.dims[t.dim].counts[t.value]; };
   const auto is_rep = [&](const Term& t) { return classes.find(flat(t)) == flat(t); };
   const auto aliases_of = [&](const std::vector<Term>& terms) {
     std::vector<Term> al;
@@ -177,16 +235,6 @@ std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, 
     }
     return al;
   };
-  for (uint32_t i = 0; i < classes.parent.size(); ++i) {
-    if (classes.find(i) == i) {
-      for (uint32_t j = i + 1; j < classes.parent.size(); ++j) {
-        if (classes.find(j) == i) {
-          ++ri.alias_groups;
-          break;
-        }
-      }
-    }
-  }
 
   const auto make = [&](const Stat& s, std::vector<Term> terms) {
     Suspect sp;
@@ -218,10 +266,38 @@ std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, 
     }
   }
 
+  // Triples, the same way: shown only when the triple explains more than
+  // each of its pairs and values; those are then not shown on their own.
+  std::vector<char> absorbed(base.back(), 0);
+  std::vector<uint64_t> absorbed_pairs;
+  if (opts.pairs) {
+    for (const auto& [k, c] : tally.triples) {
+      const std::array<Term, 3> t = {Term{k[0], k[1]}, Term{k[2], k[3]}, Term{k[4], k[5]}};
+      if (!is_rep(t[0]) || !is_rep(t[1]) || !is_rep(t[2]) || total(c) == 0) continue;
+      const Stat s = compute(c, nb, nc, ri.comparisons);
+      if (!passes_over(s, opts)) continue;
+      ++ri.significant;
+      double best = std::max({single[flat(t[0])].diff, single[flat(t[1])].diff, single[flat(t[2])].diff});
+      std::array<uint64_t, 3> pair_keys{};
+      for (size_t i = 0, n = 0; i < 3; ++i) {
+        for (size_t j = i + 1; j < 3; ++j, ++n) {
+          pair_keys[n] = Tally::pair_key(t[i].dim, t[i].value, t[j].dim, t[j].value);
+          if (auto it = tally.pairs.find(pair_keys[n]); it != tally.pairs.end()) {
+            best = std::max(best, compute(it->second, nb, nc, ri.comparisons).diff);
+          }
+        }
+      }
+      if (s.diff <= best + 0.01) continue;
+      over.push_back(make(s, {t[0], t[1], t[2]}));
+      for (const Term& m : t) absorbed[flat(m)] = 1;
+      absorbed_pairs.insert(absorbed_pairs.end(), pair_keys.begin(), pair_keys.end());
+    }
+  }
+  std::sort(absorbed_pairs.begin(), absorbed_pairs.end());
+
   // Pairs: shown only when the pair explains more than its best member
   // alone (a larger share_bad - share_baseline than either value); its
   // members are then not shown on their own, since the pair says more.
-  std::vector<char> absorbed(base.back(), 0);
   if (opts.pairs) {
     for (const auto& [k, c] : pairs) {
       Term a, b;
@@ -230,6 +306,7 @@ std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, 
       const Stat s = compute(c, nb, nc, ri.comparisons);
       if (!passes_over(s, opts)) continue;
       ++ri.significant;
+      if (std::binary_search(absorbed_pairs.begin(), absorbed_pairs.end(), k)) continue;
       const double best = std::max(single[flat(a)].diff, single[flat(b)].diff);
       // A margin of one percentage point keeps a pair with a near-universal
       // second value (method=GET) from edging out its first by noise.
@@ -268,8 +345,8 @@ std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, 
       // A pair in exactly as many bad and baseline events as a value ranked
       // above it (method=POST and service=checkout, path=/api/checkout)
       // says nothing that value does not.
-      if (s.terms.size() == 2 && k.terms.size() == 1 && s.counts == k.counts) repeat = true;
-      if (k.terms.size() != 2 || s.terms.size() != 2 || s.counts[0] > k.counts[0]) continue;
+      if (s.terms.size() >= 2 && s.terms.size() > k.terms.size() && s.counts == k.counts) repeat = true;
+      if (k.terms.size() < 2 || s.terms.size() < 2 || s.counts[0] > k.counts[0]) continue;
       for (const Term& a : s.terms) {
         for (const Term& b : k.terms) repeat |= a == b;
       }

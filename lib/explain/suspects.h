@@ -4,8 +4,10 @@
 // any verb that counts values itself, such as olly-snapshot); rank_suspects
 // turns it into the ranked, significance-tested, de-duplicated suspects.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +33,10 @@ struct Tally {
   std::vector<Dim> dims;
   // Pairs of values of two different dims (d1 < d2), by pair_key.
   std::unordered_map<uint64_t, Counts> pairs;
+  // Triples of values of three different dims (d1 < d2 < d3): only those
+  // extending a candidate pair (CountConfig::triple_bases), by triple_key.
+  // Not part of the partial state: shards screen their own candidates.
+  std::map<std::array<uint32_t, 6>, Counts> triples;
   uint64_t bad = 0;
   uint64_t baseline = 0;
 
@@ -43,6 +49,11 @@ struct Tally {
     v1 = static_cast<uint32_t>((k >> 32) & 0xFFFFFF);
     d2 = static_cast<uint32_t>((k >> 24) & 0xFF);
     v2 = static_cast<uint32_t>(k & 0xFFFFFF);
+  }
+  // {d1, v1, d2, v2, d3, v3} with d1 < d2 < d3, from three terms in any order.
+  static std::array<uint32_t, 6> triple_key(std::array<std::pair<uint32_t, uint32_t>, 3> terms) {
+    std::sort(terms.begin(), terms.end());
+    return {terms[0].first, terms[0].second, terms[1].first, terms[1].second, terms[2].first, terms[2].second};
   }
   static constexpr uint32_t kMaxDims = 255;
   static constexpr uint32_t kMaxValues = 0xFFFFFF;
@@ -58,7 +69,7 @@ struct RankOptions {
   double alpha = 0.05;     // family-wise error rate (Bonferroni over the comparisons made)
   double min_lift = 1.5;   // over: share_bad >= min_lift x share_baseline; under: the reverse
   double min_share = 0.05; // over: share in bad at least this; under: share in baseline
-  bool pairs = true;       // test pairs of values
+  bool pairs = true;       // test pairs of values (and the triples counted)
   size_t limit = 20;       // suspects written at most
 };
 
@@ -71,7 +82,7 @@ struct Term {
 struct Suspect {
   enum class Kind { over, under };
   Kind kind = Kind::over;
-  std::vector<Term> terms;    // one value, or a pair
+  std::vector<Term> terms;    // one value, a pair or a triple
   std::vector<Term> aliases;  // values that always occur with the terms (either way)
   Counts counts{};            // bad, baseline events having every term
   double share_bad = 0, share_baseline = 0, lift = 0;
@@ -88,6 +99,11 @@ struct RankInfo {
 
 // Over-represented suspects first (by score), then under-represented ones.
 std::vector<Suspect> rank_suspects(const Tally& tally, const RankOptions& opts, RankInfo* info = nullptr);
+
+// The pairs worth extending to triples: the `limit` over-represented pairs
+// of a (screening) tally that pass the test, by share_bad - share_baseline,
+// one of each set of aliases. Pairs of terms (a.dim < b.dim).
+std::vector<std::array<Term, 2>> triple_bases(const Tally& tally, const RankOptions& opts, size_t limit);
 
 // One NDJSON suspect: {"rank","kind","fields":{F:V,...},"bad","baseline",
 // "share_bad","share_baseline","lift","p_value","score","aliases":{F:V,...}}.

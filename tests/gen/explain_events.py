@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Request events with planted causes, for olly-explain's tests and bench.
 
-  explain_events.py --seed S --events N --scenario combo|none|slow|changes
+  explain_events.py --seed S --events N --scenario combo|triple|none|slow|changes|incident
 
 combo:   errors (status 5xx) at 40% where region=ap-southeast-2 and
          version=2.8.0 (5% of traffic), none from version 2.9.1 (30% of
          traffic), 1% elsewhere. cluster is an alias of region (one cluster
          per region, one region per cluster). And the slow tail of slow.
+triple:  errors at 90% where region=ap-southeast-2, version=2.8.0 and
+         method=POST together (0.75% of traffic), 0.3% elsewhere: each pair
+         of the three explains less than the three together.
 none:    errors at 2% everywhere: nothing to find.
 slow:    latency_ms ten times higher for service=search on version=2.7.0.
 incident: combo's planted pair, but time-boxed: until 60% of the way in
@@ -49,7 +52,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--events", type=int, default=20000)
     ap.add_argument("--spacing-ms", type=int, default=100)
-    ap.add_argument("--scenario", default="combo", choices=["combo", "none", "slow", "changes", "incident"])
+    ap.add_argument("--scenario", default="combo", choices=["combo", "triple", "none", "slow", "changes", "incident"])
     a = ap.parse_args()
     rng = random.Random(a.seed)
     start = datetime(2026, 11, 25, 10, 0, 0, tzinfo=timezone.utc)
@@ -64,9 +67,12 @@ def main():
         region = pick(rng, REGIONS)
         version = pick(rng, VERSIONS)
         service = rng.choice(SERVICES)
+        method = pick(rng, METHODS)
         latency = rng.lognormvariate(4.5, 0.5)
         if a.scenario == "combo":
             p_err = 0.40 if (region == "ap-southeast-2" and version == "2.8.0") else (0.0 if version == "2.9.1" else 0.01)
+        elif a.scenario == "triple":
+            p_err = 0.90 if (region == "ap-southeast-2" and version == "2.8.0" and method == "POST") else 0.003
         elif a.scenario == "incident":
             planted = i >= deploy_at and region == "ap-southeast-2" and version == "2.8.0"
             p_err = 0.40 if planted else 0.01
@@ -90,7 +96,7 @@ def main():
         out.write(
             '{"ts":"%s","request_id":"%016x","service":"%s","region":"%s","cluster":"%s","version":"%s",'
             '"method":"%s","path":"%s","user_id":"u%d","shard":%d,"flag":%s,"status":%d,"latency_ms":%.1f%s}\n'
-            % (tstext, rng.getrandbits(64), service, region, CLUSTER[region], version, pick(rng, METHODS),
+            % (tstext, rng.getrandbits(64), service, region, CLUSTER[region], version, method,
                rng.choice(paths), rng.randrange(5000), rng.randrange(200), "true" if rng.random() < 0.5 else "false",
                status, latency, msg))
 

@@ -46,6 +46,22 @@ $out"
 $out"
 done
 
+# A planted triple (region, version and method together): ranked first, as
+# one suspect of three values, with no pair of them shown on its own.
+for seed in 1 2 3; do
+  out=$($gen --seed $seed --events 40000 --scenario triple | "$explain" --bad 'status >= 500') || fail "triple seed $seed: exit $?"
+  echo "$out" | python3 -c '
+import json, sys
+s = [json.loads(l) for l in sys.stdin if l.strip()]
+assert s, "no suspect"
+f = dict(s[0]["fields"], **s[0]["aliases"])
+assert s[0]["kind"] == "over" and len(s[0]["fields"]) == 3, s[0]
+assert f.get("version") == "2.8.0" and f.get("method") == "POST" and f.get("region") == "ap-southeast-2", s[0]
+assert all(x["kind"] == "under" for x in s[1:]), s[1:]
+' || fail "triple seed $seed: planted triple not first:
+$out"
+done
+
 false_runs=0
 for seed in $(seq 101 120); do
   out=$($gen --seed $seed --events 10000 --scenario none | "$explain" --bad 'status >= 500') || fail "none seed $seed: exit $?"
@@ -73,5 +89,5 @@ assert len(c["markers"]) == 1 and c["markers"][0]["type"] == "deploy", c
 ' || fail "changes: the error-rate change with its deploy not found:
 $out"
 
-[ $status = 0 ] && echo "explain_planted: planted causes first, aliases, under-representation, no false suspect ($false_runs of 20), slow tail, change point"
+[ $status = 0 ] && echo "explain_planted: planted causes first (a pair, a triple), aliases, under-representation, no false suspect ($false_runs of 20), slow tail, change point"
 exit $status

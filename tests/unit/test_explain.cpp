@@ -228,3 +228,89 @@ TEST_CASE("a dimension's value index finds values by what they are, not by their
   for (uint32_t i = 0; i < 1000; ++i) big.add(fmt::format("\"v{}\"", i), i);
   for (uint32_t i = 0; i < 1000; ++i) CHECK(big.find(Value::string(fmt::format("v{}", i)), json) == i);
 }
+
+namespace {
+
+// Three fields of two values each (a0 20%, b0 25%, c0 15%), independent;
+// rate(a, b, c) is the share of bad events in each cell. Counts every
+// value and pair, and the triples of the candidate pair a0 & b0.
+Tally three_fields(double (*rate)(int, int, int)) {
+  Tally t;
+  const uint32_t dims[3] = {t.dim_index("a", false), t.dim_index("b", false), t.dim_index("c", false)};
+  const double share[3][2] = {{0.2, 0.8}, {0.25, 0.75}, {0.15, 0.85}};
+  for (int f = 0; f < 3; ++f) {
+    for (int v = 0; v < 2; ++v) t.value_index(dims[f], fmt::format("\"{}{}\"", static_cast<char>('a' + f), v));
+  }
+  for (int a = 0; a < 2; ++a) {
+    for (int b = 0; b < 2; ++b) {
+      for (int c = 0; c < 2; ++c) {
+        const double events = 200000 * share[0][a] * share[1][b] * share[2][c];
+        const double r = rate(a, b, c);
+        const Counts n{static_cast<uint64_t>(events * r), static_cast<uint64_t>(events * (1 - r))};
+        const uint32_t v[3] = {static_cast<uint32_t>(a), static_cast<uint32_t>(b), static_cast<uint32_t>(c)};
+        for (int f = 0; f < 3; ++f) {
+          t.dims[dims[f]].counts[v[f]][0] += n[0];
+          t.dims[dims[f]].counts[v[f]][1] += n[1];
+          for (int g = f + 1; g < 3; ++g) {
+            Counts& p = t.pairs[Tally::pair_key(dims[f], v[f], dims[g], v[g])];
+            p[0] += n[0];
+            p[1] += n[1];
+          }
+        }
+        if (a == 0 && b == 0) {
+          Counts& x = t.triples[Tally::triple_key({{{dims[2], v[2]}, {dims[0], 0}, {dims[1], 0}}})];
+          x[0] += n[0];
+          x[1] += n[1];
+        }
+        t.bad += n[0];
+        t.baseline += n[1];
+      }
+    }
+  }
+  return t;
+}
+
+std::string terms_text(const Tally& t, const Suspect& s) {
+  std::string out;
+  for (const Term& x : s.terms) {
+    if (!out.empty()) out.push_back(' ');
+    out.append(term_text(t, x));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rank_suspects: a planted triple first, its pairs and values not shown alone; a pair's triple adds nothing") {
+  // 90% errors where a0, b0 and c0 meet, 0.3% elsewhere.
+  Tally t = three_fields([](int a, int b, int c) { return a == 0 && b == 0 && c == 0 ? 0.9 : 0.003; });
+  RankInfo info;
+  auto s = rank_suspects(t, RankOptions{}, &info);
+  REQUIRE_FALSE(s.empty());
+  CHECK(terms_text(t, s[0]) == "a=a0 b=b0 c=c0");
+  CHECK(s[0].kind == Suspect::Kind::over);
+  for (size_t i = 1; i < s.size(); ++i) CHECK(s[i].kind == Suspect::Kind::under);
+  // 6 values, 12 pairs, 2 triples.
+  CHECK(info.comparisons == 6 + 12 + 2);
+  // The candidates for triples: the over-represented pairs, best first:
+  // pairs of the three planted values (a0 & c0, the rarest, first).
+  const auto bases = triple_bases(t, RankOptions{}, 2);
+  REQUIRE(bases.size() == 2);
+  for (const auto& b : bases) {
+    for (const Term& x : b) CHECK(x.value == 0);
+  }
+  CHECK(term_text(t, bases[0][0]) == "a=a0");
+  CHECK(term_text(t, bases[0][1]) == "c=c0");
+
+  // 50% errors where a0 and b0 meet, whatever c: the pair is the suspect,
+  // and neither of its triples says more.
+  t = three_fields([](int a, int b, int) { return a == 0 && b == 0 ? 0.5 : 0.003; });
+  s = rank_suspects(t, RankOptions{}, &info);
+  REQUIRE_FALSE(s.empty());
+  CHECK(terms_text(t, s[0]) == "a=a0 b=b0");
+  for (const auto& x : s) CHECK(x.terms.size() < 3);
+  // --no-pairs: neither pairs nor triples.
+  RankOptions singles;
+  singles.pairs = false;
+  for (const auto& x : rank_suspects(t, singles)) CHECK(x.terms.size() == 1);
+}

@@ -19,13 +19,13 @@ const char* kSuspects =
     "   \"p_value\":1e-300, \"score\":0.647, \"aliases\":{\"cluster\":\"syd1\"}}\n\n"
     "- kind: over (more common in bad events) or under (rarer in bad events: \"no errors from version 2.9.1, "
     "which serves 30% of traffic\").\n"
-    "- fields: the value, or the pair of values, of the suspect; a numeric field's value is its bin, a "
+    "- fields: the value, or the pair or triple of values, of the suspect; a numeric field's value is its bin, a "
     "string such as \"[120, 250)\" (listed in \"binned\").\n"
     "- bad, baseline: events having the value(s) among the bad and the baseline events; share_bad and "
     "share_baseline are those counts over all bad and all baseline events; lift is share_bad / share_baseline "
     "(null when the baseline has none).\n"
     "- p_value: Fisher's exact test of the 2x2 table (value or not, bad or baseline), two-sided, multiplied "
-    "by the number of comparisons made (every value and pair seen: Bonferroni), capped at 1.\n"
+    "by the number of comparisons made (every value, pair and triple counted: Bonferroni), capped at 1.\n"
     "- score: |share_bad - share_baseline|, the ranking key: how much of the bad events the suspect "
     "explains beyond what the baseline would predict.\n"
     "- aliases: values that occur in exactly the same events as the suspect (a host and the only "
@@ -56,8 +56,15 @@ const char* kMethod =
     "--min-lift (1.5) times share_baseline; under-represented with share_baseline at least --min-share and "
     "share_bad at most share_baseline / --min-lift. A pair is shown only when it explains more than its "
     "best member alone (its score exceeds each member's by at least 0.01); its members are then not shown "
-    "on their own. Triples are not tested.\n\n"
-    "Stdin (a pipe) is copied to an unlinked temporary file in $TMPDIR (else /tmp) for the two passes, so "
+    "on their own.\n\n"
+    "Triples of values are counted for a few candidate pairs only: before the second pass, the profile's "
+    "sample (the whole input up to 32 MiB) is counted once, and the 4 pairs most over-represented there "
+    "(passing the same test) are the candidates. The second pass counts each candidate with every value of "
+    "every other dimension, and a triple is tested as pairs are (its comparisons in the Bonferroni factor). "
+    "It is shown only when it explains more than each of its pairs and values alone (by 0.01 as above); "
+    "those are then not shown on their own. --no-pairs tests neither pairs nor triples; --partial state "
+    "carries no triples, since each shard would screen its own candidates.\n\n"
+    "Stdin (a pipe) is copied to an unlinked temporary file in $TMPDIR (else /tmp) for the passes, so "
     "it needs that much disk; nothing is left behind. Memory is bounded by the fields and values kept "
     "(--max-fields x --max-values, and pairs of them: pairs are counted over each field's most frequent "
     "values, as many as keep the pair tables within 256 MiB, e.g. 184 values a field with 32 fields), not by "
@@ -126,7 +133,7 @@ int main(int argc, char** argv) {
                  "Smallest share of bad events (over) or baseline events (under) a suspect must have (default 0.05)")
       ->type_name("FRACTION");
   app.add_option("-n,--top", opts.rank.limit, "Suspects written at most (default 20)")->type_name("N");
-  app.add_flag("--no-pairs", [&](int64_t) { opts.rank.pairs = false; }, "Test single values only, not pairs");
+  app.add_flag("--no-pairs", [&](int64_t) { opts.rank.pairs = false; }, "Test single values only, not pairs or triples");
   app.add_flag("--partial", opts.partial, "Write the counts as mergeable state instead of suspects (see PARTIAL STATE)");
   app.add_flag("--merge", opts.merge, "Read partial states (from --partial) and write the suspects of all of them");
   app.add_flag("--summary", summary,
@@ -165,7 +172,7 @@ int main(int argc, char** argv) {
       "olly-explain splits events into bad ones (--bad EXPR; --over 'FIELD > pNN', the slow tail, with the "
       "percentile computed from the data; or --since D, the last D before the latest event time) and a "
       "baseline (every other event; --baseline EXPR; with --since the time before, from --baseline-since "
-      "on), and finds the field values, and pairs of values, whose share differs most between the two: "
+      "on), and finds the field values, and pairs and triples of values, whose share differs most between the two: "
       "what the failures have in common that other requests do not. It writes them as NDJSON suspects "
       "ranked by how much of the bad events they explain, keeps only those that pass a significance test "
       "corrected for the number of comparisons (rare noise never ranks), folds values that always occur "
