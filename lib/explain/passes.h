@@ -388,6 +388,11 @@ class CountStage final : public Stage {
     return t;
   }
   uint64_t neither() const { return neither_; }
+  // For a verb that reads more of each event than the counts (olly-snapshot):
+  // paths added before the first event are read in the same extraction, and
+  // slots() holds their values after on_event.
+  FieldExtractor& extractor() { return extractor_; }
+  const std::vector<Value>& slots() const { return slots_; }
 
  private:
   // Adds pairs_ into pair_totals_ and zeroes it.

@@ -78,36 +78,43 @@ struct GroupStats {
 class SnapshotStage final : public Stage {
  public:
   SnapshotStage(const Plan& plan, std::function<void(SnapshotStage&, Emitter&)> finish = {})
-      : plan_(plan), finish_(std::move(finish)), time_(plan.time_field, extractor_, plan.time_format), shapes_(tokenizer_) {
+      : plan_(plan),
+        finish_(std::move(finish)),
+        count_(plan.suspects ? std::make_unique<explain::CountStage>(plan.count) : nullptr),
+        time_(plan.time_field, reader(), plan.time_format),
+        shapes_(tokenizer_) {
+    FieldExtractor& x = reader();
     if (plan_.error) {
-      for (const auto& p : plan_.error->paths()) error_slots_.push_back(extractor_.add(p));
+      for (const auto& p : plan_.error->paths()) error_slots_.push_back(x.add(p));
     }
-    if (plan_.latency) latency_slot_ = extractor_.add(*plan_.latency);
-    if (plan_.by) by_slot_ = extractor_.add(*plan_.by);
-    if (plan_.message) message_slot_ = extractor_.add(*plan_.message);
+    if (plan_.latency) latency_slot_ = x.add(*plan_.latency);
+    if (plan_.by) by_slot_ = x.add(*plan_.by);
+    if (plan_.message) message_slot_ = x.add(*plan_.message);
     volume_.assign(plan_.buckets, 0);
     errors_.assign(plan_.buckets, 0);
-    if (plan_.suspects) count_ = std::make_unique<explain::CountStage>(plan_.count);
   }
 
   Result on_event(Event& ev, Emitter& out) override {
+    // With suspects, explain's counting stage reads this stage's fields too,
+    // in its one extraction of the event.
     if (count_) {
       Result r = count_->on_event(ev, out);
       if (!r.is_ok()) return r;
-      ev.doc->rewind();
+    } else if (auto e = extractor_.extract(*ev.doc, own_slots_)) {
+      return Result::bad(e);
     }
+    const std::vector<Value>& slots = count_ ? count_->slots() : own_slots_;
     scratch_.reset();
-    if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
     bool is_error = false;
     if (plan_.error) {
       values_.resize(error_slots_.size());
-      for (size_t i = 0; i < error_slots_.size(); ++i) values_[i] = slots_[error_slots_[i]];
+      for (size_t i = 0; i < error_slots_.size(); ++i) values_[i] = slots[error_slots_[i]];
       is_error = plan_.error->test(values_, scratch_);
       if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
     }
     ++events_;
     errors_total_ += is_error;
-    const auto t = time_.read(slots_);
+    const auto t = time_.read(slots);
     if (t && plan_.buckets > 0) {
       const int64_t b = floor_div(saturating_sub(tumbling_start(*t, plan_.every), plan_.t0), plan_.every);
       // A sampled first pass (a big input) may not have seen the first or
@@ -124,14 +131,14 @@ class SnapshotStage final : public Stage {
     }
     double latency = NAN;
     if (plan_.latency) {
-      const Value& v = slots_[latency_slot_];
+      const Value& v = slots[latency_slot_];
       if (v.is_numeric() && std::isfinite(v.as_double())) {
         latency = v.as_double();
         latency_.add(latency);
       }
     }
     if (plan_.by) {
-      const Value& v = slots_[by_slot_];
+      const Value& v = slots[by_slot_];
       if (explain::value_json(v, json_)) {
         auto it = groups_.find(std::string_view(json_));
         if (it == groups_.end() && groups_.size() < kMaxGroups) {
@@ -152,7 +159,7 @@ class SnapshotStage final : public Stage {
       }
     }
     if (plan_.message) {
-      const Value& v = slots_[message_slot_];
+      const Value& v = slots[message_slot_];
       if (v.kind == Kind::string && !v.s.empty()) {
         shapes_.add(v.s, t ? floor_div(*t, 1000000) : INT64_MIN);
         ++messages_;
@@ -213,14 +220,16 @@ class SnapshotStage final : public Stage {
 
   const Plan& plan_;
   std::function<void(SnapshotStage&, Emitter&)> finish_;
-  FieldExtractor extractor_;
+  FieldExtractor& reader() { return count_ ? count_->extractor() : extractor_; }
+
+  std::unique_ptr<explain::CountStage> count_;
+  FieldExtractor extractor_;  // without suspects
   TimeFieldReader time_;
   std::vector<size_t> error_slots_;
   size_t latency_slot_ = 0, by_slot_ = 0, message_slot_ = 0;
-  std::vector<Value> slots_, values_;
+  std::vector<Value> own_slots_, values_;
   EvalScratch scratch_;
   std::string json_;
-  std::unique_ptr<explain::CountStage> count_;
   Tokenizer tokenizer_;
   ShapeTable shapes_;
 
