@@ -249,6 +249,7 @@ class Miner {
   const MinerSettings& settings_;
   Words words_;
   std::vector<std::vector<uint32_t>> shape_words_;  // per shape, per token
+  std::vector<std::vector<bool>> after_colon_;      // per shape, per token: "key: value" (from its example)
   std::vector<std::vector<int32_t>> value_slots_;   // per shape, per token: its Shape::masked index, or -1
   const ValueCounts* values_at(uint32_t shape, uint32_t p) const {
     int32_t slot = value_slots_[shape][p];
@@ -262,6 +263,8 @@ void Miner::split_words() {
   const auto& shapes = table_.shapes();
   shape_words_.resize(shapes.size());
   value_slots_.resize(shapes.size());
+  after_colon_.resize(shapes.size());
+  std::vector<Token> tokens;
   for (size_t i = 0; i < shapes.size(); ++i) {
     auto& ids = shape_words_[i];
     auto& slots = value_slots_[i];
@@ -270,7 +273,40 @@ void Miner::split_words() {
       ids.push_back(w == "\x01" ? kMasked : words_.intern(w));
       slots.push_back(is_valued_word(w) ? next++ : -1);
     }
+    // Separators are not in the key: the example has them (a shape from a
+    // model has words only, and no colons).
+    auto& colon = after_colon_[i];
+    colon.assign(ids.size(), false);
+    tokenizer_.tokenize(shapes[i].example, tokens);
+    if (tokens.size() != ids.size()) continue;
+    const std::string& ex = shapes[i].example;
+    for (size_t p = 0; p < tokens.size(); ++p) {
+      std::string_view sep = std::string_view(ex).substr(tokens[p].sep_begin, tokens[p].begin - tokens[p].sep_begin);
+      colon[p] = sep.find(':') != std::string_view::npos || (!sep.empty() && (sep.back() == '[' || sep.back() == '('));
+    }
   }
+}
+
+// An enum constant: capitals and underscores ("RUNNING", "NOT_FOUND").
+bool is_constant_name(std::string_view w) {
+  if (w.size() < 2) return false;
+  bool letters = false;
+  for (char c : w) {
+    if (c >= 'A' && c <= 'Z') letters = true;
+    else if (c != '_') return false;
+  }
+  return letters;
+}
+
+// A past participle ("Started", "Paused", "failed"): what happened to the
+// subject, so each is an event of its own.
+bool is_past_participle(std::string_view w) {
+  if (w.size() < 4 || w.substr(w.size() - 2) != "ed") return false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    char c = w[i];
+    if (!((c >= 'a' && c <= 'z') || (i == 0 && c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
 }
 
 void absorb_template(MinedTemplate& into, MinedTemplate& from) {
@@ -536,9 +572,10 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
   std::vector<std::string_view> raws;                    // of one soft word
   for (uint32_t p = 0; p < length; ++p) {
     if (fixed[p] || variable[p]) continue;
-    const size_t max_words = p == 0 ? settings_.split_max_first_words : settings_.split_max_words;
+    size_t max_words = p == 0 ? settings_.split_max_first_words : settings_.split_max_words;
+    const size_t most_words = std::max<size_t>(max_words, settings_.split_max_state_words);
     distinct.clear();
-    bool masked = false;
+    bool masked = false, states = true, keyed = false;
     for (uint32_t s : group) {
       uint32_t w = shape_words_[s][p];
       if (w == kMasked) {
@@ -546,9 +583,22 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
         continue;
       }
       auto it = std::find_if(distinct.begin(), distinct.end(), [w](const auto& d) { return d.first == w; });
-      if (it == distinct.end()) distinct.emplace_back(w, weight(s));
-      else it->second += weight(s);
-      if (distinct.size() + masked > max_words) break;
+      if (it == distinct.end()) {
+        distinct.emplace_back(w, weight(s));
+        std::string_view text = words_.text[w];
+        if (is_constant_name(text)) keyed |= after_colon_[s][p];
+        else states &= !words_.soft[w] && is_past_participle(text);
+      } else {
+        it->second += weight(s);
+      }
+      if (distinct.size() + masked > most_words) break;
+    }
+    if (states && distinct.size() > 1) {
+      if (keyed) {
+        variable[p] = true;
+        continue;
+      }
+      max_words = most_words;
     }
     if (distinct.empty() || distinct.size() + masked > max_words) {
       variable[p] = true;

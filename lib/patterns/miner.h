@@ -59,6 +59,10 @@ struct MinerSettings {
   // The first word of a message is most often what happened ("boot
   // (command 12)", "cupsd startup succeeded"): it splits with more words.
   uint32_t split_max_first_words = 8;
+  // So does a column of state names: enum constants (RUNNING, NOT_FOUND)
+  // and past participles (Started, Paused), unless the column is the value
+  // of a "key:" field, where a log prints whatever the field holds.
+  uint32_t split_max_state_words = 8;
 };
 
 struct MinedTemplate {
