@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "sketch/hash.h"
 
@@ -257,6 +258,15 @@ class Miner {
     return slot >= 0 && static_cast<size_t>(slot) < masked.size() ? &masked[static_cast<size_t>(slot)] : nullptr;
   }
   std::vector<MinedTemplate> templates_;
+  std::unordered_set<uint32_t> name_keys_;  // words that precede a variable of many names
+  bool keys_known_ = false;
+  // The word every shape of group has at p, or kMasked.
+  uint32_t shared_word(const std::vector<uint32_t>& group, uint32_t p) const {
+    uint32_t w = shape_words_[group.front()][p];
+    for (uint32_t s : group)
+      if (shape_words_[s][p] != w) return kMasked;
+    return w;
+  }
 };
 
 void Miner::split_words() {
@@ -492,6 +502,15 @@ std::vector<MinedTemplate> Miner::run(std::vector<uint32_t>* shape_template) {
   for (uint32_t i = 0; i < table_.shapes().size(); ++i)
     by_length[static_cast<uint32_t>(shape_words_[i].size())].push_back(i);
   for (auto& [length, group] : by_length) mine_length(group, length);
+  if (!name_keys_.empty()) {
+    // A word seen before a variable of many names ("for user <*>") is a
+    // key: after it, a column of only a few names is a variable too, so
+    // the same kind of line does not split by user when few users happen
+    // to appear in it. A second pass, with the keys the first one found.
+    templates_.clear();
+    keys_known_ = true;
+    for (auto& [length, group] : by_length) mine_length(group, length);
+  }
   merge_across_lengths();
   merge_same_text();
 
@@ -600,6 +619,9 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
       }
       max_words = most_words;
     }
+    if (!keys_known_ && !masked && p > 0 && distinct.size() > max_words && !states &&
+        std::none_of(distinct.begin(), distinct.end(), [&](const auto& d) { return words_.soft[d.first]; }))
+      if (uint32_t key = shared_word(group, p - 1); key != kMasked) name_keys_.insert(key);
     if (distinct.empty() || distinct.size() + masked > max_words) {
       variable[p] = true;
       continue;
@@ -641,6 +663,13 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
     if (numeric || values || rare) {
       variable[p] = true;
       continue;
+    }
+    if (keys_known_ && p > 0 && !states) {
+      uint32_t key = shared_word(group, p - 1);
+      if (key != kMasked && name_keys_.count(key)) {
+        variable[p] = true;
+        continue;
+      }
     }
     if (distinct.size() < split_words) {
       split_words = distinct.size();

@@ -13,7 +13,10 @@
 // line's constant core. Shapes with the same core form a group; in a group a
 // column with one word is constant, a column holding a mask or many words is
 // variable, and a column with a few words (none of them numeric) splits the
-// group: "VM Started" and "VM Paused" stay two templates.
+// group: "VM Started" and "VM Paused" stay two templates. Columns of state
+// names split with more words; a word seen before a column of many names
+// ("for user <*>") is a key after which a few names are a variable too (a
+// second pass, with the keys the first found).
 #pragma once
 #include <cstdint>
 #include <string>

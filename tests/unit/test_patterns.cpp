@@ -275,3 +275,22 @@ TEST_CASE("mine: enum constants as the value of a 'key:' or bracketed field are 
         std::vector<std::string>{"handling event Type: <*> for task <*>", "irq link [<*>] set to <*>",
                                  "worker now REMOTE_CLEANUP job <*>", "worker now REMOTE_LAUNCH job <*>"});
 }
+
+TEST_CASE("mine: a word that precedes many names elsewhere is a key: after it a few names are a variable") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  const char* few[] = {"alice", "bob", "carol"};
+  const char* many[] = {"alice", "bob", "carol", "dave", "erin"};
+  for (int i = 0; i < 30; ++i) {
+    lines.push_back(std::string("session opened for user ") + few[i % 3] + " by uid " + std::to_string(i));
+    lines.push_back(std::string("session closed for user ") + many[i % 5]);
+    lines.push_back(std::string("link ") + few[i % 3] + " up");  // "link" leads no many-name column
+  }
+  CHECK(template_texts(mine(lines, tok)) ==
+        std::vector<std::string>{"link alice up", "link bob up", "link carol up", "session closed for user <*>",
+                                 "session opened for user <*> by uid <*>"});
+  // Without the line that shows "user" takes many names, three names split.
+  lines.clear();
+  for (int i = 0; i < 30; ++i) lines.push_back(std::string("session opened for user ") + few[i % 3] + " by uid " + std::to_string(i));
+  CHECK(template_texts(mine(lines, tok)).size() == 3);
+}

@@ -203,7 +203,9 @@ int main(int argc, char** argv) {
       "RUNNING or NOT_FOUND, and past participles such as Started) splits the group: \"VM Started\" "
       "and \"VM Paused\" stay two templates, as do \"boot (command 12)\" and \"halt (command 14)\"; "
       "a column with more values, or a masked one, is a variable, and so is an enum constant that is "
-      "a field's value (after \"Type:\", \"=\" or inside brackets).\n\n"
+      "a field's value (after \"Type:\", \"=\" or inside brackets). A word that comes before a "
+      "variable of many names in some lines (\"session closed for user <*>\") is a key: after it, "
+      "even a few names are a variable (\"session opened for user <*>\" does not split by user).\n\n"
       "Lines that are empty, not UTF-8, or events without the field are bad records: counted, "
       "reported, sent to --errors, never mined.";
   doc.examples = {
