@@ -250,7 +250,11 @@ class Miner {
   const MinerSettings& settings_;
   Words words_;
   std::vector<std::vector<uint32_t>> shape_words_;  // per shape, per token
-  std::vector<std::vector<bool>> after_colon_;      // per shape, per token: "key: value" (from its example)
+  // Per shape, per token: is it a field's value ("Type: X", "[X]", "(X")?
+  // Filled on first use (empty until then).
+  std::vector<std::vector<uint8_t>> after_colon_;
+  std::vector<Token> tokens_;
+  bool is_field_value(uint32_t shape, uint32_t p);
   std::vector<std::vector<int32_t>> value_slots_;   // per shape, per token: its Shape::masked index, or -1
   const ValueCounts* values_at(uint32_t shape, uint32_t p) const {
     int32_t slot = value_slots_[shape][p];
@@ -260,6 +264,7 @@ class Miner {
   std::vector<MinedTemplate> templates_;
   std::unordered_set<uint32_t> name_keys_;  // words that precede a variable of many names
   bool keys_known_ = false;
+  std::vector<std::pair<uint32_t, uint32_t>> split_after_;  // first pass: (length, word before a split column)
   // The word every shape of group has at p, or kMasked.
   uint32_t shared_word(const std::vector<uint32_t>& group, uint32_t p) const {
     uint32_t w = shape_words_[group.front()][p];
@@ -274,7 +279,6 @@ void Miner::split_words() {
   shape_words_.resize(shapes.size());
   value_slots_.resize(shapes.size());
   after_colon_.resize(shapes.size());
-  std::vector<Token> tokens;
   for (size_t i = 0; i < shapes.size(); ++i) {
     auto& ids = shape_words_[i];
     auto& slots = value_slots_[i];
@@ -282,17 +286,6 @@ void Miner::split_words() {
     for (std::string_view w : split_key(shapes[i].key, shapes[i].tokens)) {
       ids.push_back(w == "\x01" ? kMasked : words_.intern(w));
       slots.push_back(is_valued_word(w) ? next++ : -1);
-    }
-    // Separators are not in the key: the example has them (a shape from a
-    // model has words only, and no colons).
-    auto& colon = after_colon_[i];
-    colon.assign(ids.size(), false);
-    tokenizer_.tokenize(shapes[i].example, tokens);
-    if (tokens.size() != ids.size()) continue;
-    const std::string& ex = shapes[i].example;
-    for (size_t p = 0; p < tokens.size(); ++p) {
-      std::string_view sep = std::string_view(ex).substr(tokens[p].sep_begin, tokens[p].begin - tokens[p].sep_begin);
-      colon[p] = sep.find(':') != std::string_view::npos || (!sep.empty() && (sep.back() == '[' || sep.back() == '('));
     }
   }
 }
@@ -317,6 +310,24 @@ bool is_past_participle(std::string_view w) {
     if (!((c >= 'a' && c <= 'z') || (i == 0 && c >= 'A' && c <= 'Z'))) return false;
   }
   return true;
+}
+
+bool Miner::is_field_value(uint32_t shape, uint32_t p) {
+  auto& field = after_colon_[shape];
+  if (field.empty()) {
+    // Separators are not in the key: the example has them (a shape from a
+    // model has words only: no field is known). Only columns of enum
+    // constants ask, so few shapes are tokenized again.
+    const Shape& s = table_.shapes()[shape];
+    field.assign(shape_words_[shape].size() + 1, 0);
+    tokenizer_.tokenize(s.example, tokens_);
+    if (tokens_.size() == shape_words_[shape].size())
+      for (size_t q = 0; q < tokens_.size(); ++q) {
+        std::string_view sep = std::string_view(s.example).substr(tokens_[q].sep_begin, tokens_[q].begin - tokens_[q].sep_begin);
+        field[q] = sep.find(':') != std::string_view::npos || (!sep.empty() && (sep.back() == '[' || sep.back() == '('));
+      }
+  }
+  return field[p] != 0;
 }
 
 void absorb_template(MinedTemplate& into, MinedTemplate& from) {
@@ -502,14 +513,21 @@ std::vector<MinedTemplate> Miner::run(std::vector<uint32_t>* shape_template) {
   for (uint32_t i = 0; i < table_.shapes().size(); ++i)
     by_length[static_cast<uint32_t>(shape_words_[i].size())].push_back(i);
   for (auto& [length, group] : by_length) mine_length(group, length);
-  if (!name_keys_.empty()) {
-    // A word seen before a variable of many names ("for user <*>") is a
-    // key: after it, a column of only a few names is a variable too, so
-    // the same kind of line does not split by user when few users happen
-    // to appear in it. A second pass, with the keys the first one found.
-    templates_.clear();
+  // A word seen before a variable of many names ("for user <*>") is a key:
+  // after it, a column of only a few names is a variable too, so the same
+  // kind of line does not split by user when few users happen to appear in
+  // it. A second pass, with the keys the first one found, over the lengths
+  // where a split came after one of them (the others mine the same).
+  std::unordered_set<uint32_t> again;
+  for (const auto& [length, word] : split_after_)
+    if (name_keys_.count(word)) again.insert(length);
+  if (!again.empty()) {
+    templates_.erase(std::remove_if(templates_.begin(), templates_.end(),
+                                    [&](const MinedTemplate& t) { return again.count(static_cast<uint32_t>(t.words.size())) > 0; }),
+                     templates_.end());
     keys_known_ = true;
-    for (auto& [length, group] : by_length) mine_length(group, length);
+    for (auto& [length, group] : by_length)
+      if (again.count(length)) mine_length(group, length);
   }
   merge_across_lengths();
   merge_same_text();
@@ -602,11 +620,13 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
         continue;
       }
       auto it = std::find_if(distinct.begin(), distinct.end(), [w](const auto& d) { return d.first == w; });
+      // Every shape is asked (not only the first with the word), so the
+      // answer does not depend on the order shapes were added in.
+      if (states && !keyed && is_constant_name(words_.text[w])) keyed = is_field_value(s, p);
       if (it == distinct.end()) {
         distinct.emplace_back(w, weight(s));
         std::string_view text = words_.text[w];
-        if (is_constant_name(text)) keyed |= after_colon_[s][p];
-        else states &= !words_.soft[w] && is_past_participle(text);
+        if (!is_constant_name(text)) states &= !words_.soft[w] && is_past_participle(text);
       } else {
         it->second += weight(s);
       }
@@ -681,6 +701,9 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
     return;
   }
   const size_t at = static_cast<size_t>(split_pos);
+  if (!keys_known_ && at > 0)
+    if (uint32_t before = shared_word(group, static_cast<uint32_t>(at - 1)); before != kMasked)
+      split_after_.emplace_back(length, before);
   std::map<std::string_view, std::vector<uint32_t>> parts;
   std::vector<uint32_t> masked_part;
   for (uint32_t s : group) {
