@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "sketch/hash.h"
 
@@ -249,6 +250,11 @@ class Miner {
   const MinerSettings& settings_;
   Words words_;
   std::vector<std::vector<uint32_t>> shape_words_;  // per shape, per token
+  // Per shape, per token: is it a field's value ("Type: X", "[X]", "(X")?
+  // Filled on first use (empty until then).
+  std::vector<std::vector<uint8_t>> after_colon_;
+  std::vector<Token> tokens_;
+  bool is_field_value(uint32_t shape, uint32_t p);
   std::vector<std::vector<int32_t>> value_slots_;   // per shape, per token: its Shape::masked index, or -1
   const ValueCounts* values_at(uint32_t shape, uint32_t p) const {
     int32_t slot = value_slots_[shape][p];
@@ -256,12 +262,23 @@ class Miner {
     return slot >= 0 && static_cast<size_t>(slot) < masked.size() ? &masked[static_cast<size_t>(slot)] : nullptr;
   }
   std::vector<MinedTemplate> templates_;
+  std::unordered_set<uint32_t> name_keys_;  // words that precede a variable of many names
+  bool keys_known_ = false;
+  std::vector<std::pair<uint32_t, uint32_t>> split_after_;  // first pass: (length, word before a split column)
+  // The word every shape of group has at p, or kMasked.
+  uint32_t shared_word(const std::vector<uint32_t>& group, uint32_t p) const {
+    uint32_t w = shape_words_[group.front()][p];
+    for (uint32_t s : group)
+      if (shape_words_[s][p] != w) return kMasked;
+    return w;
+  }
 };
 
 void Miner::split_words() {
   const auto& shapes = table_.shapes();
   shape_words_.resize(shapes.size());
   value_slots_.resize(shapes.size());
+  after_colon_.resize(shapes.size());
   for (size_t i = 0; i < shapes.size(); ++i) {
     auto& ids = shape_words_[i];
     auto& slots = value_slots_[i];
@@ -271,6 +288,46 @@ void Miner::split_words() {
       slots.push_back(is_valued_word(w) ? next++ : -1);
     }
   }
+}
+
+// An enum constant: capitals and underscores ("RUNNING", "NOT_FOUND").
+bool is_constant_name(std::string_view w) {
+  if (w.size() < 2) return false;
+  bool letters = false;
+  for (char c : w) {
+    if (c >= 'A' && c <= 'Z') letters = true;
+    else if (c != '_') return false;
+  }
+  return letters;
+}
+
+// A past participle ("Started", "Paused", "failed"): what happened to the
+// subject, so each is an event of its own.
+bool is_past_participle(std::string_view w) {
+  if (w.size() < 4 || w.substr(w.size() - 2) != "ed") return false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    char c = w[i];
+    if (!((c >= 'a' && c <= 'z') || (i == 0 && c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
+}
+
+bool Miner::is_field_value(uint32_t shape, uint32_t p) {
+  auto& field = after_colon_[shape];
+  if (field.empty()) {
+    // Separators are not in the key: the example has them (a shape from a
+    // model has words only: no field is known). Only columns of enum
+    // constants ask, so few shapes are tokenized again.
+    const Shape& s = table_.shapes()[shape];
+    field.assign(shape_words_[shape].size() + 1, 0);
+    tokenizer_.tokenize(s.example, tokens_);
+    if (tokens_.size() == shape_words_[shape].size())
+      for (size_t q = 0; q < tokens_.size(); ++q) {
+        std::string_view sep = std::string_view(s.example).substr(tokens_[q].sep_begin, tokens_[q].begin - tokens_[q].sep_begin);
+        field[q] = sep.find(':') != std::string_view::npos || (!sep.empty() && (sep.back() == '[' || sep.back() == '('));
+      }
+  }
+  return field[p] != 0;
 }
 
 void absorb_template(MinedTemplate& into, MinedTemplate& from) {
@@ -456,6 +513,22 @@ std::vector<MinedTemplate> Miner::run(std::vector<uint32_t>* shape_template) {
   for (uint32_t i = 0; i < table_.shapes().size(); ++i)
     by_length[static_cast<uint32_t>(shape_words_[i].size())].push_back(i);
   for (auto& [length, group] : by_length) mine_length(group, length);
+  // A word seen before a variable of many names ("for user <*>") is a key:
+  // after it, a column of only a few names is a variable too, so the same
+  // kind of line does not split by user when few users happen to appear in
+  // it. A second pass, with the keys the first one found, over the lengths
+  // where a split came after one of them (the others mine the same).
+  std::unordered_set<uint32_t> again;
+  for (const auto& [length, word] : split_after_)
+    if (name_keys_.count(word)) again.insert(length);
+  if (!again.empty()) {
+    templates_.erase(std::remove_if(templates_.begin(), templates_.end(),
+                                    [&](const MinedTemplate& t) { return again.count(static_cast<uint32_t>(t.words.size())) > 0; }),
+                     templates_.end());
+    keys_known_ = true;
+    for (auto& [length, group] : by_length)
+      if (again.count(length)) mine_length(group, length);
+  }
   merge_across_lengths();
   merge_same_text();
 
@@ -536,9 +609,10 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
   std::vector<std::string_view> raws;                    // of one soft word
   for (uint32_t p = 0; p < length; ++p) {
     if (fixed[p] || variable[p]) continue;
-    const size_t max_words = p == 0 ? settings_.split_max_first_words : settings_.split_max_words;
+    size_t max_words = p == 0 ? settings_.split_max_first_words : settings_.split_max_words;
+    const size_t most_words = std::max<size_t>(max_words, settings_.split_max_state_words);
     distinct.clear();
-    bool masked = false;
+    bool masked = false, states = true, keyed = false;
     for (uint32_t s : group) {
       uint32_t w = shape_words_[s][p];
       if (w == kMasked) {
@@ -546,10 +620,28 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
         continue;
       }
       auto it = std::find_if(distinct.begin(), distinct.end(), [w](const auto& d) { return d.first == w; });
-      if (it == distinct.end()) distinct.emplace_back(w, weight(s));
-      else it->second += weight(s);
-      if (distinct.size() + masked > max_words) break;
+      // Every shape is asked (not only the first with the word), so the
+      // answer does not depend on the order shapes were added in.
+      if (states && !keyed && is_constant_name(words_.text[w])) keyed = is_field_value(s, p);
+      if (it == distinct.end()) {
+        distinct.emplace_back(w, weight(s));
+        std::string_view text = words_.text[w];
+        if (!is_constant_name(text)) states &= !words_.soft[w] && is_past_participle(text);
+      } else {
+        it->second += weight(s);
+      }
+      if (distinct.size() + masked > most_words) break;
     }
+    if (states && distinct.size() > 1) {
+      if (keyed) {
+        variable[p] = true;
+        continue;
+      }
+      max_words = most_words;
+    }
+    if (!keys_known_ && !masked && p > 0 && distinct.size() > max_words && !states &&
+        std::none_of(distinct.begin(), distinct.end(), [&](const auto& d) { return words_.soft[d.first]; }))
+      if (uint32_t key = shared_word(group, p - 1); key != kMasked) name_keys_.insert(key);
     if (distinct.empty() || distinct.size() + masked > max_words) {
       variable[p] = true;
       continue;
@@ -592,6 +684,13 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
       variable[p] = true;
       continue;
     }
+    if (keys_known_ && p > 0 && !states) {
+      uint32_t key = shared_word(group, p - 1);
+      if (key != kMasked && name_keys_.count(key)) {
+        variable[p] = true;
+        continue;
+      }
+    }
     if (distinct.size() < split_words) {
       split_words = distinct.size();
       split_pos = static_cast<int>(p);
@@ -602,6 +701,9 @@ void Miner::refine(std::vector<uint32_t>& group, uint32_t length, std::vector<bo
     return;
   }
   const size_t at = static_cast<size_t>(split_pos);
+  if (!keys_known_ && at > 0)
+    if (uint32_t before = shared_word(group, static_cast<uint32_t>(at - 1)); before != kMasked)
+      split_after_.emplace_back(length, before);
   std::map<std::string_view, std::vector<uint32_t>> parts;
   std::vector<uint32_t> masked_part;
   for (uint32_t s : group) {

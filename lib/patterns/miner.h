@@ -13,7 +13,10 @@
 // line's constant core. Shapes with the same core form a group; in a group a
 // column with one word is constant, a column holding a mask or many words is
 // variable, and a column with a few words (none of them numeric) splits the
-// group: "VM Started" and "VM Paused" stay two templates.
+// group: "VM Started" and "VM Paused" stay two templates. Columns of state
+// names split with more words; a word seen before a column of many names
+// ("for user <*>") is a key after which a few names are a variable too (a
+// second pass, with the keys the first found).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -59,6 +62,10 @@ struct MinerSettings {
   // The first word of a message is most often what happened ("boot
   // (command 12)", "cupsd startup succeeded"): it splits with more words.
   uint32_t split_max_first_words = 8;
+  // So does a column of state names: enum constants (RUNNING, NOT_FOUND)
+  // and past participles (Started, Paused), unless the column is the value
+  // of a "key:" field, where a log prints whatever the field holds.
+  uint32_t split_max_state_words = 8;
 };
 
 struct MinedTemplate {

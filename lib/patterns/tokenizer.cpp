@@ -297,6 +297,23 @@ Tokenizer::~Tokenizer() = default;
 
 Tokenizer::Tokenizer(const Tokenizer& other) : Tokenizer(other.masks_, other.builtin_) {}
 
+namespace {
+
+void widen_to_value(std::string_view message, size_t& begin, size_t& end) {
+  size_t wb = begin, we = end;
+  while (wb > 0 && !is_space(message[wb - 1])) --wb;
+  while (we < message.size() && !is_space(message[we])) ++we;
+  if (wb == begin && we == end) return;
+  while (wb < we && is_leading_punct(message[wb])) ++wb;
+  while (we > wb && is_trailing_punct(message[we - 1])) --we;
+  if (wb > begin || we < end || (wb == begin && we == end)) return;
+  if (classify_word(message.substr(wb, we - wb)) == MaskKind::none) return;
+  begin = wb;
+  end = we;
+}
+
+}  // namespace
+
 void Tokenizer::add_user_spans(std::string_view message) const {
   spans_.clear();
   for (size_t m = 0; m < compiled_.size(); ++m) {
@@ -316,6 +333,11 @@ void Tokenizer::add_user_spans(std::string_view message) const {
       while (begin > 0 && !is_space(message[begin - 1]) && !is_inner_delimiter(message[begin - 1])) --begin;
       while (end < message.size() && !is_space(message[end]) && !is_inner_delimiter(message[end])) ++end;
       while (end > match_end && is_trailing_punct(message[end - 1])) --end;
+      // A mask must not cut a value apart: when the whole word around the
+      // match is one built-in value ("com.example.x-db://host/p1" is a URL
+      // whose scheme a dotted-name mask would take alone, leaving "://host"
+      // as a word of its own), the span is the whole value.
+      if (builtin_) widen_to_value(message, begin, end);
       spans_.push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(end), static_cast<uint16_t>(m)});
       pos = std::max(pos, end);
     }

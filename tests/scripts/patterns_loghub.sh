@@ -33,7 +33,7 @@ exec python3 - "$BIN_DIR/olly-patterns" "$CONF" <<'PY'
 import csv, json, os, random, re, subprocess, sys, tempfile
 
 olly, conf = sys.argv[1:3]
-MIN_MEAN = 0.97  # the issue asks .98 (Brain .983); see the closing note
+MIN_MEAN = 0.98  # the issue asks .98 (Brain .983)
 
 # Drain's grouping accuracy as published (loghub benchmark, He et al.).
 DRAIN = {"HDFS": .998, "Hadoop": .948, "Spark": .920, "Zookeeper": .967, "BGL": .963, "HPC": .887,

@@ -223,3 +223,74 @@ TEST_CASE("mine: a constant word keeps its control bytes (the key's marker never
   REQUIRE(ts.size() == 1);
   CHECK(ts[0].text == std::string("a\0b c <*>", 9));
 }
+
+TEST_CASE("tokenize: a --mask match inside a URL or path takes the whole value, never part of it") {
+  // A dotted-name mask matches the scheme of the URL alone; the rest of the
+  // URL must not become a word of its own (it would make a template per line).
+  Tokenizer tok(std::vector<UserMask>{{"dotted", "([\\w-]+\\.){2,}[\\w-]+"}});
+  CHECK(texts(tok, "org.example.sync.x-store://0F3A-77/Inbox/p4: job due") ==
+        std::vector<std::string>{"<user>", "job", "due"});
+  // A match in a word that is no value stays as wide as the word's piece.
+  CHECK(texts(tok, "sync org.example.app:ready") == std::vector<std::string>{"sync", "<user>", "ready"});
+  Tokenizer digits(std::vector<UserMask>{{"n", "\\d+"}});
+  CHECK(texts(digits, "from 10.1.2.3:8080 ok") == std::vector<std::string>{"from", "<user>", "ok"});
+  std::vector<std::string> lines;
+  for (int i = 0; i < 30; ++i) lines.push_back("org.example.job" + std::to_string(i % 5) + ".run: due in " + std::to_string(i) + " s");
+  lines.push_back("org.example.sync.x-store://0F3A-77/Inbox/p4: due in 9 s");
+  CHECK(template_texts(mine(lines, tok)) == std::vector<std::string>{"<*>: due in <*> s"});
+}
+
+TEST_CASE("mine: a column of state names splits with up to eight names (enum constants, past participles)") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  const char* states[] = {"NEW", "QUEUED", "RUNNING", "DONE", "FAIL_CLEANUP"};
+  const char* events[] = {"Started", "Paused", "Resumed", "Stopped", "Rebooted"};
+  const char* users[] = {"alice", "bob", "carol", "dave", "erin"};
+  for (int i = 0; i < 50; ++i) {
+    lines.push_back("job " + std::to_string(i * 31) + " moved from " + states[i % 5] + " to " + states[(i + 1) % 5]);
+    lines.push_back(std::string("[vm ") + std::to_string(i * 17) + "] VM " + events[i % 5] + " (lifecycle)");
+    lines.push_back(std::string("login ok for ") + users[i % 5] + " at " + std::to_string(i));
+  }
+  auto ts = template_texts(mine(lines, tok));
+  CHECK(std::count_if(ts.begin(), ts.end(), [](const std::string& t) { return t.rfind("job <*> moved from ", 0) == 0; }) == 5);
+  CHECK(std::find(ts.begin(), ts.end(), "job <*> moved from RUNNING to DONE") != ts.end());
+  CHECK(std::count_if(ts.begin(), ts.end(), [](const std::string& t) { return t.rfind("[vm <*>] VM ", 0) == 0; }) == 5);
+  CHECK(std::find(ts.begin(), ts.end(), "[vm <*>] VM Paused (lifecycle)") != ts.end());
+  // Plain names are still a variable past three.
+  CHECK(std::find(ts.begin(), ts.end(), "login ok for <*> at <*>") != ts.end());
+  CHECK(ts.size() == 11);
+}
+
+TEST_CASE("mine: enum constants as the value of a 'key:' or bracketed field are a variable") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  const char* kinds[] = {"REMOTE_LAUNCH", "REMOTE_CLEANUP"};
+  const char* links[] = {"LNKA", "LNKB", "LNKC"};
+  for (int i = 0; i < 40; ++i) {
+    lines.push_back(std::string("handling event Type: ") + kinds[i % 2] + " for task " + std::to_string(i));
+    lines.push_back(std::string("irq link [") + links[i % 3] + "] set to " + std::to_string(i % 7 + 10));
+    lines.push_back(std::string("worker now ") + kinds[i % 2] + " job " + std::to_string(i));
+  }
+  CHECK(template_texts(mine(lines, tok)) ==
+        std::vector<std::string>{"handling event Type: <*> for task <*>", "irq link [<*>] set to <*>",
+                                 "worker now REMOTE_CLEANUP job <*>", "worker now REMOTE_LAUNCH job <*>"});
+}
+
+TEST_CASE("mine: a word that precedes many names elsewhere is a key: after it a few names are a variable") {
+  Tokenizer tok;
+  std::vector<std::string> lines;
+  const char* few[] = {"alice", "bob", "carol"};
+  const char* many[] = {"alice", "bob", "carol", "dave", "erin"};
+  for (int i = 0; i < 30; ++i) {
+    lines.push_back(std::string("session opened for user ") + few[i % 3] + " by uid " + std::to_string(i));
+    lines.push_back(std::string("session closed for user ") + many[i % 5]);
+    lines.push_back(std::string("link ") + few[i % 3] + " up");  // "link" leads no many-name column
+  }
+  CHECK(template_texts(mine(lines, tok)) ==
+        std::vector<std::string>{"link alice up", "link bob up", "link carol up", "session closed for user <*>",
+                                 "session opened for user <*> by uid <*>"});
+  // Without the line that shows "user" takes many names, three names split.
+  lines.clear();
+  for (int i = 0; i < 30; ++i) lines.push_back(std::string("session opened for user ") + few[i % 3] + " by uid " + std::to_string(i));
+  CHECK(template_texts(mine(lines, tok)).size() == 3);
+}

@@ -109,7 +109,8 @@ const char* kMasks =
     "= : , ; ( ) [ ] { } \" ' | < > and each piece is tested again, so uid=0 is the word uid and a "
     "masked number.\n\n"
     "--mask NAME=REGEX (RE2, repeatable) masks every match of REGEX first, as one token (blk_-?\\d+ "
-    "for HDFS block ids). --no-default-masks leaves only the --mask ones.";
+    "for HDFS block ids); a match inside a word that is one built-in value (a URL, a path, an "
+    "address) masks the whole value. --no-default-masks leaves only the --mask ones.";
 
 const char* kOutput =
     "One event per template, most frequent first: template_id (a hash of the template text: the same "
@@ -198,9 +199,13 @@ int main(int argc, char** argv) {
       "its position is counted, and the words that occur together in the same lines make a "
       "template's constant core (the method of Brain, Yu et al. 2023). A column where a group of "
       "lines has a few different words (none numeric: up to three, up to eight in the first column, "
-      "which most often says what happened) splits the group: \"VM Started\" and \"VM Paused\" stay "
-      "two templates, as do \"boot (command 12)\" and \"halt (command 14)\"; a column with more "
-      "values, or a masked one, is a variable.\n\n"
+      "which most often says what happened, and in a column of state names: enum constants such as "
+      "RUNNING or NOT_FOUND, and past participles such as Started) splits the group: \"VM Started\" "
+      "and \"VM Paused\" stay two templates, as do \"boot (command 12)\" and \"halt (command 14)\"; "
+      "a column with more values, or a masked one, is a variable, and so is an enum constant that is "
+      "a field's value (after \"Type:\", \"=\" or inside brackets). A word that comes before a "
+      "variable of many names in some lines (\"session closed for user <*>\") is a key: after it, "
+      "even a few names are a variable (\"session opened for user <*>\" does not split by user).\n\n"
       "Lines that are empty, not UTF-8, or events without the field are bad records: counted, "
       "reported, sent to --errors, never mined.";
   doc.examples = {
