@@ -309,11 +309,12 @@ void add_runner_options(CLI::App& app, RunnerOptions& opts, const std::string& a
       ->group("");
 }
 
-// A sample's ranges: enough that a file whose kinds of lines change along
-// it (a day of logs) is seen all along (128), each big enough to read at
-// speed and to hold whole lines (64 KiB at least: fewer ranges for a small
-// sample).
-uint64_t sample_pieces(uint64_t budget) { return std::clamp<uint64_t>(budget / (64 << 10), 1, 128); }
+// A sample's ranges: many, so that what happens only for a few minutes of a
+// day of logs is seen too (256: one range every 6 minutes of a day), each
+// big enough to hold whole lines and read at speed (32 KiB at least: fewer
+// ranges for a small sample). Each range costs a clone of the stage and its
+// merge, which is what keeps them from being more.
+uint64_t sample_pieces(uint64_t budget) { return std::clamp<uint64_t>(budget / (32 << 10), 1, 256); }
 
 bool run_stage_in_ranges(const RunnerOptions& opts, RunContext& ctx, Stage& stage,
                          const std::function<void(bool parallel)>& on_start) {

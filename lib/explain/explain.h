@@ -40,7 +40,7 @@ struct ExplainOptions {
   // fields, values and bins, and the second pass counts every event.
   // --over's quantile and --since's latest time need every event, so they
   // read everything. Hidden --profile-sample (testing); 0: read everything.
-  uint64_t profile_sample_bytes = uint64_t{32} << 20;
+  uint64_t profile_sample_bytes = uint64_t{8} << 20;
 };
 
 // Checks the options (UsageError naming the flag) before input is read.

@@ -33,7 +33,7 @@ struct SnapshotOptions {
   // (ExplainOptions::profile_sample_bytes); its time range is then the
   // sample's, and the second pass reads the exact one. Hidden
   // --profile-sample (testing); 0: read everything.
-  uint64_t profile_sample_bytes = uint64_t{32} << 20;
+  uint64_t profile_sample_bytes = uint64_t{8} << 20;
 };
 
 // Time buckets at most when --every is not given.

@@ -38,8 +38,8 @@ for seed in 1 2 3; do
   out=$($gen --seed $seed --events 20000 --scenario combo | "$explain" --bad 'status >= 500') || fail "combo seed $seed: exit $?"
   echo "$out" | check_combo || fail "combo seed $seed: planted cause not first:
 $out"
-  # Past --profile-sample bytes (32 MiB unless told), the first pass profiles
-  # 128 ranges spread over the input, not all of it: 1 MB of these 5 MB.
+  # Past --profile-sample bytes (8 MiB unless told), the first pass profiles
+  # ranges of 32 KiB spread over the input, not all of it: 1 MB of these 5 MB.
   out=$($gen --seed $seed --events 20000 --scenario combo |
     "$explain" --profile-sample 1000000 --bad 'status >= 500') || fail "combo seed $seed, sampled profile: exit $?"
   echo "$out" | check_combo || fail "combo seed $seed, sampled profile: planted cause not first:

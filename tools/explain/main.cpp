@@ -34,8 +34,10 @@ const char* kSuspects =
 
 const char* kMethod =
     "Two passes over the input. The first profiles every field (nested objects included, arrays left "
-    "out) over a sample: inputs over 32 MiB in all (regular files, or stdin once copied) are sampled in 128 "
-    "ranges spread evenly over them, 32 MiB in all; within that, the first 1024 lines of each range and one "
+    "out) over a sample: inputs over 8 MiB in all (regular files, or stdin once copied) are sampled in 256 "
+    "ranges of 32 KiB spread evenly over them, the first and the last included (so a value that occurs only "
+    "in a stretch shorter than the gap between two ranges, 1/256 of the input, may be missed as a value of its "
+    "own and counted with the values past the cap; --fields does not change that, --since and --over do); within that, the first 1024 lines of each range and one "
     "line in four after them. --over and --since read every line, for the quantile and the latest time. "
     "The profile records how often it holds a string, boolean or number, its distinct values (HyperLogLog), its most "
     "frequent values (space-saving top-K) and, for numbers, a quantile sketch. From that, --fields auto "
@@ -58,7 +60,7 @@ const char* kMethod =
     "best member alone (its score exceeds each member's by at least 0.01); its members are then not shown "
     "on their own.\n\n"
     "Triples of values are counted for a few candidate pairs only: before the second pass, the profile's "
-    "sample (the whole input up to 32 MiB) is counted once, and the 4 pairs most over-represented there "
+    "sample (the whole input up to 8 MiB) is counted once, and the 4 pairs most over-represented there "
     "(passing the same test) are the candidates. The second pass counts each candidate with every value of "
     "every other dimension, and a triple is tested as pairs are (its comparisons in the Bonferroni factor). "
     "It is shown only when it explains more than each of its pairs and values alone (by 0.01 as above); "
