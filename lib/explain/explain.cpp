@@ -471,28 +471,9 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   StdinRewinder stdin_rewinder(opts.run.files);
   RunnerOptions runner = opts.run;
 
-  // The profile and the screen for triples run quietly: bad lines and
-  // unreadable files are reported by the counting pass.
-  CommonOptions quiet = ctx.options();
-  quiet.errors_path.clear();
-  quiet.strict = false;
-  quiet.stats = false;
-  RunContext quiet_ctx(quiet);
-  RunnerOptions quiet_runner = runner;
-  quiet_runner.files.clear();
-  if (runner.files.empty()) quiet_runner.files.push_back(stdin_rewinder.input_name());
-  for (const auto& f : runner.files) {
-    if (f == "-") {
-      quiet_runner.files.push_back(stdin_rewinder.input_name());
-      continue;
-    }
-    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::close(fd);
-      quiet_runner.files.push_back(f);
-    }
-  }
-  if (!runner.files.empty() && quiet_runner.files.empty()) quiet_runner.files.push_back("/dev/null");
+  // The profile and the screen for triples run quietly.
+  RunContext quiet_ctx(quiet_options(ctx.options()));
+  const RunnerOptions quiet_runner = quiet_inputs(runner, stdin_rewinder);
 
   ProfileStage profile_stage(pc);
   {

@@ -98,6 +98,38 @@ class StdinRewinder {
   off_t start_ = 0;
 };
 
+// The passes before the counting one (the profile, the screen for triples)
+// run quietly: bad lines and unreadable files are reported by the counting
+// pass. Their options: no --errors, --strict or --stats.
+inline CommonOptions quiet_options(const CommonOptions& options) {
+  CommonOptions quiet = options;
+  quiet.errors_path.clear();
+  quiet.strict = false;
+  quiet.stats = false;
+  return quiet;
+}
+
+// Their inputs: the files that open, stdin as the file it was spooled to
+// (so a sample can read ranges of it), /dev/null when none opens.
+inline RunnerOptions quiet_inputs(const RunnerOptions& runner, const StdinRewinder& stdin_rewinder) {
+  RunnerOptions quiet = runner;
+  quiet.files.clear();
+  if (runner.files.empty()) quiet.files.push_back(stdin_rewinder.input_name());
+  for (const auto& f : runner.files) {
+    if (f == "-") {
+      quiet.files.push_back(stdin_rewinder.input_name());
+      continue;
+    }
+    const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      quiet.files.push_back(f);
+    }
+  }
+  if (!runner.files.empty() && quiet.files.empty()) quiet.files.push_back("/dev/null");
+  return quiet;
+}
+
 // --- pass 1 -----------------------------------------------------------------
 
 struct ProfileConfig {

@@ -1075,21 +1075,8 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
   pc.needs_time = true;
   explain::ProfileStage profile_stage(pc);
   {
-    CommonOptions quiet = ctx.options();
-    quiet.errors_path.clear();
-    quiet.strict = false;
-    quiet.stats = false;
-    RunContext quiet_ctx(quiet);
-    RunnerOptions r1 = runner;
-    r1.files.clear();
-    for (const auto& f : runner.files) {
-      if (f == "-" || ::access(f.c_str(), R_OK) == 0) r1.files.push_back(f);
-    }
-    if (!runner.files.empty() && r1.files.empty()) r1.files.push_back("/dev/null");
-    if (runner.files.empty()) r1.files.push_back(stdin_rewinder.input_name());
-    for (auto& f : r1.files) {
-      if (f == "-") f = stdin_rewinder.input_name();
-    }
+    RunContext quiet_ctx(explain::quiet_options(ctx.options()));
+    RunnerOptions r1 = explain::quiet_inputs(runner, stdin_rewinder);
     r1.sample_bytes = opts.profile_sample_bytes;
     run_event_stage(r1, quiet_ctx, profile_stage);
   }
