@@ -60,7 +60,7 @@ const char* kMethod =
     "best member alone (its score exceeds each member's by at least 0.01); its members are then not shown "
     "on their own.\n\n"
     "Triples of values are counted for a few candidate pairs only: before the second pass, the profile's "
-    "sample (the whole input up to 8 MiB) is counted once, and the 4 pairs most over-represented there "
+    "sample (the whole input up to 8 MiB, and compressed input, which cannot be read in ranges, whole) is counted once, and the 4 pairs most over-represented there "
     "(passing the same test) are the candidates. The second pass counts each candidate with every value of "
     "every other dimension, and a triple is tested as pairs are (its comparisons in the Bonferroni factor). "
     "It is shown only when it explains more than each of its pairs and values alone (by 0.01 as above); "
