@@ -6,31 +6,12 @@
 #include "expr/extract.h"
 #include "expr/json_value.h"
 #include "core/stage.h"
+#include "expr_eval.h"
 
 using namespace olly;
+using test::eval_on;
 
 namespace {
-
-// Evaluates expr over one JSON document.
-Value eval_on(const std::string& expr_text, const std::string& json, std::string* text_out = nullptr) {
-  static simdjson::ondemand::parser parser;
-  static PaddedLine padded;
-  static EvalScratch scratch;
-  static std::vector<Value> slots;
-  Expr expr = Expr::compile(expr_text);
-  FieldExtractor ex;
-  for (const auto& p : expr.paths()) ex.add(p);
-  simdjson::ondemand::document doc;
-  REQUIRE(!parser.iterate(padded.set(json)).get(doc));
-  REQUIRE(!ex.extract(doc, slots));
-  scratch.reset();
-  Value v = expr.eval(slots, scratch);
-  if (text_out) {
-    text_out->clear();
-    if (v.kind == Kind::string) text_out->assign(v.s);
-  }
-  return v;
-}
 
 bool holds(const std::string& expr_text, const std::string& json) {
   return truthy(eval_on(expr_text, json));
