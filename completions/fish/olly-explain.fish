@@ -13,6 +13,7 @@ complete -c olly-explain -l min-lift -x -d 'Smallest over- or under-representati
 complete -c olly-explain -l min-share -x -d 'Smallest share of bad events (over) or baseline events (under) a suspect must have (default 0.05)'
 complete -c olly-explain -s n -l top -x -d 'Suspects written at most (default 20)'
 complete -c olly-explain -l no-pairs -d 'Test single values only, not pairs or triples'
+complete -c olly-explain -l exact -d 'Count the values of every baseline event; by default an input over 64 MiB has its baseline shares measured on an even sample of it (see METHOD)'
 complete -c olly-explain -l partial -d 'Write the counts as mergeable state instead of suspects (see PARTIAL STATE)'
 complete -c olly-explain -l merge -d 'Read partial states (from --partial) and write the suspects of all of them'
 complete -c olly-explain -l summary -d 'Write a few sentences naming the top suspects (or changes) on stderr first; the default when stdout is a terminal'

@@ -5,6 +5,7 @@ complete -c olly-snapshot -s b -l by -x -d 'The field whose groups are compared 
 complete -c olly-snapshot -s m -l message -x -d 'The message field mined for templates (default: picked, e.g'
 complete -c olly-snapshot -l every -x -d 'Time bucket of the sparklines (default: about 48 buckets over the time range)'
 complete -c olly-snapshot -s n -l top -x -d 'Groups, templates and suspects shown at most (default 5)'
+complete -c olly-snapshot -l exact -d 'Count the values of every baseline event for the suspects; by default an input over 64 MiB has its baseline shares measured on an even sample of it, as olly-explain does'
 complete -c olly-snapshot -l json -d 'Write one NDJSON document (for machines and olly view --format html) instead of the screen'
 complete -c olly-snapshot -s j -l jobs -x -d 'Threads for regular files (default: the number of cores); the output is in input order either way'
 complete -c olly-snapshot -l errors -r -d 'Write each bad input line (not valid JSON, or not matching the format) to FILE as NDJSON with its file, line number and reason, so nothing is lost'

@@ -165,7 +165,7 @@ Choice choose_dimensions(Profile& prof, const ExplainOptions& opts, const std::v
         d.values.push_back(json);
       }
     } else {
-      for (const auto& e : c.f->top.top(opts.max_values)) {
+      for (const auto& e : c.f->top().top(opts.max_values)) {
         d.ids.add(e.item, static_cast<uint32_t>(d.values.size()));
         d.values.push_back(e.item);
       }
@@ -297,7 +297,8 @@ void finish_tally(Tally& tally, Emitter& out, const ExplainOptions& opts, RunCon
   uint64_t overflow = 0;
   for (const auto& d : tally.dims) overflow += d.overflow[0] + d.overflow[1];
   ctx.add_stat("bad", static_cast<int64_t>(tally.bad));
-  ctx.add_stat("baseline", static_cast<int64_t>(tally.baseline));
+  ctx.add_stat("baseline", static_cast<int64_t>(tally.baseline_total()));
+  ctx.add_stat("baseline_counted", static_cast<int64_t>(tally.baseline));
   ctx.add_stat("dimensions", static_cast<int64_t>(tally.dims.size()));
   ctx.add_stat("comparisons", static_cast<int64_t>(info.comparisons));
   ctx.add_stat("value_cap", static_cast<int64_t>(opts.max_values));
@@ -475,10 +476,14 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   RunContext quiet_ctx(quiet_options(ctx.options()));
   const RunnerOptions quiet_runner = quiet_inputs(runner, stdin_rewinder);
 
+  const bool sample_profile = !pc.over && !pc.needs_time;
+  const uint64_t size = input_bytes(quiet_runner.files);
+  const bool sampled = sample_profile && opts.profile_sample_bytes > 0 && size > opts.profile_sample_bytes;
+  if (sampled) pc.profiled_sample_lines();
   ProfileStage profile_stage(pc);
   {
     RunnerOptions r1 = quiet_runner;
-    if (!pc.over && !pc.needs_time) r1.sample_bytes = opts.profile_sample_bytes;
+    if (sample_profile) r1.sample_bytes = opts.profile_sample_bytes;
     run_stage(r1, quiet_ctx, profile_stage);
   }
   stdin_rewinder.rewind();
@@ -508,13 +513,22 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
   // Triples (three values together) are counted for a few candidate pairs:
   // those most over-represented in the profile's sample, found by counting
   // it first (a pass over the sample only, past its size).
+  // On a sampled input it counts half the sample's baseline: it only ranks pairs.
   if (opts.rank.pairs && !opts.partial && count.dims.size() >= 3) {
+    if (sampled) count.baseline_rate = 0.5;
     CountStage screen(count);
     RunnerOptions rs = quiet_runner;
     rs.sample_bytes = opts.profile_sample_bytes;
     run_stage(rs, quiet_ctx, screen);
     stdin_rewinder.rewind();
     count.triple_bases = triple_bases(screen.tally(), opts.rank, kTripleBases);
+    count.baseline_rate = 1;
+  }
+
+  // A large baseline is measured on a sample. --partial states are added up
+  // across shards, so they count everything.
+  if (!opts.exact && !opts.partial) {
+    count.baseline_rate = baseline_rate_for(size, opts.baseline_sample_bytes);
   }
 
   std::string bad_what = what;

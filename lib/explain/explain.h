@@ -41,6 +41,13 @@ struct ExplainOptions {
   // --over's quantile and --since's latest time need every event, so they
   // read everything. Hidden --profile-sample (testing); 0: read everything.
   uint64_t profile_sample_bytes = uint64_t{8} << 20;
+  // Past this size the counting pass counts the values of about this much
+  // of the baseline, drawn evenly by position (CountConfig::baseline_rate):
+  // a baseline share is then measured on some 140,000 events of the bench's
+  // kind, and bad events are still all counted. --exact, --partial: 0 (all).
+  // Hidden --baseline-sample (testing).
+  uint64_t baseline_sample_bytes = uint64_t{64} << 20;
+  bool exact = false;  // --exact: count every baseline event
 };
 
 // Checks the options (UsageError naming the flag) before input is read.

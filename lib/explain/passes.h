@@ -21,6 +21,7 @@
 #include "explain/explain.h"
 #include "explain/profile.h"
 #include "explain/suspects.h"
+#include "sketch/draw.h"
 #include "expr/expr.h"
 #include "expr/extract.h"
 #include "expr/timefield.h"
@@ -140,13 +141,21 @@ struct ProfileConfig {
   TimeLayout time_format;  // --time-format, --tz, --year
   bool needs_time = false;
   size_t top_capacity = 256;
+  // Lines profiled: the first profile_all of each range, then one in
+  // profile_every (ProfileStage::kProfileAll, kProfileEvery; a sampled
+  // input's short ranges: profiled_sample_lines).
+  uint64_t profile_all = 1024;
+  uint64_t profile_every = 4;
+  // The input is read as a sample (RunnerOptions::sample_bytes): its ranges
+  // hold a few dozen lines each, of which one in two is profiled.
+  void profiled_sample_lines() {
+    profile_all = 0;
+    profile_every = 2;
+  }
 };
 
 class ProfileStage final : public Stage {
  public:
-  static constexpr uint64_t kProfileAll = 1024;
-  static constexpr uint64_t kProfileEvery = 4;
-
   ProfileStage(const ProfileConfig& cfg) : cfg_(cfg), profile_(cfg.top_capacity), time_(cfg.time_field, extractor_, cfg.time_format) {
     for (const auto& p : cfg_.fields) field_slots_.push_back(extractor_.add(p));
     if (cfg_.over) over_slot_ = extractor_.add(*cfg_.over);
@@ -163,11 +172,12 @@ class ProfileStage final : public Stage {
   }
 
   Result on_event(Event& ev, Emitter&) override {
-    // The profile only chooses fields, values and bins (pass 2 counts every
-    // event): past the first lines of a range, one line in four is enough.
+    // The profile only chooses fields, values and bins (pass 2 counts the
+    // events): past the first lines of a range, one line in four is enough
+    // (ProfileConfig::profile_all, profile_every).
     // ev.line is within the range, which depends on the input alone, so
     // the sample is the same whatever -j.
-    const bool sampled = ev.line <= kProfileAll || ev.line % kProfileEvery == 0;
+    const bool sampled = ev.line <= cfg_.profile_all || ev.line % cfg_.profile_every == 0;
     if (!sampled && !cfg_.over && !cfg_.needs_time) return Result::ok();
     if (cfg_.auto_fields && sampled) {
       if (auto e = profile_.walk(*ev.doc)) return Result::bad(e);
@@ -245,20 +255,49 @@ struct CountConfig {
   // Pairs whose triples are counted: each with every value of every other
   // dimension (olly-explain screens them on a sample: triple_bases).
   std::vector<std::array<Term, 2>> triple_bases;
+  // The share of baseline events whose values are counted, in (0, 1]: on a
+  // large input the baseline's shares are measured on a sample of it, drawn
+  // by each event's position (the same whatever -j). Bad events are always
+  // all counted, and so is the number of baseline events.
+  double baseline_rate = 1;
 };
+
+// The baseline share olly-explain and olly-snapshot count: all of it up to
+// sample_bytes of input, then about sample_bytes' worth (input_bytes: the
+// input's size, 0 when unknown).
+inline double baseline_rate_for(uint64_t input_bytes, uint64_t sample_bytes) {
+  if (sample_bytes == 0 || input_bytes <= sample_bytes) return 1;
+  return static_cast<double>(sample_bytes) / static_cast<double>(input_bytes);
+}
+
+// The size of the regular files among files (0 when one is not regular:
+// its size is unknown).
+inline uint64_t input_bytes(const std::vector<std::string>& files) {
+  uint64_t total = 0;
+  for (const auto& f : files) {
+    struct stat st;
+    if (::stat(f.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    total += static_cast<uint64_t>(st.st_size);
+  }
+  return total;
+}
 
 class CountStage final : public Stage {
  public:
   CountStage(const CountConfig& cfg, std::function<void(CountStage&, Emitter&)> finish = {})
-      : cfg_(cfg), time_(cfg.time_field, extractor_, cfg.time_format), finish_(std::move(finish)) {
-    for (const auto& d : cfg_.dims) dim_slots_.push_back(extractor_.add(d.path));
+      : cfg_(cfg), finish_(std::move(finish)) {
+    // Only --since reads the time: the candidates an event lacks would keep
+    // every extraction walking to the end of the event.
+    if (cfg_.time_split) time_.emplace(cfg.time_field, split_extractor_, cfg.time_format);
     const auto compile_slots = [&](const std::optional<Expr>& e, std::vector<size_t>& slots) {
       if (!e) return;
-      for (const auto& p : e->paths()) slots.push_back(extractor_.add(p));
+      for (const auto& p : e->paths()) slots.push_back(split_extractor_.add(p));
     };
     compile_slots(cfg_.bad, bad_slots_);
     compile_slots(cfg_.baseline, baseline_slots_);
-    if (cfg_.over) over_slot_ = extractor_.add(cfg_.over->field);
+    if (cfg_.over) over_slot_ = split_extractor_.add(cfg_.over->field);
+    sample_baseline_ = cfg_.baseline_rate < 1;
+    draw_bound_ = rate_bound(cfg_.baseline_rate);
     const size_t n = cfg_.dims.size();
     singles_.resize(n);
     overflow_.assign(n, Counts{});
@@ -280,13 +319,26 @@ class CountStage final : public Stage {
 
   Result on_event(Event& ev, Emitter&) override {
     scratch_.reset();
-    if (auto e = extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
+    if (!full_ready_) prepare_full_extractor();
+    // A baseline event is counted when drawn; whether it is, is known before
+    // the event is read, so a drawn one is read once, with every dimension,
+    // and the others only as far as the split's fields. A bad event that was
+    // not drawn is read again for its dimensions.
+    const bool drawn = !sample_baseline_ || keep_draw(position_draw(kBaselineSeed + ev.file_index, ev.offset), draw_bound_);
+    if (auto e = (drawn ? full_extractor_ : split_extractor_).extract(*ev.doc, slots_)) return Result::bad(e);
     int side;
     if (!classify(side)) return Result::bad(no_time_reason());
     if (scratch_.error()) return Result::bad(static_cast<simdjson::error_code>(scratch_.error()));
     if (side < 0) {
       ++neither_;
       return Result::ok();
+    }
+    if (side == 1) {
+      ++baseline_events_;
+      if (!drawn) return Result::ok();
+    } else if (!drawn) {
+      ev.doc->rewind();
+      if (auto e = full_extractor_.extract(*ev.doc, slots_)) return Result::bad(e);
     }
     ++totals_[side];
     const size_t n = cfg_.dims.size();
@@ -372,14 +424,17 @@ class CountStage final : public Stage {
     }
     for (int s = 0; s < 2; ++s) totals_[s] += o.totals_[s];
     neither_ += o.neither_;
+    baseline_events_ += o.baseline_events_;
     o.totals_ = Counts{};
     o.neither_ = 0;
+    o.baseline_events_ = 0;
   }
 
   Tally tally() const {
     Tally t;
     t.bad = totals_[0];
     t.baseline = totals_[1];
+    t.baseline_events = baseline_events_;
     const size_t n = cfg_.dims.size();
     for (size_t d = 0; d < n; ++d) {
       Tally::Dim td;
@@ -421,12 +476,24 @@ class CountStage final : public Stage {
   }
   uint64_t neither() const { return neither_; }
   // For a verb that reads more of each event than the counts (olly-snapshot):
-  // paths added before the first event are read in the same extraction, and
-  // slots() holds their values after on_event.
-  FieldExtractor& extractor() { return extractor_; }
+  // paths added here before the first event are read from every event, in
+  // the same extraction as the split's fields, and slots() holds their
+  // values after on_event.
+  FieldExtractor& extractor() { return split_extractor_; }
   const std::vector<Value>& slots() const { return slots_; }
 
  private:
+  static constexpr uint64_t kBaselineSeed = 0x6261736531696e65;
+
+  // The extractor of counted events: the split's (and a caller's) paths in
+  // their slots, then the dimensions'. Built at the first event, once the
+  // caller has added its paths.
+  void prepare_full_extractor() {
+    for (const auto& p : split_extractor_.paths()) full_extractor_.add(p);
+    for (const auto& d : cfg_.dims) dim_slots_.push_back(full_extractor_.add(d.path));
+    full_ready_ = true;
+  }
+
   // Adds pairs_ into pair_totals_ and zeroes it.
   void flush_pairs() {
     for (size_t p = 0; p < pairs_.size(); ++p) {
@@ -448,7 +515,7 @@ class CountStage final : public Stage {
       return e->test(values_, scratch_);
     };
     if (cfg_.time_split) {
-      const auto t = time_.read(slots_);
+      const auto t = time_->read(slots_);
       if (!t) return false;
       if (*t > cfg_.recent_from) {
         side = !cfg_.bad || test(cfg_.bad, bad_slots_) ? 0 : -1;
@@ -482,15 +549,19 @@ class CountStage final : public Stage {
   std::string_view no_time_reason() {
     if (reason_.empty()) {
       std::string names;
-      for (const auto& n : time_.names()) names += (names.empty() ? "" : ", ") + n;
+      for (const auto& n : time_->names()) names += (names.empty() ? "" : ", ") + n;
       reason_ = fmt::format("no event time ({}) for --since", names);
     }
     return reason_;
   }
 
   const CountConfig& cfg_;
-  FieldExtractor extractor_;
-  TimeFieldReader time_;
+  FieldExtractor split_extractor_, full_extractor_;
+  bool full_ready_ = false;
+  bool sample_baseline_ = false;
+  uint64_t draw_bound_ = 0;        // rate_bound(cfg_.baseline_rate)
+  uint64_t baseline_events_ = 0;   // counted or not
+  std::optional<TimeFieldReader> time_;
   std::function<void(CountStage&, Emitter&)> finish_;
   std::vector<size_t> dim_slots_, bad_slots_, baseline_slots_;
   size_t over_slot_ = 0;

@@ -96,8 +96,24 @@ void FieldProfile::add(const Value& v, std::string& scratch) {
       sketch.add(d);
     }
   }
-  top.add(scratch);
+  const uint64_t h = hash_bytes(scratch);
+  if (uint64_t* n = pending_.find(scratch, h)) {
+    ++*n;
+  } else {
+    if (pending_.size() >= kPendingMax) flush_pending();
+    pending_.insert(scratch, h, 1);
+  }
   hll.add(scratch);
+}
+
+void FieldProfile::flush_pending() {
+  for (const auto& e : pending_.entries()) top_.add(e.key, e.value);
+  pending_.clear();
+}
+
+const SpaceSaving& FieldProfile::top() {
+  flush_pending();
+  return top_;
 }
 
 void FieldProfile::merge(const FieldProfile& o) {
@@ -107,7 +123,13 @@ void FieldProfile::merge(const FieldProfile& o) {
   numbers += o.numbers;
   all_int = all_int && o.all_int;
   min = std::min(min, o.min);
-  top.merge(o.top);
+  // This one's pending values, the other's summary, then its pending values:
+  // a fixed order, so merges in input order give the same top whatever -j.
+  // Straight into the summary: a value new to it reuses an evicted one's
+  // node, where a pending table would copy it.
+  flush_pending();
+  top_.merge(o.top_);
+  for (const auto& e : o.pending_.entries()) top_.add(e.key, e.value);
   hll.merge(o.hll);
   sketch.merge(o.sketch);
 }

@@ -12,6 +12,7 @@
 #include <simdjson.h>
 
 #include "expr/path.h"
+#include "group/group_table.h"
 #include "expr/value.h"
 #include "sketch/ddsketch.h"
 #include "sketch/hyperloglog.h"
@@ -61,18 +62,29 @@ class ValueIndex {
 };
 
 struct FieldProfile {
-  explicit FieldProfile(size_t top_capacity) : top(top_capacity) {}
+  explicit FieldProfile(size_t top_capacity) : top_(top_capacity) {}
   std::string name;
   Path path;
   uint64_t present = 0;  // scalar values seen (null excluded)
   uint64_t strings = 0, bools = 0, numbers = 0;
   bool all_int = true;
   double min = INFINITY;
-  SpaceSaving top;
   HyperLogLog hll;
   DDSketch sketch;
   void add(const Value& v, std::string& scratch);
   void merge(const FieldProfile& other);
+  // The most frequent values (JSON text).
+  const SpaceSaving& top();
+
+ private:
+  // Values are counted exactly in pending_ first, and go into top_ (as
+  // weighted updates, in first-seen order) when it holds kPendingMax or when
+  // top() is read: a profile of a few dozen lines (a sampled range) then
+  // costs a flat table, not a Space-Saving node for each new value.
+  static constexpr size_t kPendingMax = 1024;
+  void flush_pending();
+  SpaceSaving top_;
+  GroupTable<uint64_t> pending_;
 };
 
 struct Profile {

@@ -30,8 +30,15 @@ uint32_t Tally::value_index(uint32_t dim, std::string_view json) {
   return static_cast<uint32_t>(d.values.size() - 1);
 }
 
+uint64_t Tally::baseline_estimate(uint64_t counted) const {
+  if (!baseline_sampled() || baseline == 0) return counted;
+  return static_cast<uint64_t>(
+      std::llround(static_cast<double>(counted) * static_cast<double>(baseline_events) / static_cast<double>(baseline)));
+}
+
 void Tally::merge(const Tally& other) {
   bad += other.bad;
+  baseline_events = baseline_total() + other.baseline_total();
   baseline += other.baseline;
   std::vector<uint32_t> dim_map(other.dims.size());
   std::vector<std::vector<uint32_t>> value_map(other.dims.size());
@@ -389,7 +396,9 @@ void write_suspect(JsonBuilder& out, const Tally& tally, const Suspect& s, size_
     out.end_array();
   }
   out.field_int("bad", static_cast<int64_t>(s.counts[0]));
-  out.field_int("baseline", static_cast<int64_t>(s.counts[1]));
+  // A sampled baseline's count is the estimate for all baseline events; its
+  // share is the sample's.
+  out.field_int("baseline", static_cast<int64_t>(tally.baseline_estimate(s.counts[1])));
   out.field_number("share_bad", round_significant(s.share_bad));
   out.field_number("share_baseline", round_significant(s.share_baseline));
   if (std::isfinite(s.lift)) {
@@ -409,13 +418,19 @@ std::string summarize(const Tally& tally, const std::vector<Suspect>& suspects, 
                       const RankOptions& opts, std::string_view bad_what, size_t sentences) {
   std::string text;
   if (tally.bad == 0 || tally.baseline == 0) {
-    return fmt::format("Nothing to compare: {} bad and {} baseline events.\n", tally.bad, tally.baseline);
+    return fmt::format("Nothing to compare: {} bad and {} baseline events.\n", tally.bad, tally.baseline_total());
   }
+  // A sampled baseline is said once, before anything drawn from it.
+  const std::string sampled =
+      tally.baseline_sampled()
+          ? fmt::format("(Baseline shares from {} of the {} baseline events, drawn evenly; --exact counts all.)\n",
+                        tally.baseline, tally.baseline_events)
+          : std::string();
   if (suspects.empty()) {
     return fmt::format(
         "No significant suspect: no value or pair of values is over- or under-represented in the {} bad events "
-        "({}) against the {} baseline events ({} comparisons, family-wise error {}).\n",
-        tally.bad, bad_what, tally.baseline, info.comparisons, opts.alpha);
+        "({}) against the {} baseline events ({} comparisons, family-wise error {}).\n{}",
+        tally.bad, bad_what, tally.baseline_total(), info.comparisons, opts.alpha, sampled);
   }
   size_t n = 0;
   for (const Suspect& s : suspects) {
@@ -441,7 +456,7 @@ std::string summarize(const Tally& tally, const std::vector<Suspect>& suspects, 
                           percent(s.share_baseline), percent(s.share_bad), bad_what);
     }
   }
-  return text;
+  return text + sampled;
 }
 
 }  // namespace olly::explain

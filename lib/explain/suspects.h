@@ -38,7 +38,18 @@ struct Tally {
   // Not part of the partial state: shards screen their own candidates.
   std::map<std::array<uint32_t, 6>, Counts> triples;
   uint64_t bad = 0;
-  uint64_t baseline = 0;
+  uint64_t baseline = 0;  // baseline events counted: every baseline share's denominator
+  // Every baseline event, counted or not: more than `baseline` when the
+  // baseline was sampled (olly-explain on a large input counts a share of
+  // it, CountConfig::baseline_rate); 0 or `baseline` when it was not.
+  uint64_t baseline_events = 0;
+
+  bool baseline_sampled() const { return baseline_events > baseline; }
+  // All baseline events (counted or not).
+  uint64_t baseline_total() const { return std::max(baseline, baseline_events); }
+  // The baseline events a count of counted ones stands for (itself when the
+  // baseline was not sampled).
+  uint64_t baseline_estimate(uint64_t counted) const;
 
   // Dims up to 255, values per dim up to 2^24 - 1.
   static uint64_t pair_key(uint32_t d1, uint32_t v1, uint32_t d2, uint32_t v2) {

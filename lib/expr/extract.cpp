@@ -225,6 +225,7 @@ FieldExtractor& FieldExtractor::operator=(FieldExtractor&&) noexcept = default;
 
 size_t FieldExtractor::add(const Path& path) { return impl_->add(path); }
 size_t FieldExtractor::slot_count() const { return impl_->paths.size(); }
+const std::vector<Path>& FieldExtractor::paths() const { return impl_->paths; }
 
 simdjson::error_code FieldExtractor::extract(ondemand::document& doc, std::vector<Value>& slots) {
   slots.assign(impl_->paths.size(), Value::missing());

@@ -21,6 +21,8 @@ class FieldExtractor {
   // Registers a path and returns its slot (the same path twice: the same slot).
   size_t add(const Path& path);
   size_t slot_count() const;
+  // The paths registered, by slot.
+  const std::vector<Path>& paths() const;
 
   // Fills slots (resized to slot_count()) from doc; absent paths are
   // Kind::missing. A document that is not an object leaves every slot missing.

@@ -32,15 +32,6 @@ constexpr std::array<uint8_t, 256> kHexValue = [] {
   return t;
 }();
 
-uint64_t splitmix_finish(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
 }  // namespace
 
 double parse_rate(std::string_view text, std::string_view flag) {
@@ -72,12 +63,6 @@ double parse_limit(std::string_view text, std::string_view flag, double& count_o
   return n / static_cast<double>(*ns);
 }
 
-uint64_t rate_bound(double ratio) {
-  if (ratio <= 0) return 0;
-  if (ratio >= 1) return uint64_t{1} << 63;  // every 63-bit draw is below it: keep all
-  return static_cast<uint64_t>(ratio * 9223372036854775808.0);
-}
-
 std::optional<bool> otel_trace_id_keep(std::string_view hex, uint64_t bound) {
   if (hex.size() != 32) return std::nullopt;
   uint64_t first = 0;
@@ -98,11 +83,6 @@ uint64_t key_hash(std::string_view bytes) {
     h *= 0x100000001b3ull;  // FNV-1a 64 prime
   }
   return splitmix_finish(h);
-}
-
-uint64_t position_draw(uint64_t seed, uint64_t offset) {
-  // splitmix64: state = seed-derived start + offset * golden gamma, then finish.
-  return splitmix_finish(splitmix_finish(seed) + (offset + 1) * 0x9e3779b97f4a7c15ull);
 }
 
 }  // namespace olly

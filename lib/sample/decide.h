@@ -1,10 +1,12 @@
 // The decisions of olly-sample, free of any event: rates and limits parsed
-// from their flags, the keyed and positional keep tests, and the token bucket.
+// from their flags, the keyed keep tests and the token bucket (the draws and
+// the keep test itself: sketch/draw.h).
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "sketch/draw.h"
 #include "time/timeutil.h"
 
 namespace olly {
@@ -15,10 +17,6 @@ double parse_rate(std::string_view text, std::string_view flag);
 // A --limit argument "N/s", "N/m", "N/h" or "N/DURATION" (100/s, 500/5m):
 // events per nanosecond. count_out gets N (the default --burst).
 double parse_limit(std::string_view text, std::string_view flag, double& count_out);
-
-// The threshold every keep test compares a 63-bit draw with:
-// uint64(ratio * 2^63), as opentelemetry-go's TraceIDRatioBased computes it.
-uint64_t rate_bound(double ratio);
 
 // OpenTelemetry's TraceIDRatioBased decision for a trace id of 32 hex digits
 // (either case); nullopt when the text is not one. opentelemetry-go
@@ -37,14 +35,6 @@ std::optional<bool> otel_trace_id_keep(std::string_view hex, uint64_t bound);
 // poorly mixed). Both are published and byte-order free, so any service can
 // compute the same decision.
 uint64_t key_hash(std::string_view bytes);
-
-// A 64-bit draw, keep when (draw >> 1) < bound: the OTel comparison, so a
-// key hash and a trace id keep the same share.
-inline bool keep_draw(uint64_t draw, uint64_t bound) { return (draw >> 1) < bound; }
-
-// The draw of an event without a key: the splitmix64 output for the seed's
-// stream at the line's byte offset in its file, so -j N decides as -j 1.
-uint64_t position_draw(uint64_t seed, uint64_t offset);
 
 // A token bucket in event time: rate tokens per ns, at most burst, full at
 // the first event. Time that goes backwards adds no tokens.

@@ -92,50 +92,78 @@ void SpaceSaving::add(std::string_view item, uint64_t n) {
 }
 
 void SpaceSaving::merge(const SpaceSaving& other) {
+  if (merge_in_place(other)) return;
   // Credit for items a full summary does not hold: its smallest count.
   const bool this_full = !exact_ || entries_.size() >= capacity_;
   const bool other_full = !other.exact_ || other.entries_.size() >= other.capacity_;
   const uint64_t this_min = (!exact_ && this_full) ? min_count() : 0;
   const uint64_t other_min = (!other.exact_ && other_full) ? other.min_count() : 0;
 
-  std::vector<Entry> all;
+  // The candidates point at their items (no copies): this summary's keys
+  // move into the new index as nodes, only the other's are copied.
+  struct Candidate {
+    const std::string* item;
+    uint64_t count, error;
+    bool ours;
+  };
+  std::vector<Candidate> all;
   all.reserve(entries_.size() + other.entries_.size());
   for (const Slot& s : entries_) {
-    Entry e{*s.item, s.count, s.error};
+    Candidate c{s.item, s.count, s.error, true};
     auto it = other.index_.find(*s.item);
     if (it != other.index_.end()) {
-      e.count += other.entries_[it->second].count;
-      e.error += other.entries_[it->second].error;
+      c.count += other.entries_[it->second].count;
+      c.error += other.entries_[it->second].error;
     } else {
-      e.count += other_min;
-      e.error += other_min;
+      c.count += other_min;
+      c.error += other_min;
     }
-    all.push_back(std::move(e));
+    all.push_back(c);
   }
   for (const Slot& s : other.entries_) {
     if (index_.count(*s.item)) continue;
-    all.push_back(Entry{*s.item, s.count + this_min, s.error + this_min});
+    all.push_back(Candidate{s.item, s.count + this_min, s.error + this_min, false});
   }
   bool exact = exact_ && other.exact_;
   if (all.size() > capacity_) {
     exact = false;
     std::nth_element(all.begin(), all.begin() + static_cast<ptrdiff_t>(capacity_), all.end(),
-                     [](const Entry& a, const Entry& b) { return a.count > b.count; });
+                     [](const Candidate& a, const Candidate& b) { return a.count > b.count; });
     all.resize(capacity_);
   }
-  uint64_t total = total_ + other.total_;
+  decltype(index_) index;
+  index.reserve(all.size());
   entries_.clear();
   heap_.clear();
-  index_.clear();
-  for (auto& e : all) {
-    uint32_t idx = static_cast<uint32_t>(entries_.size());
-    auto ins = index_.emplace(std::move(e.item), idx).first;
-    entries_.push_back(Slot{&ins->first, e.count, e.error, idx});
+  for (const Candidate& c : all) {
+    const uint32_t idx = static_cast<uint32_t>(entries_.size());
+    // A node keeps its key's address when it moves between maps.
+    const std::string* item;
+    if (c.ours) {
+      auto node = index_.extract(*c.item);
+      node.mapped() = idx;
+      item = &index.insert(std::move(node)).position->first;
+    } else {
+      item = &index.emplace(*c.item, idx).first->first;
+    }
+    entries_.push_back(Slot{item, c.count, c.error, idx});
     heap_.push_back(idx);
   }
+  index_.swap(index);
   for (size_t i = heap_.size() / 2; i-- > 0;) sift_down(static_cast<uint32_t>(i));
   exact_ = exact;
-  total_ = total;
+  total_ += other.total_;
+}
+
+bool SpaceSaving::merge_in_place(const SpaceSaving& other) {
+  // An exact summary holds the true count of each item of its stream: its
+  // items added as weighted updates are Space-Saving over that stream, so
+  // the shared items are updated where they are and a newcomer takes over
+  // the smallest counter, as in add(), with no rebuild. While the union fits
+  // nothing is evicted and the result is exact.
+  if (!other.exact_) return false;
+  for (const Slot& s : other.entries_) add(*s.item, s.count);
+  return true;
 }
 
 std::vector<SpaceSaving::Entry> SpaceSaving::top(size_t k) const {

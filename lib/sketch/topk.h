@@ -6,10 +6,13 @@
 // with true frequency above n / capacity is guaranteed to be kept.
 //
 // Counters live in an indexed min-heap, so an update or a replacement costs
-// O(log capacity). Merging follows Agarwal et al. ("Mergeable summaries",
-// 2012): counts of shared items add; an item missing from a full summary is
-// credited that summary's minimum (as error); the largest `capacity` survive.
-// Merging two summaries that never evicted, whose union fits, stays exact.
+// O(log capacity). Merging a summary that never evicted adds its items as
+// weighted updates (its counts are exact: that is Space-Saving over its
+// stream). Merging one that evicted follows Agarwal et al. ("Mergeable
+// summaries", 2012): counts of shared items add; an item missing from a full
+// summary is credited that summary's minimum (as error); the largest
+// `capacity` survive. Merging two summaries that never evicted, whose union
+// fits, stays exact.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -72,6 +75,7 @@ class SpaceSaving {
   void sift_up(uint32_t pos);
   void swap_heap(uint32_t a, uint32_t b);
   void copy_from(const SpaceSaving& other);
+  bool merge_in_place(const SpaceSaving& other);
   uint64_t min_count() const { return heap_.empty() ? 0 : entries_[heap_[0]].count; }
 
   size_t capacity_;

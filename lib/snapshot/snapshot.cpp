@@ -709,7 +709,8 @@ void write_json(const Plan& plan, const Report& r, std::string& out) {
     jb.begin_object();
     jb.field("bad", plan.bad_what);
     jb.field_int("bad_events", static_cast<int64_t>(r.tally.bad));
-    jb.field_int("baseline_events", static_cast<int64_t>(r.tally.baseline));
+    jb.field_int("baseline_events", static_cast<int64_t>(r.tally.baseline_total()));
+    jb.field_int("baseline_counted", static_cast<int64_t>(r.tally.baseline));
     jb.key("top");
     jb.begin_array();
     for (size_t i = 0; i < r.suspects.size(); ++i) {
@@ -1073,10 +1074,12 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
   pc.time_field = opts.time_field;
   pc.time_format = opts.time_format;
   pc.needs_time = true;
+  RunnerOptions r1 = explain::quiet_inputs(runner, stdin_rewinder);
+  const uint64_t input_size = explain::input_bytes(r1.files);
+  if (opts.profile_sample_bytes > 0 && input_size > opts.profile_sample_bytes) pc.profiled_sample_lines();
   explain::ProfileStage profile_stage(pc);
   {
     RunContext quiet_ctx(explain::quiet_options(ctx.options()));
-    RunnerOptions r1 = explain::quiet_inputs(runner, stdin_rewinder);
     r1.sample_bytes = opts.profile_sample_bytes;
     run_event_stage(r1, quiet_ctx, profile_stage);
   }
@@ -1087,6 +1090,7 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
   plan.time_field = opts.time_field;
   plan.time_format = opts.time_format;
   plan_fields(opts, prof, plan);
+  if (!opts.exact) plan.count.baseline_rate = explain::baseline_rate_for(input_size, opts.baseline_sample_bytes);
   Report report;
   if (prof.latest != INT64_MIN) {
     plan.has_time = true;

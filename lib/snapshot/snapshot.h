@@ -34,6 +34,11 @@ struct SnapshotOptions {
   // sample's, and the second pass reads the exact one. Hidden
   // --profile-sample (testing); 0: read everything.
   uint64_t profile_sample_bytes = uint64_t{8} << 20;
+  // The suspects' baseline is counted on a sample past this input size, as
+  // olly-explain's (ExplainOptions::baseline_sample_bytes); --exact: all.
+  // Hidden --baseline-sample (testing).
+  uint64_t baseline_sample_bytes = uint64_t{64} << 20;
+  bool exact = false;
 };
 
 // Time buckets at most when --every is not given.

@@ -11,11 +11,12 @@ command -v python3 >/dev/null || { echo "snapshot_planted: skipped: no python3";
 gen="python3 $src/tests/gen/explain_events.py"
 status=0
 # Each seed twice: whole, and with the first pass sampling 1 MB of the 5 MB
-# (as it samples 8 MiB of a bigger input).
+# and the suspects' baseline counted on 1 MB of it (as they sample 8 MiB
+# and 64 MiB of a bigger input).
 for run in 1 2 3 1s 2s 3s; do
   seed=${run%s}
   sample=()
-  [[ $run == *s ]] && sample=(--profile-sample 1000000)
+  [[ $run == *s ]] && sample=(--profile-sample 1000000 --baseline-sample 1000000)
   out=$($gen --seed $seed --events 20000 --scenario incident | "$bin/olly-snapshot" "${sample[@]}" --json) || { echo "snapshot_planted: seed $run: exit $?" >&2; status=1; continue; }
   echo "$out" | python3 -c '
 import json, sys
@@ -23,6 +24,10 @@ lines = [l for l in sys.stdin if l.strip()]
 assert len(lines) == 1, lines
 s = json.loads(lines[0])["snapshot"]
 assert s["events"] == 20000, s["events"]
+sus = s["suspects"]
+assert sus["bad_events"] + sus["baseline_events"] == 20000, sus
+sampled = sys.argv[1].endswith("s")
+assert (sus["baseline_counted"] < 0.35 * sus["baseline_events"]) if sampled else (sus["baseline_counted"] == sus["baseline_events"]), sus
 f = s["fields"]
 assert f == {"error": "status >= 500", "latency": "latency_ms", "by": "service", "message": "msg"}, f
 top = s["suspects"]["top"][0]
@@ -39,7 +44,7 @@ late = sum(errs[-n // 4 :]) / max(1, sum(vol[-n // 4 :]))
 assert late > 2 * early, (early, late)
 assert s["next"].startswith("olly explain --bad "), s["next"]
 assert any("connection refused" in x for x in s["narrative"]), s["narrative"]
-' || { echo "snapshot_planted: seed $run: planted incident not found:
+' "$run" || { echo "snapshot_planted: seed $run: planted incident not found:
 $out" >&2; status=1; }
 done
 
@@ -66,5 +71,5 @@ notes = [n for n in s["missing"] if "outside the time range the first pass sampl
 assert len(notes) == 1 and int(notes[0].split()[0]) > 0, s["missing"]
 ' "$whole" "$sampled" || { echo "snapshot_planted: shuffled input, sampled first pass: exact time range and note expected:
 $sampled" >&2; status=1; }
-[ $status = 0 ] && echo "snapshot_planted: picked fields, planted pair first, new template, late error rise, explain next (3 seeds, whole and sampled); exact time range out of time order"
+[ $status = 0 ] && echo "snapshot_planted: picked fields, planted pair first, new template, late error rise, explain next (3 seeds, whole and sampled, the suspects' baseline too); exact time range out of time order"
 exit $status

@@ -185,6 +185,38 @@ TEST_CASE("Tally::merge adds by field and value text") {
   CHECK(s1[0].terms == s2[0].terms);
 }
 
+TEST_CASE("a sampled baseline: shares from the sample, counts scaled to every baseline event, said once") {
+  // planted()'s baseline stands for a sample of one event in four.
+  Tally t = planted();
+  CHECK_FALSE(t.baseline_sampled());
+  CHECK(t.baseline_estimate(10) == 10);
+  const Tally whole = t;
+  t.baseline_events = 4 * t.baseline;
+  CHECK(t.baseline_sampled());
+  CHECK(t.baseline_total() == 4 * t.baseline);
+  CHECK(t.baseline_estimate(10) == 40);
+  // The test and the shares are the sample's: the same suspects.
+  RankInfo info;
+  const auto s = rank_suspects(t, RankOptions{}, &info), s_whole = rank_suspects(whole, RankOptions{});
+  REQUIRE(s.size() == s_whole.size());
+  CHECK(s[0].terms == s_whole[0].terms);
+  CHECK(s[0].share_baseline == s_whole[0].share_baseline);
+  std::string line;
+  JsonBuilder jb(line);
+  write_suspect(jb, t, s[0], 1);
+  CHECK(line.find(fmt::format(R"("baseline":{},)", 4 * s[0].counts[1])) != std::string::npos);
+  const std::string text = summarize(t, s, info, RankOptions{}, "status >= 500");
+  CHECK(text.find(fmt::format("(Baseline shares from {} of the {} baseline events, drawn evenly; --exact counts all.)",
+                              t.baseline, t.baseline_events)) != std::string::npos);
+  CHECK(summarize(whole, s_whole, info, RankOptions{}, "status >= 500").find("Baseline shares") == std::string::npos);
+  // Merged with a tally that counted everything: all the baseline events of both.
+  Tally m;
+  m.merge(t);
+  m.merge(whole);
+  CHECK(m.baseline == 2 * whole.baseline);
+  CHECK(m.baseline_total() == 5 * whole.baseline);
+}
+
 TEST_CASE("FieldProfile: numbers beyond int64 are whole or not without a cast (fuzz_explain)") {
   std::string scratch;
   FieldProfile whole(8);

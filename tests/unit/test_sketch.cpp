@@ -337,6 +337,36 @@ TEST_CASE("space-saving finds the heavy hitters of a skewed stream") {
   }
 }
 
+TEST_CASE("space-saving: small exact summaries merged in order find the heavy hitters within their bounds") {
+  // As olly-explain's sampled profile merges them: a few dozen items a
+  // summary, each exact, merged as weighted updates into one that is full.
+  std::mt19937_64 rng(5);
+  std::vector<double> weights(5000);
+  for (size_t i = 0; i < weights.size(); ++i) weights[i] = 1.0 / std::pow(static_cast<double>(i + 1), 1.1);
+  std::discrete_distribution<int> dist(weights.begin(), weights.end());
+  std::vector<uint64_t> truth(weights.size(), 0);
+  SpaceSaving merged(100);
+  for (int range = 0; range < 2000; ++range) {
+    SpaceSaving part(100);
+    for (int i = 0; i < 70; ++i) {
+      const int v = dist(rng);
+      ++truth[v];
+      part.add(std::to_string(v));
+    }
+    REQUIRE(part.exact());
+    merged.merge(part);
+  }
+  CHECK_FALSE(merged.exact());
+  CHECK(merged.total() == 2000 * 70);
+  const auto top = merged.top(5);
+  REQUIRE(top.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(top[i].item == std::to_string(i));
+    CHECK(top[i].count >= truth[i]);
+    CHECK(top[i].count - top[i].error <= truth[i]);
+  }
+}
+
 TEST_CASE("space-saving merge is exact when the union fits") {
   SpaceSaving a(50), b(50), whole(50);
   for (int i = 0; i < 1000; ++i) {

@@ -66,6 +66,14 @@ const char* kMethod =
     "It is shown only when it explains more than each of its pairs and values alone (by 0.01 as above); "
     "those are then not shown on their own. --no-pairs tests neither pairs nor triples; --partial state "
     "carries no triples, since each shard would screen its own candidates.\n\n"
+    "On an input over 64 MiB (regular files, or stdin once copied), the second pass counts the values of a "
+    "sample of the baseline: each baseline event is drawn with probability 64 MiB / the input's size, by a "
+    "hash of its position in its file (so -j N draws as -j 1). Bad events are all counted, and so is the "
+    "number of baseline events. share_baseline, the lift and the test are then the sample's (some 140,000 "
+    "events of 500 bytes: a share is measured to within a few tenths of a percent), and a suspect's "
+    "\"baseline\" count is the sample's count scaled to all baseline events, an estimate; the summary says so. "
+    "--stats gives baseline (all) and baseline_counted. --exact counts every baseline event; --partial "
+    "always does, since shards' states are added up.\n\n"
     "Stdin (a pipe) is copied to an unlinked temporary file in $TMPDIR (else /tmp) for the passes, so "
     "it needs that much disk; nothing is left behind. Memory is bounded by the fields and values kept "
     "(--max-fields x --max-values, and pairs of them: pairs are counted over each field's most frequent "
@@ -136,6 +144,9 @@ int main(int argc, char** argv) {
       ->type_name("FRACTION");
   app.add_option("-n,--top", opts.rank.limit, "Suspects written at most (default 20)")->type_name("N");
   app.add_flag("--no-pairs", [&](int64_t) { opts.rank.pairs = false; }, "Test single values only, not pairs or triples");
+  app.add_flag("--exact", opts.exact,
+               "Count the values of every baseline event; by default an input over 64 MiB has its baseline "
+               "shares measured on an even sample of it (see METHOD)");
   app.add_flag("--partial", opts.partial, "Write the counts as mergeable state instead of suspects (see PARTIAL STATE)");
   app.add_flag("--merge", opts.merge, "Read partial states (from --partial) and write the suspects of all of them");
   app.add_flag("--summary", summary,
@@ -160,6 +171,9 @@ int main(int argc, char** argv) {
   app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
   app.add_option("--profile-sample", opts.profile_sample_bytes,
                  "Bytes the first pass samples past this input size, 0 for all (testing)")
+      ->group("");
+  app.add_option("--baseline-sample", opts.baseline_sample_bytes,
+                 "Bytes of baseline the second pass counts past this input size, 0 for all (testing)")
       ->group("");
   add_common_options(app, common, TimeFlags::field);
 
@@ -223,7 +237,7 @@ int main(int argc, char** argv) {
     if (changes) {
       for (const char* flag : {"--bad", "--over", "--baseline", "--since", "--baseline-since", "--fields", "--max-values",
                                "--max-fields", "--exclude", "--alpha", "--min-lift", "--min-share", "--top", "--no-pairs",
-                               "--partial", "--merge"}) {
+                               "--partial", "--merge", "--exact"}) {
         if (app.count(flag) > 0) throw UsageError(fmt::format("{} is not an option of explain changes", flag));
       }
       ch.summary = summary;

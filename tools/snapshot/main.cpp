@@ -35,11 +35,17 @@ int main(int argc, char** argv) {
   app.add_option("--every", opts.every, "Time bucket of the sparklines (default: about 48 buckets over the time range)")
       ->type_name("DURATION");
   app.add_option("-n,--top", opts.top, "Groups, templates and suspects shown at most (default 5)")->type_name("N");
+  app.add_flag("--exact", opts.exact,
+               "Count the values of every baseline event for the suspects; by default an input over 64 MiB has "
+               "its baseline shares measured on an even sample of it, as olly-explain does");
   app.add_flag("--json", opts.json, "Write one NDJSON document (for machines and olly view --format html) instead of the screen");
   add_runner_options(app, run);
   app.add_option("--min-chunk", run.min_fold_range, "Smallest byte range a thread gets (testing)")->group("");
   app.add_option("--profile-sample", opts.profile_sample_bytes,
                  "Bytes the first pass samples past this input size, 0 for all (testing)")
+      ->group("");
+  app.add_option("--baseline-sample", opts.baseline_sample_bytes,
+                 "Bytes of baseline the suspects count past this input size, 0 for all (testing)")
       ->group("");
   add_common_options(app, common);
 
@@ -71,14 +77,16 @@ int main(int argc, char** argv) {
       "of 32 KiB spread over them, the first and the last included), and finds the time range the buckets cover; the "
       "second counts everything and reads the exact first and last times. Should the sample miss an event's "
       "time (an input over 8 MiB out of time order), the event is counted in the first or last bucket, "
-      "with a note saying how many. Groups are the first 1000 values seen (later ones count as other); the worst "
+      "with a note saying how many. Past 64 MiB the suspects' baseline shares are measured on an even sample "
+      "of the baseline events, as olly-explain's are (--exact counts them all); every other number counts every "
+      "event. Groups are the first 1000 values seen (later ones count as other); the worst "
       "are those with the highest p99 (or error rate, without a latency), among groups with at least 1% of "
       "the events. A template is new when its first line comes after the middle of the time range.\n\n"
       "The screen uses color on a terminal (not with NO_COLOR or --color never) and COLUMNS for its "
       "width. --json writes the same content as one NDJSON document: {\"snapshot\":{\"events\", \"fields\", "
       "\"missing\", \"time\":{\"first\", \"last\", \"every\", \"volume\":[...], \"errors\":[...]}, \"errors\", "
       "\"latency\", \"groups\":[...], \"templates\":[...], \"new_templates\":[...], \"suspects\":{\"bad\", "
-      "\"top\":[olly-explain suspects]}, \"narrative\":[...], \"next\"}}.";
+      "\"bad_events\", \"baseline_events\", \"baseline_counted\", \"top\":[olly-explain suspects]}, \"narrative\":[...], \"next\"}}.";
   doc.examples = {
       {"olly snapshot requests.ndjson", "The quick take on a file."},
       {"olly snapshot --json explain/planted.ndjson", "The same as one NDJSON document."},
