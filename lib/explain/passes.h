@@ -142,11 +142,10 @@ struct ProfileConfig {
   bool needs_time = false;
   size_t top_capacity = 256;
   // Lines profiled: the first profile_all of each range, then one in
-  // profile_every (ProfileStage::kProfileAll, kProfileEvery; a sampled
-  // input's short ranges: profiled_sample_lines).
+  // profile_every.
   uint64_t profile_all = 1024;
   uint64_t profile_every = 4;
-  // The input is read as a sample (RunnerOptions::sample_bytes): its ranges
+  // For an input read as a sample (RunnerOptions::sample_bytes): its ranges
   // hold a few dozen lines each, of which one in two is profiled.
   void profiled_sample_lines() {
     profile_all = 0;

@@ -58,7 +58,7 @@ void fuzz_profile(std::string_view text) {
     FUZZ_CHECK(!f->name.empty());
     FUZZ_CHECK(!f->path.steps.empty());
     FUZZ_CHECK(f->strings + f->bools + f->numbers == f->present);
-    FUZZ_CHECK(f->top.total() == f->present);
+    FUZZ_CHECK(f->top().total() == f->present);
   }
   Profile merged(16);
   merged.merge(prof);
