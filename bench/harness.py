@@ -820,7 +820,7 @@ def main():
     if args.big_data:
         big_size = os.path.getsize(args.big_data)
         print(f"\n== olly-filter peak memory on the 10x file ({big_size / 1e6:.0f} MB)", flush=True)
-        elapsed, rss, _, _ = run_once(Row("olly-filter", [olly, "status >= 500"]), args.big_data)
+        elapsed, rss, _, _, _ = run_once(Row("olly-filter", [olly, "status >= 500"]), args.big_data)
         big = {"size": big_size, "seconds": elapsed, "rss_kib": rss}
         print(f"  olly-filter 'status >= 500' {elapsed:.2f}s {rss / 1024:.1f} MB peak RSS", flush=True)
 

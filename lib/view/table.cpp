@@ -1,7 +1,10 @@
 #include "view/table.h"
 
 #include <algorithm>
+#include <sys/mman.h>
+
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -51,14 +54,25 @@ double Cell::number() const {
   return v;
 }
 
+void Table::BlockFree::operator()(std::byte* p) const { std::free(p); }
+
+Table::Block Table::new_block(size_t bytes) {
+  constexpr size_t kHugePage = 2u << 20;
+  bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, bytes);
+  if (!p) throw std::bad_alloc();
+  (void)::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without it, 4 KiB pages
+  return Block(static_cast<std::byte*>(p));
+}
+
 char* Table::put(std::string_view text) {
   if (text.empty()) return nullptr;  // an event with no fields may come before any block
   if (text_used_ + text.size() > text_cap_) {
     text_cap_ = std::max<size_t>(text.size(), 4u << 20);
-    text_blocks_.push_back(std::make_unique_for_overwrite<char[]>(text_cap_));
+    text_blocks_.push_back(new_block(text_cap_));
     text_used_ = 0;
   }
-  char* at = text_blocks_.back().get() + text_used_;
+  char* at = reinterpret_cast<char*>(text_blocks_.back().get()) + text_used_;
   if (!text.empty()) std::memcpy(at, text.data(), text.size());
   text_used_ += text.size();
   return at;
@@ -69,7 +83,7 @@ Cell* Table::cell_room(size_t n) {
   if (cells_used_ + n > cells_cap_) {
     cells_cap_ = std::max<size_t>(n, 128u << 10);
     // Raw storage: each cell is constructed as its row is committed.
-    cell_blocks_.push_back(std::make_unique_for_overwrite<std::byte[]>(cells_cap_ * sizeof(Cell)));
+    cell_blocks_.push_back(new_block(cells_cap_ * sizeof(Cell)));
     cells_used_ = 0;
   }
   Cell* at = reinterpret_cast<Cell*>(cell_blocks_.back().get()) + cells_used_;
