@@ -56,10 +56,10 @@ namespace {
 constexpr size_t kFlushBytes = 1u << 20;
 
 bool printable_ascii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) - 0x20u >= 0x5Fu) return false;  // below space, DEL or above
-  }
-  return true;
+  // No early exit, so the loop vectorizes: most values are short and clean.
+  bool bad = false;
+  for (char c : s) bad |= static_cast<unsigned char>(c) - 0x20u >= 0x5Fu;  // below space, DEL or above
+  return !bad;
 }
 
 // olly view FILE: most values are shown as written (printable ASCII text,

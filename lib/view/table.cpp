@@ -284,9 +284,17 @@ void append_compact_json(std::string& out, std::string_view json) {
         }
         continue;
       }
-      out.push_back(json[i++]);
+      // A run without escapes, appended whole.
+      size_t end = i + 1;
+      while (end < json.size() && json[end] != '"' && json[end] != '\\') ++end;
+      out.append(json.data() + i, end - i);
+      i = end;
     }
     ++i;  // closing quote
+  };
+  auto plain = [](char c) {
+    return c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '{' && c != '}' && c != '[' && c != ']' &&
+           c != ',' && c != ':' && c != '"';
   };
   while (i < json.size()) {
     char c = json[i];
@@ -310,7 +318,13 @@ void append_compact_json(std::string& out, std::string_view json) {
         break;
       case ':': out.push_back('='); ++i; break;
       case '"': unescape_string(); break;
-      default: out.push_back(c); ++i; break;
+      default: {  // a number or a literal, appended whole
+        size_t end = i + 1;
+        while (end < json.size() && plain(json[end])) ++end;
+        out.append(json.data() + i, end - i);
+        i = end;
+        break;
+      }
     }
   }
 }

@@ -1,5 +1,8 @@
 #include "view/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace olly::view {
 
 char32_t decode_utf8(std::string_view s, size_t& i) {
@@ -92,6 +95,13 @@ size_t display_width(std::string_view s) {
   size_t w = 0;
   size_t i = 0;
   while (i < s.size()) {
+    // Eight ASCII bytes at a time, a column each: the common case.
+    uint64_t eight;
+    if (i + 8 <= s.size() && (std::memcpy(&eight, s.data() + i, 8), (eight & 0x8080808080808080ull) == 0)) {
+      w += 8;
+      i += 8;
+      continue;
+    }
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++w, ++i;
       continue;

@@ -106,6 +106,10 @@ TEST_CASE("the table keeps the union of fields in first-seen order") {
   std::string compact;
   append_compact_json(compact, t.text(*c));
   CHECK(compact == "k=v n=[1,2]");
+  // Runs between escapes, numbers and literals are copied whole.
+  compact.clear();
+  append_compact_json(compact, R"({"s": "a\"b\\nc\u00e9 d", "t":true,"z":null,"n":-1.5e3,"o":{"p":[]},"e":""})");
+  CHECK(compact == "s=a\"b\\nc\u00e9 d t=true z=null n=-1.5e3 o={p=[]} e=");
   CHECK(t.row_begin(2) == t.row_end(2));  // an array line: an event with no fields
 }
 
