@@ -478,7 +478,7 @@ int run_explain(ExplainOptions& opts, RunContext& ctx) {
 
   const bool sample_profile = !pc.over && !pc.needs_time;
   const uint64_t size = input_bytes(quiet_runner.files);
-  const bool sampled = sample_profile && opts.profile_sample_bytes > 0 && size > opts.profile_sample_bytes;
+  const bool sampled = sample_profile && read_as_sample(size, opts.profile_sample_bytes);
   if (sampled) pc.profiled_sample_lines();
   ProfileStage profile_stage(pc);
   {

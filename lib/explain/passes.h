@@ -261,11 +261,15 @@ struct CountConfig {
   double baseline_rate = 1;
 };
 
-// The baseline share olly-explain and olly-snapshot count: all of it up to
-// sample_bytes of input, then about sample_bytes' worth (input_bytes: the
-// input's size, 0 when unknown).
+// Whether an input of input_bytes (0: unknown) is past a sample budget of
+// sample_bytes (0: none), so read as a sample: the profile's ranges, the
+// baseline's draw. The baseline share olly-explain and olly-snapshot count:
+// all of it up to sample_bytes of input, then about sample_bytes' worth.
+inline bool read_as_sample(uint64_t input_bytes, uint64_t sample_bytes) {
+  return sample_bytes > 0 && input_bytes > sample_bytes;
+}
 inline double baseline_rate_for(uint64_t input_bytes, uint64_t sample_bytes) {
-  if (sample_bytes == 0 || input_bytes <= sample_bytes) return 1;
+  if (!read_as_sample(input_bytes, sample_bytes)) return 1;
   return static_cast<double>(sample_bytes) / static_cast<double>(input_bytes);
 }
 

@@ -103,7 +103,7 @@ void FieldProfile::add(const Value& v, std::string& scratch) {
     if (pending_.size() >= kPendingMax) flush_pending();
     pending_.insert(scratch, h, 1);
   }
-  hll.add(scratch);
+  hll.add_hash(h);  // the same hash HyperLogLog::add computes
 }
 
 void FieldProfile::flush_pending() {

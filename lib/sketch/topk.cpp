@@ -93,11 +93,10 @@ void SpaceSaving::add(std::string_view item, uint64_t n) {
 
 void SpaceSaving::merge(const SpaceSaving& other) {
   if (merge_in_place(other)) return;
-  // Credit for items a full summary does not hold: its smallest count.
-  const bool this_full = !exact_ || entries_.size() >= capacity_;
-  const bool other_full = !other.exact_ || other.entries_.size() >= other.capacity_;
-  const uint64_t this_min = (!exact_ && this_full) ? min_count() : 0;
-  const uint64_t other_min = (!other.exact_ && other_full) ? other.min_count() : 0;
+  // The other summary evicted: the merged one is not exact. Credit for items
+  // a summary that evicted does not hold: its smallest count.
+  const uint64_t this_min = exact_ ? 0 : min_count();
+  const uint64_t other_min = other.min_count();
 
   // The candidates point at their items (no copies): this summary's keys
   // move into the new index as nodes, only the other's are copied.
@@ -124,9 +123,7 @@ void SpaceSaving::merge(const SpaceSaving& other) {
     if (index_.count(*s.item)) continue;
     all.push_back(Candidate{s.item, s.count + this_min, s.error + this_min, false});
   }
-  bool exact = exact_ && other.exact_;
   if (all.size() > capacity_) {
-    exact = false;
     std::nth_element(all.begin(), all.begin() + static_cast<ptrdiff_t>(capacity_), all.end(),
                      [](const Candidate& a, const Candidate& b) { return a.count > b.count; });
     all.resize(capacity_);
@@ -151,7 +148,7 @@ void SpaceSaving::merge(const SpaceSaving& other) {
   }
   index_.swap(index);
   for (size_t i = heap_.size() / 2; i-- > 0;) sift_down(static_cast<uint32_t>(i));
-  exact_ = exact;
+  exact_ = false;
   total_ += other.total_;
 }
 

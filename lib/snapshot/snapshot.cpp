@@ -1076,7 +1076,7 @@ int run_snapshot(SnapshotOptions& opts, RunContext& ctx) {
   pc.needs_time = true;
   RunnerOptions r1 = explain::quiet_inputs(runner, stdin_rewinder);
   const uint64_t input_size = explain::input_bytes(r1.files);
-  if (opts.profile_sample_bytes > 0 && input_size > opts.profile_sample_bytes) pc.profiled_sample_lines();
+  if (explain::read_as_sample(input_size, opts.profile_sample_bytes)) pc.profiled_sample_lines();
   explain::ProfileStage profile_stage(pc);
   {
     RunContext quiet_ctx(explain::quiet_options(ctx.options()));
